@@ -1,0 +1,19 @@
+// What discovery knows about one network namespace: how to enter it and what to call it.
+
+/** Neutron's namespace kinds (from the name prefix), plus the exporter's own namespace and everything else. */
+export type NetnsKind = 'qrouter' | 'qdhcp' | 'snat' | 'fip' | 'qlbaas' | 'ovnmeta' | 'host' | 'other';
+
+export interface NetnsRef {
+  /** Label value: the file name under a netns directory, `net:[<inode>]` for one held only by a process, or `host`. */
+  readonly name: string;
+  /** A path that, opened, yields the namespace: /run/netns/<name> or /proc/<pid>/ns/net. */
+  readonly path: string;
+  /** Identity: two paths are the same namespace exactly when device and inode match. */
+  readonly dev: number;
+  readonly inode: number;
+  readonly kind: NetnsKind;
+  /** The UUID (or other id) after the Neutron prefix; empty for other kinds. */
+  readonly id: string;
+  /** Where it was found. */
+  readonly source: 'named' | 'process' | 'host';
+}

@@ -1,0 +1,52 @@
+// The model of one scrape: every namespace found, and for each enabled collector either its samples
+// or the reason it has none. Immutable once built; exposition only reads it.
+
+import type { NetnsRef } from '../discovery/netns-ref.js';
+import type { ReaderError } from '../readers/reader.js';
+
+/** A metric family as the exposition writes it: name, HELP, TYPE and the label names in order. */
+export interface MetricFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'counter' | 'gauge';
+  readonly labelNames: readonly string[];
+}
+
+/** One series value; `labelValues` follow `family.labelNames` one for one. */
+export interface Sample {
+  readonly family: MetricFamily;
+  readonly labelValues: readonly string[];
+  readonly value: number;
+}
+
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ReaderError };
+
+export interface CollectorResult {
+  /** Samples this collector produced for the namespace (partial data stays even when `failures` is not empty). */
+  readonly samples: readonly Sample[];
+  /** What went wrong; empty when the collector fully succeeded. `not-present` never appears here. */
+  readonly failures: readonly ReaderError[];
+  /** Seconds spent reading and parsing this collector's inputs for this namespace. */
+  readonly seconds: number;
+}
+
+export interface NamespaceSnapshot {
+  readonly ns: NetnsRef;
+  readonly results: ReadonlyMap<string, CollectorResult>;
+}
+
+export interface Snapshot {
+  readonly namespaces: readonly NamespaceSnapshot[];
+  /** Collectors that were enabled, in registry order (every namespace has a result for each). */
+  readonly collectors: readonly string[];
+  /** Wall-clock seconds from the start of discovery to the last namespace read. */
+  readonly durationSeconds: number;
+  /** Seconds discovery took. */
+  readonly discoverySeconds: number;
+  /** Problems found while discovering (an unreadable netns directory); the scrape still answers. */
+  readonly discoveryErrors: readonly string[];
+  /** Series dropped because the snapshot reached --collector.max-series (0 when nothing was cut). */
+  readonly droppedSeries: number;
+  /** When collection finished (ms since epoch), for the exposition's freshness metric. */
+  readonly finishedAtMs: number;
+}
