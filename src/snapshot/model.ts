@@ -33,6 +33,8 @@ export interface CollectorResult {
 export interface NamespaceSnapshot {
   readonly ns: NetnsRef;
   readonly results: ReadonlyMap<string, CollectorResult>;
+  /** True when --collector.max-series left this namespace's samples out. */
+  readonly truncated?: boolean;
 }
 
 export interface Snapshot {
@@ -45,6 +47,8 @@ export interface Snapshot {
   readonly discoverySeconds: number;
   /** Problems found while discovering (an unreadable netns directory); the scrape still answers. */
   readonly discoveryErrors: readonly string[];
+  /** Namespaces listed by discovery that were gone by the time they were read. */
+  readonly vanishedNamespaces: number;
   /** Series dropped because the snapshot reached --collector.max-series (0 when nothing was cut). */
   readonly droppedSeries: number;
   /** When collection finished (ms since epoch), for the exposition's freshness metric. */

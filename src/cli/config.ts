@@ -1,0 +1,36 @@
+// The exporter's validated configuration: everything start-up needs, with regexes compiled and
+// durations in milliseconds. Built once from flags; nothing downstream re-validates.
+
+import type { ListenAddress } from './listen-address.js';
+import type { LogLevel } from '../logging.js';
+
+export const DEFAULT_PORT = 9724;
+export const BACKENDS = ['auto', 'native', 'exec'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+export interface ExporterConfig {
+  readonly listenAddress: ListenAddress;
+  readonly telemetryPath: string;
+  readonly maxRequests: number;
+  readonly logLevel: LogLevel;
+  readonly netnsDirs: readonly string[];
+  readonly scanProcesses: boolean;
+  readonly includeHost: boolean;
+  readonly netnsInclude: RegExp | undefined;
+  readonly netnsExclude: RegExp | undefined;
+  readonly deviceInclude: RegExp | undefined;
+  readonly deviceExclude: RegExp | undefined;
+  /** Names of the enabled collectors, in registry order. */
+  readonly collectors: readonly string[];
+  readonly iptablesRules: boolean;
+  readonly timeoutMs: number;
+  readonly parallelism: number;
+  readonly maxSeries: number;
+  readonly backend: Backend;
+  readonly once: boolean;
+}
+
+/** include/exclude as one predicate: kept when it matches include (if any) and not exclude (if any). */
+export function nameFilter(include: RegExp | undefined, exclude: RegExp | undefined): (name: string) => boolean {
+  return (name) => (include === undefined || include.test(name)) && (exclude === undefined || !exclude.test(name));
+}

@@ -1,0 +1,136 @@
+// Command-line flags in Prometheus style (--web.listen-address, --collector.<name>), parsed and
+// validated into an ExporterConfig. A bad flag never reaches a scrape: it is a FlagError with a
+// one-line reason, and main exits with status 2.
+
+import { availableParallelism } from 'node:os';
+import { Command, CommanderError, Option } from 'commander';
+import { COLLECTORS } from '../collectors/registry.js';
+import { LOG_LEVELS, type LogLevel } from '../logging.js';
+import { BACKENDS, DEFAULT_PORT, type Backend, type ExporterConfig } from './config.js';
+import { parseDurationMs } from './durations.js';
+import { parseListenAddress } from './listen-address.js';
+
+/** A flag problem: one line for the user, and the exit status (2 for usage, 0 for --help/--version). */
+export class FlagError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+const DEFAULT_PARALLELISM = Math.max(4, availableParallelism() * 2);
+
+function buildCommand(version: string): Command {
+  const command = new Command('netns-exporter')
+    .description('Prometheus exporter for the interfaces, iptables and conntrack of every network namespace on the host.')
+    .version(version, '--version', 'print the version and exit')
+    .helpOption('-h, --help', 'show this help and exit')
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined })
+    .allowExcessArguments(false)
+    .option('--web.listen-address <address>', 'address to listen on for HTTP ([host]:port)', `:${DEFAULT_PORT}`)
+    .option('--web.telemetry-path <path>', 'path under which to expose metrics', '/metrics')
+    .option('--web.max-requests <n>', 'maximum number of parallel scrape requests; 0 disables the limit', '40')
+    .addOption(new Option('--log.level <level>', 'only log messages with the given severity or above').choices(LOG_LEVELS).default('info'))
+    .option(
+      '--netns.dir <dir>',
+      'directory of named namespaces; repeat for several (replaces the default)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option('--netns.scan-processes', 'also report unnamed namespaces held only by processes (/proc/<pid>/ns/net) (default)')
+    .option('--no-netns.scan-processes', 'do not scan processes for unnamed namespaces')
+    .option('--netns.include-host', "also report the exporter's own (host) namespace as netns=\"host\"", false)
+    .option('--netns.include <regex>', 'only report namespaces whose name matches')
+    .option('--netns.exclude <regex>', 'do not report namespaces whose name matches')
+    .option('--device.include <regex>', 'only report interfaces whose name matches')
+    .option('--device.exclude <regex>', 'do not report interfaces whose name matches');
+  for (const collector of COLLECTORS) {
+    command
+      .option(`--collector.${collector.name}`, `enable the ${collector.name} collector: ${collector.description}${collector.defaultEnabled ? ' (default)' : ''}`)
+      .option(`--no-collector.${collector.name}`, `disable the ${collector.name} collector`);
+  }
+  return command
+    .option('--collector.iptables.rules', 'export per-rule iptables series (default)')
+    .option('--no-collector.iptables.rules', 'export chains and policies only, no per-rule series (for very large rule sets)')
+    .option('--collector.timeout <duration>', 'time allowed to read one namespace (e.g. 5s, 500ms)', '10s')
+    .option('--collector.parallelism <n>', 'namespaces read at the same time', String(DEFAULT_PARALLELISM))
+    .option('--collector.max-series <n>', 'most namespace series one scrape may carry; 0 disables the limit', '0')
+    .addOption(
+      new Option('--collector.backend <backend>', 'how namespaces are entered: native addon, exec (nsenter), or auto').choices(BACKENDS).default('auto'),
+    )
+    .option('--once', 'print one scrape to stdout and exit', false);
+}
+
+function compileRegex(flag: string, source: unknown): RegExp | undefined {
+  if (source === undefined) return undefined;
+  try {
+    return new RegExp(String(source));
+  } catch (error) {
+    throw new FlagError(`invalid regular expression for --${flag}: ${(error as Error).message}`, 2);
+  }
+}
+
+function integerFlag(flag: string, text: unknown, min: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(String(text)) || !Number.isSafeInteger(value) || value < min) {
+    throw new FlagError(`--${flag} must be a whole number of at least ${min}, got ${JSON.stringify(text)}`, 2);
+  }
+  return value;
+}
+
+export function parseFlags(argv: readonly string[], version: string): ExporterConfig {
+  const command = buildCommand(version);
+  let helpText = '';
+  command.configureOutput({ outputError: () => undefined, writeOut: (text) => (helpText += text) });
+  try {
+    command.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) throw new FlagError(helpText.trimEnd(), 0);
+      throw new FlagError(error.message.replace(/^error: /, ''), 2);
+    }
+    throw error;
+  }
+  const opts = command.opts<Record<string, unknown>>();
+
+  const listenText = String(opts['web.listenAddress']);
+  const listenAddress = parseListenAddress(listenText);
+  if (!listenAddress) throw new FlagError(`--web.listen-address must be [host]:port, got ${JSON.stringify(listenText)}`, 2);
+  const telemetryPath = String(opts['web.telemetryPath']);
+  // Plain path characters only: express would read ':' or '*' as route parameters.
+  if (!/^\/[A-Za-z0-9._~\/-]+$/.test(telemetryPath) || telemetryPath === '/healthz') {
+    throw new FlagError(`--web.telemetry-path must be a plain path such as /metrics (not / or /healthz), got ${JSON.stringify(telemetryPath)}`, 2);
+  }
+  const timeoutMs = parseDurationMs(String(opts['collector.timeout']));
+  if (timeoutMs === undefined) {
+    throw new FlagError(`--collector.timeout must be a duration such as 10s or 500ms, got ${JSON.stringify(opts['collector.timeout'])}`, 2);
+  }
+
+  const collectors = COLLECTORS.filter((collector) => {
+    const flag = opts[`collector.${collector.name}`];
+    return flag === undefined ? collector.defaultEnabled : Boolean(flag);
+  }).map((collector) => collector.name);
+
+  return {
+    listenAddress,
+    telemetryPath,
+    maxRequests: integerFlag('web.max-requests', opts['web.maxRequests'], 0),
+    logLevel: opts['log.level'] as LogLevel,
+    netnsDirs: (opts['netns.dir'] as string[] | undefined) ?? ['/run/netns'],
+    scanProcesses: opts['netns.scanProcesses'] !== false,
+    includeHost: opts['netns.includeHost'] === true,
+    netnsInclude: compileRegex('netns.include', opts['netns.include']),
+    netnsExclude: compileRegex('netns.exclude', opts['netns.exclude']),
+    deviceInclude: compileRegex('device.include', opts['device.include']),
+    deviceExclude: compileRegex('device.exclude', opts['device.exclude']),
+    collectors,
+    iptablesRules: opts['collector.iptables.rules'] !== false,
+    timeoutMs,
+    parallelism: integerFlag('collector.parallelism', opts['collector.parallelism'], 1),
+    maxSeries: integerFlag('collector.max-series', opts['collector.maxSeries'], 0),
+    backend: opts['collector.backend'] as Backend,
+    once: opts.once === true,
+  };
+}

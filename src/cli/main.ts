@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// Entry point: flags -> config -> exporter -> HTTP server (or one scrape to stdout with --once).
+// Start-up problems are one line on stderr and a non-zero exit, never a stack trace.
+
+import type { Server } from 'node:http';
+import { readBuildInfo } from '../build-info.js';
+import { createExporter } from '../exporter.js';
+import { createLogger } from '../logging.js';
+import { BackendUnavailableError, selectReader } from '../readers/select-reader.js';
+import { createApp } from '../server/app.js';
+import { FlagError, parseFlags } from './flags.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function fail(message: string, exitCode: number): never {
+  process.stderr.write(`netns-exporter: ${message}\n`);
+  process.exit(exitCode);
+}
+
+async function main(): Promise<void> {
+  const build = readBuildInfo();
+  let config;
+  try {
+    config = parseFlags(process.argv.slice(2), build.version);
+  } catch (error) {
+    if (error instanceof FlagError) {
+      if (error.exitCode === 0) {
+        process.stdout.write(`${error.message}\n`);
+        process.exit(0);
+      }
+      fail(error.message, error.exitCode);
+    }
+    throw error;
+  }
+
+  const logger = createLogger(config.logLevel);
+  let reader;
+  try {
+    reader = await selectReader(config.backend, config.timeoutMs, logger);
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) fail(error.message, 1);
+    throw error;
+  }
+  const exporter = createExporter({ config, reader, logger, build });
+
+  if (config.once) {
+    const body = await exporter.scrape();
+    await exporter.close();
+    process.stdout.write(body, () => process.exit(0));
+    return;
+  }
+
+  const app = createApp({
+    telemetryPath: config.telemetryPath,
+    maxRequests: config.maxRequests,
+    scrape: () => exporter.scrape(),
+    logger,
+    version: build.version,
+  });
+  const { host, port } = config.listenAddress;
+  const server: Server = host === undefined ? app.listen(port) : app.listen(port, host);
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    const where = `${host ?? ''}:${port}`;
+    if (error.code === 'EADDRINUSE') fail(`cannot listen on ${where}: address already in use`, 1);
+    if (error.code === 'EACCES') fail(`cannot listen on ${where}: permission denied`, 1);
+    if (error.code === 'EADDRNOTAVAIL') fail(`cannot listen on ${where}: address not available on this host`, 1);
+    fail(`cannot listen on ${where}: ${error.message}`, 1);
+  });
+  server.on('listening', () => {
+    const address = server.address();
+    logger.info(
+      { address: typeof address === 'object' && address ? `${address.address}:${address.port}` : address, version: build.version, backend: reader.name },
+      'netns-exporter listening',
+    );
+  });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight scrapes');
+    setTimeout(() => {
+      logger.warn('in-flight scrapes did not finish in time; exiting');
+      process.exit(0);
+    }, SHUTDOWN_GRACE_MS).unref();
+    server.close(() => {
+      void exporter.close().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => fail(`unexpected error: ${(error as Error)?.message ?? String(error)}`, 1));

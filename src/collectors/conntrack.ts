@@ -1,0 +1,49 @@
+// Connection tracking table use against its limit, per namespace. Each namespace has its own table
+// and its own count; when nf_conntrack is not loaded the files are absent, which is not an error.
+
+import { parseProcInteger } from '../parsers/proc-integer.js';
+import type { ReaderError, ReadRequest } from '../readers/reader.js';
+import type { MetricFamily, Sample } from '../snapshot/model.js';
+import { family, type Collector } from './collector.js';
+import { parseFailureError, readingText } from './reading.js';
+
+const entriesFamily = family(
+  'netns_nf_conntrack_entries',
+  'gauge',
+  'Number of currently allocated flow entries for connection tracking (nf_conntrack_count).',
+  ['netns'],
+);
+const limitFamily = family(
+  'netns_nf_conntrack_entries_limit',
+  'gauge',
+  'Maximum size of the connection tracking table (nf_conntrack_max).',
+  ['netns'],
+);
+
+const SOURCES: readonly { request: ReadRequest; family: MetricFamily }[] = [
+  { request: 'conntrack-count', family: entriesFamily },
+  { request: 'conntrack-max', family: limitFamily },
+];
+
+export const conntrackCollector: Collector = {
+  name: 'conntrack',
+  description: 'nf_conntrack entries and limit',
+  defaultEnabled: true,
+  families: [entriesFamily, limitFamily],
+  requests: () => SOURCES.map((source) => source.request),
+  collect(ns, readings) {
+    const samples: Sample[] = [];
+    const failures: ReaderError[] = [];
+    for (const source of SOURCES) {
+      const text = readingText(readings.get(source.request), source.request);
+      if (!text.ok) {
+        if (text.error.kind !== 'not-present') failures.push(text.error);
+        continue;
+      }
+      const value = parseProcInteger(text.value);
+      if (value.ok) samples.push({ family: source.family, labelValues: [ns.name], value: value.value });
+      else failures.push(parseFailureError(source.request, value.error.detail));
+    }
+    return { samples, failures };
+  },
+};

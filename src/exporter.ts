@@ -1,0 +1,71 @@
+// Wires one exporter from a validated config: discovery, a reader backend, the enabled collectors,
+// single-flight collection and exposition. `scrape()` returns the whole /metrics body.
+
+import type { Logger } from 'pino';
+import type { BuildInfo } from './build-info.js';
+import { nameFilter, type ExporterConfig } from './cli/config.js';
+import type { CollectorOptions } from './collectors/collector.js';
+import { COLLECTORS } from './collectors/registry.js';
+import { discoverNamespaces, type DiscoveryResult } from './discovery/discover-namespaces.js';
+import type { NetnsRef } from './discovery/netns-ref.js';
+import { renderSnapshot } from './exposition/render-snapshot.js';
+import { createSelfMetrics } from './exposition/self-metrics.js';
+import type { NamespaceReader } from './readers/reader.js';
+import { collectSnapshot } from './snapshot/collect-snapshot.js';
+import { SingleFlight } from './snapshot/single-flight.js';
+
+export interface Exporter {
+  /** One collection (shared with concurrent callers) rendered as Prometheus text. */
+  scrape(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface ExporterParts {
+  readonly config: ExporterConfig;
+  readonly reader: NamespaceReader;
+  readonly logger: Logger;
+  readonly build: BuildInfo;
+  /** Replaces filesystem discovery; pipeline tests use it with a fixtures-backed reader. */
+  readonly discover?: () => Promise<DiscoveryResult>;
+  /** Extra netns_info labels per namespace (--netns.labels-file); none when absent. */
+  readonly infoLabels?: (ns: NetnsRef) => readonly (readonly [string, string])[];
+}
+
+export function createExporter({ config, reader, logger, build, infoLabels, discover }: ExporterParts): Exporter {
+  const collectors = COLLECTORS.filter((collector) => config.collectors.includes(collector.name));
+  const collectorOptions: CollectorOptions = {
+    deviceFilter: nameFilter(config.deviceInclude, config.deviceExclude),
+    iptablesRules: config.iptablesRules,
+  };
+  const netnsFilter = nameFilter(config.netnsInclude, config.netnsExclude);
+  const selfMetrics = createSelfMetrics(build);
+  const collection = new SingleFlight<string>();
+
+  const collectAndRender = async (): Promise<string> => {
+    const snapshot = await collectSnapshot({
+      discover:
+        discover ??
+        (() =>
+          discoverNamespaces({
+            netnsDirs: config.netnsDirs,
+            scanProcesses: config.scanProcesses,
+            includeHost: config.includeHost,
+          })),
+      reader,
+      collectors,
+      collectorOptions,
+      netnsFilter,
+      parallelism: config.parallelism,
+      maxSeries: config.maxSeries,
+      logger,
+    });
+    const body = await renderSnapshot(snapshot, collectors, infoLabels ? { infoLabels } : {});
+    return body + (await selfMetrics.render());
+  };
+
+  return {
+    // Rendering is inside the single flight too: 50 concurrent scrapes share one body, not just one snapshot.
+    scrape: () => collection.run(collectAndRender),
+    close: () => reader.close(),
+  };
+}

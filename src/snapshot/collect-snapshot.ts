@@ -1,0 +1,155 @@
+// One scrape: discover namespaces, read each (bounded parallelism), let every enabled collector turn
+// the readings into samples, and assemble an immutable Snapshot. Never throws for a namespace's sake:
+// a namespace's failures become data in its CollectorResults and one warn log line.
+
+import type { Logger } from 'pino';
+import type { Collector, CollectorOptions } from '../collectors/collector.js';
+import type { DiscoveryResult } from '../discovery/discover-namespaces.js';
+import type { NetnsRef } from '../discovery/netns-ref.js';
+import type { NamespaceReader, ReadRequest, Readings } from '../readers/reader.js';
+import { mapBounded } from './map-bounded.js';
+import type { CollectorResult, NamespaceSnapshot, Snapshot } from './model.js';
+
+export interface SnapshotSources {
+  readonly discover: () => Promise<DiscoveryResult>;
+  readonly reader: NamespaceReader;
+  readonly collectors: readonly Collector[];
+  readonly collectorOptions: CollectorOptions;
+  /** True when a namespace of this name should be reported (--netns.include/--netns.exclude). */
+  readonly netnsFilter: (name: string) => boolean;
+  readonly parallelism: number;
+  /** Most series one scrape may carry; 0 means no limit. */
+  readonly maxSeries: number;
+  readonly logger: Logger;
+}
+
+let scrapeCounter = 0;
+
+export async function collectSnapshot(sources: SnapshotSources): Promise<Snapshot> {
+  const started = performance.now();
+  const logger = sources.logger.child({ scrape: ++scrapeCounter });
+  const discovery = await sources.discover();
+  const discoverySeconds = (performance.now() - started) / 1000;
+  const discoveryErrors = [...discovery.errors];
+  for (const error of discovery.errors) logger.warn({ err: error }, 'namespace discovery problem');
+
+  const namespaces = uniqueByName(discovery.namespaces, discoveryErrors, logger).filter((ns) =>
+    sources.netnsFilter(ns.name),
+  );
+  const requests = unionOfRequests(sources.collectors, sources.collectorOptions);
+
+  const read = await mapBounded(namespaces, sources.parallelism, (ns) => readNamespace(ns, requests, sources, logger));
+  const present = read.filter((snapshot): snapshot is NamespaceSnapshot => snapshot !== undefined);
+  const droppedSeries = applySeriesLimit(present, sources.maxSeries);
+  if (droppedSeries > 0) {
+    logger.warn({ droppedSeries, maxSeries: sources.maxSeries }, 'series limit reached; some namespaces are cut');
+  }
+
+  const durationSeconds = (performance.now() - started) / 1000;
+  logger.debug(
+    { namespaces: present.length, vanished: read.length - present.length, durationSeconds },
+    'scrape collected',
+  );
+  return {
+    namespaces: present,
+    collectors: sources.collectors.map((collector) => collector.name),
+    durationSeconds,
+    discoverySeconds,
+    discoveryErrors,
+    vanishedNamespaces: read.length - present.length,
+    droppedSeries,
+    finishedAtMs: Date.now(),
+  };
+}
+
+/**
+ * Reads one namespace and runs the collectors over its readings. Returns undefined when the
+ * namespace vanished before it could be entered: it is gone, and the next discovery won't list it.
+ */
+async function readNamespace(
+  ns: NetnsRef,
+  requests: readonly ReadRequest[],
+  sources: SnapshotSources,
+  scrapeLogger: Logger,
+): Promise<NamespaceSnapshot | undefined> {
+  const readStarted = performance.now();
+  const readings = await sources.reader.read(ns, requests);
+  const readSeconds = (performance.now() - readStarted) / 1000;
+  if (allVanished(readings)) {
+    scrapeLogger.debug({ netns: ns.name, inode: ns.inode }, 'namespace vanished during the scrape');
+    return undefined;
+  }
+
+  const results = new Map<string, CollectorResult>();
+  const failures: string[] = [];
+  for (const collector of sources.collectors) {
+    const collectStarted = performance.now();
+    const output = collector.collect(ns, readings, sources.collectorOptions);
+    const ownRequests = collector.requests(sources.collectorOptions);
+    // Reading time is shared by all requests of a namespace; each collector is charged its share.
+    const seconds = (readSeconds * ownRequests.length) / requests.length + (performance.now() - collectStarted) / 1000;
+    results.set(collector.name, { samples: output.samples, failures: output.failures, seconds });
+    for (const failure of output.failures) failures.push(`${collector.name}: ${failure.kind}: ${failure.detail}`);
+  }
+  if (failures.length > 0) {
+    scrapeLogger.warn({ netns: ns.name, inode: ns.inode, failures }, 'namespace collection failed');
+  }
+  return { ns, results };
+}
+
+function allVanished(readings: Readings): boolean {
+  if (readings.size === 0) return false;
+  for (const reading of readings.values()) {
+    if (reading.ok || reading.error.kind !== 'vanished') return false;
+  }
+  return true;
+}
+
+function unionOfRequests(collectors: readonly Collector[], options: CollectorOptions): ReadRequest[] {
+  return [...new Set(collectors.flatMap((collector) => [...collector.requests(options)]))];
+}
+
+/**
+ * Two directories may hold the same name (/run/netns/x and /run/docker/netns/x): the same label
+ * value twice would make Prometheus reject the whole scrape, so the later one is left out and said.
+ */
+function uniqueByName(namespaces: readonly NetnsRef[], errors: string[], logger: Logger): NetnsRef[] {
+  const seen = new Set<string>();
+  const unique: NetnsRef[] = [];
+  for (const ns of namespaces) {
+    if (seen.has(ns.name)) {
+      const message = `namespace name ${JSON.stringify(ns.name)} seen twice; ${ns.path} left out`;
+      errors.push(message);
+      logger.warn({ netns: ns.name, path: ns.path }, 'duplicate namespace name; later one left out');
+      continue;
+    }
+    seen.add(ns.name);
+    unique.push(ns);
+  }
+  return unique;
+}
+
+/**
+ * Keeps whole namespaces, in name order, until the limit; a namespace that would cross it keeps
+ * none of its samples. Returns how many series were dropped.
+ */
+function applySeriesLimit(namespaces: NamespaceSnapshot[], maxSeries: number): number {
+  if (maxSeries <= 0) return 0;
+  let kept = 0;
+  let dropped = 0;
+  for (const [index, snapshot] of namespaces.entries()) {
+    let count = 0;
+    for (const result of snapshot.results.values()) count += result.samples.length;
+    if (kept + count <= maxSeries) {
+      kept += count;
+      continue;
+    }
+    dropped += count;
+    const emptied = new Map<string, CollectorResult>();
+    for (const [name, result] of snapshot.results) {
+      emptied.set(name, { ...result, samples: [], failures: result.failures });
+    }
+    namespaces[index] = { ns: snapshot.ns, results: emptied, truncated: true };
+  }
+  return dropped;
+}

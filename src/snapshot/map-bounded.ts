@@ -1,0 +1,17 @@
+// Runs `task` over every item with at most `limit` running at once, keeping input order in the output.
+// Tasks must not reject (readers and collectors turn failures into values); a rejection is a bug and
+// propagates.
+
+export async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker);
+  await Promise.all(workers);
+  return results;
+}

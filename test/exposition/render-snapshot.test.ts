@@ -1,0 +1,104 @@
+// Exposition from a hand-built snapshot: family order, one HELP/TYPE per family, hostile names
+// escaped, scrape metrics present; and promtool (the real one) accepts the result.
+import { execa } from 'execa';
+import { expect, test } from 'vitest';
+import { family } from '../../src/collectors/collector.js';
+import { COLLECTORS } from '../../src/collectors/registry.js';
+import type { NetnsRef } from '../../src/discovery/netns-ref.js';
+import { renderSnapshot } from '../../src/exposition/render-snapshot.js';
+import type { CollectorResult, NamespaceSnapshot, Snapshot } from '../../src/snapshot/model.js';
+
+const upFamily = COLLECTORS.flatMap((c) => c.families).find((f) => f.name === 'netns_network_up');
+if (!upFamily) throw new Error('netns_network_up is not declared by any collector');
+
+function ns(name: string, kind: NetnsRef['kind'] = 'other', id = ''): NetnsRef {
+  return { name, path: `/run/netns/${name}`, dev: 4, inode: 4026531000 + name.length, kind, id, source: 'named' };
+}
+
+function result(samples: CollectorResult['samples'], failed = false): CollectorResult {
+  return { samples, failures: failed ? [{ kind: 'timeout', detail: 'x' }] : [], seconds: 0.25 };
+}
+
+const hostile = 'a "quoted" \\ back\nnew $(touch /tmp/pwned) ü';
+const namespaces: NamespaceSnapshot[] = [
+  {
+    ns: ns('qrouter-4f1e', 'qrouter', '4f1e'),
+    results: new Map([
+      ['interfaces', result([{ family: upFamily, labelValues: ['qrouter-4f1e', 'qg-1'], value: 1 }])],
+      ['iptables', result([], true)],
+      ['conntrack', result([])],
+    ]),
+  },
+  {
+    ns: ns(hostile),
+    results: new Map([
+      ['interfaces', result([{ family: upFamily, labelValues: [hostile, 'eth"0'], value: 0 }])],
+      ['iptables', result([])],
+      ['conntrack', result([])],
+    ]),
+  },
+];
+const snapshot: Snapshot = {
+  namespaces,
+  collectors: ['interfaces', 'iptables', 'conntrack'],
+  durationSeconds: 1.5,
+  discoverySeconds: 0.125,
+  discoveryErrors: ['x'],
+  vanishedNamespaces: 2,
+  droppedSeries: 0,
+  finishedAtMs: 0,
+};
+
+test('families in order, each header once, all namespaces together', async () => {
+  const text = await renderSnapshot(snapshot, COLLECTORS);
+  const headers = text.split('\n').filter((line) => line.startsWith('# TYPE '));
+  expect(headers).toEqual([
+    '# TYPE netns_info gauge',
+    '# TYPE netns_network_up gauge',
+    '# TYPE netns_collector_success gauge',
+    '# TYPE netns_namespaces gauge',
+    '# TYPE netns_scrape_duration_seconds gauge',
+    '# TYPE netns_scrape_collection_duration_seconds gauge',
+    '# TYPE netns_scrape_discovery_errors gauge',
+    '# TYPE netns_scrape_vanished_namespaces gauge',
+    '# TYPE netns_scrape_series gauge',
+    '# TYPE netns_scrape_series_dropped gauge',
+  ]);
+  const escaped = 'a \\"quoted\\" \\\\ back\\nnew $(touch /tmp/pwned) ü';
+  expect(text).toContain(`netns_info{netns="qrouter-4f1e",kind="qrouter",id="4f1e"} 1\n`);
+  expect(text).toContain(`netns_info{netns="${escaped}",kind="other",id=""} 1\n`);
+  expect(text).toContain(`netns_network_up{netns="qrouter-4f1e",device="qg-1"} 1\nnetns_network_up{netns="${escaped}",device="eth\\"0"} 0\n`);
+  expect(text).toContain('netns_collector_success{netns="qrouter-4f1e",collector="iptables"} 0\n');
+  expect(text).toContain('netns_collector_success{netns="qrouter-4f1e",collector="interfaces"} 1\n');
+  expect(text).toContain('netns_namespaces{kind="qrouter"} 1\n');
+  expect(text).toContain('netns_namespaces{kind="other"} 1\n');
+  expect(text).toContain('netns_namespaces{kind="qdhcp"} 0\n');
+  expect(text).toContain('netns_scrape_duration_seconds{collector="discovery"} 0.125\n');
+  expect(text).toContain('netns_scrape_duration_seconds{collector="iptables"} 0.5\n');
+  expect(text).toContain('netns_scrape_collection_duration_seconds 1.5\n');
+  expect(text).toContain('netns_scrape_vanished_namespaces 2\n');
+  expect(text).toContain('netns_scrape_series 2\n');
+});
+
+test('extra netns_info labels are escaped too', async () => {
+  const text = await renderSnapshot(snapshot, COLLECTORS, {
+    infoLabels: (n) => (n.kind === 'qrouter' ? [['project', 'de"mo']] : []),
+  });
+  expect(text).toContain('netns_info{netns="qrouter-4f1e",kind="qrouter",id="4f1e",project="de\\"mo"} 1\n');
+});
+
+test('a family no collector declared is still written', async () => {
+  const stray = family('netns_stray', 'gauge', 'stray', ['netns']);
+  const withStray: Snapshot = {
+    ...snapshot,
+    namespaces: [{ ns: ns('x'), results: new Map([['interfaces', result([{ family: stray, labelValues: ['x'], value: 3 }])]]) }],
+  };
+  expect(await renderSnapshot(withStray, COLLECTORS)).toContain('# TYPE netns_stray gauge\nnetns_stray{netns="x"} 3\n');
+});
+
+test('promtool check metrics accepts the exposition', async () => {
+  const text = await renderSnapshot(snapshot, COLLECTORS);
+  const result = await execa('promtool', ['check', 'metrics'], { input: text, reject: false });
+  // promtool exits 1 for lint warnings too; any "error while linting" or parse error fails this test.
+  expect(result.stderr + result.stdout).not.toMatch(/error while linting|text format parsing error/);
+});
