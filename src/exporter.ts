@@ -7,7 +7,7 @@ import { nameFilter, type ExporterConfig } from './cli/config.js';
 import type { CollectorOptions } from './collectors/collector.js';
 import { COLLECTORS } from './collectors/registry.js';
 import { discoverNamespaces, type DiscoveryResult } from './discovery/discover-namespaces.js';
-import type { NetnsRef } from './discovery/netns-ref.js';
+import { LabelsFileSource } from './labels/labels-file-source.js';
 import { renderSnapshot } from './exposition/render-snapshot.js';
 import { createSelfMetrics } from './exposition/self-metrics.js';
 import type { NamespaceReader } from './readers/reader.js';
@@ -27,11 +27,10 @@ export interface ExporterParts {
   readonly build: BuildInfo;
   /** Replaces filesystem discovery; pipeline tests use it with a fixtures-backed reader. */
   readonly discover?: () => Promise<DiscoveryResult>;
-  /** Extra netns_info labels per namespace (--netns.labels-file); none when absent. */
-  readonly infoLabels?: (ns: NetnsRef) => readonly (readonly [string, string])[];
 }
 
-export function createExporter({ config, reader, logger, build, infoLabels, discover }: ExporterParts): Exporter {
+/** Throws LabelsFileError when --netns.labels-file is unreadable or malformed at start. */
+export async function createExporter({ config, reader, logger, build, discover }: ExporterParts): Promise<Exporter> {
   const collectors = COLLECTORS.filter((collector) => config.collectors.includes(collector.name));
   const collectorOptions: CollectorOptions = {
     deviceFilter: nameFilter(config.deviceInclude, config.deviceExclude),
@@ -39,9 +38,11 @@ export function createExporter({ config, reader, logger, build, infoLabels, disc
   };
   const netnsFilter = nameFilter(config.netnsInclude, config.netnsExclude);
   const selfMetrics = createSelfMetrics(build);
+  const labelsFile = config.labelsFile ? await LabelsFileSource.open(config.labelsFile, logger, selfMetrics.registry) : undefined;
   const collection = new SingleFlight<string>();
 
   const collectAndRender = async (): Promise<string> => {
+    await labelsFile?.refresh();
     const snapshot = await collectSnapshot({
       discover:
         discover ??
@@ -59,8 +60,9 @@ export function createExporter({ config, reader, logger, build, infoLabels, disc
       maxSeries: config.maxSeries,
       logger,
     });
-    const body = await renderSnapshot(snapshot, collectors, infoLabels ? { infoLabels } : {});
-    return body + (await selfMetrics.render());
+    const body = await renderSnapshot(snapshot, collectors, labelsFile ? { infoLabels: (ns) => labelsFile.labels(ns) } : {});
+    // --once output goes to node_exporter's textfile collector, where our process_* would clash with its own.
+    return config.once ? body : body + (await selfMetrics.render());
   };
 
   return {

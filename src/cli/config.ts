@@ -16,6 +16,8 @@ export interface ExporterConfig {
   readonly netnsDirs: readonly string[];
   readonly scanProcesses: boolean;
   readonly includeHost: boolean;
+  /** YAML/JSON map of namespace name or id to extra netns_info labels; undefined when not set. */
+  readonly labelsFile: string | undefined;
   readonly netnsInclude: RegExp | undefined;
   readonly netnsExclude: RegExp | undefined;
   readonly deviceInclude: RegExp | undefined;

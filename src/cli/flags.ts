@@ -42,6 +42,7 @@ function buildCommand(version: string): Command {
     .option('--netns.scan-processes', 'also report unnamed namespaces held only by processes (/proc/<pid>/ns/net) (default)')
     .option('--no-netns.scan-processes', 'do not scan processes for unnamed namespaces')
     .option('--netns.include-host', "also report the exporter's own (host) namespace as netns=\"host\"", false)
+    .option('--netns.labels-file <path>', 'YAML/JSON map of namespace name or router id to extra netns_info labels (re-read when it changes)')
     .option('--netns.include <regex>', 'only report namespaces whose name matches')
     .option('--netns.exclude <regex>', 'do not report namespaces whose name matches')
     .option('--device.include <regex>', 'only report interfaces whose name matches')
@@ -121,6 +122,7 @@ export function parseFlags(argv: readonly string[], version: string): ExporterCo
     netnsDirs: (opts['netns.dir'] as string[] | undefined) ?? ['/run/netns'],
     scanProcesses: opts['netns.scanProcesses'] !== false,
     includeHost: opts['netns.includeHost'] === true,
+    labelsFile: opts['netns.labelsFile'] as string | undefined,
     netnsInclude: compileRegex('netns.include', opts['netns.include']),
     netnsExclude: compileRegex('netns.exclude', opts['netns.exclude']),
     deviceInclude: compileRegex('device.include', opts['device.include']),

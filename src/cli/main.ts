@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import { readBuildInfo } from '../build-info.js';
 import { createExporter } from '../exporter.js';
+import { LabelsFileError } from '../labels/labels-file-source.js';
 import { createLogger } from '../logging.js';
 import { BackendUnavailableError, selectReader } from '../readers/select-reader.js';
 import { createApp } from '../server/app.js';
@@ -41,7 +42,13 @@ async function main(): Promise<void> {
     if (error instanceof BackendUnavailableError) fail(error.message, 1);
     throw error;
   }
-  const exporter = createExporter({ config, reader, logger, build });
+  let exporter;
+  try {
+    exporter = await createExporter({ config, reader, logger, build });
+  } catch (error) {
+    if (error instanceof LabelsFileError) fail(error.message, 2);
+    throw error;
+  }
 
   if (config.once) {
     const body = await exporter.scrape();

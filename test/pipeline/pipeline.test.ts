@@ -1,0 +1,100 @@
+// The whole pipeline (collectors, snapshot, exposition, self metrics) over bytes captured from real
+// namespaces, compared with a committed expected.prom. `UPDATE_EXPECTED=1 npx vitest run test/pipeline`
+// rewrites it (review the diff!). Values that change run to run (timings, process metrics) are
+// masked, not faked.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { expect, test } from 'vitest';
+import { parseFlags } from '../../src/cli/flags.js';
+import { createExporter } from '../../src/exporter.js';
+import { createFixtureReader, fixtureDiscovery, PIPELINE_FIXTURES } from '../support/fixture-reader.js';
+
+const EXPECTED = join(PIPELINE_FIXTURES, 'expected.prom');
+const VOLATILE = /^(process_|nodejs_|netns_exporter_build_info|netns_scrape_duration_seconds|netns_scrape_collection_duration_seconds)/;
+
+export async function scrapeFixtures(argv: string[] = []): Promise<string> {
+  const exporter = await createExporter({
+    config: parseFlags(argv, '0.0.0-test'),
+    reader: createFixtureReader(),
+    discover: fixtureDiscovery(),
+    logger: pino({ level: 'silent' }),
+    build: { version: '0.0.0-test', revision: 'test', nodejsVersion: process.version },
+  });
+  try {
+    return await exporter.scrape();
+  } finally {
+    await exporter.close();
+  }
+}
+
+function stable(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !VOLATILE.test(line) && !/^# (HELP|TYPE) (process_|nodejs_|netns_exporter_build_info)/.test(line))
+    .map((line) => line.replace(/^(netns_scrape_(?:collection_)?duration_seconds(?:\{[^}]*\})?) .*$/, '$1 <masked>'))
+    .join('\n');
+}
+
+test('exposition equals expected.prom', async () => {
+  const actual = stable(await scrapeFixtures());
+  if (process.env.UPDATE_EXPECTED) writeFileSync(EXPECTED, actual);
+  expect(actual).toBe(readFileSync(EXPECTED, 'utf8'));
+});
+
+test('counters are the ones in the captured files', async () => {
+  const text = await scrapeFixtures();
+  const router = 'qrouter-5d2c8b7e-0f55-4a3c-9a1e-1f6c3e2a9b10';
+  const dropRule = readFileSync(join(PIPELINE_FIXTURES, 'router/iptables-nft-ipv4'), 'utf8')
+    .split('\n')
+    .find((line) => line.includes('-j DROP'));
+  const [, packets, bytes] = /^\[(\d+):(\d+)\]/.exec(dropRule ?? '') ?? [];
+  expect(Number(packets)).toBeGreaterThan(0);
+  const labels = `netns="${router}",backend="nft",family="ipv4",table="filter",chain="neutron-l3-agent-INPUT",rule="1",target="DROP",comment="drop \\"probe\\" \\\\ traffic"`;
+  expect(text).toContain(`netns_iptables_rule_packets_total{${labels}} ${packets}\n`);
+  expect(text).toContain(`netns_iptables_rule_bytes_total{${labels}} ${bytes}\n`);
+
+  const netDevRow = readFileSync(join(PIPELINE_FIXTURES, 'router/net-dev'), 'utf8')
+    .split('\n')
+    .find((line) => line.trim().startsWith('qr-5d2c8b7e-0f:'));
+  const columns = (netDevRow ?? '').split(':')[1]?.trim().split(/\s+/) ?? [];
+  expect(columns).toHaveLength(16);
+  expect(text).toContain(`netns_network_receive_bytes_total{netns="${router}",device="qr-5d2c8b7e-0f"} ${columns[0]}\n`);
+  expect(text).toContain(`netns_network_transmit_packets_total{netns="${router}",device="qr-5d2c8b7e-0f"} ${columns[9]}\n`);
+  expect(text).toContain(`netns_network_mtu_bytes{netns="${router}",device="qr-5d2c8b7e-0f"} 1450\n`);
+  expect(text).toContain(`netns_network_info{netns="${router}",device="qr-5d2c8b7e-0f",address="fa:16:3e:11:22:33",operstate="up"} 1\n`);
+  expect(text).toContain(`netns_network_up{netns="${router}",device="qg-3a4b5c6d-7e"} 0\n`);
+});
+
+test('legacy and nft tables of one namespace are separate series', async () => {
+  const text = await scrapeFixtures();
+  const dhcp = 'qdhcp-8e1f0c3a-7b2d-4c55-8f0e-2a9c4d6b1e77';
+  expect(text).toMatch(new RegExp(`netns_iptables_rule_packets_total\\{netns="${dhcp}",backend="legacy",family="ipv4",table="filter",chain="INPUT",rule="1",target="ACCEPT",comment="legacy"\\} \\d+\\n`));
+  expect(text).toContain(`netns_iptables_chain_policy_packets_total{netns="${dhcp}",backend="legacy",family="ipv4",table="filter",chain="INPUT",policy="ACCEPT"}`);
+});
+
+test('a namespace whose input does not parse fails alone', async () => {
+  const text = await scrapeFixtures();
+  expect(text).toContain('netns_collector_success{netns="broken-netdev",collector="interfaces"} 0\n');
+  expect(text).toContain('netns_collector_success{netns="broken-netdev",collector="conntrack"} 1\n');
+  expect(text).toContain('netns_collector_success{netns="qrouter-5d2c8b7e-0f55-4a3c-9a1e-1f6c3e2a9b10",collector="interfaces"} 1\n');
+  expect(text).not.toMatch(/netns_network_[a-z_]+\{netns="broken-netdev"/);
+});
+
+test('collector switches and filters', async () => {
+  const text = await scrapeFixtures(['--no-collector.iptables.rules', '--device.exclude=^lo$', '--netns.exclude=^broken', '--no-collector.conntrack']);
+  expect(text).not.toContain('netns_iptables_rule_packets_total');
+  expect(text).toContain('netns_iptables_chain_rules{');
+  expect(text).not.toMatch(/device="lo"/);
+  expect(text).not.toContain('broken-netdev');
+  expect(text).not.toContain('netns_nf_conntrack_entries');
+  expect(text).not.toContain('collector="conntrack"');
+});
+
+test('--collector.max-series cuts whole namespaces and says so', async () => {
+  const text = await scrapeFixtures(['--collector.max-series=60']);
+  const dropped = Number(/^netns_scrape_series_dropped (\d+)$/m.exec(text)?.[1]);
+  const kept = Number(/^netns_scrape_series (\d+)$/m.exec(text)?.[1]);
+  expect(dropped).toBeGreaterThan(0);
+  expect(kept).toBeLessThanOrEqual(60);
+});
