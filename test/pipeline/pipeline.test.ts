@@ -98,3 +98,19 @@ test('--collector.max-series cuts whole namespaces and says so', async () => {
   expect(dropped).toBeGreaterThan(0);
   expect(kept).toBeLessThanOrEqual(60);
 });
+
+test('--netns.labels-file labels netns_info by router id', async () => {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const dir = await mkdtemp('/tmp/netns-labels-');
+  try {
+    const file = join(dir, 'labels.yaml');
+    await writeFile(file, '5d2c8b7e-0f55-4a3c-9a1e-1f6c3e2a9b10: { project: demo, router_name: "edge \\"1\\"" }\n');
+    const text = await scrapeFixtures([`--netns.labels-file=${file}`]);
+    expect(text).toContain(
+      'netns_info{netns="qrouter-5d2c8b7e-0f55-4a3c-9a1e-1f6c3e2a9b10",kind="qrouter",id="5d2c8b7e-0f55-4a3c-9a1e-1f6c3e2a9b10",project="demo",router_name="edge \\"1\\""} 1\n',
+    );
+    expect(text).toContain('netns_info{netns="qdhcp-8e1f0c3a-7b2d-4c55-8f0e-2a9c4d6b1e77",kind="qdhcp",id="8e1f0c3a-7b2d-4c55-8f0e-2a9c4d6b1e77"} 1\n');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
