@@ -1,0 +1,203 @@
+// The real exporter binary against real namespaces: veth pairs, real traffic, real iptables rules in
+// both backends and both families, and a namespace held only by a process. Every exported counter
+// must lie between what the kernel said just before and just after the scrape.
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { builtMain } from '../support/built.js';
+import { parseIptablesSaveTruth, parseNetDevTruth } from '../support/ground-truth.js';
+import { parseExposition, select, valueOf, type ParsedSeries } from '../support/exposition.js';
+import { createNetnsLab, iptablesSaveIn, readProcNetDevIn, skipUnlessRoot, type IptablesSaveTool, type NetnsLab } from '../support/netns-lab.js';
+
+const RECEIVE = ['bytes', 'packets', 'errs', 'drop', 'fifo', 'frame', 'compressed', 'multicast'];
+const TRANSMIT = ['bytes', 'packets', 'errs', 'drop', 'fifo', 'colls', 'carrier', 'compressed'];
+const TOOLS: { tool: IptablesSaveTool; backend: string; family: string }[] = [
+  { tool: 'iptables-nft-save', backend: 'nft', family: 'ipv4' },
+  { tool: 'ip6tables-nft-save', backend: 'nft', family: 'ipv6' },
+  { tool: 'iptables-legacy-save', backend: 'legacy', family: 'ipv4' },
+  { tool: 'ip6tables-legacy-save', backend: 'legacy', family: 'ipv6' },
+];
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe.skipIf(skipUnlessRoot('kernel ground-truth tests'))('exporter vs the kernel', () => {
+  let lab: NetnsLab;
+  let router: string;
+  let dhcp: string;
+  let fip: string;
+  let legacyOnly: string;
+  let unnamed: { pid: number; inode: number };
+  let include: string;
+
+  beforeAll(async () => {
+    lab = await createNetnsLab('truth');
+    router = await lab.addNeutronNamespace('qrouter', 'r');
+    dhcp = await lab.addNeutronNamespace('qdhcp', 'd');
+    fip = await lab.addNeutronNamespace('fip', 'f');
+    legacyOnly = await lab.addNamespace('legacy');
+    unnamed = await lab.holdUnnamedNamespace();
+    include = `${escapeRegex(lab.prefix)}|^net:\\[${unnamed.inode}\\]$`;
+
+    await lab.vethPair({ ns: dhcp, dev: 'tap-d', cidr: '10.50.0.2/24' }, { ns: router, dev: 'qr-d', cidr: '10.50.0.1/24' });
+    await lab.vethPair({ ns: router, dev: 'qg-f', cidr: '10.60.0.1/24' }, { ns: fip, dev: 'fg-r', cidr: '10.60.0.2/24' });
+    await lab.vethPair({ ns: dhcp, dev: 'tap6', cidr6: 'fd00:50::2/64' }, { ns: router, dev: 'qr6', cidr6: 'fd00:50::1/64' });
+    await lab.run(router, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    await lab.run(dhcp, ['ip', 'route', 'add', 'default', 'via', '10.50.0.1']);
+    await lab.run(legacyOnly, ['ip', 'link', 'set', 'lo', 'up']);
+
+    const r = (argv: string[]) => lab.run(router, argv);
+    await r(['iptables', '-N', 'neutron-l3-agent-INPUT']);
+    await r(['iptables', '-A', 'INPUT', '-j', 'neutron-l3-agent-INPUT']);
+    await r(['iptables', '-A', 'neutron-l3-agent-INPUT', '-p', 'udp', '--dport', '9999', '-m', 'comment', '--comment', 'drop "probe" \\ $(x)', '-j', 'DROP']);
+    await r(['iptables', '-A', 'neutron-l3-agent-INPUT', '-p', 'udp', '--dport', '7777', '-m', 'comment', '--comment', 'accept 7777', '-j', 'ACCEPT']);
+    await r(['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'qg-f', '-j', 'SNAT', '--to-source', '10.60.0.1']);
+    await r(['ip6tables', '-A', 'INPUT', '-p', 'udp', '--dport', '6666', '-m', 'comment', '--comment', 'v6 accept', '-j', 'ACCEPT']);
+    await r(['iptables-legacy', '-A', 'INPUT', '-p', 'udp', '--dport', '5555', '-m', 'comment', '--comment', 'legacy in router', '-j', 'ACCEPT']);
+    await lab.run(legacyOnly, ['iptables-legacy', '-A', 'OUTPUT', '-p', 'udp', '-m', 'comment', '--comment', 'legacy out', '-j', 'ACCEPT']);
+
+    await lab.sendUdp(dhcp, '10.50.0.1', 9999, 5);
+    await lab.sendUdp(dhcp, '10.50.0.1', 7777, 3);
+    await lab.sendUdp(dhcp, '10.60.0.2', 4444, 4);
+    await lab.sendUdp(dhcp, 'fd00:50::1', 6666, 2);
+    await lab.sendUdp(dhcp, '10.50.0.1', 5555, 2);
+    await lab.sendUdp(legacyOnly, '127.0.0.1', 1234, 3);
+  });
+
+  afterAll(async () => {
+    await lab?.cleanup();
+  });
+
+  async function groundTruth(ns: string) {
+    const netDev = parseNetDevTruth(await readProcNetDevIn(ns));
+    const tables: Record<string, ReturnType<typeof parseIptablesSaveTruth>> = {};
+    for (const { tool, backend, family } of TOOLS) {
+      tables[`${backend}/${family}`] = parseIptablesSaveTruth(await iptablesSaveIn(ns, tool));
+    }
+    return { netDev, tables };
+  }
+
+  async function scrapeOnce(extra: string[] = []): Promise<ParsedSeries[]> {
+    const { stdout } = await execa('node', [builtMain, '--once', '--collector.backend=exec', `--netns.include=${include}`, ...extra]);
+    return parseExposition(stdout);
+  }
+
+  test('every interface and iptables counter lies between the readings before and after', async () => {
+    const ours = [router, dhcp, fip, legacyOnly];
+    const before = Object.fromEntries(await Promise.all(ours.map(async (ns) => [ns, await groundTruth(ns)] as const)));
+    const series = await scrapeOnce();
+    const after = Object.fromEntries(await Promise.all(ours.map(async (ns) => [ns, await groundTruth(ns)] as const)));
+
+    for (const ns of ours) {
+      expect(valueOf(series, 'netns_collector_success', { netns: ns, collector: 'interfaces' }), ns).toBe(1);
+      expect(valueOf(series, 'netns_collector_success', { netns: ns, collector: 'iptables' }), ns).toBe(1);
+      expect(valueOf(series, 'netns_collector_success', { netns: ns, collector: 'conntrack' }), ns).toBe(1);
+
+      const devices = Object.keys(before[ns]!.netDev);
+      expect(select(series, 'netns_network_receive_bytes_total', { netns: ns }).map((s) => s.labels.device).sort()).toEqual(devices.sort());
+      for (const device of devices) {
+        const low = before[ns]!.netDev[device]!;
+        const high = after[ns]!.netDev[device]!;
+        [...RECEIVE.map((c) => `receive_${c}`), ...TRANSMIT.map((c) => `transmit_${c}`)].forEach((counter, column) => {
+          const value = valueOf(series, `netns_network_${counter}_total`, { netns: ns, device });
+          expect(value, `${ns} ${device} ${counter}`).toBeGreaterThanOrEqual(low[column]!);
+          expect(value, `${ns} ${device} ${counter}`).toBeLessThanOrEqual(high[column]!);
+        });
+      }
+
+      for (const { backend, family } of TOOLS) {
+        const low = before[ns]!.tables[`${backend}/${family}`]!;
+        const high = after[ns]!.tables[`${backend}/${family}`]!;
+        const exported = select(series, 'netns_iptables_rule_packets_total', { netns: ns, backend, family });
+        expect(exported.length, `${ns} ${backend}/${family} rule count`).toBe(low.rules.length);
+        for (const [index, rule] of low.rules.entries()) {
+          const labels = { netns: ns, backend, family, table: rule.table, chain: rule.chain, rule: String(rule.position) };
+          const target = /(?:^| )-[jg] (\S+)/.exec(rule.line)?.[1] ?? '';
+          const packets = select(series, 'netns_iptables_rule_packets_total', labels);
+          expect(packets, rule.line).toHaveLength(1);
+          expect(packets[0]!.labels.target).toBe(target);
+          expect(packets[0]!.value).toBeGreaterThanOrEqual(rule.packets);
+          expect(packets[0]!.value).toBeLessThanOrEqual(high.rules[index]!.packets);
+          const bytes = valueOf(series, 'netns_iptables_rule_bytes_total', labels);
+          expect(bytes).toBeGreaterThanOrEqual(rule.bytes);
+          expect(bytes).toBeLessThanOrEqual(high.rules[index]!.bytes);
+        }
+        for (const [index, policy] of low.policies.entries()) {
+          const labels = { netns: ns, backend, family, table: policy.table, chain: policy.chain, policy: policy.policy };
+          const packets = valueOf(series, 'netns_iptables_chain_policy_packets_total', labels);
+          expect(packets).toBeGreaterThanOrEqual(policy.packets);
+          expect(packets).toBeLessThanOrEqual(high.policies[index]!.packets);
+        }
+        expect(select(series, 'netns_iptables_chain_rules', { netns: ns, backend, family })).toHaveLength(low.chains.length);
+      }
+    }
+  });
+
+  test('the traffic sent is what the rules counted', async () => {
+    const series = await scrapeOnce();
+    const rule = (ns: string, backend: string, family: string, table: string, chain: string, position: number) =>
+      select(series, 'netns_iptables_rule_packets_total', { netns: ns, backend, family, table, chain, rule: String(position) })[0];
+    const drop = rule(router, 'nft', 'ipv4', 'filter', 'neutron-l3-agent-INPUT', 1);
+    expect(drop?.labels).toMatchObject({ target: 'DROP', comment: 'drop "probe" \\ $(x)' });
+    expect(drop?.value).toBe(5);
+    expect(rule(router, 'nft', 'ipv4', 'filter', 'neutron-l3-agent-INPUT', 2)).toMatchObject({ value: 3, labels: { target: 'ACCEPT', comment: 'accept 7777' } });
+    expect(rule(router, 'nft', 'ipv4', 'nat', 'POSTROUTING', 1)?.labels.target).toBe('SNAT');
+    expect(rule(router, 'nft', 'ipv4', 'nat', 'POSTROUTING', 1)?.value).toBeGreaterThanOrEqual(1);
+    expect(rule(router, 'nft', 'ipv6', 'filter', 'INPUT', 1)).toMatchObject({ value: 2, labels: { target: 'ACCEPT', comment: 'v6 accept' } });
+    expect(rule(router, 'legacy', 'ipv4', 'filter', 'INPUT', 1)).toMatchObject({ value: 2, labels: { comment: 'legacy in router' } });
+    expect(rule(legacyOnly, 'legacy', 'ipv4', 'filter', 'OUTPUT', 1)?.value).toBeGreaterThanOrEqual(3);
+    expect(select(series, 'netns_iptables_chain_rules', { netns: legacyOnly, backend: 'nft' })).toHaveLength(0);
+  });
+
+  test('interface attributes, kinds, conntrack and the unnamed namespace', async () => {
+    const series = await scrapeOnce();
+    const links = JSON.parse(await lab.run(router, ['ip', '-j', 'link', 'show'])) as { ifname: string; mtu: number; address: string; operstate: string }[];
+    for (const link of links) {
+      expect(valueOf(series, 'netns_network_mtu_bytes', { netns: router, device: link.ifname })).toBe(link.mtu);
+      expect(valueOf(series, 'netns_network_up', { netns: router, device: link.ifname })).toBe(link.operstate === 'UP' ? 1 : 0);
+      expect(select(series, 'netns_network_info', { netns: router, device: link.ifname, address: link.address, operstate: link.operstate.toLowerCase() })).toHaveLength(1);
+    }
+    expect(valueOf(series, 'netns_info', { netns: router, kind: 'qrouter', id: router.slice('qrouter-'.length) })).toBe(1);
+    expect(valueOf(series, 'netns_info', { netns: dhcp, kind: 'qdhcp', id: dhcp.slice('qdhcp-'.length) })).toBe(1);
+    expect(valueOf(series, 'netns_info', { netns: fip, kind: 'fip' })).toBe(1);
+    expect(valueOf(series, 'netns_info', { netns: legacyOnly, kind: 'other', id: '' })).toBe(1);
+    const unnamedName = `net:[${unnamed.inode}]`;
+    expect(valueOf(series, 'netns_info', { netns: unnamedName, kind: 'other' })).toBe(1);
+    expect(select(series, 'netns_network_receive_bytes_total', { netns: unnamedName, device: 'lo' })).toHaveLength(1);
+    const limit = Number((await lab.run(router, ['cat', '/proc/sys/net/netfilter/nf_conntrack_max'])).trim());
+    expect(valueOf(series, 'netns_nf_conntrack_entries_limit', { netns: router })).toBe(limit);
+    expect(valueOf(series, 'netns_nf_conntrack_entries', { netns: router })).toBeGreaterThanOrEqual(1);
+    expect(valueOf(series, 'netns_namespaces', { kind: 'qrouter' })).toBe(1);
+  });
+
+  test('a namespace deleted between two scrapes is gone from the second', async () => {
+    const first = await scrapeOnce();
+    expect(select(first, 'netns_info', { netns: fip })).toHaveLength(1);
+    await lab.deleteNamespace(fip);
+    const second = await scrapeOnce();
+    expect(second.filter((s) => s.labels.netns === fip)).toEqual([]);
+    expect(valueOf(second, 'netns_collector_success', { netns: router, collector: 'interfaces' })).toBe(1);
+  });
+
+  test('promtool check metrics passes on a real scrape served over HTTP', async () => {
+    const exporter = execa('node', [builtMain, '--web.listen-address=127.0.0.1:0', `--netns.include=${include}`], { reject: false });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let seen = '';
+        exporter.stderr?.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          const match = /"address":"127\.0\.0\.1:(\d+)"/.exec(seen);
+          if (match) resolve(Number(match[1]));
+        });
+        void exporter.then(() => reject(new Error(`exporter exited: ${seen}`)));
+      });
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text).toContain(`netns_info{netns="${router}"`);
+      const lint = await execa('promtool', ['check', 'metrics'], { input: text, reject: false });
+      expect(lint.stderr + lint.stdout).not.toMatch(/error while linting|text format parsing error/);
+    } finally {
+      exporter.kill('SIGTERM');
+      const result = await exporter;
+      expect(result.exitCode).toBe(0);
+    }
+  });
+});
