@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { builtMain } from '../support/built.js';
 import { parseIptablesSaveTruth, parseNetDevTruth } from '../support/ground-truth.js';
+import { startExporter } from '../support/exporter-process.js';
 import { parseExposition, select, valueOf, type ParsedSeries } from '../support/exposition.js';
 import { createNetnsLab, iptablesSaveIn, readProcNetDevIn, skipUnlessRoot, type IptablesSaveTool, type NetnsLab } from '../support/netns-lab.js';
 
@@ -177,27 +178,16 @@ describe.skipIf(skipUnlessRoot('kernel ground-truth tests'))('exporter vs the ke
   });
 
   test('promtool check metrics passes on a real scrape served over HTTP', async () => {
-    const exporter = execa('node', [builtMain, '--web.listen-address=127.0.0.1:0', `--netns.include=${include}`], { reject: false });
+    const exporter = await startExporter([`--netns.include=${include}`]);
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let seen = '';
-        exporter.stderr?.on('data', (chunk: Buffer) => {
-          seen += chunk.toString();
-          const match = /"address":"127\.0\.0\.1:(\d+)"/.exec(seen);
-          if (match) resolve(Number(match[1]));
-        });
-        void exporter.then(() => reject(new Error(`exporter exited: ${seen}`)));
-      });
-      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      const response = await fetch(`http://${exporter.address}/metrics`);
       expect(response.status).toBe(200);
       const text = await response.text();
       expect(text).toContain(`netns_info{netns="${router}"`);
       const lint = await execa('promtool', ['check', 'metrics'], { input: text, reject: false });
       expect(lint.stderr + lint.stdout).not.toMatch(/error while linting|text format parsing error/);
     } finally {
-      exporter.kill('SIGTERM');
-      const result = await exporter;
-      expect(result.exitCode).toBe(0);
+      expect(await exporter.stop()).toBe(0);
     }
   });
 });

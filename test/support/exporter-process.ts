@@ -1,0 +1,36 @@
+// The real exporter binary as a server on a free loopback port, for end-to-end tests.
+import { execa, type ResultPromise } from 'execa';
+import { builtMain } from './built.js';
+
+export interface ExporterProcess {
+  readonly port: number;
+  readonly address: string;
+  readonly child: ResultPromise;
+  /** Everything it logged so far. */
+  logs(): string;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | undefined>;
+}
+
+export async function startExporter(args: readonly string[], env: Record<string, string> = {}): Promise<ExporterProcess> {
+  const child = execa('node', [builtMain, '--web.listen-address=127.0.0.1:0', ...args], { reject: false, env, all: true });
+  let seen = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    child.all?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /"address":"127\.0\.0\.1:(\d+)"/.exec(seen);
+      if (match) resolve(Number(match[1]));
+    });
+    void child.then(() => reject(new Error(`exporter exited before listening: ${seen}`)));
+  });
+  return {
+    port,
+    address: `127.0.0.1:${port}`,
+    child,
+    logs: () => seen,
+    async stop() {
+      child.kill('SIGTERM');
+      return (await child).exitCode;
+    },
+  };
+}
