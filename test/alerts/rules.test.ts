@@ -1,0 +1,118 @@
+// The alert rules pass promtool's own checks and unit tests, and those unit tests cover every
+// alert both firing and silent.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { execa, execaSync } from 'execa';
+import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { alertConfig, buildAlertingRules } from '../../deploy/prometheus/rules.js';
+
+const rulesDir = fileURLToPath(new URL('../../deploy/prometheus/', import.meta.url));
+const RULES_FILE = 'netns-exporter.rules.yml';
+const TESTS_FILE = 'netns-exporter.rules.test.yml';
+
+interface RulesFile {
+  groups: { name: string; rules: { alert?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[];
+}
+interface RuleTestsFile {
+  rule_files: string[];
+  tests: {
+    name: string;
+    alert_rule_test?: { eval_time: string; alertname: string; exp_alerts?: { exp_labels?: Record<string, string> }[] }[];
+  }[];
+}
+
+const readYaml = async <T>(file: string): Promise<T> => parse(await readFile(`${rulesDir}${file}`, 'utf8')) as T;
+
+const promtoolMissing = execaSync('promtool', ['--version'], { reject: false }).exitCode !== 0;
+if (promtoolMissing) console.warn('promtool not found: skipping promtool check/test rules (apt install prometheus)');
+
+describe.skipIf(promtoolMissing)('promtool', () => {
+  test(`check rules ${RULES_FILE}`, async () => {
+    const result = await execa('promtool', ['check', 'rules', RULES_FILE], { cwd: rulesDir, reject: false, all: true });
+    expect(result.exitCode, result.all).toBe(0);
+  });
+
+  test(`test rules ${TESTS_FILE}`, async () => {
+    const result = await execa('promtool', ['test', 'rules', TESTS_FILE], { cwd: rulesDir, reject: false, all: true });
+    expect(result.exitCode, result.all).toBe(0);
+  });
+});
+
+describe('rule unit tests cover every alert', async () => {
+  const rulesFile = await readYaml<RulesFile>(RULES_FILE);
+  const testsFile = await readYaml<RuleTestsFile>(TESTS_FILE);
+  const rules = rulesFile.groups.flatMap((g) => g.rules).filter((r) => r.alert !== undefined);
+  const cases = testsFile.tests.flatMap((t) => (t.alert_rule_test ?? []).map((c) => ({ ...c, test: t.name })));
+
+  test('the tests load the shipped rules file', () => {
+    expect(testsFile.rule_files).toEqual([RULES_FILE]);
+    expect(rules.length).toBeGreaterThanOrEqual(12);
+  });
+
+  for (const rule of rules) {
+    test(`${rule.alert} has a firing case and a silent case`, () => {
+      const own = cases.filter((c) => c.alertname === rule.alert);
+      expect(own.filter((c) => (c.exp_alerts ?? []).length > 0).length, 'firing cases').toBeGreaterThan(0);
+      expect(own.filter((c) => (c.exp_alerts ?? []).length === 0).length, 'silent cases').toBeGreaterThan(0);
+    });
+  }
+
+  test('every test case names an alert that exists', () => {
+    const names = new Set(rules.map((r) => r.alert));
+    for (const c of cases) expect(names.has(c.alertname), `${c.test}: ${c.alertname}`).toBe(true);
+  });
+
+  test('alerts about an interface carry netns and device; alerts about a namespace carry netns', () => {
+    for (const rule of rules) {
+      const labels = /netns_network_/.test(rule.expr) ? ['netns', 'device'] : /netns_(nf_conntrack|collector)/.test(rule.expr) ? ['netns'] : [];
+      for (const c of cases.filter((x) => x.alertname === rule.alert)) {
+        for (const alert of c.exp_alerts ?? []) {
+          for (const label of labels) expect(alert.exp_labels ?? {}, `${c.test}: ${rule.alert}`).toHaveProperty(label);
+        }
+      }
+    }
+  });
+});
+
+describe('rule definitions', () => {
+  const rules = buildAlertingRules();
+
+  test('each has a severity, a summary and a description stating the value', () => {
+    for (const rule of rules) {
+      expect(['warning', 'critical'], rule.alert).toContain(rule.labels.severity);
+      expect(rule.annotations.summary, rule.alert).toBeTruthy();
+      // The gateway alert's value is the operstate, which is a label.
+      expect(rule.annotations.description, rule.alert).toMatch(/\{\{ \$value( \| humanize(Percentage)?)? \}\}|\$labels\.operstate/);
+    }
+  });
+
+  test('alert names are unique', () => {
+    expect(new Set(rules.map((r) => r.alert)).size).toBe(rules.length);
+  });
+
+  test('the selector in the config reaches every metric of every rule', () => {
+    const changed = buildAlertingRules({ ...alertConfig, selector: 'job="netns", env="prod"' });
+    for (const rule of changed) {
+      expect(rule.expr, rule.alert).not.toContain('netns-exporter');
+      for (const m of rule.expr.matchAll(/\b([a-z_]+)\{([^}]*)\}/g)) {
+        expect(m[2], `${rule.alert}: ${m[1]}`).toMatch(/^job="netns", env="prod"/);
+      }
+    }
+  });
+
+  test('thresholds and durations come from the config', () => {
+    const changed = buildAlertingRules({
+      ...alertConfig,
+      conntrack: { warningRatio: 0.6, criticalRatio: 0.85, for: '2m' },
+      interfaceErrors: { ...alertConfig.interfaceErrors, ratio: 0.05 },
+    });
+    const byName = new Map(changed.map((r) => [r.alert, r]));
+    expect(byName.get('NetnsConntrackTableFilling')).toMatchObject({ for: '2m' });
+    expect(byName.get('NetnsConntrackTableFilling')?.expr).toContain('> 0.6');
+    expect(byName.get('NetnsConntrackTableFilling')?.annotations.description).toContain('threshold 60%');
+    expect(byName.get('NetnsConntrackTableNearlyFull')?.expr).toContain('> 0.85');
+    expect(byName.get('NetnsInterfaceReceiveErrorRatioHigh')?.expr).toContain('> 0.05');
+    expect(byName.get('NetnsInterfaceReceiveErrorRatioHigh')?.annotations.description).toContain('threshold 5%');
+  });
+});

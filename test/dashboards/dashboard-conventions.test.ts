@@ -1,0 +1,211 @@
+// Conventions every panel of every shipped dashboard follows (issue 3): descriptions, the templated
+// datasource, $__rate_interval, bps/pps units, rule legends, transmit below the axis, a tidy grid.
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { describe, expect, test } from 'vitest';
+import { renderDashboardJson, SHIPPED_DASHBOARDS } from '../../dashboards/src/index.js';
+import { allPanels } from '../../dashboards/src/queries.js';
+import { bareMetrics, metricSelectors, rangeWindows, ratedMetrics } from './promql-text.js';
+
+interface Target {
+  readonly expr: string;
+  readonly refId: string;
+  readonly legendFormat?: string;
+  readonly datasource?: dashboard.DataSourceRef;
+}
+
+const targetsOf = (panel: dashboard.Panel): Target[] => (panel.targets ?? []) as unknown as Target[];
+const TEMPLATED = { type: 'prometheus', uid: '${datasource}' };
+
+/** The unit a rate of this counter must be shown in. */
+function expectedRateUnit(metric: string): string | undefined {
+  if (/_bytes_total$/.test(metric)) return 'bps';
+  if (/_(packets|errs|drop)_total$/.test(metric)) return 'pps';
+  return undefined;
+}
+
+for (const shipped of SHIPPED_DASHBOARDS) {
+  const board = shipped.build();
+  const panels = allPanels(board);
+
+  describe(shipped.file, () => {
+    test('has panels, each with a title, a description and at least one query', () => {
+      expect(panels.length).toBeGreaterThan(10);
+      for (const panel of panels) {
+        expect(panel.title, `panel ${panel.id}`).toBeTruthy();
+        expect(panel.description?.length ?? 0, `"${panel.title}" has no description`).toBeGreaterThan(20);
+        expect(targetsOf(panel).length, `"${panel.title}" has no query`).toBeGreaterThan(0);
+      }
+    });
+
+    test('every panel and query reads from the templated datasource; no UID is hard-coded', () => {
+      expect(board.templating.list?.find((v) => v.name === 'datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
+      for (const panel of panels) {
+        expect(panel.datasource, panel.title).toEqual(TEMPLATED);
+        for (const target of targetsOf(panel)) expect(target.datasource, `${panel.title} [${target.refId}]`).toEqual(TEMPLATED);
+      }
+      for (const variable of board.templating.list ?? []) {
+        if (variable.type === 'query') expect(variable.datasource, `variable ${variable.name}`).toEqual(TEMPLATED);
+      }
+      const uids = [...renderDashboardJson(board).matchAll(/"uid": "([^"]*)"/g)].map((m) => m[1]);
+      expect(uids.filter((uid) => uid !== '${datasource}' && uid !== board.uid)).toEqual([]);
+    });
+
+    test('rates use $__rate_interval and no range window is a fixed duration', () => {
+      for (const panel of panels) {
+        for (const { expr, refId } of targetsOf(panel)) {
+          const where = `${panel.title} [${refId}]: ${expr}`;
+          for (const window of rangeWindows(expr)) expect(['$__rate_interval', '$__range'], where).toContain(window);
+          for (const m of expr.matchAll(/\b(rate|irate)\([^[]*\[([^\]]*)\]/g)) expect(m[2], where).toBe('$__rate_interval');
+          expect(expr, where).not.toMatch(/\birate\(/);
+        }
+      }
+    });
+
+    test('throughput is in bits per second (bps) and packet, error and drop rates in pps', () => {
+      let checked = 0;
+      for (const panel of panels) {
+        for (const { expr, refId } of targetsOf(panel)) {
+          if (!/\brate\(/.test(expr)) continue;
+          for (const metric of ratedMetrics(expr)) {
+            const unit = expectedRateUnit(metric);
+            if (unit === undefined) continue;
+            checked++;
+            expect(panel.fieldConfig?.defaults.unit, `${panel.title} [${refId}] rates ${metric}`).toBe(unit);
+            if (unit === 'bps') expect(expr, `${panel.title} [${refId}] converts bytes to bits`).toMatch(/\* 8\b/);
+          }
+        }
+      }
+      expect(checked).toBeGreaterThan(3);
+    });
+
+    test('every metric goes through a selector with the job variable, and no instance is hard-coded', () => {
+      for (const panel of panels) {
+        for (const { expr, refId } of targetsOf(panel)) {
+          const where = `${panel.title} [${refId}]: ${expr}`;
+          expect(bareMetrics(expr), where).toEqual([]);
+          for (const { matchers } of metricSelectors(expr)) {
+            expect(matchers, where).toContain('job=~"$job"');
+            for (const m of matchers.matchAll(/instance\s*=~?\s*"([^"]*)"/g)) expect(m[1], where).toBe('$instance');
+          }
+        }
+      }
+    });
+
+    test('panels showing receive and transmit draw transmit below the axis', () => {
+      let checked = 0;
+      for (const panel of panels.filter((p) => p.type === 'timeseries')) {
+        const targets = targetsOf(panel);
+        const transmit = targets.filter((t) => /_transmit_/.test(t.expr)).map((t) => t.refId);
+        const receive = targets.filter((t) => /_receive_/.test(t.expr)).map((t) => t.refId);
+        if (transmit.length === 0 || receive.length === 0) continue;
+        checked++;
+        const mirrored = (panel.fieldConfig?.overrides ?? [])
+          .filter((o) => o.matcher.id === 'byFrameRefID' && o.properties.some((p) => p.id === 'custom.transform' && p.value === 'negative-Y'))
+          .map((o) => o.matcher.options as string);
+        expect(mirrored.sort(), panel.title).toEqual(transmit.sort());
+      }
+      expect(checked).toBeGreaterThan(0);
+    });
+
+    test('iptables rule panels show chain, target and comment in the legend', () => {
+      for (const panel of panels) {
+        for (const target of targetsOf(panel)) {
+          if (!target.expr.includes('netns_iptables_rule_') || panel.type === 'table' || panel.type === 'stat') continue;
+          for (const label of ['{{chain}}', '{{target}}', '{{comment}}']) {
+            expect(target.legendFormat, `${panel.title} [${target.refId}]`).toContain(label);
+          }
+        }
+      }
+    });
+
+    test('panels tile the 24-column grid inside their rows without overlapping', () => {
+      const placed = (board.panels ?? []).map((p) => ({ title: p.title, type: p.type, ...p.gridPos! }));
+      for (const p of placed) {
+        expect(p.x + p.w, p.title).toBeLessThanOrEqual(24);
+        if (p.type === 'row') expect(p.w, p.title).toBe(24);
+      }
+      for (const [i, a] of placed.entries()) {
+        for (const b of placed.slice(i + 1)) {
+          const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+          expect(overlap, `"${a.title}" overlaps "${b.title}"`).toBe(false);
+        }
+      }
+      expect(board.panels?.[0]?.type, 'the dashboard starts with a row').toBe('row');
+    });
+
+    test('panel ids are unique', () => {
+      const ids = (board.panels ?? []).flatMap((p) => [p.id, ...(p.type === 'row' ? (p as dashboard.RowPanel).panels.map((q) => q.id) : [])]);
+      expect(new Set(ids).size).toBe(ids.length);
+    });
+  });
+}
+
+describe('tenant router dashboard', () => {
+  const board = SHIPPED_DASHBOARDS.find((d) => d.file === 'netns-tenant-router.json')!.build();
+  const variables = new Map((board.templating.list ?? []).map((v) => [v.name, v]));
+
+  test('is driven by the datasource, instance and router variables', () => {
+    for (const name of ['datasource', 'instance', 'router']) expect(variables.has(name), name).toBe(true);
+    expect(variables.get('router')?.query).toMatch(/^label_values\(netns_info\{.*kind=~"qrouter\|snat".*\}, id\)$/);
+    expect(variables.get('router')?.multi).toBe(false);
+  });
+
+  test('namespace panels cover exactly the router\'s qrouter-, snat- and the host\'s fip- namespaces', () => {
+    for (const panel of allPanels(board)) {
+      for (const { expr, refId } of targetsOf(panel)) {
+        for (const { metric, matchers } of metricSelectors(expr)) {
+          // The placement table deliberately looks across hosts: it lists them by router id.
+          if (metric === 'netns_info') {
+            expect(matchers, `${panel.title} [${refId}]`).toContain('id=~"$router"');
+            continue;
+          }
+          expect(matchers, `${panel.title} [${refId}] ${metric}`).toContain('netns=~"qrouter-$router|snat-$router|fip-.*"');
+          expect(matchers, `${panel.title} [${refId}] ${metric}`).toContain('instance=~"$instance"');
+        }
+      }
+    }
+  });
+
+  test('has the panels issue 3 asks for', () => {
+    const titles = allPanels(board).map((p) => p.title);
+    for (const title of [
+      'Throughput',
+      'Packets',
+      'Errors',
+      'Drops',
+      'Interface state',
+      'Busiest rules',
+      'DROP and REJECT hits',
+      'SNAT and DNAT hits',
+      'Built-in chain policy hits',
+      'Conntrack entries against limit',
+    ]) {
+      expect(titles).toContain(title);
+    }
+  });
+});
+
+describe('fleet overview dashboard', () => {
+  const board = SHIPPED_DASHBOARDS.find((d) => d.file === 'netns-fleet-overview.json')!.build();
+
+  test('has the panels issue 3 asks for', () => {
+    const titles = allPanels(board).map((p) => p.title);
+    for (const title of [
+      'Namespaces by kind',
+      'Namespaces by kind per host',
+      'Top namespaces by receive throughput',
+      'Top namespaces by transmit throughput',
+      'Interfaces with errors or drops in the selected time range',
+      'Conntrack use against limit, highest first',
+      'Namespaces whose collection fails',
+      'Scrape and collection duration',
+    ]) {
+      expect(titles).toContain(title);
+    }
+  });
+
+  test('the instance variable can select several hosts or all', () => {
+    const instance = board.templating.list?.find((v) => v.name === 'instance');
+    expect(instance).toMatchObject({ multi: true, includeAll: true, allValue: '.*' });
+  });
+});
