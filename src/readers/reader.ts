@@ -45,7 +45,8 @@ export interface ReaderError {
  * the exec backend returns tool output (`ip -j link` JSON, `iptables-save -c` text); a native
  * backend may return netlink messages for the same request.
  */
-export type RawFormat = 'text' | 'ip-link-json' | 'iptables-save' | 'rtnetlink' | 'nfnetlink';
+/** 'xt-entries': legacy x_tables blobs as the native reader frames them (src/parsers/netlink/xtables-entries.ts). */
+export type RawFormat = 'text' | 'ip-link-json' | 'iptables-save' | 'rtnetlink' | 'nfnetlink' | 'xt-entries';
 
 export type Reading =
   | { readonly ok: true; readonly format: RawFormat; readonly data: Buffer }

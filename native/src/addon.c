@@ -1,0 +1,336 @@
+/* Node-API surface of the native reader. JavaScript builds the requests (file paths, netlink request
+ * messages), this file copies them into a job for the pool, and results come back to JavaScript through
+ * a threadsafe function as Buffers (or errno numbers). No parsing happens here.
+ *
+ *   createPool(threads, recvTimeoutMs, onJobDone) -> pool
+ *   submit(pool, jobId, nsPath, requests)          requests: [1, path] | [2, protocol, Buffer] | [3, 4|6]
+ *   destroyPool(pool)
+ *   poolStats(pool) -> { threadIds: number[], broken: boolean, queued: number }
+ *   onJobDone(jobId, stage, stageErrno, results)   results: (Buffer | errno)[] in request order
+ */
+#include <errno.h>
+#include <node_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool.h"
+#include "requests.h"
+
+#define MAX_THREADS 64
+#define MAX_REQUESTS_PER_JOB 64
+#define MAX_PATH_BYTES 4096
+
+typedef struct {
+  pool pool;
+  napi_threadsafe_function on_job_done;
+  size_t pending; /* jobs submitted and not yet delivered; main thread only */
+  int started;
+  int destroyed;
+  int owners; /* the JS handle and the threadsafe function; freed when both have finalized */
+} addon_pool;
+
+static void release_owner(addon_pool *ap) {
+  if (--ap->owners == 0) free(ap);
+}
+
+#define NAPI_CALL(env, call)                                       \
+  do {                                                             \
+    if ((call) != napi_ok) {                                       \
+      const napi_extended_error_info *info = NULL;                 \
+      napi_get_last_error_info((env), &info);                      \
+      napi_throw_error((env), NULL,                                \
+                       info && info->error_message                 \
+                           ? info->error_message                   \
+                           : "netns_reader: Node-API call failed"); \
+      return NULL;                                                 \
+    }                                                              \
+  } while (0)
+
+static void free_result_bytes(napi_env env, void *data, void *hint) { free(data); }
+
+static napi_value result_value(napi_env env, request *r) {
+  napi_value value = NULL;
+  if (r->error) {
+    napi_create_int32(env, r->error, &value);
+    return value;
+  }
+  if (r->result.len == 0) {
+    void *ignored;
+    napi_create_buffer(env, 0, &ignored, &value);
+    return value;
+  }
+  /* hand the malloc'd bytes over without copying; Node frees them with the Buffer */
+  if (napi_create_external_buffer(env, r->result.len, r->result.data, free_result_bytes, NULL, &value) == napi_ok) {
+    r->result.data = NULL;
+    r->result.len = r->result.cap = 0;
+    return value;
+  }
+  napi_create_buffer_copy(env, r->result.len, r->result.data, NULL, &value);
+  return value;
+}
+
+/* Runs on the main thread for every finished job. `env` is NULL when the function is being torn down. */
+static void deliver_job(napi_env env, napi_value on_job_done, void *context, void *data) {
+  addon_pool *ap = context;
+  job *j = data;
+  if (env == NULL) {
+    job_free(j);
+    return;
+  }
+  napi_value argv[4];
+  napi_value results;
+  napi_create_double(env, j->id, &argv[0]);
+  napi_create_int32(env, (int)j->stage, &argv[1]);
+  napi_create_int32(env, j->stage_error, &argv[2]);
+  napi_create_array_with_length(env, j->request_count, &results);
+  if (j->stage == JOB_ENTERED) {
+    for (size_t i = 0; i < j->request_count; i++) napi_set_element(env, results, (uint32_t)i, result_value(env, &j->requests[i]));
+  }
+  argv[3] = results;
+  job_free(j);
+
+  if (ap->pending > 0 && --ap->pending == 0 && !ap->destroyed) napi_unref_threadsafe_function(env, ap->on_job_done);
+
+  napi_value undefined;
+  napi_get_undefined(env, &undefined);
+  napi_call_function(env, undefined, on_job_done, 4, argv, NULL);
+}
+
+/* Runs on a worker thread. The queue is unbounded, so this never blocks the worker. */
+static void job_done(void *context, job *j) {
+  addon_pool *ap = context;
+  if (napi_call_threadsafe_function(ap->on_job_done, j, napi_tsfn_nonblocking) != napi_ok) job_free(j);
+}
+
+static void stop_pool(napi_env env, addon_pool *ap) {
+  if (ap->destroyed) return;
+  ap->destroyed = 1;
+  if (ap->started) pool_stop(&ap->pool);
+  napi_release_threadsafe_function(ap->on_job_done, napi_tsfn_release);
+}
+
+static void finalize_pool(napi_env env, void *data, void *hint) {
+  addon_pool *ap = data;
+  stop_pool(env, ap);
+  release_owner(ap);
+}
+
+static void finalize_tsfn(napi_env env, void *data, void *hint) { release_owner(data); }
+
+static addon_pool *unwrap_pool(napi_env env, napi_value value) {
+  void *data = NULL;
+  if (napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, NULL, "netns_reader: expected a pool");
+    return NULL;
+  }
+  return data;
+}
+
+static napi_value create_pool(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t threads = 0, recv_timeout_ms = 0;
+  napi_valuetype callback_type = napi_undefined;
+  if (argc < 3 || napi_get_value_int32(env, argv[0], &threads) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &recv_timeout_ms) != napi_ok ||
+      napi_typeof(env, argv[2], &callback_type) != napi_ok || callback_type != napi_function || threads < 1 ||
+      threads > MAX_THREADS || recv_timeout_ms < 1) {
+    napi_throw_type_error(env, NULL, "netns_reader: createPool(threads 1..64, recvTimeoutMs > 0, onJobDone)");
+    return NULL;
+  }
+  addon_pool *ap = calloc(1, sizeof *ap);
+  if (!ap) {
+    napi_throw_error(env, NULL, "netns_reader: out of memory");
+    return NULL;
+  }
+  ap->owners = 2;
+  napi_value name;
+  napi_create_string_utf8(env, "netns_reader", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, argv[2], NULL, name, 0, 1, ap, finalize_tsfn, ap, deliver_job,
+                                      &ap->on_job_done) != napi_ok) {
+    free(ap);
+    napi_throw_error(env, NULL, "netns_reader: cannot create threadsafe function");
+    return NULL;
+  }
+  /* only pending jobs keep the event loop alive */
+  napi_unref_threadsafe_function(env, ap->on_job_done);
+  int err = pool_start(&ap->pool, (size_t)threads, recv_timeout_ms, job_done, ap);
+  if (err) {
+    ap->destroyed = 1;
+    ap->owners = 1; /* no JS handle will exist; the threadsafe function's finalizer frees `ap` */
+    napi_release_threadsafe_function(ap->on_job_done, napi_tsfn_release);
+    char message[128];
+    snprintf(message, sizeof message, "netns_reader: cannot start pool: %s", strerror(err));
+    napi_throw_error(env, NULL, message);
+    return NULL;
+  }
+  ap->started = 1;
+  napi_value external;
+  NAPI_CALL(env, napi_create_external(env, ap, finalize_pool, NULL, &external));
+  return external;
+}
+
+static char *copy_string(napi_env env, napi_value value, size_t max_bytes) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &len) != napi_ok || len == 0 || len > max_bytes) return NULL;
+  char *text = malloc(len + 1);
+  if (!text) return NULL;
+  napi_get_value_string_utf8(env, value, text, len + 1, &len);
+  if (strlen(text) != len) { /* an embedded NUL would make the C path differ from the JS one */
+    free(text);
+    return NULL;
+  }
+  return text;
+}
+
+/* Fills `r` from a JS request tuple; returns a reason string on bad input. */
+static const char *read_request(napi_env env, napi_value tuple, request *r) {
+  napi_value element;
+  int32_t kind = 0;
+  if (napi_get_element(env, tuple, 0, &element) != napi_ok || napi_get_value_int32(env, element, &kind) != napi_ok)
+    return "request must be an array starting with its kind";
+  r->kind = (request_kind)kind;
+  switch (kind) {
+    case REQUEST_READ_FILE:
+      if (napi_get_element(env, tuple, 1, &element) != napi_ok) return "file request needs a path";
+      r->path = copy_string(env, element, MAX_PATH_BYTES);
+      if (!r->path || !request_path_allowed(r->path))
+        return "file request path must be under /proc/thread-self/ or /proc/sys/net/";
+      return NULL;
+    case REQUEST_NETLINK: {
+      int32_t protocol = -1;
+      bool is_buffer = false;
+      void *bytes = NULL;
+      size_t len = 0;
+      if (napi_get_element(env, tuple, 1, &element) != napi_ok || napi_get_value_int32(env, element, &protocol) != napi_ok ||
+          protocol < 0)
+        return "netlink request needs a protocol number";
+      r->protocol = protocol;
+      if (napi_get_element(env, tuple, 2, &element) != napi_ok || napi_is_buffer(env, element, &is_buffer) != napi_ok ||
+          !is_buffer || napi_get_buffer_info(env, element, &bytes, &len) != napi_ok)
+        return "netlink request needs a Buffer of messages";
+      if (!request_netlink_message_valid(bytes, len)) return "netlink request messages are malformed";
+      r->message = malloc(len);
+      if (!r->message) return "out of memory";
+      memcpy(r->message, bytes, len);
+      r->message_len = len;
+      return NULL;
+    }
+    case REQUEST_XTABLES: {
+      int32_t family = 0;
+      if (napi_get_element(env, tuple, 1, &element) != napi_ok || napi_get_value_int32(env, element, &family) != napi_ok ||
+          (family != 4 && family != 6))
+        return "xtables request needs family 4 or 6";
+      r->family = family;
+      return NULL;
+    }
+    default:
+      return "unknown request kind";
+  }
+}
+
+static napi_value submit(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4) {
+    napi_throw_type_error(env, NULL, "netns_reader: submit(pool, jobId, nsPath, requests)");
+    return NULL;
+  }
+  addon_pool *ap = unwrap_pool(env, argv[0]);
+  if (!ap) return NULL;
+  if (ap->destroyed) {
+    napi_throw_error(env, "ESHUTDOWN", "netns_reader: pool is destroyed");
+    return NULL;
+  }
+  job *j = calloc(1, sizeof *j);
+  if (!j) {
+    napi_throw_error(env, NULL, "netns_reader: out of memory");
+    return NULL;
+  }
+  const char *problem = NULL;
+  uint32_t count = 0;
+  bool is_array = false;
+  if (napi_get_value_double(env, argv[1], &j->id) != napi_ok) problem = "jobId must be a number";
+  if (!problem && !(j->ns_path = copy_string(env, argv[2], MAX_PATH_BYTES))) problem = "nsPath must be a non-empty string";
+  if (!problem && (napi_is_array(env, argv[3], &is_array) != napi_ok || !is_array ||
+                   napi_get_array_length(env, argv[3], &count) != napi_ok || count > MAX_REQUESTS_PER_JOB))
+    problem = "requests must be an array of at most 64 requests";
+  if (!problem && count > 0 && !(j->requests = calloc(count, sizeof *j->requests))) problem = "out of memory";
+  for (uint32_t i = 0; !problem && i < count; i++) {
+    napi_value tuple;
+    j->request_count = i + 1;
+    if (napi_get_element(env, argv[3], i, &tuple) != napi_ok) problem = "cannot read request";
+    else problem = read_request(env, tuple, &j->requests[i]);
+  }
+  if (problem) {
+    job_free(j);
+    char message[160];
+    snprintf(message, sizeof message, "netns_reader: %s", problem);
+    napi_throw_type_error(env, NULL, message);
+    return NULL;
+  }
+  if (pool_submit(&ap->pool, j) != 0) {
+    job_free(j);
+    napi_throw_error(env, "ESHUTDOWN", "netns_reader: pool is stopping");
+    return NULL;
+  }
+  if (ap->pending++ == 0) napi_ref_threadsafe_function(env, ap->on_job_done);
+  return NULL;
+}
+
+static napi_value destroy_pool(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  addon_pool *ap = argc ? unwrap_pool(env, argv[0]) : NULL;
+  if (!ap) return NULL;
+  stop_pool(env, ap);
+  return NULL;
+}
+
+static napi_value pool_stats(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  addon_pool *ap = argc ? unwrap_pool(env, argv[0]) : NULL;
+  if (!ap) return NULL;
+  napi_value stats, ids, broken, queued;
+  NAPI_CALL(env, napi_create_object(env, &stats));
+  NAPI_CALL(env, napi_create_array(env, &ids));
+  size_t queued_jobs = 0;
+  if (!ap->destroyed) {
+    uint32_t n = 0;
+    for (size_t i = 0; i < ap->pool.thread_count; i++) {
+      int tid = atomic_load(&ap->pool.thread_ids[i]);
+      if (tid == 0) continue;
+      napi_value id;
+      napi_create_int32(env, tid, &id);
+      napi_set_element(env, ids, n++, id);
+    }
+    pthread_mutex_lock(&ap->pool.lock);
+    queued_jobs = ap->pool.queued;
+    pthread_mutex_unlock(&ap->pool.lock);
+  }
+  napi_get_boolean(env, ap->destroyed ? false : atomic_load(&ap->pool.broken) != 0, &broken);
+  napi_create_double(env, (double)queued_jobs, &queued);
+  napi_set_named_property(env, stats, "threadIds", ids);
+  napi_set_named_property(env, stats, "broken", broken);
+  napi_set_named_property(env, stats, "queued", queued);
+  return stats;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor functions[] = {
+      {"createPool", NULL, create_pool, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"submit", NULL, submit, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"destroyPool", NULL, destroy_pool, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"poolStats", NULL, pool_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  NAPI_CALL(env, napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,329 @@
+// nf_tables dumps (NFT_MSG_GETTABLE, GETCHAIN, GETRULE for one family) -> the iptables model, as
+// iptables-nft-save v1.8.9 shows the same ruleset:
+// - only the tables iptables knows (filter, nat, mangle, raw, security), in iptables' own order;
+// - every built-in chain of such a table, ACCEPT [0:0] when the kernel has none by that name;
+// - base chains that do not match a built-in chain (name, type, hook, priority) are left out, as
+//   iptables-nft-save leaves them out ("contains incompatible base-chains");
+// - a table with a rule iptables-nft cannot express is left out whole ("Table `x' is incompatible"),
+//   unless `includeIncompatible` asks for it (then native nat, masq, redir, reject and log
+//   expressions are named as the iptables targets they correspond to);
+// - user chains sorted by name, rules in kernel order.
+// Kernel side: include/uapi/linux/netfilter/nf_tables.h. Attribute values are big-endian.
+
+import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
+import {
+  BUILTIN_TABLES,
+  compareChainNames,
+  type IptablesChain,
+  type IptablesRule,
+  type IptablesTable,
+} from './iptables-model.js';
+import {
+  attributeMap,
+  attributeString,
+  neverThrow,
+  NLMSG_DONE,
+  splitAttributes,
+  splitNetlinkMessages,
+  type NetlinkAttribute,
+} from './netlink-messages.js';
+
+const NFNL_SUBSYS_NFTABLES = 10;
+const NFT_MSG_NEWTABLE = 0;
+const NFT_MSG_NEWCHAIN = 3;
+const NFT_MSG_NEWRULE = 6;
+const NFGENMSG_LEN = 4;
+
+const NFTA_TABLE_NAME = 1;
+const NFTA_CHAIN_TABLE = 1;
+const NFTA_CHAIN_NAME = 3;
+const NFTA_CHAIN_HOOK = 4;
+const NFTA_CHAIN_POLICY = 5;
+const NFTA_CHAIN_TYPE = 7;
+const NFTA_CHAIN_COUNTERS = 8;
+const NFTA_HOOK_HOOKNUM = 1;
+const NFTA_HOOK_PRIORITY = 2;
+const NFTA_RULE_TABLE = 1;
+const NFTA_RULE_CHAIN = 2;
+const NFTA_RULE_EXPRESSIONS = 4;
+const NFTA_RULE_USERDATA = 7;
+const NFTA_LIST_ELEM = 1;
+const NFTA_EXPR_NAME = 1;
+const NFTA_EXPR_DATA = 2;
+const NFTA_COUNTER_BYTES = 1;
+const NFTA_COUNTER_PACKETS = 2;
+const NFTA_IMMEDIATE_DREG = 1;
+const NFTA_IMMEDIATE_DATA = 2;
+const NFTA_DATA_VERDICT = 2;
+const NFTA_VERDICT_CODE = 1;
+const NFTA_VERDICT_CHAIN = 2;
+const NFTA_TARGET_NAME = 1;
+const NFTA_MATCH_NAME = 1;
+const NFTA_MATCH_INFO = 3;
+const NFTA_NAT_TYPE = 1;
+const NFTA_LOG_GROUP = 1;
+const NFTA_LIMIT_TYPE = 4;
+const NFTA_LIMIT_FLAGS = 5;
+const NFT_REG_VERDICT = 0;
+const NFT_NAT_SNAT = 0;
+const NFT_LIMIT_PKTS = 0;
+/** libnftnl's rule user data TLV type for a comment (NFTNL_UDATA_RULE_COMMENT). */
+const UDATA_RULE_COMMENT = 0;
+
+const VERDICT_NAMES = new Map<number, string>([
+  [0, 'DROP'], // NF_DROP
+  [1, 'ACCEPT'], // NF_ACCEPT
+  [3, 'NFQUEUE'], // NF_QUEUE
+  [-5, 'RETURN'], // NFT_RETURN
+]);
+const NFT_JUMP = -3;
+const NFT_GOTO = -4;
+
+/** Expressions iptables-nft v1.8.9 can turn back into iptables syntax (nft.c, supported_exprs). */
+const IPTABLES_EXPRESSIONS = new Set(['match', 'target', 'payload', 'meta', 'cmp', 'bitwise', 'counter', 'immediate', 'lookup', 'range']);
+
+export interface NftablesParseOptions {
+  /** Also return tables iptables-nft-save would refuse to print (default false: parity with it). */
+  readonly includeIncompatible?: boolean;
+}
+
+interface ChainRecord {
+  readonly name: string;
+  readonly hook?: { readonly hooknum: number; readonly priority: number; readonly type: string };
+  readonly policy: string;
+  readonly policyPackets: number;
+  readonly policyBytes: number;
+  readonly rules: IptablesRule[];
+}
+
+interface TableRecord {
+  readonly chains: Map<string, ChainRecord>;
+  compatible: boolean;
+}
+
+interface DecodedRule {
+  readonly rule: Omit<IptablesRule, 'position'>;
+  readonly compatible: boolean;
+}
+
+function be64(value: Buffer | undefined): number {
+  return value !== undefined && value.length >= 8 ? Number(value.readBigUInt64BE(0)) : 0;
+}
+
+function be32(value: Buffer | undefined): number | undefined {
+  return value !== undefined && value.length >= 4 ? value.readUInt32BE(0) : undefined;
+}
+
+function nested(value: Buffer | undefined): Map<number, Buffer> | undefined {
+  if (value === undefined) return undefined;
+  const attributes = splitAttributes(value);
+  return attributes.ok ? attributeMap(attributes.value) : undefined;
+}
+
+/** The comment libnftnl stores in rule user data: TLVs of (u8 type, u8 length, value). */
+function userDataComment(userData: Buffer | undefined): string {
+  if (userData === undefined) return '';
+  for (let offset = 0; offset + 2 <= userData.length; ) {
+    const type = userData[offset] as number;
+    const length = userData[offset + 1] as number;
+    if (offset + 2 + length > userData.length) break;
+    if (type === UDATA_RULE_COMMENT) return attributeString(userData.subarray(offset + 2, offset + 2 + length)) ?? '';
+    offset += 2 + length;
+  }
+  return '';
+}
+
+/** nft_is_expr_compatible() of iptables v1.8.9: what its save command can print. */
+function isIptablesExpression(name: string, data: Map<number, Buffer>): boolean {
+  if (IPTABLES_EXPRESSIONS.has(name)) return true;
+  if (name === 'log') return data.has(NFTA_LOG_GROUP);
+  if (name === 'limit') {
+    return (be32(data.get(NFTA_LIMIT_TYPE)) ?? NFT_LIMIT_PKTS) === NFT_LIMIT_PKTS && (be32(data.get(NFTA_LIMIT_FLAGS)) ?? 0) === 0;
+  }
+  return false;
+}
+
+function decodeRule(expressions: readonly NetlinkAttribute[], userData: Buffer | undefined): DecodedRule {
+  let packets = 0;
+  let bytes = 0;
+  let counted = false;
+  let target = '';
+  let goto = false;
+  let comment: string | undefined;
+  let compatible = true;
+  for (const element of expressions) {
+    if (element.type !== NFTA_LIST_ELEM) continue;
+    const expression = nested(element.value);
+    const name = attributeString(expression?.get(NFTA_EXPR_NAME)) ?? '';
+    const data = nested(expression?.get(NFTA_EXPR_DATA)) ?? new Map<number, Buffer>();
+    if (!isIptablesExpression(name, data)) compatible = false;
+    switch (name) {
+      case 'counter':
+        if (!counted) {
+          packets = be64(data.get(NFTA_COUNTER_PACKETS));
+          bytes = be64(data.get(NFTA_COUNTER_BYTES));
+          counted = true;
+        }
+        break;
+      case 'immediate': {
+        if (be32(data.get(NFTA_IMMEDIATE_DREG)) !== NFT_REG_VERDICT) break;
+        const verdict = nested(nested(data.get(NFTA_IMMEDIATE_DATA))?.get(NFTA_DATA_VERDICT));
+        const rawCode = be32(verdict?.get(NFTA_VERDICT_CODE));
+        const code = rawCode === undefined ? undefined : rawCode | 0; // verdict codes are signed
+        if (code === NFT_JUMP || code === NFT_GOTO) {
+          target = attributeString(verdict?.get(NFTA_VERDICT_CHAIN)) ?? '';
+          goto = code === NFT_GOTO;
+        } else if (code !== undefined && VERDICT_NAMES.has(code)) {
+          target = VERDICT_NAMES.get(code) as string;
+          goto = false;
+        }
+        break;
+      }
+      case 'target':
+        target = attributeString(data.get(NFTA_TARGET_NAME)) ?? '';
+        goto = false;
+        break;
+      case 'match':
+        if (comment === undefined && attributeString(data.get(NFTA_MATCH_NAME)) === 'comment') {
+          comment = attributeString(data.get(NFTA_MATCH_INFO)) ?? '';
+        }
+        break;
+      case 'log':
+        // iptables-nft writes -j NFLOG as a native log expression with a group; a log without a group
+        // is nft's syslog logging, i.e. iptables' LOG (which iptables-nft itself keeps as an xt target)
+        target = data.has(NFTA_LOG_GROUP) ? 'NFLOG' : 'LOG';
+        goto = false;
+        break;
+      case 'nat':
+        target = be32(data.get(NFTA_NAT_TYPE)) === NFT_NAT_SNAT ? 'SNAT' : 'DNAT';
+        goto = false;
+        break;
+      case 'masq':
+        target = 'MASQUERADE';
+        goto = false;
+        break;
+      case 'redir':
+        target = 'REDIRECT';
+        goto = false;
+        break;
+      case 'reject':
+        target = 'REJECT';
+        goto = false;
+        break;
+      default:
+        break;
+    }
+  }
+  return { rule: { packets, bytes, target, goto, comment: comment ?? userDataComment(userData) }, compatible };
+}
+
+/** True when a base chain is exactly one of iptables' built-in chains of its table. */
+function isBuiltinBaseChain(table: string, chain: ChainRecord): boolean {
+  const spec = BUILTIN_TABLES.get(table)?.find((candidate) => candidate.name === chain.name);
+  return (
+    spec !== undefined &&
+    chain.hook !== undefined &&
+    spec.hook === chain.hook.hooknum &&
+    spec.priority === chain.hook.priority &&
+    spec.type === chain.hook.type
+  );
+}
+
+/** Parses the concatenated table, chain and rule dumps of one family. */
+export function parseNftablesRuleset(data: Buffer, options: NftablesParseOptions = {}): ParseResult<IptablesTable[]> {
+  return neverThrow('nftables', () => parseRuleset(data, options));
+}
+
+function parseRuleset(data: Buffer, options: NftablesParseOptions): ParseResult<IptablesTable[]> {
+  const messages = splitNetlinkMessages(data);
+  if (!messages.ok) return messages;
+  const tables = new Map<string, TableRecord>();
+  let generation: number | undefined;
+  let dumpsEnded = 0;
+
+  for (const message of messages.value) {
+    if (message.type === NLMSG_DONE) {
+      dumpsEnded++;
+      continue;
+    }
+    if (message.type >> 8 !== NFNL_SUBSYS_NFTABLES) continue;
+    const kind = message.type & 0xff;
+    if (message.payload.length < NFGENMSG_LEN) return parseFailure(`nftables: message of ${message.payload.length} bytes`);
+    // every dump reply carries the ruleset generation (low 16 bits); separate dumps must agree
+    const resId = message.payload.readUInt16BE(2);
+    if (generation === undefined) generation = resId;
+    else if (generation !== resId) return parseFailure(`nftables: ruleset changed between dumps (generation ${generation}, then ${resId})`);
+    const attributes = splitAttributes(message.payload, NFGENMSG_LEN);
+    if (!attributes.ok) return attributes;
+    const byType = attributeMap(attributes.value);
+
+    if (kind === NFT_MSG_NEWTABLE) {
+      const name = attributeString(byType.get(NFTA_TABLE_NAME));
+      if (name === undefined) return parseFailure('nftables: table without a name');
+      if (!tables.has(name)) tables.set(name, { chains: new Map(), compatible: true });
+    } else if (kind === NFT_MSG_NEWCHAIN) {
+      const table = tables.get(attributeString(byType.get(NFTA_CHAIN_TABLE)) ?? '');
+      const name = attributeString(byType.get(NFTA_CHAIN_NAME));
+      if (table === undefined || name === undefined) return parseFailure('nftables: chain without a known table or a name');
+      const hook = nested(byType.get(NFTA_CHAIN_HOOK));
+      const counters = nested(byType.get(NFTA_CHAIN_COUNTERS));
+      const policy = be32(byType.get(NFTA_CHAIN_POLICY));
+      table.chains.set(name, {
+        name,
+        hook:
+          hook === undefined
+            ? undefined
+            : {
+                hooknum: be32(hook.get(NFTA_HOOK_HOOKNUM)) ?? -1,
+                priority: ((be32(hook.get(NFTA_HOOK_PRIORITY)) ?? 0) | 0),
+                type: attributeString(byType.get(NFTA_CHAIN_TYPE)) ?? '',
+              },
+        policy: policy === 0 ? 'DROP' : 'ACCEPT',
+        policyPackets: be64(counters?.get(NFTA_COUNTER_PACKETS)),
+        policyBytes: be64(counters?.get(NFTA_COUNTER_BYTES)),
+        rules: [],
+      });
+    } else if (kind === NFT_MSG_NEWRULE) {
+      const tableName = attributeString(byType.get(NFTA_RULE_TABLE)) ?? '';
+      const table = tables.get(tableName);
+      const chain = table?.chains.get(attributeString(byType.get(NFTA_RULE_CHAIN)) ?? '');
+      if (table === undefined || chain === undefined) return parseFailure('nftables: rule without a known table and chain');
+      // rules of base chains iptables does not show do not make the table incompatible either
+      if (chain.hook !== undefined && !isBuiltinBaseChain(tableName, chain)) continue;
+      const expressions = splitAttributes(byType.get(NFTA_RULE_EXPRESSIONS) ?? Buffer.alloc(0));
+      if (!expressions.ok) return expressions;
+      const decoded = decodeRule(expressions.value, byType.get(NFTA_RULE_USERDATA));
+      if (!decoded.compatible) table.compatible = false;
+      chain.rules.push({ position: chain.rules.length + 1, ...decoded.rule });
+    }
+  }
+  if (dumpsEnded === 0) return parseFailure('nftables: no dump ended with NLMSG_DONE (truncated)');
+
+  const result: IptablesTable[] = [];
+  for (const [tableName, builtinChains] of BUILTIN_TABLES) {
+    const table = tables.get(tableName);
+    if (table === undefined || (!table.compatible && !options.includeIncompatible)) continue;
+    const chains: IptablesChain[] = builtinChains.map((spec) => {
+      const chain = table.chains.get(spec.name);
+      if (chain !== undefined && isBuiltinBaseChain(tableName, chain)) return { ...chain, builtin: true, hook: undefined };
+      return { name: spec.name, builtin: true, policy: 'ACCEPT', policyPackets: 0, policyBytes: 0, rules: [] };
+    });
+    const userChains = [...table.chains.values()]
+      .filter((chain) => chain.hook === undefined)
+      .sort((a, b) => compareChainNames(a.name, b.name))
+      .map((chain) => ({ ...chain, builtin: false, policy: '', policyPackets: 0, policyBytes: 0 }));
+    result.push({ name: tableName, chains: [...chains, ...userChains].map(toChain) });
+  }
+  return parsed(result);
+}
+
+function toChain(chain: ChainRecord & { builtin: boolean }): IptablesChain {
+  return {
+    name: chain.name,
+    builtin: chain.builtin,
+    policy: chain.policy,
+    policyPackets: chain.policyPackets,
+    policyBytes: chain.policyBytes,
+    rules: chain.rules,
+  };
+}

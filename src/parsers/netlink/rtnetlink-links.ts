@@ -1,0 +1,117 @@
+// RTM_NEWLINK messages (an RTM_GETLINK dump) -> the same LinkRecord that `ip -j link` gives.
+// Names and formats follow iproute2: operstate names from ip/ipaddress.c (oper_states), link types
+// from lib/ll_types.c, addresses from lib/ll_addr.c (ll_addr_n2a). Kernel side: include/uapi/linux/if_link.h.
+
+import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
+import type { LinkRecord } from './link-record.js';
+import { attributeMap, attributeString, neverThrow, NLMSG_DONE, readHostU16, readHostI32, readHostU32, splitAttributes, splitNetlinkMessages } from './netlink-messages.js';
+
+const RTM_NEWLINK = 16;
+const IFINFOMSG_LEN = 16;
+const IFLA_ADDRESS = 1;
+const IFLA_IFNAME = 3;
+const IFLA_MTU = 4;
+const IFLA_OPERSTATE = 16;
+
+const OPER_STATES = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'] as const;
+
+const ARPHRD_TUNNEL = 768;
+const ARPHRD_TUNNEL6 = 769;
+const ARPHRD_SIT = 776;
+const ARPHRD_IPGRE = 778;
+const ARPHRD_IP6GRE = 823;
+
+const LINK_TYPES = new Map<number, string>([
+  [0, 'netrom'], [1, 'ether'], [2, 'eether'], [3, 'ax25'], [4, 'pronet'], [5, 'chaos'], [6, 'ieee802'],
+  [7, 'arcnet'], [8, 'atalk'], [15, 'dlci'], [19, 'atm'], [23, 'metricom'], [24, 'ieee1394'],
+  [32, 'infiniband'], [256, 'slip'], [257, 'cslip'], [258, 'slip6'], [259, 'cslip6'], [260, 'rsrvd'],
+  [264, 'adapt'], [270, 'rose'], [271, 'x25'], [272, 'hwx25'], [280, 'can'], [281, 'mctp'], [512, 'ppp'],
+  [513, 'hdlc'], [516, 'lapb'], [517, 'ddcmp'], [518, 'rawhdlc'], [519, 'rawip'], [768, 'ipip'],
+  [769, 'tunnel6'], [770, 'frad'], [771, 'skip'], [772, 'loopback'], [773, 'ltalk'], [774, 'fddi'],
+  [775, 'bif'], [776, 'sit'], [777, 'ip/ddp'], [778, 'gre'], [779, 'pimreg'], [780, 'hippi'], [781, 'ash'],
+  [782, 'econet'], [783, 'irda'], [784, 'fcpp'], [785, 'fcal'], [786, 'fcpl'], [787, 'fcfb0'],
+  [800, 'tr'], [801, 'ieee802.11'], [802, 'ieee802.11/prism'], [803, 'ieee802.11/radiotap'],
+  [804, 'ieee802.15.4'], [805, 'ieee802.15.4/monitor'], [820, 'phonet'], [821, 'phonet_pipe'],
+  [822, 'caif'], [823, 'gre6'], [824, 'netlink'], [825, '6lowpan'], [826, 'vsockmon'],
+  [0xfffe, 'none'], [0xffff, 'void'],
+]);
+
+function linkTypeName(type: number): string {
+  return LINK_TYPES.get(type) ?? `[${type}]`;
+}
+
+/** ll_addr_n2a: IP tunnels show their endpoint as an IP address, everything else as colon-separated hex. */
+function formatAddress(bytes: Buffer, type: number): string {
+  if (bytes.length === 4 && (type === ARPHRD_TUNNEL || type === ARPHRD_SIT || type === ARPHRD_IPGRE)) {
+    return Array.from(bytes).join('.');
+  }
+  if (bytes.length === 16 && (type === ARPHRD_TUNNEL6 || type === ARPHRD_IP6GRE)) {
+    const groups: string[] = [];
+    for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
+    return compressIPv6(groups);
+  }
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(':');
+}
+
+/** inet_ntop's IPv6 form: the longest run (of at least two) of zero groups becomes '::'. */
+function compressIPv6(groups: string[]): string {
+  let bestStart = -1;
+  let bestLength = 0;
+  for (let i = 0; i < groups.length; ) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < groups.length && groups[j] === '0') j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  if (bestLength < 2) return groups.join(':');
+  return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLength).join(':')}`;
+}
+
+/** Parses an RTM_GETLINK dump (RTM_NEWLINK messages, ending with NLMSG_DONE), in dump order. */
+export function parseRtnetlinkLinks(data: Buffer): ParseResult<LinkRecord[]> {
+  return neverThrow('rtnetlink', () => parseLinks(data));
+}
+
+function parseLinks(data: Buffer): ParseResult<LinkRecord[]> {
+  const messages = splitNetlinkMessages(data);
+  if (!messages.ok) return messages;
+  const links: LinkRecord[] = [];
+  let done = false;
+  for (const message of messages.value) {
+    if (message.type === NLMSG_DONE) {
+      done = true;
+      continue;
+    }
+    if (message.type !== RTM_NEWLINK) continue;
+    if (message.payload.length < IFINFOMSG_LEN) return parseFailure(`rtnetlink: RTM_NEWLINK of ${message.payload.length} bytes`);
+    const type = readHostU16(message.payload, 2);
+    const ifindex = readHostI32(message.payload, 4);
+    const attributes = splitAttributes(message.payload, IFINFOMSG_LEN);
+    if (!attributes.ok) return attributes;
+    const byType = attributeMap(attributes.value);
+    const device = attributeString(byType.get(IFLA_IFNAME));
+    const mtu = byType.get(IFLA_MTU);
+    if (device === undefined || mtu === undefined || mtu.length < 4) {
+      return parseFailure(`rtnetlink: link ${ifindex} lacks IFLA_IFNAME or IFLA_MTU`);
+    }
+    const operstate = byType.get(IFLA_OPERSTATE);
+    const address = byType.get(IFLA_ADDRESS);
+    links.push({
+      ifindex,
+      device,
+      operstate: operstate !== undefined && operstate.length >= 1 ? (OPER_STATES[operstate[0] as number] ?? 'UNKNOWN') : 'UNKNOWN',
+      mtu: readHostU32(mtu, 0),
+      address: address === undefined ? '' : formatAddress(address, type),
+      linkType: linkTypeName(type),
+    });
+  }
+  if (!done) return parseFailure('rtnetlink: dump has no NLMSG_DONE (truncated)');
+  return parsed(links);
+}

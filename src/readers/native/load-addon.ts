@@ -1,0 +1,62 @@
+// Finds and loads the compiled native reader (native/build/Release/netns_reader.node). Never throws:
+// the caller decides between the native and the exec backend from the reason.
+
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** Opaque handle of a thread pool inside the addon. */
+export type PoolHandle = { readonly __netnsReaderPool: unique symbol };
+
+/** One request tuple as the addon takes it (see native/src/addon.c). */
+export type AddonRequest =
+  | readonly [kind: 1, path: string]
+  | readonly [kind: 2, protocol: number, messages: Buffer]
+  | readonly [kind: 3, family: 4 | 6];
+
+/** Where a job stopped (native/src/pool.h, job_stage). */
+export const JobStage = {
+  entered: 0,
+  openFailed: 1,
+  setnsFailed: 2,
+  poolBroken: 3,
+  cancelled: 4,
+} as const;
+
+export type JobDone = (jobId: number, stage: number, stageErrno: number, results: (Buffer | number)[]) => void;
+
+export interface NetnsReaderAddon {
+  createPool(threads: number, recvTimeoutMs: number, onJobDone: JobDone): PoolHandle;
+  submit(pool: PoolHandle, jobId: number, nsPath: string, requests: readonly AddonRequest[]): void;
+  destroyPool(pool: PoolHandle): void;
+  poolStats(pool: PoolHandle): { threadIds: number[]; broken: boolean; queued: number };
+}
+
+export type AddonLoad = { readonly ok: true; readonly addon: NetnsReaderAddon; readonly path: string } | { readonly ok: false; readonly reason: string };
+
+// src/readers/native/ and dist/readers/native/ are both three levels below the package root
+export const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/netns_reader.node', import.meta.url));
+
+const EXPORTS = ['createPool', 'submit', 'destroyPool', 'poolStats'] as const;
+
+let cached: AddonLoad | undefined;
+
+export function loadNativeAddon(path: string = ADDON_PATH): AddonLoad {
+  if (path === ADDON_PATH && cached !== undefined) return cached;
+  const result = load(path);
+  if (path === ADDON_PATH) cached = result;
+  return result;
+}
+
+function load(path: string): AddonLoad {
+  if (process.platform !== 'linux') return { ok: false, reason: `network namespaces need Linux, not ${process.platform}` };
+  if (!existsSync(path)) return { ok: false, reason: `${path} is missing (the addon was not built at install)` };
+  try {
+    const loaded = createRequire(import.meta.url)(path) as Partial<Record<(typeof EXPORTS)[number], unknown>>;
+    const missing = EXPORTS.filter((name) => typeof loaded[name] !== 'function');
+    if (missing.length > 0) return { ok: false, reason: `${path} lacks ${missing.join(', ')}` };
+    return { ok: true, addon: loaded as unknown as NetnsReaderAddon, path };
+  } catch (error) {
+    return { ok: false, reason: `${path} did not load: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}

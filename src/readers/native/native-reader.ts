@@ -1,0 +1,173 @@
+// NamespaceReader over the native addon: each read() is one job for the addon's own threads, which
+// enter the namespace with setns, run the syscalls and return raw bytes. Nothing is parsed here; this
+// file only chooses the syscalls per request and turns errnos into ReaderError kinds.
+
+import { constants } from 'node:os';
+import type { NetnsRef } from '../../discovery/netns-ref.js';
+import { xtablesHasNoTables } from '../../parsers/netlink/xtables-entries.js';
+import type { NamespaceReader, RawFormat, Reading, ReaderError, Readings, ReadRequest } from '../reader.js';
+import { JobStage, loadNativeAddon, type AddonRequest, type NetnsReaderAddon, type PoolHandle } from './load-addon.js';
+import { getLinkDumpRequest, NETLINK_NETFILTER, NETLINK_ROUTE, NFPROTO_IPV4, NFPROTO_IPV6, nftRulesetDumpRequests } from './netlink-requests.js';
+
+export interface NativeReaderOptions {
+  /** Threads that enter namespaces; each holds one namespace at a time. */
+  readonly threads: number;
+  /** Per read, from submission (queueing included) to the last byte; also bounds each netlink receive. */
+  readonly timeoutMs: number;
+  /** The loaded addon; loaded from native/build when omitted. */
+  readonly addon?: NetnsReaderAddon;
+}
+
+interface RequestPlan {
+  readonly request: AddonRequest;
+  readonly format: RawFormat;
+  /** errno names that mean "nothing here" rather than failure. */
+  readonly absentWhen: ReadonlySet<string>;
+  /** Bytes that mean "nothing here". */
+  readonly emptyWhen?: (data: Buffer) => boolean;
+}
+
+// EPROTONOSUPPORT: no nfnetlink; EOPNOTSUPP: nfnetlink without nf_tables
+const NFT_ABSENT = new Set(['EPROTONOSUPPORT', 'EOPNOTSUPP']);
+const FILE_ABSENT = new Set(['ENOENT']);
+const NEVER_ABSENT = new Set<string>();
+
+const PLANS: Readonly<Record<ReadRequest, RequestPlan>> = {
+  // thread-self, not self: setns moved only the worker thread
+  'net-dev': { request: [1, '/proc/thread-self/net/dev'], format: 'text', absentWhen: NEVER_ABSENT },
+  links: { request: [2, NETLINK_ROUTE, getLinkDumpRequest()], format: 'rtnetlink', absentWhen: NEVER_ABSENT },
+  'iptables-nft-ipv4': { request: [2, NETLINK_NETFILTER, nftRulesetDumpRequests(NFPROTO_IPV4)], format: 'nfnetlink', absentWhen: NFT_ABSENT },
+  'iptables-nft-ipv6': { request: [2, NETLINK_NETFILTER, nftRulesetDumpRequests(NFPROTO_IPV6)], format: 'nfnetlink', absentWhen: NFT_ABSENT },
+  // ENOENT: ip_tables is not loaded at all; an empty names file: loaded, but no table in this namespace
+  'iptables-legacy-ipv4': { request: [3, 4], format: 'xt-entries', absentWhen: FILE_ABSENT, emptyWhen: xtablesHasNoTables },
+  'iptables-legacy-ipv6': { request: [3, 6], format: 'xt-entries', absentWhen: FILE_ABSENT, emptyWhen: xtablesHasNoTables },
+  // sysctls of the namespace the opening thread is in (net_ctl_header_lookup uses current's netns)
+  'conntrack-count': { request: [1, '/proc/sys/net/netfilter/nf_conntrack_count'], format: 'text', absentWhen: FILE_ABSENT },
+  'conntrack-max': { request: [1, '/proc/sys/net/netfilter/nf_conntrack_max'], format: 'text', absentWhen: FILE_ABSENT },
+};
+
+const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, value]) => [value, name]));
+
+function errnoName(errno: number): string {
+  return ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
+}
+
+/** Why a namespace could not be entered, from where the job stopped. */
+function enterError(ns: NetnsRef, stage: number, errno: number): ReaderError {
+  const name = errnoName(errno);
+  if (stage === JobStage.openFailed) {
+    if (name === 'ENOENT' || name === 'ESRCH') return { kind: 'vanished', detail: `open ${ns.path}: ${name}` };
+    if (name === 'EACCES' || name === 'EPERM') return { kind: 'enter-denied', detail: `open ${ns.path}: ${name}` };
+    return { kind: 'tool-failed', detail: `open ${ns.path}: ${name}` };
+  }
+  if (stage === JobStage.setnsFailed) {
+    if (name === 'EPERM') return { kind: 'enter-denied', detail: `setns ${ns.path}: EPERM (needs CAP_SYS_ADMIN)` };
+    // EINVAL: the path no longer refers to a network namespace (unmounted /run/netns entry)
+    if (name === 'EINVAL') return { kind: 'vanished', detail: `setns ${ns.path}: EINVAL (not a network namespace any more)` };
+    return { kind: 'tool-failed', detail: `setns ${ns.path}: ${name}` };
+  }
+  if (stage === JobStage.poolBroken) {
+    return { kind: 'tool-failed', detail: 'native reader is broken: a thread could not return to the exporter namespace' };
+  }
+  return { kind: 'tool-failed', detail: 'native reader closed before the read ran' };
+}
+
+function requestReading(request: ReadRequest, result: Buffer | number | undefined): Reading {
+  const plan = PLANS[request];
+  if (result === undefined) return { ok: false, error: { kind: 'tool-failed', detail: `${request}: no result` } };
+  if (typeof result === 'number') {
+    const name = errnoName(result);
+    if (plan.absentWhen.has(name)) return { ok: false, error: { kind: 'not-present', detail: `${request}: ${name}` } };
+    if (name === 'ETIMEDOUT') return { ok: false, error: { kind: 'timeout', detail: `${request}: netlink answer timed out` } };
+    return { ok: false, error: { kind: 'tool-failed', detail: `${request}: ${name}` } };
+  }
+  if (plan.emptyWhen?.(result)) return { ok: false, error: { kind: 'not-present', detail: `${request}: no tables` } };
+  return { ok: true, format: plan.format, data: result };
+}
+
+function everyRequest(requests: readonly ReadRequest[], error: ReaderError): Readings {
+  return new Map(requests.map((request) => [request, { ok: false, error }]));
+}
+
+interface PendingJob {
+  readonly ns: NetnsRef;
+  readonly requests: readonly ReadRequest[];
+  readonly settle: (readings: Readings) => void;
+}
+
+export interface NativeNamespaceReader extends NamespaceReader {
+  /** The pool's thread ids (for /proc/self/task/<tid> checks), whether it is broken, and its queue. */
+  stats(): { threadIds: number[]; broken: boolean; queued: number };
+}
+
+/** Throws when the addon is not given and cannot be loaded; check loadNativeAddon() first to fall back. */
+export function createNativeReader(options: NativeReaderOptions): NativeNamespaceReader {
+  let addon = options.addon;
+  if (addon === undefined) {
+    const load = loadNativeAddon();
+    if (!load.ok) throw new Error(`native reader unavailable: ${load.reason}`);
+    addon = load.addon;
+  }
+  const native = addon;
+  const pending = new Map<number, PendingJob>();
+  const settled = new Set<Promise<Readings>>();
+  let nextJobId = 1;
+  let closed = false;
+
+  const pool: PoolHandle = native.createPool(options.threads, options.timeoutMs, (jobId, stage, stageErrno, results) => {
+    const job = pending.get(jobId);
+    if (job === undefined) return; // timed out or aborted earlier; its bytes are dropped
+    pending.delete(jobId);
+    if (stage !== JobStage.entered) {
+      job.settle(everyRequest(job.requests, enterError(job.ns, stage, stageErrno)));
+      return;
+    }
+    job.settle(new Map(job.requests.map((request, i) => [request, requestReading(request, results[i])])));
+  });
+
+  function read(ns: NetnsRef, requests: readonly ReadRequest[], signal?: AbortSignal): Promise<Readings> {
+    const unique = [...new Set(requests)];
+    if (closed) return Promise.resolve(everyRequest(unique, { kind: 'tool-failed', detail: 'native reader is closed' }));
+    if (unique.length === 0) return Promise.resolve(new Map());
+    if (signal?.aborted) return Promise.resolve(everyRequest(unique, { kind: 'timeout', detail: 'aborted before the read started' }));
+
+    const jobId = nextJobId++;
+    const promise = new Promise<Readings>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => finish(everyRequest(unique, { kind: 'timeout', detail: 'read aborted' }));
+      function finish(readings: Readings): void {
+        if (timer === undefined) return; // already settled
+        clearTimeout(timer);
+        timer = undefined;
+        pending.delete(jobId);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(readings);
+      }
+      timer = setTimeout(
+        () => finish(everyRequest(unique, { kind: 'timeout', detail: `no answer from ${ns.path} within ${options.timeoutMs} ms` })),
+        options.timeoutMs,
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+      pending.set(jobId, { ns, requests: unique, settle: finish });
+      try {
+        native.submit(pool, jobId, ns.path, unique.map((request) => PLANS[request].request));
+      } catch (error) {
+        finish(everyRequest(unique, { kind: 'tool-failed', detail: `native submit: ${error instanceof Error ? error.message : String(error)}` }));
+      }
+    });
+    settled.add(promise);
+    void promise.then(() => settled.delete(promise));
+    return promise;
+  }
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    await Promise.all([...settled]);
+    // joins the threads; a job that timed out on our side may still be finishing its last receive
+    native.destroyPool(pool);
+  }
+
+  return { name: 'native', read, close, stats: () => native.poolStats(pool) };
+}
+

@@ -1,0 +1,98 @@
+// Ground truth for the native parsers, read from the tools' own output: `iptables-save -c` text and
+// `ip -j link` JSON turned into the same model. Deliberately small and independent of the exec
+// backend's parsers; when src/parsers/iptables-save.ts lands the tests compare against it as well.
+
+import type { IptablesChain, IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
+import type { LinkRecord } from '../../src/parsers/netlink/link-record.js';
+
+/** Splits an iptables-save rule line into words; "quoted words" use \" and \\ escapes. */
+function words(line: string): string[] {
+  const result: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    if (line[i] === ' ') {
+      i++;
+      continue;
+    }
+    let word = '';
+    if (line[i] === '"') {
+      i++;
+      while (i < line.length && line[i] !== '"') {
+        if (line[i] === '\\' && i + 1 < line.length) i++;
+        word += line[i];
+        i++;
+      }
+      i++;
+    } else {
+      while (i < line.length && line[i] !== ' ') word += line[i++];
+    }
+    result.push(word);
+  }
+  return result;
+}
+
+export function iptablesSaveModel(text: string): IptablesTable[] {
+  const tables: IptablesTable[] = [];
+  let chains = new Map<string, IptablesChain>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('*')) {
+      chains = new Map();
+      tables.push({ name: line.slice(1), chains: [] });
+    } else if (line.startsWith(':')) {
+      const match = /^:(\S+) (\S+) \[(\d+):(\d+)\]$/.exec(line);
+      if (!match) throw new Error(`chain line: ${line}`);
+      const [, name = '', policy = '', packets = '0', bytes = '0'] = match;
+      const chain: IptablesChain = {
+        name,
+        builtin: policy !== '-',
+        policy: policy === '-' ? '' : policy,
+        policyPackets: Number(packets),
+        policyBytes: Number(bytes),
+        rules: [],
+      };
+      chains.set(name, chain);
+      tables.at(-1)?.chains.push(chain);
+    } else if (line.startsWith('[')) {
+      const match = /^\[(\d+):(\d+)\] -A (\S+) ?(.*)$/.exec(line);
+      if (!match) throw new Error(`rule line: ${line}`);
+      const [, packets = '0', bytes = '0', chainName = '', rest = ''] = match;
+      const args = words(rest);
+      let target = '';
+      let goto = false;
+      let comment: string | undefined;
+      args.forEach((word, index) => {
+        if (word === '-j' || word === '-g') {
+          target = args[index + 1] ?? '';
+          goto = word === '-g';
+        }
+        if (word === '--comment' && args[index - 2] === '-m' && args[index - 1] === 'comment' && comment === undefined) {
+          comment = args[index + 1] ?? '';
+        }
+      });
+      const chain = chains.get(chainName);
+      if (!chain) throw new Error(`rule for undeclared chain: ${line}`);
+      chain.rules.push({ position: chain.rules.length + 1, packets: Number(packets), bytes: Number(bytes), target, goto, comment: comment ?? '' });
+    }
+  }
+  return tables;
+}
+
+interface IpLinkJson {
+  ifindex: number;
+  ifname: string;
+  operstate?: string;
+  mtu: number;
+  address?: string;
+  link_type: string;
+}
+
+export function ipLinkModel(json: string): LinkRecord[] {
+  return (JSON.parse(json) as IpLinkJson[]).map((link) => ({
+    ifindex: link.ifindex,
+    device: link.ifname,
+    operstate: link.operstate ?? 'UNKNOWN',
+    mtu: link.mtu,
+    address: link.address ?? '',
+    linkType: link.link_type,
+  }));
+}
