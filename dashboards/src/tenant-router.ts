@@ -184,9 +184,10 @@ function interfacesRow(board: dashboard.DashboardBuilder): void {
         {
           title: 'Interface state',
           description:
-            'Operstate, MAC address and MTU of each interface now. "unknown" is normal for OVS internal ports (qr-, qg-); "down" or "lowerlayerdown" is not.',
+            'Operstate, MAC address and MTU (bytes) of each interface now. "unknown" is normal for OVS internal ports (qr-, qg-); "down" or "lowerlayerdown" is not.',
         },
-        'bytes',
+        // "none": an MTU reads as 1500, not as 1.46 KiB.
+        'none',
       )
         .withTarget(
           tableQuery(

@@ -93,6 +93,24 @@ export const alertConfig: AlertConfig = {
   },
 };
 
+/**
+ * `config` with every `for` set to `forDuration` and every rate window to `rateWindow`, thresholds
+ * untouched: for end-to-end tests against a live Prometheus that cannot wait fifteen minutes.
+ */
+export function withDurations(config: AlertConfig, forDuration: string, rateWindow: string): AlertConfig {
+  return {
+    ...config,
+    rateWindow,
+    interfaceErrors: { ...config.interfaceErrors, ratioFor: forDuration, idleFor: forDuration },
+    routerPortDrops: { ...config.routerPortDrops, for: forDuration },
+    conntrack: { ...config.conntrack, for: forDuration },
+    collectionFailing: { ...config.collectionFailing, for: forDuration },
+    exporterDown: { ...config.exporterDown, for: forDuration },
+    slowScrape: { ...config.slowScrape, for: forDuration },
+    gatewayDown: { ...config.gatewayDown, for: forDuration },
+  };
+}
+
 /** One Prometheus alerting rule, in the field order of the rules file. */
 export interface AlertingRule {
   readonly alert: string;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { execa, execaSync } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { alertConfig, buildAlertingRules } from '../../deploy/prometheus/rules.js';
+import { alertConfig, buildAlertingRules, withDurations } from '../../deploy/prometheus/rules.js';
 
 const rulesDir = fileURLToPath(new URL('../../deploy/prometheus/', import.meta.url));
 const RULES_FILE = 'netns-exporter.rules.yml';
@@ -114,5 +114,15 @@ describe('rule definitions', () => {
     expect(byName.get('NetnsConntrackTableNearlyFull')?.expr).toContain('> 0.85');
     expect(byName.get('NetnsInterfaceReceiveErrorRatioHigh')?.expr).toContain('> 0.05');
     expect(byName.get('NetnsInterfaceReceiveErrorRatioHigh')?.annotations.description).toContain('threshold 5%');
+  });
+
+  test('withDurations shortens every for and rate window and keeps the thresholds', () => {
+    const short = buildAlertingRules(withDurations(alertConfig, '0s', '5s'));
+    const shipped = buildAlertingRules();
+    for (const [i, rule] of short.entries()) {
+      expect(rule.for, rule.alert).toBe('0s');
+      expect(rule.expr, rule.alert).not.toMatch(/\[5m\]/);
+      expect(rule.expr.replaceAll('[5s]', '[5m]'), rule.alert).toBe(shipped[i]!.expr);
+    }
   });
 });
