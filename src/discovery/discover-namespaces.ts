@@ -1,0 +1,204 @@
+// Finds every network namespace on the host: the named ones (bind mounts under /run/netns and any
+// other directory given) and the ones held only by a process (/proc/<pid>/ns/net), each once.
+
+import { Dirent, stat as statCallback, type Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import { classifyNetnsName } from './netns-kind.js';
+import { mapBounded } from './map-bounded.js';
+import type { NetnsRef } from './netns-ref.js';
+
+export interface DiscoveryOptions {
+  /** Directories whose entries are namespace bind mounts; default ['/run/netns']. */
+  readonly netnsDirs: readonly string[];
+  /** Also report namespaces that no name points to, found through /proc/<pid>/ns/net. */
+  readonly scanProcesses: boolean;
+  /** Report the exporter's own namespace, as `host`. */
+  readonly includeHost: boolean;
+  /** Where to scan processes (e.g. the host's /proc mounted in a container); default '/proc'. */
+  readonly procRoot?: string;
+}
+
+export interface DiscoveryResult {
+  /** Sorted by name; every namespace at most once. */
+  readonly namespaces: readonly NetnsRef[];
+  /** Problems that made discovery incomplete (an unreadable directory); the rest still answers. */
+  readonly errors: readonly string[];
+}
+
+export const DEFAULT_NETNS_DIRS: readonly string[] = ['/run/netns'];
+
+// Enough to keep libuv's thread pool busy; more only queues (see map-bounded.ts).
+const STAT_CONCURRENCY = 32;
+
+// The exporter's own namespace, always through the real /proc even when procRoot points elsewhere:
+// this is the namespace our own process sits in.
+const OWN_NETNS_LINK = '/proc/self/ns/net';
+
+interface NamespaceIdentity {
+  readonly dev: number;
+  readonly inode: number;
+}
+
+const identityKey = (id: NamespaceIdentity): string => `${id.dev}:${id.inode}`;
+
+/** A path that may hold a namespace, with what to call it if it does. */
+interface Candidate {
+  readonly path: string;
+  readonly name: string;
+  readonly source: 'named' | 'process';
+}
+
+export async function discoverNamespaces(options: DiscoveryOptions): Promise<DiscoveryResult> {
+  const errors: string[] = [];
+  let own: Stats;
+  try {
+    own = await stat(OWN_NETNS_LINK);
+  } catch (error) {
+    return { namespaces: [], errors: [`cannot stat ${OWN_NETNS_LINK}: ${describeError(error)}`] };
+  }
+  // Every namespace file (named bind mount or /proc link target) lives on the one nsfs device.
+  const nsfsDev = own.dev;
+  const ownKey = identityKey({ dev: own.dev, inode: own.ino });
+
+  const [named, held] = await Promise.all([
+    findNamed(options.netnsDirs, nsfsDev, errors),
+    options.scanProcesses ? findProcessHeld(options.procRoot ?? '/proc', nsfsDev, errors) : [],
+  ]);
+
+  const byIdentity = new Map<string, NetnsRef>();
+  if (options.includeHost) {
+    byIdentity.set(ownKey, {
+      name: 'host',
+      // Our pid, not "self": the path is opened by a child (nsenter), where self is the child.
+      path: `/proc/${process.pid}/ns/net`,
+      dev: own.dev,
+      inode: own.ino,
+      kind: 'host',
+      id: '',
+      source: 'host',
+    });
+  }
+  // Named first so a name wins over `net:[inode]`; the host entry above wins over both, and
+  // without includeHost the host stays out even when something names it.
+  for (const ref of [...named, ...held]) {
+    const key = identityKey(ref);
+    if (key === ownKey || byIdentity.has(key)) continue;
+    byIdentity.set(key, ref);
+  }
+
+  const namespaces = [...byIdentity.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { namespaces, errors };
+}
+
+/** Named namespaces in directory order, then by name within a directory (so duplicates resolve the same way every time). */
+async function findNamed(dirs: readonly string[], nsfsDev: number, errors: string[]): Promise<NetnsRef[]> {
+  const candidates: Candidate[] = [];
+  for (const dir of dirs) {
+    let entries: Dirent<Buffer>[];
+    try {
+      // Buffers, because a name is any bytes but NUL and '/'; decoding first would hide bad UTF-8.
+      entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') continue; // no namespace was ever named here
+      errors.push(`cannot read namespace directory ${dir}: ${describeError(error)}`);
+      continue;
+    }
+    entries.sort((a, b) => Buffer.compare(a.name, b.name));
+    for (const entry of entries) {
+      if (entry.isDirectory()) continue;
+      // A name that is not valid UTF-8 cannot be a label value, and cannot be handed to nsenter
+      // either (child-process arguments are UTF-8 strings), so it is skipped with an error. If a
+      // process holds that namespace too, the process scan still reports it as `net:[<inode>]`.
+      if (!isUtf8(entry.name)) {
+        errors.push(`skipped namespace whose name is not valid UTF-8 in ${dir}: ${escapeBytes(entry.name)}`);
+        continue;
+      }
+      const name = entry.name.toString('utf8');
+      candidates.push({ path: joinPath(dir, name), name, source: 'named' });
+    }
+  }
+  const refs = await mapBounded(candidates, STAT_CONCURRENCY, async (candidate) => {
+    try {
+      return toRef(candidate, await stat(candidate.path), nsfsDev);
+    } catch (error) {
+      // Deleted since readdir: gone, not broken.
+      if (errorCode(error) !== 'ENOENT') errors.push(`cannot stat ${candidate.path}: ${describeError(error)}`);
+      return undefined;
+    }
+  });
+  return refs.filter((ref): ref is NetnsRef => ref !== undefined);
+}
+
+/** One ref per process whose namespace file resolves, lowest pid first (duplicates are removed by the caller). */
+async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string[]): Promise<NetnsRef[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(procRoot);
+  } catch (error) {
+    errors.push(`cannot read ${procRoot} to find unnamed namespaces: ${describeError(error)}`);
+    return [];
+  }
+  const pids = entries.filter((entry) => /^[0-9]+$/.test(entry)).map(Number).sort((a, b) => a - b);
+  let denied = 0;
+  const refs = await mapBounded(pids, STAT_CONCURRENCY, async (pid) => {
+    const path = `${procRoot}/${pid}/ns/net`;
+    try {
+      const stats = await stat(path);
+      return toRef({ path, name: `net:[${stats.ino}]`, source: 'process' }, stats, nsfsDev);
+    } catch (error) {
+      const code = errorCode(error);
+      // The process exited during the scan (ENOENT), or is exiting and has dropped its
+      // namespaces already (ESRCH): nothing was missed that still exists.
+      if (code !== 'ENOENT' && code !== 'ESRCH') denied++;
+      return undefined;
+    }
+  });
+  // Once, not per process: without root this would otherwise be thousands of lines.
+  if (denied > 0) errors.push(`could not examine the network namespace of ${denied} processes under ${procRoot} (not root?)`);
+  return refs.filter((ref): ref is NetnsRef => ref !== undefined);
+}
+
+function toRef(candidate: Candidate, stats: Stats, nsfsDev: number): NetnsRef | undefined {
+  // A named entry that is not on nsfs is a plain file: `ip netns add` creates it before the bind
+  // mount and `ip netns delete` unmounts before unlinking it. Its stat is the tmpfs file's, not a
+  // namespace, so it is skipped rather than reported under a bogus identity.
+  if (stats.dev !== nsfsDev) return undefined;
+  const { kind, id } =
+    candidate.source === 'named' ? classifyNetnsName(candidate.name) : { kind: 'other' as const, id: '' };
+  return {
+    name: candidate.name,
+    path: candidate.path,
+    dev: stats.dev,
+    inode: stats.ino,
+    kind,
+    id,
+    source: candidate.source,
+  };
+}
+
+// fs.stat with a callback, wrapped: about twice as fast as fs/promises' stat for thousands of calls
+// (measured on Node 20: 1,000 stats in ~11 ms against ~25 ms).
+function stat(path: string): Promise<Stats> {
+  return new Promise((resolve, reject) => {
+    statCallback(path, (error, stats) => (error ? reject(error) : resolve(stats)));
+  });
+}
+
+function joinPath(dir: string, name: string): string {
+  return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+function escapeBytes(bytes: Buffer): string {
+  let out = '';
+  for (const byte of bytes) out += byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  return out;
+}
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
