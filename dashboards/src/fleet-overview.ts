@@ -422,6 +422,37 @@ function exporterHealthRow(board: dashboard.DashboardBuilder): void {
         .withTransformation(transform.columns({ Value: 'exporters' }))
         .height(8)
         .span(6),
+    )
+    .withPanel(
+      timeseriesPanel(
+        {
+          title: 'Series per exporter',
+          description:
+            'Namespace series each exporter served in its last scrape, and series it left out because the scrape reached --collector.max-series (then whole namespaces are missing; raise the limit or filter namespaces).',
+        },
+        'short',
+      )
+        .min(0)
+        .withTarget(rangeQuery('A', selector('netns_scrape_series'), '{{instance}} served'))
+        .withTarget(rangeQuery('B', selector('netns_scrape_series_dropped'), '{{instance}} dropped'))
+        .overrideByQuery('B', [{ id: 'color', value: { mode: 'fixed', fixedColor: 'red' } }])
+        .height(8)
+        .span(12),
+    )
+    .withPanel(
+      timeseriesPanel(
+        {
+          title: 'Discovery problems and vanished namespaces',
+          description:
+            'Per scrape: problems met while discovering namespaces (an unreadable directory, a duplicate name), and namespaces deleted between discovery and reading (normal while Neutron removes routers; not an error).',
+        },
+        'short',
+      )
+        .min(0)
+        .withTarget(rangeQuery('A', selector('netns_scrape_discovery_errors'), '{{instance}} discovery problems'))
+        .withTarget(rangeQuery('B', selector('netns_scrape_vanished_namespaces'), '{{instance}} vanished'))
+        .height(8)
+        .span(12),
     );
 }
 
