@@ -60,6 +60,7 @@ describe('rulesets equal iptables-save -c of the same moment', () => {
     expect(rules.some((rule) => rule.goto && rule.target === 'neutron-filter-top')).toBe(true);
     expect(rules.map((rule) => rule.comment)).toContain('metadata "proxy" \\ path');
     expect(rules.map((rule) => rule.comment)).toContain('drop ünïcode');
+    expect(rules.map((rule) => rule.comment)).toContain('first second'); // two comment matches
     expect(rules.some((rule) => rule.packets > 0 && rule.bytes > 0)).toBe(true);
     const filter = nft.find((table) => table.name === 'filter');
     expect(filter?.chains.find((chain) => chain.name === 'FORWARD')?.policy).toBe('DROP');

@@ -2,7 +2,7 @@
 // `ip -j link` JSON turned into the same model. Deliberately small and independent of the exec
 // backend's parsers; when src/parsers/iptables-save.ts lands the tests compare against it as well.
 
-import type { IptablesChain, IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
+import type { IptablesChain, IptablesRule, IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
 import type { LinkRecord } from '../../src/parsers/netlink/link-record.js';
 
 /** Splits an iptables-save rule line into words; "quoted words" use \" and \\ escapes. */
@@ -31,9 +31,13 @@ function words(line: string): string[] {
   return result;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type ChainDraft = Mutable<IptablesChain> & { rules: IptablesRule[] };
+type TableDraft = IptablesTable & { chains: ChainDraft[] };
+
 export function iptablesSaveModel(text: string): IptablesTable[] {
-  const tables: IptablesTable[] = [];
-  let chains = new Map<string, IptablesChain>();
+  const tables: TableDraft[] = [];
+  let chains = new Map<string, ChainDraft>();
   for (const line of text.split('\n')) {
     if (line.startsWith('*')) {
       chains = new Map();
@@ -42,7 +46,7 @@ export function iptablesSaveModel(text: string): IptablesTable[] {
       const match = /^:(\S+) (\S+) \[(\d+):(\d+)\]$/.exec(line);
       if (!match) throw new Error(`chain line: ${line}`);
       const [, name = '', policy = '', packets = '0', bytes = '0'] = match;
-      const chain: IptablesChain = {
+      const chain: ChainDraft = {
         name,
         builtin: policy !== '-',
         policy: policy === '-' ? '' : policy,
@@ -59,19 +63,17 @@ export function iptablesSaveModel(text: string): IptablesTable[] {
       const args = words(rest);
       let target = '';
       let goto = false;
-      let comment: string | undefined;
+      const comments: string[] = [];
       args.forEach((word, index) => {
         if (word === '-j' || word === '-g') {
           target = args[index + 1] ?? '';
           goto = word === '-g';
         }
-        if (word === '--comment' && args[index - 2] === '-m' && args[index - 1] === 'comment' && comment === undefined) {
-          comment = args[index + 1] ?? '';
-        }
+        if (word === '--comment' && args[index - 2] === '-m' && args[index - 1] === 'comment') comments.push(args[index + 1] ?? '');
       });
       const chain = chains.get(chainName);
       if (!chain) throw new Error(`rule for undeclared chain: ${line}`);
-      chain.rules.push({ position: chain.rules.length + 1, packets: Number(packets), bytes: Number(bytes), target, goto, comment: comment ?? '' });
+      chain.rules.push({ position: chain.rules.length + 1, packets: Number(packets), bytes: Number(bytes), target, goto, comment: comments.join(' ') });
     }
   }
   return tables;

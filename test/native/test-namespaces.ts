@@ -108,6 +108,7 @@ export function applyRouterRules(ns: string, backend: Backend): void {
   v4('-A', 'OUTPUT', '-p', 'udp', '--dport', '7000', '-j', 'NFLOG', '--nflog-group', '5');
   v4('-A', 'OUTPUT', '-p', 'tcp', '--dport', '7001', '-j', 'REJECT', '--reject-with', 'tcp-reset');
   v4('-A', 'OUTPUT', '-p', 'udp');
+  v4('-A', 'OUTPUT', '-p', 'udp', '--dport', '7002', '-m', 'comment', '--comment', 'first', '-m', 'comment', '--comment', 'second', '-j', 'DROP');
   v4('-A', 'OUTPUT', '-p', 'udp', '-m', 'comment', '--comment', 'count udp', '-j', 'ACCEPT');
   v4('-P', 'FORWARD', 'DROP');
   v4('-t', 'nat', '-A', 'POSTROUTING', '-s', '10.1.0.0/24', '-m', 'comment', '--comment', 'snat', '-j', 'SNAT', '--to-source', '192.0.2.1');

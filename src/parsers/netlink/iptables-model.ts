@@ -1,7 +1,7 @@
 // The iptables model both backends produce, and what iptables-nft-save / iptables-legacy-save show of a
 // table's layout. The text path (src/parsers/iptables-save.ts) declares the same interfaces; until the
-// two are unified this file declares them for the netlink and x_tables parsers, and a type test keeps
-// them assignable to each other.
+// two are unified this file declares them for the netlink and x_tables parsers, and
+// test/native/model-types.test.ts keeps the two declarations identical.
 
 export interface IptablesRule {
   /** 1-based position in its chain. */
@@ -12,7 +12,7 @@ export interface IptablesRule {
   readonly target: string;
   /** True for `-g` (goto) instead of `-j`. */
   readonly goto: boolean;
-  /** The `-m comment --comment` text, unescaped; '' when none. */
+  /** The `-m comment --comment` text, unescaped (several joined with ' '); '' when none. */
   readonly comment: string;
 }
 
@@ -23,12 +23,12 @@ export interface IptablesChain {
   readonly policy: string;
   readonly policyPackets: number;
   readonly policyBytes: number;
-  readonly rules: IptablesRule[];
+  readonly rules: readonly IptablesRule[];
 }
 
 export interface IptablesTable {
   readonly name: string;
-  readonly chains: IptablesChain[];
+  readonly chains: readonly IptablesChain[];
 }
 
 /** Netfilter hook numbers (enum nf_inet_hooks) and the chain names iptables gives them. */

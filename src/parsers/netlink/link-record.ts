@@ -1,6 +1,6 @@
 // The link record both backends produce. The text path (src/parsers/ip-link-json.ts, `ip -j link`)
 // declares the same shape; until the two are unified this file declares it for the netlink parser,
-// and a type test keeps the two assignable to each other.
+// and test/native/model-types.test.ts keeps the two declarations identical.
 
 export interface LinkRecord {
   readonly ifindex: number;

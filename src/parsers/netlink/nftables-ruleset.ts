@@ -149,7 +149,7 @@ function decodeRule(expressions: readonly NetlinkAttribute[], userData: Buffer |
   let counted = false;
   let target = '';
   let goto = false;
-  let comment: string | undefined;
+  const comments: string[] = [];
   let compatible = true;
   for (const element of expressions) {
     if (element.type !== NFTA_LIST_ELEM) continue;
@@ -184,9 +184,7 @@ function decodeRule(expressions: readonly NetlinkAttribute[], userData: Buffer |
         goto = false;
         break;
       case 'match':
-        if (comment === undefined && attributeString(data.get(NFTA_MATCH_NAME)) === 'comment') {
-          comment = attributeString(data.get(NFTA_MATCH_INFO)) ?? '';
-        }
+        if (attributeString(data.get(NFTA_MATCH_NAME)) === 'comment') comments.push(attributeString(data.get(NFTA_MATCH_INFO)) ?? '');
         break;
       case 'log':
         // iptables-nft writes -j NFLOG as a native log expression with a group; a log without a group
@@ -214,7 +212,7 @@ function decodeRule(expressions: readonly NetlinkAttribute[], userData: Buffer |
         break;
     }
   }
-  return { rule: { packets, bytes, target, goto, comment: comment ?? userDataComment(userData) }, compatible };
+  return { rule: { packets, bytes, target, goto, comment: comments.length > 0 ? comments.join(' ') : userDataComment(userData) }, compatible };
 }
 
 /** True when a base chain is exactly one of iptables' built-in chains of its table. */
@@ -305,25 +303,25 @@ function parseRuleset(data: Buffer, options: NftablesParseOptions): ParseResult<
     if (table === undefined || (!table.compatible && !options.includeIncompatible)) continue;
     const chains: IptablesChain[] = builtinChains.map((spec) => {
       const chain = table.chains.get(spec.name);
-      if (chain !== undefined && isBuiltinBaseChain(tableName, chain)) return { ...chain, builtin: true, hook: undefined };
+      if (chain !== undefined && isBuiltinBaseChain(tableName, chain)) return toChain(chain, true);
       return { name: spec.name, builtin: true, policy: 'ACCEPT', policyPackets: 0, policyBytes: 0, rules: [] };
     });
     const userChains = [...table.chains.values()]
       .filter((chain) => chain.hook === undefined)
       .sort((a, b) => compareChainNames(a.name, b.name))
-      .map((chain) => ({ ...chain, builtin: false, policy: '', policyPackets: 0, policyBytes: 0 }));
-    result.push({ name: tableName, chains: [...chains, ...userChains].map(toChain) });
+      .map((chain) => toChain(chain, false));
+    result.push({ name: tableName, chains: [...chains, ...userChains] });
   }
   return parsed(result);
 }
 
-function toChain(chain: ChainRecord & { builtin: boolean }): IptablesChain {
+function toChain(chain: ChainRecord, builtin: boolean): IptablesChain {
   return {
     name: chain.name,
-    builtin: chain.builtin,
-    policy: chain.policy,
-    policyPackets: chain.policyPackets,
-    policyBytes: chain.policyBytes,
+    builtin,
+    policy: builtin ? chain.policy : '',
+    policyPackets: builtin ? chain.policyPackets : 0,
+    policyBytes: builtin ? chain.policyBytes : 0,
     rules: chain.rules,
   };
 }

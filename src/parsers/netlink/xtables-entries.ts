@@ -53,7 +53,8 @@ interface Entry {
   readonly flags: number;
   readonly targetName: string;
   readonly targetData: Buffer;
-  readonly comment: string | undefined;
+  /** Every comment match's text, joined with ' ' as the text parser joins several `--comment`s. */
+  readonly comment: string;
 }
 
 interface ChainDraft {
@@ -75,14 +76,14 @@ function readEntries(blob: Buffer, layout: Layout): ParseResult<Entry[]> {
     if (targetOffset < layout.entrySize || targetOffset + EXTENSION_HEADER_LEN > next || offset + next > blob.length) {
       return parseFailure(`x_tables: entry at offset ${offset} has target_offset ${targetOffset}, next_offset ${next}`);
     }
-    let comment: string | undefined;
+    const comments: string[] = [];
     for (let match = offset + layout.entrySize; match < offset + targetOffset; ) {
       const size = readHostU16(blob, match);
       if (size < EXTENSION_HEADER_LEN || match + size > offset + targetOffset) {
         return parseFailure(`x_tables: match of size ${size} at offset ${match}`);
       }
-      if (comment === undefined && extensionName(blob, match) === COMMENT_MATCH) {
-        comment = attributeString(blob.subarray(match + EXTENSION_HEADER_LEN, match + size)) ?? '';
+      if (extensionName(blob, match) === COMMENT_MATCH) {
+        comments.push(attributeString(blob.subarray(match + EXTENSION_HEADER_LEN, match + size)) ?? '');
       }
       match += size;
     }
@@ -99,7 +100,7 @@ function readEntries(blob: Buffer, layout: Layout): ParseResult<Entry[]> {
       flags: blob[offset + layout.flagsOffset] as number,
       targetName: extensionName(blob, target),
       targetData: blob.subarray(target + EXTENSION_HEADER_LEN, target + targetSize),
-      comment,
+      comment: comments.join(' '),
     });
     offset += next;
   }
@@ -147,7 +148,7 @@ function parseTable(name: string, info: Buffer, blob: Buffer, layout: Layout): P
     for (const entry of draft.entries) {
       const target = ruleTarget(entry, chainAtOffset, layout);
       if (!target.ok) return parseFailure(`x_tables: ${name}/${draft.name}: ${target.error.detail}`);
-      rules.push({ position: rules.length + 1, packets: entry.packets, bytes: entry.bytes, ...target.value, comment: entry.comment ?? '' });
+      rules.push({ position: rules.length + 1, packets: entry.packets, bytes: entry.bytes, ...target.value, comment: entry.comment });
     }
     if (draft.builtin) {
       const policy = footer.targetName === STANDARD_TARGET && footer.targetData.length >= 4 ? STANDARD_VERDICTS.get(readHostI32(footer.targetData, 0)) : undefined;

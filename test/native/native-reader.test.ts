@@ -1,0 +1,228 @@
+// The native reader on real namespaces (root): every request's bytes against what the tools show for
+// the same namespace at the same moment, errors as values, and no thread or descriptor left behind.
+
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { NetnsRef } from '../../src/discovery/netns-ref.js';
+import type { IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
+import { parseNftablesRuleset } from '../../src/parsers/netlink/nftables-ruleset.js';
+import { parseRtnetlinkLinks } from '../../src/parsers/netlink/rtnetlink-links.js';
+import { parseXtablesEntries } from '../../src/parsers/netlink/xtables-entries.js';
+import type { ParseResult } from '../../src/parsers/parse-result.js';
+import { loadNativeAddon } from '../../src/readers/native/load-addon.js';
+import { createNativeReader, type NativeNamespaceReader } from '../../src/readers/native/native-reader.js';
+import { ALL_READ_REQUESTS, type Reading, type ReadRequest } from '../../src/readers/reader.js';
+import { ipLinkModel, iptablesSaveModel } from './reference-models.js';
+import { applyRouterRules, inNetns, isRoot, run, runBuffer, sendUdp, TestNamespaces } from './test-namespaces.js';
+
+const skipNative = process.env.NETNS_EXPORTER_SKIP_NATIVE === '1';
+if (!isRoot) console.warn('test/native/native-reader.test.ts: skipped, entering namespaces needs root');
+if (skipNative) console.warn('test/native/native-reader.test.ts: skipped, NETNS_EXPORTER_SKIP_NATIVE=1');
+
+function ref(name: string, path = `/run/netns/${name}`): NetnsRef {
+  return { name, path, dev: 0, inode: 0, kind: 'other', id: '', source: 'named' };
+}
+
+function data(reading: Reading | undefined): Buffer {
+  if (!reading?.ok) throw new Error(`expected bytes, got ${JSON.stringify(reading)}`);
+  return reading.data;
+}
+
+function valueOf<T>(result: ParseResult<T>): T {
+  if (!result.ok) throw new Error(result.error.detail);
+  return result.value;
+}
+
+function netInode(path: string): number {
+  return statSync(path).ino;
+}
+
+function openDescriptors(): string[] {
+  return readdirSync('/proc/self/fd').map((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return '(closed while listing)';
+    }
+  });
+}
+
+/** Threads of this process whose network namespace is not the process's own. */
+function strandedThreads(): string[] {
+  const home = netInode('/proc/self/ns/net');
+  return readdirSync('/proc/self/task').filter((tid) => {
+    try {
+      return netInode(`/proc/self/task/${tid}/ns/net`) !== home;
+    } catch {
+      return false; // the thread exited while we looked
+    }
+  });
+}
+
+const textParserPath = fileURLToPath(new URL('../../src/parsers/iptables-save.ts', import.meta.url));
+async function textModels(text: string): Promise<IptablesTable[][]> {
+  const models = [iptablesSaveModel(text)];
+  if (existsSync(textParserPath)) {
+    const specifier = '../../src/parsers/iptables-save.js';
+    const { parseIptablesSave } = (await import(specifier)) as { parseIptablesSave: (text: string) => ParseResult<IptablesTable[]> };
+    models.push(valueOf(parseIptablesSave(text)));
+  }
+  return models;
+}
+
+describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () => {
+  const namespaces = new TestNamespaces();
+  let reader: NativeNamespaceReader;
+  let router: string;
+  let peer: string;
+  let fresh: string;
+  let unnamed: { path: string; pid: number };
+
+  beforeAll(async () => {
+    const load = loadNativeAddon();
+    if (!load.ok) throw new Error(`native addon did not load (run \`node native/build-addon.mjs\`): ${load.reason}`);
+    reader = createNativeReader({ threads: 2, timeoutMs: 5000, addon: load.addon });
+    router = namespaces.create('router');
+    peer = namespaces.create('peer');
+    fresh = namespaces.create('fresh');
+    namespaces.link(router, 'qg-test', '10.9.0.1/24', peer, 'eth0', '10.9.0.2/24');
+    applyRouterRules(router, 'nft');
+    applyRouterRules(router, 'legacy');
+    sendUdp(router, '10.9.0.2', 5555, 3);
+    sendUdp(router, '::1', 5555, 2);
+    unnamed = await namespaces.unnamed();
+  });
+
+  afterAll(async () => {
+    await reader?.close();
+    namespaces.destroy();
+  });
+
+  test('net-dev is the namespace /proc/net/dev, byte for byte', async () => {
+    for (const ns of [router, peer, fresh]) {
+      const readings = await reader.read(ref(ns), ['net-dev']);
+      expect(data(readings.get('net-dev')).toString()).toBe(inNetns(ns, 'cat', ['/proc/net/dev']));
+    }
+    const readings = await reader.read(ref('unnamed', unnamed.path), ['net-dev']);
+    expect(data(readings.get('net-dev')).toString()).toBe(run('nsenter', [`--net=${unnamed.path}`, 'cat', '/proc/net/dev']));
+  });
+
+  test('links equal ip -j link', async () => {
+    for (const ns of [router, peer, fresh]) {
+      const reading = (await reader.read(ref(ns), ['links'])).get('links');
+      expect(reading?.ok && reading.format).toBe('rtnetlink');
+      expect(valueOf(parseRtnetlinkLinks(data(reading)))).toEqual(ipLinkModel(inNetns(ns, 'ip', ['-j', 'link'])));
+    }
+  });
+
+  const rulesets: { request: ReadRequest; save: string; parse: (data: Buffer) => ParseResult<IptablesTable[]> }[] = [
+    { request: 'iptables-nft-ipv4', save: 'iptables-nft-save', parse: parseNftablesRuleset },
+    { request: 'iptables-nft-ipv6', save: 'ip6tables-nft-save', parse: parseNftablesRuleset },
+    { request: 'iptables-legacy-ipv4', save: 'iptables-legacy-save', parse: parseXtablesEntries },
+    { request: 'iptables-legacy-ipv6', save: 'ip6tables-legacy-save', parse: parseXtablesEntries },
+  ];
+  for (const ruleset of rulesets) {
+    test(`${ruleset.request} equals ${ruleset.save} -c`, async () => {
+      const readings = await reader.read(ref(router), [ruleset.request]);
+      const model = valueOf(ruleset.parse(data(readings.get(ruleset.request))));
+      const text = inNetns(router, ruleset.save, ['-c']);
+      for (const expected of await textModels(text)) expect(model).toEqual(expected);
+      expect(model.length).toBeGreaterThan(1);
+    });
+  }
+
+  test('conntrack sysctls are the namespace own', async () => {
+    inNetns(router, 'bash', ['-c', 'echo > /dev/udp/10.9.0.2/6000']); // at least one entry in router
+    const readings = await reader.read(ref(router), ['conntrack-count', 'conntrack-max']);
+    expect(data(readings.get('conntrack-count')).toString()).toBe(inNetns(router, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_count']));
+    expect(data(readings.get('conntrack-max')).toString()).toBe(inNetns(router, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_max']));
+    expect(Number(data(readings.get('conntrack-count')).toString())).toBeGreaterThan(0);
+  });
+
+  test('a namespace without legacy tables reports not-present; empty nf_tables is no tables', async () => {
+    const readings = await reader.read(ref(fresh), ['iptables-legacy-ipv4', 'iptables-legacy-ipv6', 'iptables-nft-ipv4']);
+    expect(readings.get('iptables-legacy-ipv4')).toMatchObject({ ok: false, error: { kind: 'not-present' } });
+    expect(readings.get('iptables-legacy-ipv6')).toMatchObject({ ok: false, error: { kind: 'not-present' } });
+    expect(valueOf(parseNftablesRuleset(data(readings.get('iptables-nft-ipv4'))))).toEqual([]);
+  });
+
+  test('a vanished namespace is vanished for every request', async () => {
+    const doomed = namespaces.create('doomed');
+    namespaces.remove(doomed);
+    const readings = await reader.read(ref(doomed), ALL_READ_REQUESTS);
+    expect(readings.size).toBe(ALL_READ_REQUESTS.length);
+    for (const reading of readings.values()) expect(reading).toMatchObject({ ok: false, error: { kind: 'vanished' } });
+    const notNetns = await reader.read(ref('not-a-namespace', '/proc/self/ns/uts'), ['net-dev']);
+    expect(notNetns.get('net-dev')).toMatchObject({ ok: false, error: { kind: 'vanished' } });
+  });
+
+  test('an aborted read settles as timeout, and the reader carries on', async () => {
+    const controller = new AbortController();
+    const pending = reader.read(ref(router), ['net-dev', 'links'], controller.signal);
+    controller.abort();
+    const readings = await pending;
+    for (const reading of readings.values()) expect(reading).toMatchObject({ ok: false, error: { kind: 'timeout' } });
+    expect((await reader.read(ref(router), ['net-dev'])).get('net-dev')?.ok).toBe(true);
+  });
+
+  test('pool threads are its own, and nothing leaks after 1,000 jobs', async () => {
+    const stats = reader.stats();
+    expect(stats.threadIds).toHaveLength(2);
+    expect(stats.threadIds).not.toContain(process.pid); // never the main thread
+    expect(stats.broken).toBe(false);
+
+    const targets = [ref(router), ref(peer), ref(fresh), ref('unnamed', unnamed.path)];
+    const batch = async (count: number): Promise<void> => {
+      const reads = Array.from({ length: count }, (_, i) => reader.read(targets[i % targets.length] as NetnsRef, ALL_READ_REQUESTS));
+      for (const readings of await Promise.all(reads)) {
+        expect(readings.get('net-dev')?.ok).toBe(true);
+        expect(readings.get('iptables-nft-ipv4')?.ok).toBe(true);
+      }
+    };
+    await batch(100); // warm up: Node opens what it opens lazily
+    const descriptorsBefore = openDescriptors();
+    const threadsBefore = readdirSync('/proc/self/task').length;
+    await batch(1000);
+    expect(strandedThreads()).toEqual([]);
+    expect(openDescriptors()).toEqual(descriptorsBefore);
+    expect(readdirSync('/proc/self/task').length).toBe(threadsBefore);
+    for (const tid of reader.stats().threadIds) {
+      expect(netInode(`/proc/self/task/${tid}/ns/net`)).toBe(netInode('/proc/self/ns/net'));
+    }
+  });
+
+  test('close joins the threads; reads after close fail as values', async () => {
+    const load = loadNativeAddon();
+    if (!load.ok) throw new Error(load.reason);
+    const threadsBefore = readdirSync('/proc/self/task').length;
+    const second = createNativeReader({ threads: 3, timeoutMs: 5000, addon: load.addon });
+    expect(readdirSync('/proc/self/task').length).toBe(threadsBefore + 3);
+    const reading = second.read(ref(router), ['net-dev']);
+    await second.close(); // waits for the pending read first
+    expect((await reading).get('net-dev')?.ok).toBe(true);
+    expect(readdirSync('/proc/self/task').length).toBe(threadsBefore);
+    expect((await second.read(ref(router), ['net-dev'])).get('net-dev')).toMatchObject({ ok: false, error: { kind: 'tool-failed' } });
+  });
+
+  test('the exporter namespace itself reads like any other', async () => {
+    // /proc/self names the process (whose main thread never leaves home), not the worker thread
+    const readings = await reader.read(ref('host', '/proc/self/ns/net'), ['net-dev']);
+    const devices = (text: string): string[] => text.split('\n').slice(2).map((line) => line.split(':')[0]?.trim() ?? '');
+    expect(devices(data(readings.get('net-dev')).toString())).toEqual(devices(runBuffer('cat', ['/proc/net/dev']).toString()));
+  });
+});
+
+describe('loading the addon', () => {
+  test('a missing addon is a reason, not an exception', () => {
+    const load = loadNativeAddon('/nonexistent/netns_reader.node');
+    expect(load.ok).toBe(false);
+    if (!load.ok) expect(load.reason).toMatch(/missing/);
+  });
+
+  test('a file that is not an addon is a reason, not an exception', () => {
+    const load = loadNativeAddon(fileURLToPath(new URL('./native-reader.test.ts', import.meta.url)));
+    expect(load.ok).toBe(false);
+  });
+});
