@@ -12,6 +12,8 @@ export interface ExporterConfig {
   readonly listenAddress: ListenAddress;
   readonly telemetryPath: string;
   readonly maxRequests: number;
+  /** --web.config.file (TLS, basic auth, headers); undefined serves plain HTTP to anyone. */
+  readonly webConfigFile: string | undefined;
   readonly logLevel: LogLevel;
   readonly netnsDirs: readonly string[];
   readonly scanProcesses: boolean;

@@ -33,6 +33,7 @@ function buildCommand(version: string): Command {
     .option('--web.listen-address <address>', 'address to listen on for HTTP ([host]:port)', `:${DEFAULT_PORT}`)
     .option('--web.telemetry-path <path>', 'path under which to expose metrics', '/metrics')
     .option('--web.max-requests <n>', 'maximum number of parallel scrape requests; 0 disables the limit', '40')
+    .option('--web.config.file <path>', 'exporter-toolkit web config (YAML): TLS, client certificates, basic auth, security headers')
     .addOption(new Option('--log.level <level>', 'only log messages with the given severity or above').choices(LOG_LEVELS).default('info'))
     .option(
       '--netns.dir <dir>',
@@ -118,6 +119,7 @@ export function parseFlags(argv: readonly string[], version: string): ExporterCo
     listenAddress,
     telemetryPath,
     maxRequests: integerFlag('web.max-requests', opts['web.maxRequests'], 0),
+    webConfigFile: opts['web.config.file'] as string | undefined,
     logLevel: opts['log.level'] as LogLevel,
     netnsDirs: (opts['netns.dir'] as string[] | undefined) ?? ['/run/netns'],
     scanProcesses: opts['netns.scanProcesses'] !== false,

@@ -2,13 +2,14 @@
 // Entry point: flags -> config -> exporter -> HTTP server (or one scrape to stdout with --once).
 // Start-up problems are one line on stderr and a non-zero exit, never a stack trace.
 
-import type { Server } from 'node:http';
 import { readBuildInfo } from '../build-info.js';
 import { createExporter } from '../exporter.js';
 import { LabelsFileError } from '../labels/labels-file-source.js';
 import { createLogger } from '../logging.js';
 import { BackendUnavailableError, selectReader } from '../readers/select-reader.js';
 import { createApp } from '../server/app.js';
+import { createWebServer } from '../server/listen.js';
+import { loadWebConfig, WebConfigError } from '../server/web-config.js';
 import { FlagError, parseFlags } from './flags.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -31,6 +32,14 @@ async function main(): Promise<void> {
       }
       fail(error.message, error.exitCode);
     }
+    throw error;
+  }
+
+  let webConfig;
+  try {
+    webConfig = await loadWebConfig(config.webConfigFile);
+  } catch (error) {
+    if (error instanceof WebConfigError) fail(error.message, 2);
     throw error;
   }
 
@@ -65,7 +74,10 @@ async function main(): Promise<void> {
     version: build.version,
   });
   const { host, port } = config.listenAddress;
-  const server: Server = host === undefined ? app.listen(port) : app.listen(port, host);
+  const web = createWebServer(app, webConfig, logger);
+  const server = web.server;
+  if (host === undefined) server.listen(port);
+  else server.listen(port, host);
   server.on('error', (error: NodeJS.ErrnoException) => {
     const where = `${host ?? ''}:${port}`;
     if (error.code === 'EADDRINUSE') fail(`cannot listen on ${where}: address already in use`, 1);
@@ -76,9 +88,16 @@ async function main(): Promise<void> {
   server.on('listening', () => {
     const address = server.address();
     logger.info(
-      { address: typeof address === 'object' && address ? `${address.address}:${address.port}` : address, version: build.version, backend: reader.name },
+      {
+        address: typeof address === 'object' && address ? `${address.address}:${address.port}` : address,
+        version: build.version,
+        backend: reader.name,
+        tls: web.tls,
+        basicAuth: webConfig.basicAuthUsers.size > 0,
+      },
       'netns-exporter listening',
     );
+    if (!web.tls && webConfig.basicAuthUsers.size > 0) logger.warn('basic auth without TLS: passwords cross the network in clear text');
   });
 
   let stopping = false;
