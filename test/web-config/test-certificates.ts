@@ -16,13 +16,15 @@ export interface TestPki {
   readonly ca: KeyPair;
   /** serverAuth, SAN IP:127.0.0.1 and DNS:localhost. */
   readonly server: KeyPair;
-  /** clientAuth, signed by ca, SAN DNS:prometheus.example. */
+  /** clientAuth, signed by ca, SANs DNS:prometheus.example, URI:spiffe://netns-test/prometheus, IP:10.0.0.7, email:prom@example.org. */
   readonly client: KeyPair;
   /** clientAuth, signed by ca, SAN DNS:intruder.example (trusted CA, SAN not allowed). */
   readonly otherClient: KeyPair;
   /** A CA nobody trusts, and a client certificate it signed (SAN DNS:prometheus.example). */
   readonly untrustedCa: KeyPair;
   readonly untrustedClient: KeyPair;
+  /** Another certificate from ca (e.g. a renewed server certificate), under a new name in dir. */
+  issue(name: string, usage: 'serverAuth' | 'clientAuth', san: string): Promise<KeyPair>;
   remove(): Promise<void>;
 }
 
@@ -62,10 +64,11 @@ export async function createTestPki(): Promise<TestPki> {
       dir,
       ca,
       server: await makeLeaf(dir, 'server', ca, 'serverAuth', 'IP:127.0.0.1,DNS:localhost'),
-      client: await makeLeaf(dir, 'client', ca, 'clientAuth', 'DNS:prometheus.example'),
+      client: await makeLeaf(dir, 'client', ca, 'clientAuth', 'DNS:prometheus.example,URI:spiffe://netns-test/prometheus,IP:10.0.0.7,email:prom@example.org'),
       otherClient: await makeLeaf(dir, 'other-client', ca, 'clientAuth', 'DNS:intruder.example'),
       untrustedCa,
       untrustedClient: await makeLeaf(dir, 'untrusted-client', untrustedCa, 'clientAuth', 'DNS:prometheus.example'),
+      issue: (name, usage, san) => makeLeaf(dir, name, ca, usage, san),
       remove: () => rm(dir, { recursive: true, force: true }),
     };
   } catch (error) {
