@@ -91,7 +91,8 @@ export function parseFlags(argv: readonly string[], version: string): ExporterCo
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) throw new FlagError(helpText.trimEnd(), 0);
-      throw new FlagError(error.message.replace(/^error: /, ''), 2);
+      // Commander may add a suggestion on a second line ("(Did you mean --once?)"): keep it, on one line.
+      throw new FlagError(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), 2);
     }
     throw error;
   }
