@@ -12,8 +12,17 @@ export interface ExporterProcess {
   stop(): Promise<number | undefined>;
 }
 
-export async function startExporter(args: readonly string[], env: Record<string, string> = {}): Promise<ExporterProcess> {
-  const child = execa('node', [builtMain, '--web.listen-address=127.0.0.1:0', ...args], { reject: false, env, all: true });
+export interface StartOptions {
+  /**
+   * A command that execs the exporter in place, e.g. `['setpriv', '--reuid=65534', ..., '--']`
+   * (least-privilege tests). It must exec, not fork, so the pid stays the exporter's for stop().
+   */
+  readonly wrapper?: readonly string[];
+}
+
+export async function startExporter(args: readonly string[], env: Record<string, string> = {}, options: StartOptions = {}): Promise<ExporterProcess> {
+  const [command, ...commandArgs] = [...(options.wrapper ?? []), 'node', builtMain, '--web.listen-address=127.0.0.1:0', ...args] as [string, ...string[]];
+  const child = execa(command, commandArgs, { reject: false, env, all: true });
   let seen = '';
   const port = await new Promise<number>((resolve, reject) => {
     child.all?.on('data', (chunk: Buffer) => {
