@@ -1,10 +1,14 @@
-// Netlink framing shared by the rtnetlink and nfnetlink parsers: split a byte stream into messages and
-// a payload into attributes. Header fields and rtnetlink values are in the host's byte order (the bytes
-// come from this machine's kernel); nftables attribute values are big-endian and read as such by callers.
+// Netlink framing shared by the rtnetlink and nfnetlink parsers: walk a byte stream message by message
+// and a message body attribute by attribute. Header fields and rtnetlink values are in the host's byte
+// order (the bytes come from this machine's kernel); nftables attribute values are big-endian.
 // Reference: include/uapi/linux/netlink.h.
+//
+// Nothing here copies or slices: a scrape parses tens of thousands of attributes, and a Buffer view
+// per attribute (subarray) cost more than all the rest of the parsing together. Attributes are
+// addressed by offsets into the one buffer instead.
 
 import { endianness } from 'node:os';
-import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
+import { parseFailure, type ParseResult } from '../parse-result.js';
 
 const HOST_LITTLE_ENDIAN = endianness() === 'LE';
 
@@ -14,19 +18,6 @@ export const NLMSG_DONE = 3;
 const NLA_HDRLEN = 4;
 /** Attribute type bits; the top two are NLA_F_NESTED and NLA_F_NET_BYTEORDER. */
 const NLA_TYPE_MASK = 0x3fff;
-
-export interface NetlinkMessage {
-  readonly type: number;
-  readonly flags: number;
-  readonly seq: number;
-  /** The bytes after the 16-byte header, up to nlmsg_len. */
-  readonly payload: Buffer;
-}
-
-export interface NetlinkAttribute {
-  readonly type: number;
-  readonly value: Buffer;
-}
 
 export function readHostU16(buf: Buffer, offset: number): number {
   return HOST_LITTLE_ENDIAN ? buf.readUInt16LE(offset) : buf.readUInt16BE(offset);
@@ -60,60 +51,116 @@ function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
-/** Splits concatenated netlink messages; an NLMSG_ERROR with a non-zero code is a failure. */
-export function splitNetlinkMessages(data: Buffer): ParseResult<NetlinkMessage[]> {
-  const messages: NetlinkMessage[] = [];
+/** One netlink message: its header fields and where its payload lies in the buffer. */
+export interface NetlinkMessage {
+  readonly type: number;
+  readonly flags: number;
+  readonly payloadStart: number;
+  readonly payloadEnd: number;
+}
+
+/**
+ * Calls `visit` for each message in order; stops at the first malformed header or NLMSG_ERROR with a
+ * non-zero code and returns the reason, or undefined when the whole buffer was framed correctly.
+ */
+export function forEachNetlinkMessage(data: Buffer, visit: (message: NetlinkMessage) => string | undefined): string | undefined {
   let offset = 0;
   while (offset < data.length) {
-    if (data.length - offset < NLMSG_HDRLEN) return parseFailure(`netlink: ${data.length - offset} trailing bytes at offset ${offset}`);
+    if (data.length - offset < NLMSG_HDRLEN) return `netlink: ${data.length - offset} trailing bytes at offset ${offset}`;
     const length = readHostU32(data, offset);
     if (length < NLMSG_HDRLEN || length > data.length - offset) {
-      return parseFailure(`netlink: message length ${length} at offset ${offset} does not fit ${data.length} bytes`);
+      return `netlink: message length ${length} at offset ${offset} does not fit ${data.length} bytes`;
     }
-    const message: NetlinkMessage = {
-      type: readHostU16(data, offset + 4),
-      flags: readHostU16(data, offset + 6),
-      seq: readHostU32(data, offset + 8),
-      payload: data.subarray(offset + NLMSG_HDRLEN, offset + length),
-    };
-    if (message.type === NLMSG_ERROR) {
-      const code = message.payload.length >= 4 ? readHostI32(message.payload, 0) : Number.NaN;
-      if (code !== 0) return parseFailure(`netlink: error message with code ${code} at offset ${offset}`);
+    const type = readHostU16(data, offset + 4);
+    if (type === NLMSG_ERROR) {
+      const code = length >= NLMSG_HDRLEN + 4 ? readHostI32(data, offset + NLMSG_HDRLEN) : Number.NaN;
+      if (code !== 0) return `netlink: error message with code ${code} at offset ${offset}`;
     }
-    messages.push(message);
+    const problem = visit({ type, flags: readHostU16(data, offset + 6), payloadStart: offset + NLMSG_HDRLEN, payloadEnd: offset + length });
+    if (problem !== undefined) return problem;
     offset += align4(length);
   }
-  return parsed(messages);
+  return undefined;
 }
 
-/** Splits a run of attributes (a message body after its fixed header, or a nested attribute's value). */
-export function splitAttributes(buf: Buffer, start = 0): ParseResult<NetlinkAttribute[]> {
-  const attributes: NetlinkAttribute[] = [];
-  let offset = start;
-  while (offset + NLA_HDRLEN <= buf.length) {
+/**
+ * Where each attribute type's (first) value lies in a run of attributes: value start at [2 * type],
+ * end at [2 * type + 1], -1 when absent. Types above `maxType` are ignored. Undefined when malformed.
+ */
+export type AttributeIndex = number[];
+
+export function indexAttributes(buf: Buffer, start: number, end: number, maxType: number): AttributeIndex | undefined {
+  // a plain array: V8 allocates small SMI arrays far faster than typed arrays
+  const index: number[] = [];
+  for (let i = 0; i < 2 * (maxType + 1); i++) index.push(-1);
+  for (let offset = start; offset + NLA_HDRLEN <= end; ) {
     const length = readHostU16(buf, offset);
-    if (length < NLA_HDRLEN || length > buf.length - offset) {
-      return parseFailure(`netlink: attribute length ${length} at offset ${offset} does not fit ${buf.length} bytes`);
+    if (length < NLA_HDRLEN || length > end - offset) return undefined;
+    const type = readHostU16(buf, offset + 2) & NLA_TYPE_MASK;
+    if (type <= maxType && index[2 * type] === -1) {
+      index[2 * type] = offset + NLA_HDRLEN;
+      index[2 * type + 1] = offset + length;
     }
-    attributes.push({
-      type: readHostU16(buf, offset + 2) & NLA_TYPE_MASK,
-      value: buf.subarray(offset + NLA_HDRLEN, offset + length),
-    });
     offset += align4(length);
   }
-  return parsed(attributes);
+  return index;
 }
 
-/** First attribute of each type, for attributes that occur once. */
-export function attributeMap(attributes: readonly NetlinkAttribute[]): Map<number, Buffer> {
-  const map = new Map<number, Buffer>();
-  for (const attribute of attributes) if (!map.has(attribute.type)) map.set(attribute.type, attribute.value);
-  return map;
+/** Calls `visit(type, valueStart, valueEnd)` for every attribute, repeated ones included; false when malformed. */
+export function forEachAttribute(buf: Buffer, start: number, end: number, visit: (type: number, valueStart: number, valueEnd: number) => void): boolean {
+  for (let offset = start; offset + NLA_HDRLEN <= end; ) {
+    const length = readHostU16(buf, offset);
+    if (length < NLA_HDRLEN || length > end - offset) return false;
+    visit(readHostU16(buf, offset + 2) & NLA_TYPE_MASK, offset + NLA_HDRLEN, offset + length);
+    offset += align4(length);
+  }
+  return true;
 }
 
-/** A NUL-terminated string attribute (names, comments); bytes after the first NUL are ignored. */
-export function attributeString(value: Buffer | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const nul = value.indexOf(0);
-  return value.toString('utf8', 0, nul === -1 ? value.length : nul);
+export function has(index: AttributeIndex, type: number): boolean {
+  return (index[2 * type] ?? -1) !== -1;
+}
+
+export function valueStart(index: AttributeIndex, type: number): number {
+  return index[2 * type] ?? -1;
+}
+
+export function valueEnd(index: AttributeIndex, type: number): number {
+  return index[2 * type + 1] ?? -1;
+}
+
+/** Decodes a NUL-terminated string between `start` and `end`; short ASCII strings skip the UTF-8 decoder. */
+export function cString(buf: Buffer, start: number, end: number): string {
+  let stop = start;
+  let ascii = true;
+  while (stop < end && buf[stop] !== 0) {
+    if ((buf[stop] as number) >= 0x80) ascii = false;
+    stop++;
+  }
+  if (!ascii || stop - start > 32) return buf.toString('utf8', start, stop);
+  let text = '';
+  for (let i = start; i < stop; i++) text += String.fromCharCode(buf[i] as number);
+  return text;
+}
+
+/** A string attribute, or undefined when absent. */
+export function stringAttribute(buf: Buffer, index: AttributeIndex, type: number): string | undefined {
+  return has(index, type) ? cString(buf, valueStart(index, type), valueEnd(index, type)) : undefined;
+}
+
+/** A big-endian u32 attribute (nftables), or undefined when absent or short. */
+export function be32Attribute(buf: Buffer, index: AttributeIndex, type: number): number | undefined {
+  const start = valueStart(index, type);
+  return start !== -1 && valueEnd(index, type) - start >= 4 ? buf.readUInt32BE(start) : undefined;
+}
+
+/** A big-endian u64 attribute (nftables counters), 0 when absent or short. */
+export function be64Attribute(buf: Buffer, index: AttributeIndex, type: number): number {
+  const start = valueStart(index, type);
+  return start !== -1 && valueEnd(index, type) - start >= 8 ? Number(buf.readBigUInt64BE(start)) : 0;
+}
+
+/** The attributes nested in attribute `type`, or undefined when absent or malformed. */
+export function nestedIndex(buf: Buffer, index: AttributeIndex, type: number, maxType: number): AttributeIndex | undefined {
+  return has(index, type) ? indexAttributes(buf, valueStart(index, type), valueEnd(index, type), maxType) : undefined;
 }

@@ -19,13 +19,20 @@ import {
   type IptablesTable,
 } from './iptables-model.js';
 import {
-  attributeMap,
-  attributeString,
+  be32Attribute,
+  be64Attribute,
+  cString,
+  forEachAttribute,
+  forEachNetlinkMessage,
+  has,
+  indexAttributes,
+  nestedIndex,
   neverThrow,
   NLMSG_DONE,
-  splitAttributes,
-  splitNetlinkMessages,
-  type NetlinkAttribute,
+  stringAttribute,
+  valueEnd,
+  valueStart,
+  type AttributeIndex,
 } from './netlink-messages.js';
 
 const NFNL_SUBSYS_NFTABLES = 10;
@@ -106,44 +113,39 @@ interface DecodedRule {
   readonly compatible: boolean;
 }
 
-function be64(value: Buffer | undefined): number {
-  return value !== undefined && value.length >= 8 ? Number(value.readBigUInt64BE(0)) : 0;
-}
-
-function be32(value: Buffer | undefined): number | undefined {
-  return value !== undefined && value.length >= 4 ? value.readUInt32BE(0) : undefined;
-}
-
-function nested(value: Buffer | undefined): Map<number, Buffer> | undefined {
-  if (value === undefined) return undefined;
-  const attributes = splitAttributes(value);
-  return attributes.ok ? attributeMap(attributes.value) : undefined;
-}
+/** Highest attribute type each parser looks at (sizes the attribute indexes). */
+const MAX_TABLE_ATTR = NFTA_TABLE_NAME;
+const MAX_CHAIN_ATTR = NFTA_CHAIN_COUNTERS;
+const MAX_RULE_ATTR = NFTA_RULE_USERDATA;
+const MAX_EXPR_DATA_ATTR = 5;
 
 /** The comment libnftnl stores in rule user data: TLVs of (u8 type, u8 length, value). */
-function userDataComment(userData: Buffer | undefined): string {
-  if (userData === undefined) return '';
-  for (let offset = 0; offset + 2 <= userData.length; ) {
-    const type = userData[offset] as number;
-    const length = userData[offset + 1] as number;
-    if (offset + 2 + length > userData.length) break;
-    if (type === UDATA_RULE_COMMENT) return attributeString(userData.subarray(offset + 2, offset + 2 + length)) ?? '';
+function userDataComment(buf: Buffer, index: AttributeIndex): string {
+  if (!has(index, NFTA_RULE_USERDATA)) return '';
+  const end = valueEnd(index, NFTA_RULE_USERDATA);
+  for (let offset = valueStart(index, NFTA_RULE_USERDATA); offset + 2 <= end; ) {
+    const type = buf[offset] as number;
+    const length = buf[offset + 1] as number;
+    if (offset + 2 + length > end) break;
+    if (type === UDATA_RULE_COMMENT) return cString(buf, offset + 2, offset + 2 + length);
     offset += 2 + length;
   }
   return '';
 }
 
 /** nft_is_expr_compatible() of iptables v1.8.9: what its save command can print. */
-function isIptablesExpression(name: string, data: Map<number, Buffer>): boolean {
+function isIptablesExpression(name: string, buf: Buffer, data: AttributeIndex): boolean {
   if (IPTABLES_EXPRESSIONS.has(name)) return true;
-  if (name === 'log') return data.has(NFTA_LOG_GROUP);
+  if (name === 'log') return has(data, NFTA_LOG_GROUP);
   if (name === 'limit') {
-    return (be32(data.get(NFTA_LIMIT_TYPE)) ?? NFT_LIMIT_PKTS) === NFT_LIMIT_PKTS && (be32(data.get(NFTA_LIMIT_FLAGS)) ?? 0) === 0;
+    return (be32Attribute(buf, data, NFTA_LIMIT_TYPE) ?? NFT_LIMIT_PKTS) === NFT_LIMIT_PKTS && (be32Attribute(buf, data, NFTA_LIMIT_FLAGS) ?? 0) === 0;
   }
   return false;
 }
 
-function decodeRule(expressions: readonly NetlinkAttribute[], userData: Buffer | undefined): DecodedRule {
+const NO_ATTRIBUTES: AttributeIndex = new Array<number>(2 * (MAX_EXPR_DATA_ATTR + 1)).fill(-1);
+
+function decodeRule(buf: Buffer, rule: AttributeIndex): DecodedRule | undefined {
   let packets = 0;
   let bytes = 0;
   let counted = false;
@@ -151,27 +153,33 @@ function decodeRule(expressions: readonly NetlinkAttribute[], userData: Buffer |
   let goto = false;
   const comments: string[] = [];
   let compatible = true;
-  for (const element of expressions) {
-    if (element.type !== NFTA_LIST_ELEM) continue;
-    const expression = nested(element.value);
-    const name = attributeString(expression?.get(NFTA_EXPR_NAME)) ?? '';
-    const data = nested(expression?.get(NFTA_EXPR_DATA)) ?? new Map<number, Buffer>();
-    if (!isIptablesExpression(name, data)) compatible = false;
+  let malformed = false;
+  const listOk = forEachAttribute(buf, valueStart(rule, NFTA_RULE_EXPRESSIONS), valueEnd(rule, NFTA_RULE_EXPRESSIONS), (type, start, end) => {
+    if (type !== NFTA_LIST_ELEM) return;
+    const expression = indexAttributes(buf, start, end, NFTA_EXPR_DATA);
+    if (expression === undefined) {
+      malformed = true;
+      return;
+    }
+    const name = stringAttribute(buf, expression, NFTA_EXPR_NAME) ?? '';
+    const data = nestedIndex(buf, expression, NFTA_EXPR_DATA, MAX_EXPR_DATA_ATTR) ?? NO_ATTRIBUTES;
+    if (!isIptablesExpression(name, buf, data)) compatible = false;
     switch (name) {
       case 'counter':
         if (!counted) {
-          packets = be64(data.get(NFTA_COUNTER_PACKETS));
-          bytes = be64(data.get(NFTA_COUNTER_BYTES));
+          packets = be64Attribute(buf, data, NFTA_COUNTER_PACKETS);
+          bytes = be64Attribute(buf, data, NFTA_COUNTER_BYTES);
           counted = true;
         }
         break;
       case 'immediate': {
-        if (be32(data.get(NFTA_IMMEDIATE_DREG)) !== NFT_REG_VERDICT) break;
-        const verdict = nested(nested(data.get(NFTA_IMMEDIATE_DATA))?.get(NFTA_DATA_VERDICT));
-        const rawCode = be32(verdict?.get(NFTA_VERDICT_CODE));
+        if (be32Attribute(buf, data, NFTA_IMMEDIATE_DREG) !== NFT_REG_VERDICT) break;
+        const value = nestedIndex(buf, data, NFTA_IMMEDIATE_DATA, NFTA_DATA_VERDICT);
+        const verdict = value && nestedIndex(buf, value, NFTA_DATA_VERDICT, NFTA_VERDICT_CHAIN);
+        const rawCode = verdict && be32Attribute(buf, verdict, NFTA_VERDICT_CODE);
         const code = rawCode === undefined ? undefined : rawCode | 0; // verdict codes are signed
         if (code === NFT_JUMP || code === NFT_GOTO) {
-          target = attributeString(verdict?.get(NFTA_VERDICT_CHAIN)) ?? '';
+          target = (verdict && stringAttribute(buf, verdict, NFTA_VERDICT_CHAIN)) ?? '';
           goto = code === NFT_GOTO;
         } else if (code !== undefined && VERDICT_NAMES.has(code)) {
           target = VERDICT_NAMES.get(code) as string;
@@ -180,20 +188,20 @@ function decodeRule(expressions: readonly NetlinkAttribute[], userData: Buffer |
         break;
       }
       case 'target':
-        target = attributeString(data.get(NFTA_TARGET_NAME)) ?? '';
+        target = stringAttribute(buf, data, NFTA_TARGET_NAME) ?? '';
         goto = false;
         break;
       case 'match':
-        if (attributeString(data.get(NFTA_MATCH_NAME)) === 'comment') comments.push(attributeString(data.get(NFTA_MATCH_INFO)) ?? '');
+        if (stringAttribute(buf, data, NFTA_MATCH_NAME) === 'comment') comments.push(stringAttribute(buf, data, NFTA_MATCH_INFO) ?? '');
         break;
       case 'log':
         // iptables-nft writes -j NFLOG as a native log expression with a group; a log without a group
         // is nft's syslog logging, i.e. iptables' LOG (which iptables-nft itself keeps as an xt target)
-        target = data.has(NFTA_LOG_GROUP) ? 'NFLOG' : 'LOG';
+        target = has(data, NFTA_LOG_GROUP) ? 'NFLOG' : 'LOG';
         goto = false;
         break;
       case 'nat':
-        target = be32(data.get(NFTA_NAT_TYPE)) === NFT_NAT_SNAT ? 'SNAT' : 'DNAT';
+        target = be32Attribute(buf, data, NFTA_NAT_TYPE) === NFT_NAT_SNAT ? 'SNAT' : 'DNAT';
         goto = false;
         break;
       case 'masq':
@@ -211,8 +219,9 @@ function decodeRule(expressions: readonly NetlinkAttribute[], userData: Buffer |
       default:
         break;
     }
-  }
-  return { rule: { packets, bytes, target, goto, comment: comments.length > 0 ? comments.join(' ') : userDataComment(userData) }, compatible };
+  });
+  if (!listOk || malformed) return undefined;
+  return { rule: { packets, bytes, target, goto, comment: comments.length > 0 ? comments.join(' ') : userDataComment(buf, rule) }, compatible };
 }
 
 /** True when a base chain is exactly one of iptables' built-in chains of its table. */
@@ -233,68 +242,76 @@ export function parseNftablesRuleset(data: Buffer, options: NftablesParseOptions
 }
 
 function parseRuleset(data: Buffer, options: NftablesParseOptions): ParseResult<IptablesTable[]> {
-  const messages = splitNetlinkMessages(data);
-  if (!messages.ok) return messages;
   const tables = new Map<string, TableRecord>();
   let generation: number | undefined;
   let dumpsEnded = 0;
+  // rules arrive grouped by chain: remember the last one instead of decoding its names every time
+  let lastRuleChain: { table: string; chain: string; tableRecord: TableRecord; chainRecord: ChainRecord } | undefined;
 
-  for (const message of messages.value) {
+  const problem = forEachNetlinkMessage(data, (message) => {
     if (message.type === NLMSG_DONE) {
       dumpsEnded++;
-      continue;
+      return undefined;
     }
-    if (message.type >> 8 !== NFNL_SUBSYS_NFTABLES) continue;
+    if (message.type >> 8 !== NFNL_SUBSYS_NFTABLES) return undefined;
     const kind = message.type & 0xff;
-    if (message.payload.length < NFGENMSG_LEN) return parseFailure(`nftables: message of ${message.payload.length} bytes`);
+    const { payloadStart: start, payloadEnd: end } = message;
+    if (end - start < NFGENMSG_LEN) return `nftables: message of ${end - start} bytes`;
     // every dump reply carries the ruleset generation (low 16 bits); separate dumps must agree
-    const resId = message.payload.readUInt16BE(2);
+    const resId = data.readUInt16BE(start + 2);
     if (generation === undefined) generation = resId;
-    else if (generation !== resId) return parseFailure(`nftables: ruleset changed between dumps (generation ${generation}, then ${resId})`);
-    const attributes = splitAttributes(message.payload, NFGENMSG_LEN);
-    if (!attributes.ok) return attributes;
-    const byType = attributeMap(attributes.value);
+    else if (generation !== resId) return `nftables: ruleset changed between dumps (generation ${generation}, then ${resId})`;
 
     if (kind === NFT_MSG_NEWTABLE) {
-      const name = attributeString(byType.get(NFTA_TABLE_NAME));
-      if (name === undefined) return parseFailure('nftables: table without a name');
+      const attributes = indexAttributes(data, start + NFGENMSG_LEN, end, MAX_TABLE_ATTR);
+      const name = attributes && stringAttribute(data, attributes, NFTA_TABLE_NAME);
+      if (name === undefined) return 'nftables: table without a name';
       if (!tables.has(name)) tables.set(name, { chains: new Map(), compatible: true });
     } else if (kind === NFT_MSG_NEWCHAIN) {
-      const table = tables.get(attributeString(byType.get(NFTA_CHAIN_TABLE)) ?? '');
-      const name = attributeString(byType.get(NFTA_CHAIN_NAME));
-      if (table === undefined || name === undefined) return parseFailure('nftables: chain without a known table or a name');
-      const hook = nested(byType.get(NFTA_CHAIN_HOOK));
-      const counters = nested(byType.get(NFTA_CHAIN_COUNTERS));
-      const policy = be32(byType.get(NFTA_CHAIN_POLICY));
+      const attributes = indexAttributes(data, start + NFGENMSG_LEN, end, MAX_CHAIN_ATTR);
+      if (attributes === undefined) return 'nftables: malformed chain attributes';
+      const table = tables.get(stringAttribute(data, attributes, NFTA_CHAIN_TABLE) ?? '');
+      const name = stringAttribute(data, attributes, NFTA_CHAIN_NAME);
+      if (table === undefined || name === undefined) return 'nftables: chain without a known table or a name';
+      const hook = nestedIndex(data, attributes, NFTA_CHAIN_HOOK, NFTA_HOOK_PRIORITY);
+      const counters = nestedIndex(data, attributes, NFTA_CHAIN_COUNTERS, NFTA_COUNTER_PACKETS);
       table.chains.set(name, {
         name,
         hook:
           hook === undefined
             ? undefined
             : {
-                hooknum: be32(hook.get(NFTA_HOOK_HOOKNUM)) ?? -1,
-                priority: ((be32(hook.get(NFTA_HOOK_PRIORITY)) ?? 0) | 0),
-                type: attributeString(byType.get(NFTA_CHAIN_TYPE)) ?? '',
+                hooknum: be32Attribute(data, hook, NFTA_HOOK_HOOKNUM) ?? -1,
+                priority: (be32Attribute(data, hook, NFTA_HOOK_PRIORITY) ?? 0) | 0,
+                type: stringAttribute(data, attributes, NFTA_CHAIN_TYPE) ?? '',
               },
-        policy: policy === 0 ? 'DROP' : 'ACCEPT',
-        policyPackets: be64(counters?.get(NFTA_COUNTER_PACKETS)),
-        policyBytes: be64(counters?.get(NFTA_COUNTER_BYTES)),
+        policy: be32Attribute(data, attributes, NFTA_CHAIN_POLICY) === 0 ? 'DROP' : 'ACCEPT',
+        policyPackets: counters ? be64Attribute(data, counters, NFTA_COUNTER_PACKETS) : 0,
+        policyBytes: counters ? be64Attribute(data, counters, NFTA_COUNTER_BYTES) : 0,
         rules: [],
       });
     } else if (kind === NFT_MSG_NEWRULE) {
-      const tableName = attributeString(byType.get(NFTA_RULE_TABLE)) ?? '';
-      const table = tables.get(tableName);
-      const chain = table?.chains.get(attributeString(byType.get(NFTA_RULE_CHAIN)) ?? '');
-      if (table === undefined || chain === undefined) return parseFailure('nftables: rule without a known table and chain');
+      const attributes = indexAttributes(data, start + NFGENMSG_LEN, end, MAX_RULE_ATTR);
+      if (attributes === undefined) return 'nftables: malformed rule attributes';
+      const tableName = stringAttribute(data, attributes, NFTA_RULE_TABLE) ?? '';
+      const chainName = stringAttribute(data, attributes, NFTA_RULE_CHAIN) ?? '';
+      if (lastRuleChain?.table !== tableName || lastRuleChain.chain !== chainName) {
+        const tableRecord = tables.get(tableName);
+        const chainRecord = tableRecord?.chains.get(chainName);
+        if (tableRecord === undefined || chainRecord === undefined) return 'nftables: rule without a known table and chain';
+        lastRuleChain = { table: tableName, chain: chainName, tableRecord, chainRecord };
+      }
+      const { tableRecord, chainRecord } = lastRuleChain;
       // rules of base chains iptables does not show do not make the table incompatible either
-      if (chain.hook !== undefined && !isBuiltinBaseChain(tableName, chain)) continue;
-      const expressions = splitAttributes(byType.get(NFTA_RULE_EXPRESSIONS) ?? Buffer.alloc(0));
-      if (!expressions.ok) return expressions;
-      const decoded = decodeRule(expressions.value, byType.get(NFTA_RULE_USERDATA));
-      if (!decoded.compatible) table.compatible = false;
-      chain.rules.push({ position: chain.rules.length + 1, ...decoded.rule });
+      if (chainRecord.hook !== undefined && !isBuiltinBaseChain(tableName, chainRecord)) return undefined;
+      const decoded = decodeRule(data, attributes);
+      if (decoded === undefined) return `nftables: malformed expressions in ${tableName}/${chainName}`;
+      if (!decoded.compatible) tableRecord.compatible = false;
+      chainRecord.rules.push({ position: chainRecord.rules.length + 1, ...decoded.rule });
     }
-  }
+    return undefined;
+  });
+  if (problem !== undefined) return parseFailure(problem);
   if (dumpsEnded === 0) return parseFailure('nftables: no dump ended with NLMSG_DONE (truncated)');
 
   const result: IptablesTable[] = [];

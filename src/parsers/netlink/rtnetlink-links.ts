@@ -4,7 +4,18 @@
 
 import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
 import type { LinkRecord } from './link-record.js';
-import { attributeMap, attributeString, neverThrow, NLMSG_DONE, readHostU16, readHostI32, readHostU32, splitAttributes, splitNetlinkMessages } from './netlink-messages.js';
+import {
+  forEachNetlinkMessage,
+  indexAttributes,
+  neverThrow,
+  NLMSG_DONE,
+  readHostI32,
+  readHostU16,
+  readHostU32,
+  stringAttribute,
+  valueEnd,
+  valueStart,
+} from './netlink-messages.js';
 
 const RTM_NEWLINK = 16;
 const IFINFOMSG_LEN = 16;
@@ -80,38 +91,35 @@ export function parseRtnetlinkLinks(data: Buffer): ParseResult<LinkRecord[]> {
 }
 
 function parseLinks(data: Buffer): ParseResult<LinkRecord[]> {
-  const messages = splitNetlinkMessages(data);
-  if (!messages.ok) return messages;
   const links: LinkRecord[] = [];
   let done = false;
-  for (const message of messages.value) {
-    if (message.type === NLMSG_DONE) {
-      done = true;
-      continue;
+  const problem = forEachNetlinkMessage(data, (message) => {
+    if (message.type === NLMSG_DONE) done = true;
+    if (message.type !== RTM_NEWLINK) return undefined;
+    const { payloadStart: start, payloadEnd: end } = message;
+    if (end - start < IFINFOMSG_LEN) return `rtnetlink: RTM_NEWLINK of ${end - start} bytes`;
+    const type = readHostU16(data, start + 2);
+    const ifindex = readHostI32(data, start + 4);
+    const attributes = indexAttributes(data, start + IFINFOMSG_LEN, end, IFLA_OPERSTATE);
+    if (attributes === undefined) return `rtnetlink: malformed attributes of link ${ifindex}`;
+    const device = stringAttribute(data, attributes, IFLA_IFNAME);
+    const mtuAt = valueStart(attributes, IFLA_MTU);
+    if (device === undefined || mtuAt === -1 || valueEnd(attributes, IFLA_MTU) - mtuAt < 4) {
+      return `rtnetlink: link ${ifindex} lacks IFLA_IFNAME or IFLA_MTU`;
     }
-    if (message.type !== RTM_NEWLINK) continue;
-    if (message.payload.length < IFINFOMSG_LEN) return parseFailure(`rtnetlink: RTM_NEWLINK of ${message.payload.length} bytes`);
-    const type = readHostU16(message.payload, 2);
-    const ifindex = readHostI32(message.payload, 4);
-    const attributes = splitAttributes(message.payload, IFINFOMSG_LEN);
-    if (!attributes.ok) return attributes;
-    const byType = attributeMap(attributes.value);
-    const device = attributeString(byType.get(IFLA_IFNAME));
-    const mtu = byType.get(IFLA_MTU);
-    if (device === undefined || mtu === undefined || mtu.length < 4) {
-      return parseFailure(`rtnetlink: link ${ifindex} lacks IFLA_IFNAME or IFLA_MTU`);
-    }
-    const operstate = byType.get(IFLA_OPERSTATE);
-    const address = byType.get(IFLA_ADDRESS);
+    const operstateAt = valueStart(attributes, IFLA_OPERSTATE);
+    const addressAt = valueStart(attributes, IFLA_ADDRESS);
     links.push({
       ifindex,
       device,
-      operstate: operstate !== undefined && operstate.length >= 1 ? (OPER_STATES[operstate[0] as number] ?? 'UNKNOWN') : 'UNKNOWN',
-      mtu: readHostU32(mtu, 0),
-      address: address === undefined ? '' : formatAddress(address, type),
+      operstate: operstateAt !== -1 && valueEnd(attributes, IFLA_OPERSTATE) > operstateAt ? (OPER_STATES[data[operstateAt] as number] ?? 'UNKNOWN') : 'UNKNOWN',
+      mtu: readHostU32(data, mtuAt),
+      address: addressAt === -1 ? '' : formatAddress(data.subarray(addressAt, valueEnd(attributes, IFLA_ADDRESS)), type),
       linkType: linkTypeName(type),
     });
-  }
+    return undefined;
+  });
+  if (problem !== undefined) return parseFailure(problem);
   if (!done) return parseFailure('rtnetlink: dump has no NLMSG_DONE (truncated)');
   return parsed(links);
 }

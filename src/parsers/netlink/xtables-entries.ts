@@ -13,7 +13,7 @@
 
 import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
 import { compareChainNames, HOOK_CHAIN_NAMES, type IptablesChain, type IptablesRule, type IptablesTable } from './iptables-model.js';
-import { attributeString, neverThrow, readHostI32, readHostU16, readHostU32, readHostU64 } from './netlink-messages.js';
+import { cString, neverThrow, readHostI32, readHostU16, readHostU32, readHostU64 } from './netlink-messages.js';
 
 const MAGIC = 0x31425458;
 const HEADER_LEN = 32;
@@ -52,7 +52,9 @@ interface Entry {
   readonly bytes: number;
   readonly flags: number;
   readonly targetName: string;
-  readonly targetData: Buffer;
+  /** Where the target's data lies in the table blob. */
+  readonly targetDataStart: number;
+  readonly targetDataEnd: number;
   /** Every comment match's text, joined with ' ' as the text parser joins several `--comment`s. */
   readonly comment: string;
 }
@@ -64,7 +66,7 @@ interface ChainDraft {
 }
 
 function extensionName(blob: Buffer, offset: number): string {
-  return attributeString(blob.subarray(offset + 2, offset + 2 + EXTENSION_NAME_LEN)) ?? '';
+  return cString(blob, offset + 2, offset + 2 + EXTENSION_NAME_LEN);
 }
 
 function readEntries(blob: Buffer, layout: Layout): ParseResult<Entry[]> {
@@ -83,7 +85,7 @@ function readEntries(blob: Buffer, layout: Layout): ParseResult<Entry[]> {
         return parseFailure(`x_tables: match of size ${size} at offset ${match}`);
       }
       if (extensionName(blob, match) === COMMENT_MATCH) {
-        comments.push(attributeString(blob.subarray(match + EXTENSION_HEADER_LEN, match + size)) ?? '');
+        comments.push(cString(blob, match + EXTENSION_HEADER_LEN, match + size));
       }
       match += size;
     }
@@ -99,12 +101,18 @@ function readEntries(blob: Buffer, layout: Layout): ParseResult<Entry[]> {
       bytes: readHostU64(blob, offset + layout.countersOffset + 8),
       flags: blob[offset + layout.flagsOffset] as number,
       targetName: extensionName(blob, target),
-      targetData: blob.subarray(target + EXTENSION_HEADER_LEN, target + targetSize),
+      targetDataStart: target + EXTENSION_HEADER_LEN,
+      targetDataEnd: target + targetSize,
       comment: comments.join(' '),
     });
     offset += next;
   }
   return parsed(entries);
+}
+
+/** A standard target's verdict, or undefined when its data is too short to hold one. */
+function standardVerdict(blob: Buffer, entry: Entry): number | undefined {
+  return entry.targetDataEnd - entry.targetDataStart >= 4 ? readHostI32(blob, entry.targetDataStart) : undefined;
 }
 
 function parseTable(name: string, info: Buffer, blob: Buffer, layout: Layout): ParseResult<IptablesTable> {
@@ -129,7 +137,7 @@ function parseTable(name: string, info: Buffer, blob: Buffer, layout: Layout): P
     if (entry.targetName === ERROR_TARGET) {
       current = undefined;
       if (index === entries.value.length - 1) return; // the table's end marker
-      const chainName = attributeString(entry.targetData) ?? '';
+      const chainName = cString(blob, entry.targetDataStart, entry.targetDataEnd);
       current = { name: chainName, builtin: false, entries: [] };
       drafts.push(current);
       chainAtOffset.set(entry.offset, chainName);
@@ -146,12 +154,13 @@ function parseTable(name: string, info: Buffer, blob: Buffer, layout: Layout): P
     if (footer === undefined) return parseFailure(`x_tables: ${name}/${draft.name} has no policy entry`);
     const rules: IptablesRule[] = [];
     for (const entry of draft.entries) {
-      const target = ruleTarget(entry, chainAtOffset, layout);
+      const target = ruleTarget(blob, entry, chainAtOffset, layout);
       if (!target.ok) return parseFailure(`x_tables: ${name}/${draft.name}: ${target.error.detail}`);
       rules.push({ position: rules.length + 1, packets: entry.packets, bytes: entry.bytes, ...target.value, comment: entry.comment });
     }
     if (draft.builtin) {
-      const policy = footer.targetName === STANDARD_TARGET && footer.targetData.length >= 4 ? STANDARD_VERDICTS.get(readHostI32(footer.targetData, 0)) : undefined;
+      const verdict = footer.targetName === STANDARD_TARGET ? standardVerdict(blob, footer) : undefined;
+      const policy = verdict === undefined ? undefined : STANDARD_VERDICTS.get(verdict);
       builtins.push({ name: draft.name, builtin: true, policy: policy ?? '', policyPackets: footer.packets, policyBytes: footer.bytes, rules });
     } else {
       userChains.push({ name: draft.name, builtin: false, policy: '', policyPackets: 0, policyBytes: 0, rules });
@@ -161,10 +170,10 @@ function parseTable(name: string, info: Buffer, blob: Buffer, layout: Layout): P
   return parsed({ name, chains: [...builtins, ...userChains] });
 }
 
-function ruleTarget(entry: Entry, chainAtOffset: ReadonlyMap<number, string>, layout: Layout): ParseResult<{ target: string; goto: boolean }> {
+function ruleTarget(blob: Buffer, entry: Entry, chainAtOffset: ReadonlyMap<number, string>, layout: Layout): ParseResult<{ target: string; goto: boolean }> {
   if (entry.targetName !== STANDARD_TARGET) return parsed({ target: entry.targetName, goto: false });
-  if (entry.targetData.length < 4) return parseFailure(`standard target without a verdict at offset ${entry.offset}`);
-  const verdict = readHostI32(entry.targetData, 0);
+  const verdict = standardVerdict(blob, entry);
+  if (verdict === undefined) return parseFailure(`standard target without a verdict at offset ${entry.offset}`);
   if (verdict < 0) {
     const name = STANDARD_VERDICTS.get(verdict);
     return name === undefined ? parseFailure(`unknown verdict ${verdict} at offset ${entry.offset}`) : parsed({ target: name, goto: false });

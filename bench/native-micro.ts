@@ -1,0 +1,104 @@
+// Micro-measurement of the native reader against spawning per namespace (not the full bench of
+// issue 4: no exporter, no exposition). Creates N namespaces with a few iptables-nft rules each, then
+// times, over several rounds:
+//   native   net-dev + links + iptables-nft-ipv4 for all N (2 threads), raw bytes only, then with parsing
+//   nsenter  `nsenter --net=<path> cat /proc/net/dev` per namespace, 2 at a time (the machine's cores)
+// Root only. Removes its namespaces at the end, also on failure.
+//
+//   npx tsc -p tsconfig.json --outDir /tmp/nxt-bench; node /tmp/nxt-bench/bench/native-micro.js [N] [repo root]
+
+import { execFile, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import type { NetnsRef } from '../src/discovery/netns-ref.js';
+import { parseNftablesRuleset } from '../src/parsers/netlink/nftables-ruleset.js';
+import { parseRtnetlinkLinks } from '../src/parsers/netlink/rtnetlink-links.js';
+import { loadNativeAddon } from '../src/readers/native/load-addon.js';
+import { createNativeReader } from '../src/readers/native/native-reader.js';
+import type { ReadRequest } from '../src/readers/reader.js';
+import { TestNamespaces } from '../test/native/test-namespaces.js';
+
+const count = Number(process.argv[2] ?? 200);
+const root = process.argv[3] ?? process.cwd();
+const rounds = 5;
+const execFileAsync = promisify(execFile);
+
+const RULES = `*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:neutron-l3-agent-INPUT - [0:0]
+-A INPUT -j neutron-l3-agent-INPUT
+-A neutron-l3-agent-INPUT -p udp --dport 9697 -m comment --comment "metadata proxy" -j ACCEPT
+-A neutron-l3-agent-INPUT -s 10.0.0.0/8 -j DROP
+COMMIT
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A POSTROUTING -s 10.1.0.0/24 -j SNAT --to-source 192.0.2.1
+COMMIT
+`;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+async function mapLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) await task(items[next++] as T);
+  }));
+}
+
+const load = loadNativeAddon(join(root, 'native/build/Release/netns_reader.node'));
+if (!load.ok) throw new Error(load.reason);
+const namespaces = new TestNamespaces();
+const reader = createNativeReader({ threads: 2, timeoutMs: 10_000, addon: load.addon });
+try {
+  const refs: NetnsRef[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = namespaces.create(`b${i}`);
+    execFileSync('ip', ['netns', 'exec', name, 'iptables-nft-restore'], { input: RULES });
+    refs.push({ name, path: `/run/netns/${name}`, dev: 0, inode: 0, kind: 'qrouter', id: '', source: 'named' });
+  }
+  const requests: ReadRequest[] = ['net-dev', 'links', 'iptables-nft-ipv4'];
+  const native: number[] = [];
+  const nativeParsed: number[] = [];
+  const nsenter: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    let start = performance.now();
+    await Promise.all(refs.map((ns) => reader.read(ns, requests)));
+    native.push(performance.now() - start);
+
+    start = performance.now();
+    const all = await Promise.all(refs.map((ns) => reader.read(ns, requests)));
+    for (const readings of all) {
+      const links = readings.get('links');
+      const nft = readings.get('iptables-nft-ipv4');
+      if (!links?.ok || !nft?.ok) throw new Error('native read failed');
+      if (!parseRtnetlinkLinks(links.data).ok || !parseNftablesRuleset(nft.data).ok) throw new Error('parse failed');
+      readings.get('net-dev');
+    }
+    nativeParsed.push(performance.now() - start);
+
+    start = performance.now();
+    await mapLimited(refs, 2, async (ns) => {
+      await execFileAsync('nsenter', [`--net=${ns.path}`, 'cat', '/proc/net/dev']);
+    });
+    nsenter.push(performance.now() - start);
+  }
+  const line = (label: string, values: number[]): string =>
+    `${label.padEnd(44)} median ${median(values).toFixed(1).padStart(7)} ms  (${(median(values) / count).toFixed(3)} ms/ns; rounds ${values.map((v) => v.toFixed(0)).join(' ')})`;
+  console.log(`N=${count} namespaces, ${rounds} rounds, node ${process.version}`);
+  console.log(line('native net-dev+links+nft-ipv4 (bytes)', native));
+  console.log(line('native net-dev+links+nft-ipv4 (+ parse)', nativeParsed));
+  console.log(line('nsenter cat /proc/net/dev (2 at a time)', nsenter));
+  console.log(`ratio nsenter(net-dev only) / native(all three, parsed): ${(median(nsenter) / median(nativeParsed)).toFixed(1)}x`);
+} finally {
+  await reader.close();
+  namespaces.destroy();
+}
