@@ -35,7 +35,13 @@ if (nodeGyp === undefined) {
   if (nodeDir !== undefined) args.push(`--nodedir=${nodeDir}`);
   const build = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (build.status !== 0) {
-    const lastLines = `${build.stdout ?? ''}${build.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ');
-    warn(build.error ? build.error.message : `node-gyp exited ${build.status}: ${lastLines}`);
+    // the first error line says why (no Python, no make, no compiler); the rest is node-gyp's boilerplate
+    const boilerplate = /gyp ERR! (node -v|node-gyp -v|not ok|cwd|command|System|stack\s+at)/;
+    const reason = `${build.stdout ?? ''}\n${build.stderr ?? ''}`
+      .split('\n')
+      .filter((line) => /error/i.test(line) && !boilerplate.test(line))
+      .slice(0, 2)
+      .join(' | ');
+    warn(build.error ? build.error.message : `node-gyp exited ${build.status}: ${reason || 'see npm log'}`);
   }
 }
