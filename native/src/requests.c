@@ -18,7 +18,9 @@
 #include <linux/netfilter_ipv6/ip6_tables.h>
 
 /* A netlink dump skb is at most 32 KiB (SKB_WITH_OVERHEAD(32768)) unless a family asks for more;
- * 64 KiB per recvmsg leaves room, and MSG_TRUNC is still checked. */
+ * 64 KiB per recvmsg leaves room, and MSG_TRUNC is still checked. Received into a scratch buffer and
+ * appended to the result: receiving straight into the result made it reserve 64 KiB per recvmsg, which
+ * pushed it past malloc's mmap threshold and cost an mmap/munmap with page faults per job. */
 #define NETLINK_RECV_SIZE 65536
 /* A dump marked NLM_F_DUMP_INTR raced with a change; it is repeated this many times before giving up. */
 #define NETLINK_DUMP_ATTEMPTS 3
@@ -78,7 +80,7 @@ static int read_whole_file(const char *path, byte_buffer *out) {
 
 /* Sends one request message and appends every reply message up to and including the one that ends
  * it: NLMSG_DONE for a dump, NLMSG_ERROR, or a single message without NLM_F_MULTI. */
-static int netlink_exchange(int fd, const struct nlmsghdr *req, byte_buffer *out) {
+static int netlink_exchange(int fd, const struct nlmsghdr *req, unsigned char *scratch, byte_buffer *out) {
   size_t start = out->len;
   for (int attempt = 0; attempt < NETLINK_DUMP_ATTEMPTS; attempt++) {
     out->len = start;
@@ -92,8 +94,7 @@ static int netlink_exchange(int fd, const struct nlmsghdr *req, byte_buffer *out
     int interrupted = 0;
     int done = 0;
     while (!done) {
-      if (byte_buffer_reserve(out, NETLINK_RECV_SIZE)) return ENOMEM;
-      struct iovec iov = {.iov_base = out->data + out->len, .iov_len = NETLINK_RECV_SIZE};
+      struct iovec iov = {.iov_base = scratch, .iov_len = NETLINK_RECV_SIZE};
       struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
       ssize_t n = recvmsg(fd, &mh, 0);
       if (n < 0) {
@@ -128,7 +129,7 @@ static int netlink_exchange(int fd, const struct nlmsghdr *req, byte_buffer *out
           break;
         }
       }
-      out->len += (size_t)n;
+      if (byte_buffer_append(out, scratch, (size_t)n)) return ENOMEM;
     }
     if (!interrupted) return 0;
   }
@@ -144,13 +145,19 @@ static int serve_netlink(request *r, int recv_timeout_ms) {
     close(fd);
     return err;
   }
+  unsigned char *scratch = malloc(NETLINK_RECV_SIZE);
+  if (!scratch) {
+    close(fd);
+    return ENOMEM;
+  }
   int err = 0;
   size_t offset = 0;
   while (!err && offset < r->message_len) {
     const struct nlmsghdr *req = (const struct nlmsghdr *)(r->message + offset);
-    err = netlink_exchange(fd, req, &r->result);
+    err = netlink_exchange(fd, req, scratch, &r->result);
     offset += NLMSG_ALIGN(req->nlmsg_len);
   }
+  free(scratch);
   close(fd);
   return err;
 }
@@ -278,7 +285,7 @@ void request_serve(request *r, int recv_timeout_ms) {
   if (err) {
     byte_buffer_free(&r->result);
   } else if (r->result.cap > r->result.len + 4096) {
-    /* netlink receives reserve 64 KiB at a time; give the slack back before JS holds the bytes */
+    /* give doubling's slack back before JS holds the bytes for a whole scrape */
     unsigned char *shrunk = realloc(r->result.data, r->result.len ? r->result.len : 1);
     if (shrunk) {
       r->result.data = shrunk;
