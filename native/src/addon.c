@@ -272,9 +272,13 @@ static napi_value submit(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, message);
     return NULL;
   }
-  if (pool_submit(&ap->pool, j) != 0) {
+  int err = pool_submit(&ap->pool, j);
+  if (err) {
     job_free(j);
-    napi_throw_error(env, "ESHUTDOWN", "netns_reader: pool is stopping");
+    if (err == EOWNERDEAD)
+      napi_throw_error(env, "EOWNERDEAD", "netns_reader: pool is broken (a thread could not return to its namespace)");
+    else
+      napi_throw_error(env, "ESHUTDOWN", "netns_reader: pool is stopping");
     return NULL;
   }
   if (ap->pending++ == 0) napi_ref_threadsafe_function(env, ap->on_job_done);

@@ -29,9 +29,7 @@ void job_free(job *j) {
   free(j);
 }
 
-static job *take_job(pool *p) {
-  pthread_mutex_lock(&p->lock);
-  while (!p->head && !p->stopping) pthread_cond_wait(&p->wake, &p->lock);
+static job *take_job_locked(pool *p) {
   job *j = p->head;
   if (j) {
     p->head = j->next;
@@ -40,6 +38,20 @@ static job *take_job(pool *p) {
     j->next = NULL;
     if (p->stopping) j->stage = JOB_CANCELLED;
   }
+  return j;
+}
+
+static job *take_job(pool *p) {
+  pthread_mutex_lock(&p->lock);
+  while (!p->head && !p->stopping) pthread_cond_wait(&p->wake, &p->lock);
+  job *j = take_job_locked(p);
+  pthread_mutex_unlock(&p->lock);
+  return j;
+}
+
+static job *take_job_nowait(pool *p) {
+  pthread_mutex_lock(&p->lock);
+  job *j = take_job_locked(p);
   pthread_mutex_unlock(&p->lock);
   return j;
 }
@@ -60,7 +72,7 @@ static int run_job(pool *p, job *j) {
   }
   close(fd);
   for (size_t i = 0; i < j->request_count; i++) request_serve(&j->requests[i], p->recv_timeout_ms);
-  if (setns(p->home_netns_fd, CLONE_NEWNET) < 0) {
+  if (setns(p->fail_return_for_test ? -1 : p->home_netns_fd, CLONE_NEWNET) < 0) {
     int err = errno;
     atomic_store(&p->broken, 1);
     fprintf(stderr,
@@ -95,7 +107,15 @@ static void *worker_main(void *arg) {
       stranded = run_job(p, j) != 0;
     }
     p->done(p->done_context, j);
-    if (stranded) break;
+    if (stranded) {
+      /* fail what is queued rather than leave it to time out (the other workers may be gone too);
+       * failing a job touches no namespace, so this serves nothing */
+      for (job *queued = take_job_nowait(p); queued; queued = take_job_nowait(p)) {
+        if (queued->stage != JOB_CANCELLED) queued->stage = JOB_POOL_BROKEN;
+        p->done(p->done_context, queued);
+      }
+      break;
+    }
   }
   atomic_store(&p->thread_ids[start.index], 0);
   return NULL;
@@ -107,6 +127,7 @@ int pool_start(pool *p, size_t threads, int recv_timeout_ms, job_done_fn done, v
   p->done = done;
   p->done_context = done_context;
   atomic_init(&p->broken, 0);
+  p->fail_return_for_test = getenv("NETNS_READER_TEST_FAIL_RETURN") != NULL;
   /* thread-self, not self: the namespace of the thread creating the pool, which workers inherit */
   p->home_netns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (p->home_netns_fd < 0) return errno;
@@ -153,6 +174,10 @@ int pool_submit(pool *p, job *j) {
   if (p->stopping) {
     pthread_mutex_unlock(&p->lock);
     return ESHUTDOWN;
+  }
+  if (atomic_load(&p->broken)) {
+    pthread_mutex_unlock(&p->lock);
+    return EOWNERDEAD;
   }
   j->next = NULL;
   if (p->tail)

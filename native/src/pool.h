@@ -48,12 +48,15 @@ typedef struct {
   atomic_int *thread_ids; /* kernel tids, for tests that read /proc/self/task/<tid>/ns/net */
   job_done_fn done;
   void *done_context;
+  /* NETNS_READER_TEST_FAIL_RETURN set at start: returning home fails, so tests can see the pool break */
+  int fail_return_for_test;
 } pool;
 
 /* Returns 0 or an errno; on failure nothing is left running or open. */
 int pool_start(pool *p, size_t threads, int recv_timeout_ms, job_done_fn done, void *done_context);
 
-/* Queues a job (ownership passes to the pool); returns 0, or ESHUTDOWN when the pool is stopping. */
+/* Queues a job (ownership passes to the pool); returns 0, ESHUTDOWN when the pool is stopping, or
+ * EOWNERDEAD when it is broken. */
 int pool_submit(pool *p, job *j);
 
 /* Cancels queued jobs, waits for running ones and joins every thread. */

@@ -206,6 +206,28 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
     expect((await second.read(ref(router), ['net-dev'])).get('net-dev')).toMatchObject({ ok: false, error: { kind: 'tool-failed' } });
   });
 
+  test('a thread that cannot return home breaks the pool loudly, exits, and nothing is served after', async () => {
+    const load = loadNativeAddon();
+    if (!load.ok) throw new Error(load.reason);
+    process.env.NETNS_READER_TEST_FAIL_RETURN = '1'; // read once, when the pool starts
+    let failing: NativeNamespaceReader;
+    try {
+      failing = createNativeReader({ threads: 1, timeoutMs: 5000, addon: load.addon });
+    } finally {
+      delete process.env.NETNS_READER_TEST_FAIL_RETURN;
+    }
+    // the job itself ran in the right namespace; only the way back failed
+    expect((await failing.read(ref(router), ['net-dev'])).get('net-dev')?.ok).toBe(true);
+    expect(failing.stats().broken).toBe(true);
+    for (let i = 0; i < 100 && strandedThreads().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(strandedThreads()).toEqual([]); // the stranded thread is gone, not parked in the namespace
+    expect((await failing.read(ref(router), ['net-dev'])).get('net-dev')).toMatchObject({
+      ok: false,
+      error: { kind: 'tool-failed', detail: expect.stringMatching(/broken/) },
+    });
+    await failing.close();
+  });
+
   test('the exporter namespace itself reads like any other', async () => {
     // /proc/self names the process (whose main thread never leaves home), not the worker thread
     const readings = await reader.read(ref('host', '/proc/self/ns/net'), ['net-dev']);
