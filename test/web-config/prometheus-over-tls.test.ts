@@ -161,6 +161,14 @@ describe('every other way in is refused by the running binary', () => {
   });
 });
 
+describe('shutdown', () => {
+  test('SIGTERM stops the HTTPS server and exits 0', async () => {
+    const running = exporter;
+    exporter = undefined;
+    expect(await running?.stop()).toBe(0);
+  });
+});
+
 describe('a broken web config stops the binary at start: one line, exit status 2', () => {
   const cases: { name: string; text: () => string; error: RegExp }[] = [
     { name: 'unknown key', text: () => 'basic_auth:\n  alice: x\n', error: /unknown key "basic_auth"/ },
