@@ -2,6 +2,7 @@
 // Entry point: flags -> config -> exporter -> HTTP server (or one scrape to stdout with --once).
 // Start-up problems are one line on stderr and a non-zero exit, never a stack trace.
 
+import { opendirSync } from 'node:fs';
 import { readBuildInfo } from '../build-info.js';
 import { createExporter } from '../exporter.js';
 import { LabelsFileError } from '../labels/labels-file-source.js';
@@ -19,6 +20,24 @@ function fail(message: string, exitCode: number): never {
   process.exit(exitCode);
 }
 
+/**
+ * Why a --netns.dir cannot serve, or undefined. Checked once at start: a directory that cannot be
+ * listed would otherwise only show up as a discovery error on every scrape while nothing is
+ * reported. A missing one is fine, as /run/netns on a host where no namespace was named yet.
+ */
+function netnsDirProblem(dir: string): string | undefined {
+  try {
+    opendirSync(dir).closeSync();
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOTDIR') return `--netns.dir ${dir} is not a directory`;
+    if (code === 'EACCES' || code === 'EPERM') return `cannot read --netns.dir ${dir}: permission denied`;
+    return `cannot read --netns.dir ${dir}: ${(error as Error).message}`;
+  }
+}
+
 async function main(): Promise<void> {
   const build = readBuildInfo();
   let config;
@@ -33,6 +52,10 @@ async function main(): Promise<void> {
       fail(error.message, error.exitCode);
     }
     throw error;
+  }
+  for (const dir of config.netnsDirs) {
+    const problem = netnsDirProblem(dir);
+    if (problem) fail(problem, 1);
   }
 
   let webConfig;
@@ -114,6 +137,13 @@ async function main(): Promise<void> {
     });
     server.closeIdleConnections();
   };
+  // A scrape answered after the signal leaves its keep-alive connection (Prometheus keeps them) idle,
+  // and close() would wait keepAliveTimeout for it; close it as soon as its answer is handed off.
+  server.on('request', (_request, response) => {
+    response.once('finish', () => {
+      if (stopping) server.closeIdleConnections();
+    });
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
