@@ -3,17 +3,21 @@
 // times, over several rounds:
 //   native   net-dev + links + iptables-nft-ipv4 for all N (2 threads), raw bytes only, then with parsing
 //   nsenter  `nsenter --net=<path> cat /proc/net/dev` per namespace, 2 at a time (the machine's cores)
+//   exec     the exec backend's reader for the same three requests, 2 namespaces at a time
 // Root only. Removes its namespaces at the end, also on failure.
 //
-//   npx tsc -p tsconfig.json --outDir /tmp/nxt-bench; node /tmp/nxt-bench/bench/native-micro.js [N] [repo root]
+//   npx tsc -p tsconfig.json --outDir node_modules/.cache/bench; node node_modules/.cache/bench/bench/native-micro.js [N] [repo root]
+// (compiled under node_modules so that it resolves the project's packages)
 
 import { execFile, execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import type { NetnsRef } from '../src/discovery/netns-ref.js';
 import { parseNftablesRuleset } from '../src/parsers/netlink/nftables-ruleset.js';
 import { parseRtnetlinkLinks } from '../src/parsers/netlink/rtnetlink-links.js';
+import { createExecReader } from '../src/readers/exec/exec-reader.js';
 import { loadNativeAddon } from '../src/readers/native/load-addon.js';
 import { createNativeReader } from '../src/readers/native/native-reader.js';
 import type { ReadRequest } from '../src/readers/reader.js';
@@ -63,12 +67,15 @@ try {
   for (let i = 0; i < count; i++) {
     const name = namespaces.create(`b${i}`);
     execFileSync('ip', ['netns', 'exec', name, 'iptables-nft-restore'], { input: RULES });
-    refs.push({ name, path: `/run/netns/${name}`, dev: 0, inode: 0, kind: 'qrouter', id: '', source: 'named' });
+    const { dev, ino } = statSync(`/run/netns/${name}`);
+    refs.push({ name, path: `/run/netns/${name}`, dev, inode: ino, kind: 'qrouter', id: '', source: 'named' });
   }
   const requests: ReadRequest[] = ['net-dev', 'links', 'iptables-nft-ipv4'];
   const native: number[] = [];
   const nativeParsed: number[] = [];
   const nsenter: number[] = [];
+  const exec: number[] = [];
+  const execReader = createExecReader({ timeoutMs: 10_000 });
   for (let round = 0; round < rounds; round++) {
     let start = performance.now();
     await Promise.all(refs.map((ns) => reader.read(ns, requests)));
@@ -90,13 +97,24 @@ try {
       await execFileAsync('nsenter', [`--net=${ns.path}`, 'cat', '/proc/net/dev']);
     });
     nsenter.push(performance.now() - start);
+
+    start = performance.now();
+    await mapLimited(refs, 2, async (ns) => {
+      const readings = await execReader.read(ns, requests);
+      const failed = [...readings].filter(([, reading]) => !reading.ok);
+      if (failed.length > 0) throw new Error(`exec read failed: ${JSON.stringify(failed)}`);
+    });
+    exec.push(performance.now() - start);
   }
+  await execReader.close();
   const line = (label: string, values: number[]): string =>
     `${label.padEnd(44)} median ${median(values).toFixed(1).padStart(7)} ms  (${(median(values) / count).toFixed(3)} ms/ns; rounds ${values.map((v) => v.toFixed(0)).join(' ')})`;
   console.log(`N=${count} namespaces, ${rounds} rounds, node ${process.version}`);
   console.log(line('native net-dev+links+nft-ipv4 (bytes)', native));
   console.log(line('native net-dev+links+nft-ipv4 (+ parse)', nativeParsed));
   console.log(line('nsenter cat /proc/net/dev (2 at a time)', nsenter));
+  console.log(line('exec reader net-dev+links+nft-ipv4 (bytes)', exec));
+  console.log(`ratio exec / native, same three requests, bytes only: ${(median(exec) / median(native)).toFixed(1)}x`);
   console.log(`ratio nsenter(net-dev only) / native(all three, parsed): ${(median(nsenter) / median(nativeParsed)).toFixed(1)}x`);
 } finally {
   await reader.close();

@@ -3,7 +3,9 @@
  * a threadsafe function as Buffers (or errno numbers). No parsing happens here.
  *
  *   createPool(threads, recvTimeoutMs, onJobDone) -> pool
- *   submit(pool, jobId, nsPath, requests)          requests: [1, path] | [2, protocol, Buffer] | [3, 4|6]
+ *   submit(pool, jobId, nsPath, requests, dev?, ino?)
+ *                                                  requests: [1, path] | [2, protocol, Buffer] | [3, 4|6];
+ *                                                  dev/ino: the namespace discovery saw (checked with fstat)
  *   destroyPool(pool)
  *   poolStats(pool) -> { threadIds: number[], broken: boolean, queued: number }
  *   onJobDone(jobId, stage, stageErrno, results)   results: (Buffer | errno)[] in request order
@@ -232,11 +234,11 @@ static const char *read_request(napi_env env, napi_value tuple, request *r) {
 }
 
 static napi_value submit(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 6;
+  napi_value argv[6];
   NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 4) {
-    napi_throw_type_error(env, NULL, "netns_reader: submit(pool, jobId, nsPath, requests)");
+    napi_throw_type_error(env, NULL, "netns_reader: submit(pool, jobId, nsPath, requests, dev?, ino?)");
     return NULL;
   }
   addon_pool *ap = unwrap_pool(env, argv[0]);
@@ -258,6 +260,13 @@ static napi_value submit(napi_env env, napi_callback_info info) {
   if (!problem && (napi_is_array(env, argv[3], &is_array) != napi_ok || !is_array ||
                    napi_get_array_length(env, argv[3], &count) != napi_ok || count > MAX_REQUESTS_PER_JOB))
     problem = "requests must be an array of at most 64 requests";
+  double dev = 0, ino = 0;
+  if (!problem && argc >= 6 &&
+      (napi_get_value_double(env, argv[4], &dev) != napi_ok || napi_get_value_double(env, argv[5], &ino) != napi_ok ||
+       dev < 0 || ino < 0))
+    problem = "dev and ino must be non-negative numbers";
+  j->expected_dev = (unsigned long long)dev;
+  j->expected_ino = (unsigned long long)ino;
   if (!problem && count > 0 && !(j->requests = calloc(count, sizeof *j->requests))) problem = "out of memory";
   for (uint32_t i = 0; !problem && i < count; i++) {
     napi_value tuple;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -63,6 +64,15 @@ static int run_job(pool *p, job *j) {
     j->stage = JOB_OPEN_FAILED;
     j->stage_error = errno;
     return 0;
+  }
+  if (j->expected_dev || j->expected_ino) {
+    struct stat st;
+    if (fstat(fd, &st) < 0 || st.st_dev != j->expected_dev || st.st_ino != j->expected_ino) {
+      j->stage = JOB_OPEN_FAILED;
+      j->stage_error = ESTALE;
+      close(fd);
+      return 0;
+    }
   }
   if (setns(fd, CLONE_NEWNET) < 0) {
     j->stage = JOB_SETNS_FAILED;

@@ -12,7 +12,8 @@
 /* Where a job stopped before its requests ran; 0 means it entered the namespace and ran them all. */
 typedef enum {
   JOB_ENTERED = 0,
-  JOB_OPEN_FAILED = 1,  /* open(ns path): ENOENT means the namespace vanished */
+  JOB_OPEN_FAILED = 1,  /* open(ns path): ENOENT means the namespace vanished, ESTALE that the path
+                           now names another namespace than discovery saw */
   JOB_SETNS_FAILED = 2, /* setns: EPERM means we may not enter */
   JOB_POOL_BROKEN = 3,  /* a thread could not return home earlier; nothing is served any more */
   JOB_CANCELLED = 4     /* the pool was stopped while the job was queued */
@@ -22,6 +23,9 @@ typedef struct job {
   struct job *next;
   double id;
   char *ns_path;
+  /* identity discovery saw (0, 0: not checked); a path now naming another namespace fails with ESTALE */
+  unsigned long long expected_dev;
+  unsigned long long expected_ino;
   request *requests;
   size_t request_count;
   job_stage stage;

@@ -21,8 +21,16 @@ const skipNative = process.env.NETNS_EXPORTER_SKIP_NATIVE === '1';
 if (!isRoot) console.warn('test/native/native-reader.test.ts: skipped, entering namespaces needs root');
 if (skipNative) console.warn('test/native/native-reader.test.ts: skipped, NETNS_EXPORTER_SKIP_NATIVE=1');
 
+/** A reference as discovery makes it: with the identity the path has now (0, 0 when it has none). */
 function ref(name: string, path = `/run/netns/${name}`): NetnsRef {
-  return { name, path, dev: 0, inode: 0, kind: 'other', id: '', source: 'named' };
+  let dev = 0;
+  let inode = 0;
+  try {
+    ({ dev, ino: inode } = statSync(path));
+  } catch {
+    // gone already: nothing to check against
+  }
+  return { name, path, dev, inode, kind: 'other', id: '', source: 'named' };
 }
 
 function data(reading: Reading | undefined): Buffer {
@@ -156,6 +164,14 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
     for (const reading of readings.values()) expect(reading).toMatchObject({ ok: false, error: { kind: 'vanished' } });
     const notNetns = await reader.read(ref('not-a-namespace', '/proc/self/ns/uts'), ['net-dev']);
     expect(notNetns.get('net-dev')).toMatchObject({ ok: false, error: { kind: 'vanished' } });
+  });
+
+  test('a path that now names another namespace is vanished, not read', async () => {
+    // as if `router` had been deleted and its name reused for `peer` since discovery (deleting and
+    // re-creating for real could hand the new namespace the freed inode number)
+    const discovered = { ...ref(router), path: `/run/netns/${peer}` };
+    const readings = await reader.read(discovered, ['net-dev']);
+    expect(readings.get('net-dev')).toMatchObject({ ok: false, error: { kind: 'vanished', detail: expect.stringMatching(/different namespace/) } });
   });
 
   test('an aborted read settles as timeout, and the reader carries on', async () => {

@@ -27,7 +27,8 @@ export type JobDone = (jobId: number, stage: number, stageErrno: number, results
 
 export interface NetnsReaderAddon {
   createPool(threads: number, recvTimeoutMs: number, onJobDone: JobDone): PoolHandle;
-  submit(pool: PoolHandle, jobId: number, nsPath: string, requests: readonly AddonRequest[]): void;
+  /** `dev`/`ino`: the namespace discovery saw; the opened path is checked against them (0, 0: unchecked). */
+  submit(pool: PoolHandle, jobId: number, nsPath: string, requests: readonly AddonRequest[], dev?: number, ino?: number): void;
   destroyPool(pool: PoolHandle): void;
   poolStats(pool: PoolHandle): { threadIds: number[]; broken: boolean; queued: number };
 }

@@ -57,6 +57,7 @@ function enterError(ns: NetnsRef, stage: number, errno: number): ReaderError {
   const name = errnoName(errno);
   if (stage === JobStage.openFailed) {
     if (name === 'ENOENT' || name === 'ESRCH') return { kind: 'vanished', detail: `open ${ns.path}: ${name}` };
+    if (name === 'ESTALE') return { kind: 'vanished', detail: `${ns.path} now holds a different namespace than inode ${ns.inode}` };
     if (name === 'EACCES' || name === 'EPERM') return { kind: 'enter-denied', detail: `open ${ns.path}: ${name}` };
     return { kind: 'tool-failed', detail: `open ${ns.path}: ${name}` };
   }
@@ -150,7 +151,7 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
       signal?.addEventListener('abort', onAbort, { once: true });
       pending.set(jobId, { ns, requests: unique, settle: finish });
       try {
-        native.submit(pool, jobId, ns.path, unique.map((request) => PLANS[request].request));
+        native.submit(pool, jobId, ns.path, unique.map((request) => PLANS[request].request), ns.dev, ns.inode);
       } catch (error) {
         finish(everyRequest(unique, { kind: 'tool-failed', detail: `native submit: ${error instanceof Error ? error.message : String(error)}` }));
       }
