@@ -12,7 +12,7 @@ import { startExporter, type ExporterProcess } from '../support/exporter-process
 import { parseExposition, select, type ParsedSeries } from '../support/exposition.js';
 import { createNetnsLab, skipUnlessRoot, type HeldNamespace, type NetnsLab } from '../support/netns-lab.js';
 import {
-  assertReadableBy,
+  exporterMainFor,
   EXEC_BACKEND_CAPABILITIES,
   nobodyUser,
   scrapeOnce,
@@ -31,10 +31,12 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
   let labNames: string[];
   let args: string[];
   let rootSeries: Map<string, number>;
+  let main: string;
+  let cleanupMain: () => Promise<void> = async () => undefined;
 
   beforeAll(async () => {
     user = await nobodyUser();
-    await assertReadableBy(user);
+    ({ main, cleanup: cleanupMain } = await exporterMainFor(user));
     lab = await createNetnsLab('priv');
     router = await lab.addNeutronNamespace('qrouter', 'r1');
     plain = await lab.addNamespace('plain');
@@ -65,6 +67,7 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
 
   afterAll(async () => {
     await lab?.cleanup();
+    await cleanupMain();
   });
 
   /** Every sample about the lab's namespaces, by name and labels. */
@@ -104,7 +107,7 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
   test('as nobody with exactly the five capabilities, served over HTTP: the same series and values as root', async () => {
     let exporter: ExporterProcess | undefined;
     try {
-      exporter = await startExporter(args, {}, { wrapper: setprivPrefix(user, EXEC_BACKEND_CAPABILITIES) });
+      exporter = await startExporter(args, {}, { wrapper: setprivPrefix(user, EXEC_BACKEND_CAPABILITIES), main });
       const status = (await execa('ps', ['-o', 'user=', '-p', String(exporter.child.pid)])).stdout.trim();
       expect(status).toBe(user.name);
       const body = await (await fetch(`http://${exporter.address}/metrics`)).text();
@@ -128,7 +131,7 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
   ];
   for (const loss of losses) {
     test(`without CAP_${loss.dropped.toUpperCase()}: exactly the documented collectors fail, with the reason logged`, async () => {
-      const result = await scrapeOnce(user, without(loss.dropped), args);
+      const result = await scrapeOnce(user, without(loss.dropped), args, { main });
       expect(result.exitCode, result.stderr).toBe(0);
       const success = successOf(parseExposition(result.stdout));
       const expectFailed = new Set(loss.failed({ router, plain, held: heldName }));
@@ -140,7 +143,7 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
   }
 
   test('without CAP_SYS_PTRACE: namespaces held only by other users\' processes are not seen; named ones are complete', async () => {
-    const result = await scrapeOnce(user, without('sys_ptrace'), args);
+    const result = await scrapeOnce(user, without('sys_ptrace'), args, { main });
     expect(result.exitCode, result.stderr).toBe(0);
     const series = labSeries(parseExposition(result.stdout));
     expect([...series.keys()].some((key) => key.includes(JSON.stringify(heldName)))).toBe(false);
@@ -150,7 +153,7 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
   });
 
   test('alternative to CAP_DAC_READ_SEARCH: supplementary group root (gid 0) gives the same scrape', async () => {
-    const result = await scrapeOnce(user, without('dac_read_search'), args, { groups: [0] });
+    const result = await scrapeOnce(user, without('dac_read_search'), args, { groups: [0], main });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(labSeries(parseExposition(result.stdout))).toEqual(rootSeries);
   });
@@ -158,7 +161,7 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
   test('with no capability at all: it starts, serves /metrics with success 0 and enter-denied in the log, and keeps running', async () => {
     let exporter: ExporterProcess | undefined;
     try {
-      exporter = await startExporter(args, {}, { wrapper: setprivPrefix(user, []) });
+      exporter = await startExporter(args, {}, { wrapper: setprivPrefix(user, []), main });
       const capabilities = (await execa('grep', ['^CapEff', `/proc/${exporter.child.pid}/status`])).stdout;
       expect(capabilities).toMatch(/CapEff:\s+0+$/);
       for (let scrape = 0; scrape < 3; scrape++) {

@@ -4,6 +4,10 @@
 // these capabilities inheritable and ambient, so they survive the exec into node and from node
 // into nsenter, sh and the iptables tools (none of which has file capabilities or setuid).
 import { constants } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { builtMain } from '../support/built.js';
 
@@ -27,15 +31,31 @@ export async function nobodyUser(): Promise<UnprivilegedUser> {
   return { name: 'nobody', uid: Number(uid.stdout), gid: Number(gid.stdout) };
 }
 
-/** The exporter's files must be readable by that user, or the test would prove nothing about capabilities. */
-export async function assertReadableBy(user: UnprivilegedUser): Promise<void> {
-  const probe = await execa('setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', 'node', '-e', `require('fs').accessSync(${JSON.stringify(builtMain)}, ${constants.R_OK})`], { reject: false });
-  if (probe.exitCode !== 0) {
-    throw new Error(
-      `user ${user.name} cannot read ${builtMain} (a parent directory is not world-searchable?): ` +
-        'the least-privilege tests must run from a checkout other users can read',
-    );
+/**
+ * The exporter's entry point as `user` can read it: the build itself when the checkout is readable
+ * by others, else a copy (dist, package.json, node_modules) staged in a world-readable temp dir, so
+ * that a checkout under a 0700 directory (/root/...) still tests capabilities, not file modes.
+ */
+export async function exporterMainFor(user: UnprivilegedUser): Promise<{ main: string; cleanup: () => Promise<void> }> {
+  if (await canRead(user, builtMain)) return { main: builtMain, cleanup: async () => undefined };
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const staged = await mkdtemp(join(tmpdir(), 'netns-exporter-privtest-'));
+  for (const entry of ['dist', 'package.json', 'node_modules']) {
+    await execa('cp', ['-a', join(root, entry), join(staged, entry)]);
   }
+  await execa('chmod', ['-R', 'a+rX', staged]);
+  const main = join(staged, 'dist', 'cli', 'main.js');
+  if (!(await canRead(user, main))) throw new Error(`user ${user.name} cannot read the staged copy ${main}`);
+  return { main, cleanup: () => rm(staged, { recursive: true, force: true }) };
+}
+
+async function canRead(user: UnprivilegedUser, path: string): Promise<boolean> {
+  const probe = await execa(
+    'setpriv',
+    [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', 'node', '-e', `require('fs').accessSync(${JSON.stringify(path)}, ${constants.R_OK})`],
+    { reject: false },
+  );
+  return probe.exitCode === 0;
 }
 
 export interface SetprivOptions {
@@ -69,8 +89,13 @@ export interface OnceResult {
 }
 
 /** One `--once` scrape as `user` with `capabilities`, or as root when user is undefined. */
-export async function scrapeOnce(user: UnprivilegedUser | undefined, capabilities: readonly Capability[], args: readonly string[], options: SetprivOptions = {}): Promise<OnceResult> {
-  const argv = [...(user ? setprivPrefix(user, capabilities, options) : []), 'node', builtMain, '--once', ...args];
+export async function scrapeOnce(
+  user: UnprivilegedUser | undefined,
+  capabilities: readonly Capability[],
+  args: readonly string[],
+  options: SetprivOptions & { readonly main?: string } = {},
+): Promise<OnceResult> {
+  const argv = [...(user ? setprivPrefix(user, capabilities, options) : []), 'node', options.main ?? builtMain, '--once', ...args];
   const [command, ...rest] = argv as [string, ...string[]];
   const result = await execa(command, rest, { reject: false, timeout: 60_000 });
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };

@@ -18,10 +18,12 @@ export interface StartOptions {
    * (least-privilege tests). It must exec, not fork, so the pid stays the exporter's for stop().
    */
   readonly wrapper?: readonly string[];
+  /** The entry point to run instead of the build (a copy another user can read). */
+  readonly main?: string;
 }
 
 export async function startExporter(args: readonly string[], env: Record<string, string> = {}, options: StartOptions = {}): Promise<ExporterProcess> {
-  const [command, ...commandArgs] = [...(options.wrapper ?? []), 'node', builtMain, '--web.listen-address=127.0.0.1:0', ...args] as [string, ...string[]];
+  const [command, ...commandArgs] = [...(options.wrapper ?? []), 'node', options.main ?? builtMain, '--web.listen-address=127.0.0.1:0', ...args] as [string, ...string[]];
   const child = execa(command, commandArgs, { reject: false, env, all: true });
   let seen = '';
   const port = await new Promise<number>((resolve, reject) => {
