@@ -68,19 +68,24 @@ const COUNTERS = /^\[(\d+):(\d+)\]$/;
 
 /** Parses the whole output of one `iptables-save -c` run: every table, chain and rule with counters. */
 export function parseIptablesSave(text: string): ParseResult<IptablesTable[]> {
-  const lines = text.split('\n');
   const tables: IptablesTable[] = [];
   const tableLines = new Map<string, number>();
   let open: TableInProgress | undefined;
-
-  for (let index = 0; index < lines.length; index++) {
-    const lineNumber = index + 1;
-    const raw = lines[index] as string;
-    if (raw.startsWith('#')) continue;
+  // Walks the text by offsets rather than split('\n'): a big Neutron node prints tens of thousands
+  // of rules per namespace and scrape, and one flat string reads faster than as many slices.
+  let lineNumber = 0;
+  for (let lineStart = 0; lineStart < text.length; ) {
+    lineNumber++;
+    const lineEnd = endOfLine(text, lineStart);
+    const first = text.charCodeAt(lineStart);
+    if (first === HASH) {
+      lineStart = lineEnd + 1;
+      continue;
+    }
     // Rules first: nearly every line is one, and their trailing blanks may sit inside a quoted value.
-    if (raw.startsWith('[') || raw.startsWith('-A ')) {
+    if (first === OPEN_BRACKET || text.startsWith('-A ', lineStart)) {
       if (open === undefined) return fail(lineNumber, 'rule before any *table line');
-      const rule = parseRuleLines(lines, index);
+      const rule = parseRule(text, lineStart, lineEnd);
       if (typeof rule === 'string') return fail(lineNumber, rule);
       const chain = open.chains.get(rule.chain);
       if (chain === undefined) return fail(lineNumber, `rule for chain '${rule.chain}', which table '${open.name}' does not declare`);
@@ -90,12 +95,14 @@ export function parseIptablesSave(text: string): ParseResult<IptablesTable[]> {
         bytes: rule.bytes,
         target: rule.target,
         goto: rule.goto,
-        comment: rule.comments.join(' '),
+        comment: rule.comment,
       });
-      index = rule.lastLineIndex;
+      lineNumber += rule.extraLines;
+      lineStart = rule.end + 1;
       continue;
     }
-    const line = raw.trimEnd();
+    const line = text.slice(lineStart, lineEnd).trimEnd();
+    lineStart = lineEnd + 1;
     if (line === '') continue;
 
     if (line.startsWith('*')) {
@@ -122,6 +129,11 @@ export function parseIptablesSave(text: string): ParseResult<IptablesTable[]> {
   }
   if (open !== undefined) return parseFailure(`iptables-save: table '${open.name}' (line ${open.line}) has no COMMIT`);
   return parsed(tables);
+}
+
+function endOfLine(text: string, from: number): number {
+  const newline = text.indexOf('\n', from);
+  return newline === -1 ? text.length : newline;
 }
 
 // ":NAME POLICY [packets:bytes]"; chain names cannot hold whitespace ("Invalid chain name"), so the
@@ -151,38 +163,48 @@ interface ScannedRule {
   readonly bytes: number;
   readonly target: string;
   readonly goto: boolean;
-  readonly comments: readonly string[];
-  /** Index of the last physical line the rule used (a comment with a newline spans several). */
-  readonly lastLineIndex: number;
+  readonly comment: string;
+  /** Offset of the end of the rule's last line (a comment holding a newline spans several lines). */
+  readonly end: number;
+  /** Physical lines the rule used after its first. */
+  readonly extraLines: number;
 }
 
-// Options whose value iptables prints raw (no quoting), so a value such as `"q` or `-j` is read as a
-// plain word. Matches and protocols are included so `-m comment` is never taken for something else.
-const RAW_VALUE_OPTIONS = new Set([
-  '-s', '--source', '-d', '--destination', '-i', '--in-interface', '-o', '--out-interface',
-  '-p', '--protocol', '-m', '--match',
-  '--name', // -m recent
-  '--helper', // -m helper
-]);
-// Options whose value goes through xtables_save_string(): quoted when needed, bare otherwise, and
-// then possibly exactly "-j" or "-g".
-const STRING_VALUE_OPTIONS = new Set(['--comment', '--string', '--log-prefix', '--nflog-prefix']);
+// How the value of an option is printed, for the options whose value could be mistaken for -j or -g:
+// - 'raw': printed as is, never quoted, so a value such as `"q` or `-j` is read as a plain word;
+//   matches and protocols are included so `-m comment` is never taken for something else.
+// - 'string': through xtables_save_string(), quoted when needed, bare otherwise (then possibly "-j").
+// Other options need no rule: their values never start with '-', and a quoted value is skipped whole.
+function valueStyle(option: string): 'raw' | 'string' | undefined {
+  switch (option) {
+    case '-s': case '--source': case '-d': case '--destination':
+    case '-i': case '--in-interface': case '-o': case '--out-interface':
+    case '-p': case '--protocol': case '-m': case '--match':
+    case '--name': // -m recent
+    case '--helper': // -m helper
+      return 'raw';
+    case '--comment': case '--string': case '--log-prefix': case '--nflog-prefix':
+      return 'string';
+    default:
+      return undefined;
+  }
+}
 
-function parseRuleLines(lines: readonly string[], firstIndex: number): ScannedRule | string {
-  const first = lines[firstIndex] as string;
-  if (!first.startsWith('[')) return 'rule has no [packets:bytes] counters (was iptables-save run without -c?)';
-  const close = first.indexOf(']');
-  const counters = close === -1 ? null : COUNTERS.exec(first.slice(0, close + 1));
-  if (counters === null) return `bad rule counters '${truncate(first.slice(0, close === -1 ? 24 : close + 1))}', expected [packets:bytes]`;
+function parseRule(text: string, lineStart: number, lineEnd: number): ScannedRule | string {
+  if (text.charCodeAt(lineStart) !== OPEN_BRACKET) return 'rule has no [packets:bytes] counters (was iptables-save run without -c?)';
+  const close = text.indexOf(']', lineStart);
+  const bracketed = text.slice(lineStart, close === -1 || close > lineEnd ? lineEnd : close + 1);
+  const counters = COUNTERS.exec(bracketed);
+  if (counters === null) return `bad rule counters '${truncate(bracketed)}', expected [packets:bytes]`;
 
-  const words = new RuleWords(lines, firstIndex, close + 1);
+  const words = new RuleWords(text, close + 1, lineEnd);
   if (words.next() !== '-A') return "expected '-A CHAIN' after the counters";
   const chain = words.nextRaw();
   if (chain === undefined) return "'-A' without a chain name";
 
   let target: string | undefined;
   let goto = false;
-  const comments: string[] = [];
+  let comment: string | undefined;
   // Read to the end even after the target: its options (--log-prefix "...") may continue on later lines.
   for (let initial = words.peek(); initial !== END; initial = words.peek()) {
     if (initial !== DASH) {
@@ -195,13 +217,13 @@ function parseRuleLines(lines: readonly string[], firstIndex: number): ScannedRu
       if (target === undefined) return `'${word}' without a target`;
       goto = word === '-g' || word === '--goto';
     } else if (word === '--comment' && target === undefined) {
-      const comment = words.next();
-      if (comment === undefined) return "'--comment' without a value";
-      comments.push(comment);
-    } else if (RAW_VALUE_OPTIONS.has(word)) {
-      words.skipRaw();
-    } else if (STRING_VALUE_OPTIONS.has(word)) {
-      words.skip();
+      const value = words.next();
+      if (value === undefined) return "'--comment' without a value";
+      comment = comment === undefined ? value : `${comment} ${value}`;
+    } else {
+      const style = valueStyle(word);
+      if (style === 'raw') words.skipRaw();
+      else if (style === 'string') words.skip();
     }
   }
   return {
@@ -210,8 +232,9 @@ function parseRuleLines(lines: readonly string[], firstIndex: number): ScannedRu
     bytes: Number(counters[2]),
     target: target ?? '',
     goto,
-    comments,
-    lastLineIndex: words.lineIndex,
+    comment: comment ?? '',
+    end: words.end,
+    extraLines: words.extraLines,
   };
 }
 
@@ -220,25 +243,19 @@ function parseRuleLines(lines: readonly string[], firstIndex: number): ScannedRu
 const STARTS_OWN_LINE = /^(\[|-A |:|\*|#|COMMIT$)/;
 
 /**
- * The words of one rule, left to right; a quoted word may run onto following physical lines.
- * iptables-save separates words with one space and prints tabs only inside quoted values (names
- * cannot hold whitespace), so words end at the next ' ', found with indexOf rather than char by char:
- * a big Neutron node prints tens of thousands of rules per scrape.
+ * The words of one rule, left to right, within [position, end) of the whole text; a quoted word may
+ * move `end` on to following lines. iptables-save separates words with one space and prints tabs
+ * only inside quoted values (names cannot hold whitespace), so a bare word ends at the next ' ',
+ * found with indexOf rather than char by char.
  */
 class RuleWords {
-  private text: string;
-  private position: number;
-  lineIndex: number;
+  extraLines = 0;
 
   constructor(
-    private readonly lines: readonly string[],
-    firstIndex: number,
-    start: number,
-  ) {
-    this.text = lines[firstIndex] as string;
-    this.position = start;
-    this.lineIndex = firstIndex;
-  }
+    private readonly text: string,
+    private position: number,
+    public end: number,
+  ) {}
 
   /** The next word as iptables-save wrote it: a bare word, or a quoted one unescaped. */
   next(): string | undefined {
@@ -273,13 +290,13 @@ class RuleWords {
   }
 
   private skipSpaces(): boolean {
-    while (this.text.charCodeAt(this.position) === SPACE) this.position++;
-    return this.position < this.text.length;
+    while (this.position < this.end && this.text.charCodeAt(this.position) === SPACE) this.position++;
+    return this.position < this.end;
   }
 
   private skipBare(): void {
     const space = this.text.indexOf(' ', this.position);
-    this.position = space === -1 ? this.text.length : space;
+    this.position = space === -1 || space > this.end ? this.end : space;
   }
 
   private readBare(): string {
@@ -288,42 +305,44 @@ class RuleWords {
     return this.text.slice(start, this.position);
   }
 
-  // Returns undefined, with the position unchanged, when the quote never closes: then it was a raw
-  // name that happens to start with '"' (a chain `"q`), and the caller reads it as a bare word.
+  // Returns undefined, with nothing consumed, when the quote never closes: then it was a raw name
+  // that happens to start with '"' (a chain `"q`), and the caller reads it as a bare word.
+  // Reads char by char, never past the line (or the continuation lines) it is on: quoted values are
+  // short (a comment holds at most 256 bytes), and an unclosed quote must not make a search run
+  // through the rest of the text once per rule.
   private readQuoted(): string | undefined {
-    const savedText = this.text;
-    const savedPosition = this.position;
-    const savedLineIndex = this.lineIndex;
+    const { text } = this;
+    let end = this.end;
+    let extraLines = 0;
     let value = '';
-    let from = this.position + 1;
-    // Both searches are kept until passed, so a value full of escapes is still read in one sweep.
-    let quote = -2;
-    let backslash = -2;
+    let runStart = this.position + 1;
+    let i = runStart;
     for (;;) {
-      if (quote !== -1 && quote < from) quote = this.text.indexOf('"', from);
-      if (backslash !== -1 && backslash < from) backslash = this.text.indexOf('\\', from);
-      if (backslash !== -1 && (quote === -1 || backslash < quote) && backslash + 1 < this.text.length) {
-        value += this.text.slice(from, backslash); // drop the backslash, keep the character it escapes
-        value += this.text[backslash + 1];
-        from = backslash + 2;
-      } else if (quote !== -1) {
-        value += this.text.slice(from, quote);
-        this.position = quote + 1;
-        return value;
-      } else {
-        const nextLine = this.lines[this.lineIndex + 1];
-        if (nextLine === undefined || STARTS_OWN_LINE.test(nextLine)) {
-          this.text = savedText;
-          this.position = savedPosition;
-          this.lineIndex = savedLineIndex;
-          return undefined;
-        }
-        value += `${this.text.slice(from)}\n`;
-        this.text = nextLine;
-        this.lineIndex++;
-        from = 0;
-        quote = backslash = -2;
+      if (i >= end) {
+        const nextStart = end + 1;
+        if (nextStart >= text.length) return undefined;
+        const nextEnd = endOfLine(text, nextStart);
+        if (STARTS_OWN_LINE.test(text.slice(nextStart, Math.min(nextEnd, nextStart + 8)))) return undefined;
+        value += `${text.slice(runStart, end)}\n`;
+        runStart = i = nextStart;
+        end = nextEnd;
+        extraLines++;
+        continue;
       }
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) {
+        this.position = i + 1;
+        this.end = end;
+        this.extraLines += extraLines;
+        return value + text.slice(runStart, i);
+      }
+      if (c === BACKSLASH && i + 1 < end) {
+        value += text.slice(runStart, i); // drop the backslash, keep the character it escapes
+        runStart = i + 1;
+        i += 2;
+        continue;
+      }
+      i++;
     }
   }
 }
@@ -332,6 +351,9 @@ const END = -1;
 const SPACE = 0x20;
 const DASH = 0x2d;
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const HASH = 0x23;
+const OPEN_BRACKET = 0x5b;
 
 function fail(lineNumber: number, detail: string): ParseResult<never> {
   return parseFailure(`iptables-save line ${lineNumber}: ${detail}`);

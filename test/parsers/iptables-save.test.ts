@@ -212,6 +212,17 @@ const cases: readonly Case[] = [
     ],
   },
   {
+    // Hand-written: a value printed raw that starts with '"' leaves a quote open to the end of the line;
+    // it must not swallow the COMMIT and pair with the next table's quotes.
+    name: 'unclosed quote in a raw value stays on its line',
+    input: '*filter\n:INPUT ACCEPT [0:0]\n[1:2] -A INPUT -m set --match-set "odd src -j DROP\nCOMMIT\n*nat\n:POSTROUTING ACCEPT [0:0]\n[3:4] -A POSTROUTING -m comment --comment "x y" -j MASQUERADE\nCOMMIT\n',
+    tables: ['filter', 'nat'],
+    chains: [
+      { table: 'filter', chain: 'INPUT', rules: [r(1, 1, 2, 'DROP')] },
+      { table: 'nat', chain: 'POSTROUTING', rules: [r(1, 3, 4, 'MASQUERADE', 'x y')] },
+    ],
+  },
+  {
     name: 'missing COMMIT before the next table',
     input: readFixture('iptables-save/broken-missing-commit.txt'),
     error: /line 67: table 'nat' starts before table 'filter' \(line 35\) has its COMMIT/,
