@@ -3,6 +3,7 @@
 // Start-up problems are one line on stderr and a non-zero exit, never a stack trace.
 
 import { opendirSync } from 'node:fs';
+import type { ServerOptions } from 'node:http';
 import { readBuildInfo } from '../build-info.js';
 import { createExporter } from '../exporter.js';
 import { LabelsFileError } from '../labels/labels-file-source.js';
@@ -14,6 +15,16 @@ import { loadWebConfig, WebConfigError } from '../server/web-config.js';
 import { FlagError, parseFlags } from './flags.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+
+// Bounds for what one client may cost the server. A scrape request is a line and a few headers, sent
+// at once; anything bigger or slower is not Prometheus. Node's defaults (16 KiB of headers, 60 s
+// for headers checked every 30 s) let one silent client hold a connection for up to 90 s.
+const HTTP_LIMITS: ServerOptions = {
+  maxHeaderSize: 16 * 1024, // request line and headers together; beyond: 431
+  headersTimeout: 10_000, // from the first byte to the end of the headers; beyond: 408 and close
+  requestTimeout: 30_000, // the whole request (a GET has no body, so about the same)
+  connectionsCheckingInterval: 2_000, // how often the two timeouts above are enforced
+};
 
 function fail(message: string, exitCode: number): never {
   process.stderr.write(`netns-exporter: ${message}\n`);
@@ -97,7 +108,7 @@ async function main(): Promise<void> {
     version: build.version,
   });
   const { host, port } = config.listenAddress;
-  const web = createWebServer(app, webConfig, logger);
+  const web = createWebServer(app, webConfig, logger, HTTP_LIMITS);
   const server = web.server;
   if (host === undefined) server.listen(port);
   else server.listen(port, host);
