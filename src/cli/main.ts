@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   let reader;
   try {
-    reader = await selectReader(config.backend, config.timeoutMs, logger);
+    reader = selectReader(config.backend, config.timeoutMs, logger);
   } catch (error) {
     if (error instanceof BackendUnavailableError) fail(error.message, 1);
     throw error;

@@ -2,6 +2,7 @@
 // interface of a namespace. Field names follow node_exporter's netdev collector (node_network_*).
 
 import { parseIpLinkJson, type LinkRecord } from '../parsers/ip-link-json.js';
+import { parseRtnetlinkLinks } from '../parsers/netlink/rtnetlink-links.js';
 import type { ParseResult } from '../parsers/parse-result.js';
 import {
   parseProcNetDev,
@@ -45,6 +46,7 @@ const mtuFamily = family('netns_network_mtu_bytes', 'gauge', 'MTU of a network d
 type LinkParser = (data: Buffer) => ParseResult<LinkRecord[]>;
 const linkParsers: Partial<Record<RawFormat, LinkParser>> = {
   'ip-link-json': (data) => parseIpLinkJson(data.toString('utf8')),
+  rtnetlink: parseRtnetlinkLinks,
 };
 
 export const interfacesCollector: Collector = {

@@ -3,6 +3,8 @@
 // once (an old agent with iptables-legacy next to a new one), so `backend` keeps their series apart.
 
 import { parseIptablesSave, type IptablesTable } from '../parsers/iptables-save.js';
+import { parseNftablesRuleset } from '../parsers/netlink/nftables-ruleset.js';
+import { parseXtablesEntries } from '../parsers/netlink/xtables-entries.js';
 import type { ParseResult } from '../parsers/parse-result.js';
 import type { RawFormat, ReaderError, ReadRequest } from '../readers/reader.js';
 import type { Sample } from '../snapshot/model.js';
@@ -48,6 +50,8 @@ type TablesParser = (data: Buffer) => ParseResult<IptablesTable[]>;
 /** Table parsers by the format the reader returned (exec: iptables-save text; native: netlink). */
 const tablesParsers: Partial<Record<RawFormat, TablesParser>> = {
   'iptables-save': (data) => parseIptablesSave(data.toString('utf8')),
+  nfnetlink: (data) => parseNftablesRuleset(data),
+  'xt-entries': parseXtablesEntries,
 };
 
 export const iptablesCollector: Collector = {

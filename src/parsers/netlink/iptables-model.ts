@@ -1,35 +1,8 @@
-// The iptables model both backends produce, and what iptables-nft-save / iptables-legacy-save show of a
-// table's layout. The text path (src/parsers/iptables-save.ts) declares the same interfaces; until the
-// two are unified this file declares them for the netlink and x_tables parsers, and
-// test/native/model-types.test.ts keeps the two declarations identical.
+// What iptables-nft-save / iptables-legacy-save show of a table's layout, for the netlink and
+// x_tables parsers. The model itself is the text path's (src/parsers/iptables-save.ts): both backends
+// produce exactly the same records.
 
-export interface IptablesRule {
-  /** 1-based position in its chain. */
-  readonly position: number;
-  readonly packets: number;
-  readonly bytes: number;
-  /** As `-j`/`-g` shows it: ACCEPT, DROP, RETURN, a user chain, SNAT, MASQUERADE, ...; '' when none. */
-  readonly target: string;
-  /** True for `-g` (goto) instead of `-j`. */
-  readonly goto: boolean;
-  /** The `-m comment --comment` text, unescaped (several joined with ' '); '' when none. */
-  readonly comment: string;
-}
-
-export interface IptablesChain {
-  readonly name: string;
-  readonly builtin: boolean;
-  /** ACCEPT or DROP for built-in chains; '' for user chains. */
-  readonly policy: string;
-  readonly policyPackets: number;
-  readonly policyBytes: number;
-  readonly rules: readonly IptablesRule[];
-}
-
-export interface IptablesTable {
-  readonly name: string;
-  readonly chains: readonly IptablesChain[];
-}
+export type { IptablesChain, IptablesRule, IptablesTable } from '../iptables-save.js';
 
 /** Netfilter hook numbers (enum nf_inet_hooks) and the chain names iptables gives them. */
 export const HOOK_CHAIN_NAMES = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'] as const;
