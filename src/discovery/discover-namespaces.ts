@@ -5,7 +5,7 @@ import { Dirent, readlink as readlinkCallback, stat as statCallback, type Stats 
 import { readdir } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { classifyNetnsName } from './netns-kind.js';
-import { mapBounded } from './map-bounded.js';
+import { mapBounded } from '../concurrency/map-bounded.js';
 import type { NetnsRef } from './netns-ref.js';
 
 export interface DiscoveryOptions {

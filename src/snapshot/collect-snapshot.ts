@@ -7,7 +7,7 @@ import type { Collector, CollectorOptions } from '../collectors/collector.js';
 import type { DiscoveryResult } from '../discovery/discover-namespaces.js';
 import type { NetnsRef } from '../discovery/netns-ref.js';
 import type { NamespaceReader, ReadRequest, Readings } from '../readers/reader.js';
-import { mapBounded } from './map-bounded.js';
+import { mapBounded } from '../concurrency/map-bounded.js';
 import type { CollectorResult, NamespaceSnapshot, Snapshot } from './model.js';
 
 export interface SnapshotSources {

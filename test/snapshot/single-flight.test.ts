@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { mapBounded } from '../../src/snapshot/map-bounded.js';
+import { mapBounded } from '../../src/concurrency/map-bounded.js';
 import { SingleFlight } from '../../src/snapshot/single-flight.js';
 
 test('concurrent callers share one run; a later caller starts a new one', async () => {
