@@ -1,0 +1,89 @@
+// The npm package, as a user gets it: `npm pack` of the committed tree (a fresh clone of HEAD, as a
+// release would be made, so the revision is stamped from git), installed with `npm install -g` into
+// a temporary prefix, then run as `netns-exporter`: --version is package.json's version, and --once
+// as root reports a lab namespace with netns_exporter_build_info naming the same version, the
+// commit and this Node.js.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseExposition, select } from '../support/exposition.js';
+import { createNetnsLab, skipUnlessRoot, type NetnsLab } from '../support/netns-lab.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const MINUTE = 60_000;
+
+interface PackedFile {
+  readonly path: string;
+  readonly size: number;
+}
+
+describe.skipIf(skipUnlessRoot('npm package test (--once needs root to enter namespaces)'))('the npm package', () => {
+  let work: string;
+  let lab: NetnsLab;
+  let namespace: string;
+  let version: string;
+  let revision: string;
+  let packedFiles: PackedFile[];
+  let unpackedSize: number;
+  let bin: string;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'netns-exporter-npm-'));
+    const clone = join(work, 'clone');
+    await execa('git', ['clone', '--quiet', repoRoot, clone]);
+    revision = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: clone, encoding: 'utf8' }).trim();
+    version = (JSON.parse(await readFile(join(clone, 'package.json'), 'utf8')) as { version: string }).version;
+    // The build needs the dev dependencies (tsc); the clone borrows the checkout's instead of installing them again.
+    await symlink(join(repoRoot, 'node_modules'), join(clone, 'node_modules'));
+
+    const pack = await execa('npm', ['pack', '--json', '--pack-destination', work], { cwd: clone });
+    // Lifecycle scripts write to stdout before the JSON report.
+    const report = JSON.parse(String(pack.stdout).slice(String(pack.stdout).indexOf('\n[') + 1)) as Array<{ filename: string; files: PackedFile[]; unpackedSize: number }>;
+    const [packed] = report;
+    if (!packed) throw new Error(`npm pack reported nothing: ${pack.stdout}`);
+    packedFiles = packed.files;
+    unpackedSize = packed.unpackedSize;
+
+    const prefix = join(work, 'prefix');
+    await execa('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', join(work, packed.filename)], { cwd: work });
+    bin = join(prefix, 'bin', 'netns-exporter');
+
+    lab = await createNetnsLab('npm');
+    namespace = await lab.addNamespace('one');
+  }, 10 * MINUTE);
+
+  afterAll(async () => {
+    await lab?.cleanup();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test('the tarball holds the compiled exporter, the stamped revision and the docs, and no sources or tests', () => {
+    const paths = packedFiles.map((file) => file.path);
+    for (const expected of ['package.json', 'README.md', 'CHANGELOG.md', 'dist/cli/main.js', 'dist/build-info.json', 'deploy/systemd/netns-exporter.service']) {
+      expect(paths, expected).toContain(expected);
+    }
+    expect(paths.filter((path) => /^(src|test|bench|node_modules)\/|\.map$|\.ts$|^native\/build\//.test(path))).toEqual([]);
+    expect(unpackedSize).toBeLessThan(2_000_000);
+  });
+
+  test('netns-exporter --version prints package.json\'s version', async () => {
+    const result = await execa(bin, ['--version']);
+    expect(result.stdout.trim()).toBe(version);
+  });
+
+  test('netns-exporter --once reports a lab namespace and build info that agrees with --version', async () => {
+    const escaped = namespace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const result = await execa(bin, ['--once', `--netns.include=^${escaped}$`, '--no-netns.scan-processes'], { timeout: 60_000 });
+    const series = parseExposition(result.stdout);
+    expect(select(series, 'netns_info', { netns: namespace })).toHaveLength(1);
+    expect(select(series, 'netns_network_receive_bytes_total', { netns: namespace, device: 'lo' })).toHaveLength(1);
+    expect(select(series, 'netns_collector_success', { netns: namespace }).map((s) => s.value)).toEqual([1, 1, 1]);
+    const buildInfo = select(series, 'netns_exporter_build_info');
+    expect(buildInfo.map((s) => s.labels)).toEqual([{ version, revision, nodejs_version: process.version }]);
+  });
+});
