@@ -153,6 +153,7 @@ export async function createNetnsLab(tag: string): Promise<NetnsLab> {
     async holdUnnamedNamespace() {
       const ownInode = statSync('/proc/self/ns/net').ino;
       const child = spawn('unshare', ['--net', '--', 'sleep', '86400'], { stdio: 'ignore' });
+      child.on('error', () => {}); // a failed spawn leaves pid undefined, reported just below
       const pid = child.pid;
       if (pid === undefined) throw new Error('could not start unshare');
       holders.set(pid, child);
