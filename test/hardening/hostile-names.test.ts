@@ -71,13 +71,18 @@ function markersFound(dirs: readonly string[]): string[] {
   return dirs.flatMap((dir) => [MARKER, SHORT_MARKER].map((name) => join(dir, name))).filter((path) => existsSync(path));
 }
 
+// Both backends: exec hands names to nsenter as arguments and parses tool output; native opens
+// namespace paths itself and reads names and comments from netlink.
+const BACKENDS = ['native', 'exec'] as const;
+type Backend = (typeof BACKENDS)[number];
+
 describe.skipIf(skipUnlessRoot('hostile name tests'))('hostile names', () => {
   let lab: NetnsLab;
-  let exporter: ExporterProcess | undefined;
+  const exporters = new Map<Backend, ExporterProcess>();
   let prometheus: PrometheusServer | undefined;
   let names: string[];
   let host: string; // the namespace holding the hostile interfaces and rules
-  let series: ParsedSeries[];
+  const scrapes = new Map<Backend, ParsedSeries[]>();
   let markerDirs: string[];
 
   beforeAll(async () => {
@@ -94,14 +99,18 @@ describe.skipIf(skipUnlessRoot('hostile name tests'))('hostile names', () => {
     for (const comment of AMBIGUOUS_COMMENTS) {
       await lab.run(names[0] as string, ['iptables', '-A', 'INPUT', '-m', 'comment', '--comment', comment, '-j', 'ACCEPT']);
     }
-    exporter = await startExporter([`--netns.include=^${lab.prefix}`, '--no-netns.scan-processes']);
-    markerDirs = [process.cwd(), '/', '/tmp', `/proc/${exporter.child.pid}/cwd`];
+    markerDirs = [process.cwd(), '/', '/tmp'];
     expect(markersFound(markerDirs)).toEqual([]);
-    series = parseExposition(await (await fetch(`http://${exporter.address}/metrics`)).text());
+    for (const backend of BACKENDS) {
+      const exporter = await startExporter([`--netns.include=^${lab.prefix}`, '--no-netns.scan-processes', `--collector.backend=${backend}`]);
+      exporters.set(backend, exporter);
+      markerDirs.push(`/proc/${exporter.child.pid}/cwd`);
+      scrapes.set(backend, parseExposition(await (await fetch(`http://${exporter.address}/metrics`)).text()));
+    }
   });
   afterAll(async () => {
     await prometheus?.stop();
-    await exporter?.stop();
+    await Promise.all([...exporters.values()].map((exporter) => exporter.stop()));
     await lab?.cleanup();
   });
 
@@ -113,7 +122,8 @@ describe.skipIf(skipUnlessRoot('hostile name tests'))('hostile names', () => {
     expect(markersFound(markerDirs)).toEqual([]);
   });
 
-  test('namespace names come back exactly, each once, fully read', () => {
+  test.each(BACKENDS)('namespace names come back exactly, each once, fully read (%s)', (backend) => {
+    const series = scrapes.get(backend) as ParsedSeries[];
     const reported = select(series, 'netns_info').map((s) => s.labels.netns);
     expect([...reported].sort()).toEqual([...names].sort());
     // names[0] holds the ambiguous comments (below); its interfaces and conntrack are still complete.
@@ -124,7 +134,8 @@ describe.skipIf(skipUnlessRoot('hostile name tests'))('hostile names', () => {
     }
   });
 
-  test('interface names come back exactly', () => {
+  test.each(BACKENDS)('interface names come back exactly (%s)', (backend) => {
+    const series = scrapes.get(backend) as ParsedSeries[];
     const devices = select(series, 'netns_network_mtu_bytes', { netns: host }).map((s) => s.labels.device);
     expect([...devices].sort()).toEqual(['lo', ...DEVICES, ...DEVICES.map((_, i) => `peer${i}`)].sort());
     for (const dev of DEVICES) {
@@ -132,40 +143,51 @@ describe.skipIf(skipUnlessRoot('hostile name tests'))('hostile names', () => {
     }
   });
 
-  test('iptables comments come back exactly, on the right rule', () => {
+  test.each(BACKENDS)('iptables comments come back exactly, on the right rule (%s)', (backend) => {
+    const series = scrapes.get(backend) as ParsedSeries[];
     const rules = select(series, 'netns_iptables_rule_packets_total', { netns: host, backend: 'nft', family: 'ipv4', table: 'filter', chain: 'INPUT' });
     expect(rules.map((s) => [s.labels.rule, s.labels.comment])).toEqual(COMMENTS.map((comment, i) => [String(i + 1), comment]));
   });
 
-  // Known limitation of the iptables-save text parser (the native backend reads comments from
-  // netlink and is not affected). test.fails: this turns red, as a reminder, once the parser reads them.
-  test.fails('comments whose newline is followed by something that looks like an iptables-save line', () => {
+  const ambiguousCommentsComeBack = (backend: Backend) => {
+    const series = scrapes.get(backend) as ParsedSeries[];
     const ambiguous = names[0] as string;
     expect(select(series, 'netns_collector_success', { netns: ambiguous, collector: 'iptables' }).map((s) => s.value)).toEqual([1]);
     const rules = select(series, 'netns_iptables_rule_packets_total', { netns: ambiguous, family: 'ipv4', chain: 'INPUT' });
     expect(rules.map((s) => s.labels.comment)).toEqual(AMBIGUOUS_COMMENTS);
-  });
+  };
+  test('comments whose newline is followed by something that looks like an iptables-save line (native)', () =>
+    ambiguousCommentsComeBack('native'));
+  // Known limitation of the iptables-save text parser (the native backend reads comments from
+  // netlink and is not affected). test.fails: this turns red, as a reminder, once the parser reads them.
+  test.fails('comments whose newline is followed by something that looks like an iptables-save line (exec)', () =>
+    ambiguousCommentsComeBack('exec'));
 
   test('a real Prometheus stores them and finds each by its exact label value', { timeout: 60_000 }, async () => {
-    const running = exporter as ExporterProcess;
-    prometheus = await startPrometheus({ job: 'hostile', targets: [running.address], scrapeIntervalSeconds: 5, scrapeTimeoutSeconds: 5 });
-    await prometheus.waitFor('up{job="hostile"}', 30_000);
+    const targets = BACKENDS.map((backend) => (exporters.get(backend) as ExporterProcess).address);
+    prometheus = await startPrometheus({ job: 'hostile', targets, scrapeIntervalSeconds: 5, scrapeTimeoutSeconds: 5 });
+    await prometheus.waitFor('count(up{job="hostile"}) == 2', 30_000);
     // up is 0 when Prometheus rejected the exposition (a bad escape would do that).
-    expect((await prometheus.query('up{job="hostile"}')).map((r) => r.value[1])).toEqual(['1']);
+    expect((await prometheus.query('up{job="hostile"}')).map((r) => r.value[1])).toEqual(['1', '1']);
 
+    // Each query must find exactly one series per exporter, with the label exactly as made.
+    const instances = (found: { metric: Record<string, string> }[]) => found.map((r) => r.metric.instance).sort();
     for (const name of names) {
       const found = await prometheus.query(`netns_info{netns=${promqlString(name)}}`);
-      expect(found.map((r) => r.metric.netns), JSON.stringify(name)).toEqual([name]);
+      expect(instances(found), JSON.stringify(name)).toEqual([...targets].sort());
+      expect(found.map((r) => r.metric.netns), JSON.stringify(name)).toEqual([name, name]);
     }
     for (const dev of DEVICES) {
       const found = await prometheus.query(`netns_network_mtu_bytes{netns=${promqlString(host)},device=${promqlString(dev)}}`);
-      expect(found.map((r) => r.metric.device), dev).toEqual([dev]);
+      expect(instances(found), dev).toEqual([...targets].sort());
+      expect(found.map((r) => r.metric.device), dev).toEqual([dev, dev]);
     }
     for (const [i, comment] of COMMENTS.entries()) {
       const found = await prometheus.query(
         `netns_iptables_rule_packets_total{netns=${promqlString(host)},family="ipv4",chain="INPUT",comment=${promqlString(comment)}}`,
       );
-      expect(found.map((r) => [r.metric.rule, r.metric.comment]), JSON.stringify(comment)).toEqual([[String(i + 1), comment]]);
+      expect(instances(found), JSON.stringify(comment)).toEqual([...targets].sort());
+      expect(found.map((r) => [r.metric.rule, r.metric.comment]), JSON.stringify(comment)).toEqual([[String(i + 1), comment], [String(i + 1), comment]]);
     }
     expect(markersFound(markerDirs)).toEqual([]);
   });
