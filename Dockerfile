@@ -13,13 +13,16 @@
 #
 # SYS_ADMIN enters namespaces (setns), NET_ADMIN reads netfilter counters, NET_RAW opens the socket
 # legacy iptables reads through, SYS_PTRACE opens other processes' /proc/<pid>/ns/net. The process
-# runs as uid 0 (without those four it can do nothing root could), so the 0440 /proc/net/*_tables_names
-# need no CAP_DAC_READ_SEARCH here, unlike a non-root systemd service (docs/security.md).
+# is uid 0 with only these four; as the owner of the 0440 /proc/net/*_tables_names it needs no
+# CAP_DAC_READ_SEARCH, unlike the non-root systemd service (docs/security.md, docs/install.md).
 # When flags move the port, set -e NETNS_EXPORTER_HEALTHCHECK_URL=http://127.0.0.1:<port>/healthz.
 #
-# BASE_IMAGE defaults to the official Node.js 20 LTS slim image (Debian bookworm); any Debian-based
-# image with Node.js >= 20.5 and npm under /usr/local works.
+# BASE_IMAGE, where the exporter is built, defaults to the official Node.js 20 LTS slim image; any
+# Debian bookworm image with Node.js >= 20.5 under /usr/local, npm and Node's headers works.
+# RUNTIME_BASE_IMAGE gets only the node binary from it, not npm, yarn or the 50 MB of headers: keep
+# it the same Debian release as BASE_IMAGE (the binary links against its glibc and libstdc++).
 ARG BASE_IMAGE=node:20-bookworm-slim
+ARG RUNTIME_BASE_IMAGE=debian:bookworm-slim
 
 # ---- build: TypeScript -> dist/, and the native reader when its sources are in the context ----
 FROM ${BASE_IMAGE} AS build
@@ -48,14 +51,15 @@ RUN npm run build \
 # Production dependencies only; none of them has an install script.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-# ---- runtime: dist/, production node_modules, the addon if built, and the tools the exec reader runs ----
-FROM ${BASE_IMAGE}
+# ---- runtime: node, dist/, production node_modules, the addon if built, and the tools the exec reader runs ----
+FROM ${RUNTIME_BASE_IMAGE}
 ARG DEBIAN_FRONTEND=noninteractive
 # iproute2: ip; iptables: iptables-{nft,legacy}-save; nftables: nft; util-linux: nsenter;
 # tini: forwards signals and reaps the exec reader's orphans (as a subreaper under --pid host).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends iproute2 iptables nftables util-linux tini \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log
+COPY --from=build /usr/local/bin/node /usr/local/bin/node
 WORKDIR /opt/netns-exporter
 COPY --from=build /build/package.json ./
 COPY --from=build /build/node_modules/ node_modules/

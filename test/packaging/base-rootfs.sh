@@ -6,8 +6,11 @@
 #
 #   base-rootfs.sh CACHE_DIR OUT_TAR
 #
-# The debootstrap tarball (the slow part, about two minutes) is cached in CACHE_DIR, keyed by
-# suite, month and this script's hash, so CI runs after the first take seconds. Node.js and the CA
+# OUT_TAR stands in for node:20-bookworm-slim (BASE_IMAGE). The plain Debian tarball stands in for
+# debian:bookworm-slim (RUNTIME_BASE_IMAGE); its path in the cache is the one line on stdout.
+#
+# The debootstrap tarball (the slow part, two to four minutes) is cached in CACHE_DIR, keyed by
+# suite, month and cache_version, so CI runs after the first take seconds. Node.js and the CA
 # bundle are added on every run: they belong to this machine and may change between runs.
 set -euo pipefail
 
@@ -25,8 +28,10 @@ if [ -z "$mirror" ]; then
   exit 1
 fi
 
+# Bump when the Debian part below changes, so no run reuses a tarball made the old way.
+cache_version=1
 mkdir -p "$cache_dir"
-key="$suite-minbase-$(date -u +%Y%m)-$(sha256sum "$0" | cut -c1-12)"
+key="$suite-minbase-v$cache_version-$(date -u +%Y%m)"
 debian_tar="$cache_dir/debian-$key.tar"
 
 work=$(mktemp -d "$cache_dir/.work.XXXXXX")
@@ -60,7 +65,7 @@ CFG
   tar --numeric-owner -C "$work/debian" -cf "$debian_tar.partial" .
   mv "$debian_tar.partial" "$debian_tar"
   rm -rf "$work/debian"
-  # Older keys (last month's, an older script's) are never read again.
+  # Older keys (last month's, an older cache_version's) are never read again.
   find "$cache_dir" -maxdepth 1 -name 'debian-*.tar' -not -name "debian-$key.tar" -delete
   log "cached Debian $suite: $debian_tar"
 fi
@@ -98,3 +103,4 @@ fi
 
 tar --numeric-owner -C "$rootfs" -cf "$out_tar" .
 log "base root filesystem: $out_tar ($(du -h "$out_tar" | cut -f1))"
+printf '%s\n' "$debian_tar"
