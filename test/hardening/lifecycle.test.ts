@@ -13,6 +13,7 @@ import { startExporter, type ExporterProcess } from '../support/exporter-process
 import { parseExposition, select } from '../support/exposition.js';
 import { createNetnsLab, skipUnlessRoot, type NetnsLab } from '../support/netns-lab.js';
 import { freePort } from '../support/prometheus.js';
+import { exporterMainFor, nobodyUser } from '../privilege/unprivileged-user.js';
 import { eventually } from './process-tree.js';
 import { createStandIns, realTool, shellQuote, type StandIns } from './stand-in-tools.js';
 
@@ -57,8 +58,8 @@ function keepAliveScrape(port: number, agent: Agent): Promise<{ status: number; 
 }
 
 /** Runs the binary to its end (it must fail to start); at most 20 s. */
-async function startFailure(args: string[], wrapper: string[] = []) {
-  const [command, ...rest] = [...wrapper, 'node', builtMain, ...args] as [string, ...string[]];
+async function startFailure(args: string[], wrapper: string[] = [], main = builtMain) {
+  const [command, ...rest] = [...wrapper, 'node', main, ...args] as [string, ...string[]];
   const result = await execa(command, rest, { reject: false, timeout: 20_000 });
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderrLines: String(result.stderr).split('\n').filter(Boolean) };
 }
@@ -177,13 +178,21 @@ describe.skipIf(skipUnlessRoot('lifecycle tests'))('lifecycle', () => {
       const closed = join(dir, 'closed');
       await execa('mkdir', ['-m', '0700', closed]);
       await chmod(dir, 0o755);
-      const port = await freePort();
-      const result = await startFailure(
-        [`--web.listen-address=127.0.0.1:${port}`, `--netns.dir=${closed}`, '--no-netns.scan-processes'],
-        ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'],
-      );
-      expect(result.exitCode).toBe(1);
-      expectOneClearLine(result.stderrLines, /cannot read .*permission denied/);
+      const user = await nobodyUser();
+      // The build itself, or a copy nobody can read when the checkout is private (/root/...).
+      const { main, cleanup } = await exporterMainFor(user);
+      try {
+        const port = await freePort();
+        const result = await startFailure(
+          [`--web.listen-address=127.0.0.1:${port}`, `--netns.dir=${closed}`, '--no-netns.scan-processes'],
+          ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--'],
+          main,
+        );
+        expect(result.exitCode).toBe(1);
+        expectOneClearLine(result.stderrLines, /cannot read .*permission denied/);
+      } finally {
+        await cleanup();
+      }
     });
 
     test('a directory that does not exist yet is fine: nothing has been named there', async () => {
