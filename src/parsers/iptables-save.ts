@@ -217,13 +217,13 @@ function parseRule(text: string, lineStart: number, lineEnd: number): ScannedRul
       if (target === undefined) return `'${word}' without a target`;
       goto = word === '-g' || word === '--goto';
     } else if (word === '--comment' && target === undefined) {
-      const value = words.next();
+      const value = words.next(true);
       if (value === undefined) return "'--comment' without a value";
       comment = comment === undefined ? value : `${comment} ${value}`;
     } else {
       const style = valueStyle(word);
       if (style === 'raw') words.skipRaw();
-      else if (style === 'string') words.skip();
+      else if (style === 'string') words.skip(true);
     }
   }
   return {
@@ -257,11 +257,15 @@ class RuleWords {
     public end: number,
   ) {}
 
-  /** The next word as iptables-save wrote it: a bare word, or a quoted one unescaped. */
-  next(): string | undefined {
+  /**
+   * The next word as iptables-save wrote it: a bare word, or a quoted one unescaped. `fromSaveString`
+   * says the value went through xtables_save_string(), so an opening quote is always closed and a
+   * newline inside continues the value whatever the next line looks like.
+   */
+  next(fromSaveString = false): string | undefined {
     if (!this.skipSpaces()) return undefined;
     if (this.text.charCodeAt(this.position) === QUOTE) {
-      const quoted = this.readQuoted();
+      const quoted = this.readQuoted(fromSaveString);
       if (quoted !== undefined) return quoted;
     }
     return this.readBare();
@@ -278,9 +282,9 @@ class RuleWords {
   }
 
   /** Moves past the next word, quoted or bare, without building it. */
-  skip(): void {
+  skip(fromSaveString = false): void {
     if (!this.skipSpaces()) return;
-    if (this.text.charCodeAt(this.position) === QUOTE && this.readQuoted() !== undefined) return;
+    if (this.text.charCodeAt(this.position) === QUOTE && this.readQuoted(fromSaveString) !== undefined) return;
     this.skipBare();
   }
 
@@ -310,7 +314,10 @@ class RuleWords {
   // Reads char by char, never past the line (or the continuation lines) it is on: quoted values are
   // short (a comment holds at most 256 bytes), and an unclosed quote must not make a search run
   // through the rest of the text once per rule.
-  private readQuoted(): string | undefined {
+  // A value of unknown origin continues only onto a line that cannot start a line of its own; one
+  // that went through xtables_save_string() continues onto any line ("a\n-A INPUT" is a comment),
+  // for at most MAX_SAVE_STRING_LINES lines, so a damaged dump still cannot swallow the text.
+  private readQuoted(fromSaveString = false): string | undefined {
     const { text } = this;
     let end = this.end;
     let extraLines = 0;
@@ -322,7 +329,9 @@ class RuleWords {
         const nextStart = end + 1;
         if (nextStart >= text.length) return undefined;
         const nextEnd = endOfLine(text, nextStart);
-        if (STARTS_OWN_LINE.test(text.slice(nextStart, Math.min(nextEnd, nextStart + 8)))) return undefined;
+        if (fromSaveString ? extraLines >= MAX_SAVE_STRING_LINES : STARTS_OWN_LINE.test(text.slice(nextStart, Math.min(nextEnd, nextStart + 8)))) {
+          return undefined;
+        }
         value += `${text.slice(runStart, end)}\n`;
         runStart = i = nextStart;
         end = nextEnd;
@@ -347,6 +356,8 @@ class RuleWords {
   }
 }
 
+/** A comment holds at most 256 bytes (XT_MAX_COMMENT_LEN), so at most 256 newlines. */
+const MAX_SAVE_STRING_LINES = 256;
 const END = -1;
 const SPACE = 0x20;
 const DASH = 0x2d;

@@ -58,7 +58,7 @@ const COMMENTS = [
 
 // A newline followed by text that starts like a line of its own in iptables-save output ('#', '-A ',
 // '[', ':', '*', COMMIT). iptables-save prints the comment as is, so the text is ambiguous and the
-// text parser (src/parsers/iptables-save.ts) ends the comment at the newline: see the test.fails below.
+// text parser (src/parsers/iptables-save.ts) must know a quoted comment continues across such lines.
 const AMBIGUOUS_COMMENTS = ['a\n# TYPE x counter', 'b\n-A INPUT -j DROP', 'c\n[1:2] -A x', 'd\nCOMMIT'];
 
 /** A PromQL double-quoted string literal (Go escapes) holding exactly `value`. */
@@ -158,9 +158,8 @@ describe.skipIf(skipUnlessRoot('hostile name tests'))('hostile names', () => {
   };
   test('comments whose newline is followed by something that looks like an iptables-save line (native)', () =>
     ambiguousCommentsComeBack('native'));
-  // Known limitation of the iptables-save text parser (the native backend reads comments from
-  // netlink and is not affected). test.fails: this turns red, as a reminder, once the parser reads them.
-  test.fails('comments whose newline is followed by something that looks like an iptables-save line (exec)', () =>
+  // iptables-save prints the newline as is; the text parser keeps a quoted comment going across lines.
+  test('comments whose newline is followed by something that looks like an iptables-save line (exec)', () =>
     ambiguousCommentsComeBack('exec'));
 
   test('a real Prometheus stores them and finds each by its exact label value', { timeout: 60_000 }, async () => {

@@ -62,6 +62,23 @@ interface Case {
 
 const cases: readonly Case[] = [
   {
+    name: 'comments holding a newline followed by what looks like a line of its own (#, -A, [n:m], COMMIT)',
+    input: readFixture('iptables-save/nft-comments-with-newlines.txt'),
+    tables: ['filter'],
+    chains: [
+      {
+        table: 'filter',
+        chain: 'INPUT',
+        rules: [
+          r(1, 0, 0, 'ACCEPT', 'a\n# TYPE x counter'),
+          r(2, 0, 0, 'DROP', 'b\n-A INPUT -j DROP'),
+          r(3, 0, 0, 'ACCEPT', 'c\n[1:2] -A x'),
+          r(4, 0, 0, 'RETURN', 'd\nCOMMIT'),
+        ],
+      },
+    ],
+  },
+  {
     name: 'nft IPv4 Neutron router: all four tables, comments, negations, multiport, -g, SNAT/DNAT/REDIRECT/MARK/CONNMARK/CT',
     input: readFixture('iptables-save/nft-neutron-router-ipv4.txt'),
     tables: ['mangle', 'raw', 'filter', 'nat'],
