@@ -14,9 +14,20 @@ import type { NamespaceReader } from './readers/reader.js';
 import { collectSnapshot } from './snapshot/collect-snapshot.js';
 import { SingleFlight } from './snapshot/single-flight.js';
 
+export interface ScrapeOptions {
+  /** Seconds the client will wait (Prometheus's X-Prometheus-Scrape-Timeout-Seconds); none: no scrape-wide deadline. */
+  readonly timeoutSeconds?: number;
+}
+
+/** Time kept back from the client's timeout for rendering and sending, as blackbox_exporter's --timeout-offset. */
+const TIMEOUT_OFFSET_SECONDS = 0.5;
+
 export interface Exporter {
-  /** One collection (shared with concurrent callers) rendered as Prometheus text. */
-  scrape(): Promise<string>;
+  /**
+   * One collection (shared with concurrent callers) rendered as Prometheus text. The caller that
+   * starts a collection sets its deadline; callers that join it share it.
+   */
+  scrape(options?: ScrapeOptions): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -41,7 +52,8 @@ export async function createExporter({ config, reader, logger, build, discover }
   const labelsFile = config.labelsFile ? await LabelsFileSource.open(config.labelsFile, logger, selfMetrics.registry) : undefined;
   const collection = new SingleFlight<string>();
 
-  const collectAndRender = async (): Promise<string> => {
+  const collectAndRender = async (options: ScrapeOptions): Promise<string> => {
+    const started = performance.now();
     await labelsFile?.refresh();
     const snapshot = await collectSnapshot({
       discover:
@@ -59,6 +71,7 @@ export async function createExporter({ config, reader, logger, build, discover }
       parallelism: config.parallelism,
       maxSeries: config.maxSeries,
       logger,
+      deadline: scrapeDeadline(started, options.timeoutSeconds),
     });
     const body = await renderSnapshot(snapshot, collectors, labelsFile ? { infoLabels: (ns) => labelsFile.labels(ns) } : {});
     // --once output goes to node_exporter's textfile collector, where our process_* would clash with its own.
@@ -67,7 +80,14 @@ export async function createExporter({ config, reader, logger, build, discover }
 
   return {
     // Rendering is inside the single flight too: 50 concurrent scrapes share one body, not just one snapshot.
-    scrape: () => collection.run(collectAndRender),
+    scrape: (options = {}) => collection.run(() => collectAndRender(options)),
     close: () => reader.close(),
   };
+}
+
+function scrapeDeadline(started: number, timeoutSeconds: number | undefined): number | undefined {
+  if (timeoutSeconds === undefined || !Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) return undefined;
+  // A short timeout keeps at least half of itself for collection.
+  const usable = Math.max(timeoutSeconds - TIMEOUT_OFFSET_SECONDS, timeoutSeconds / 2);
+  return started + usable * 1000;
 }

@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   const app = createApp({
     telemetryPath: config.telemetryPath,
     maxRequests: config.maxRequests,
-    scrape: () => exporter.scrape(),
+    scrape: (options) => exporter.scrape(options),
     logger,
     version: build.version,
   });

@@ -13,7 +13,7 @@ export interface AppOptions {
   readonly telemetryPath: string;
   /** Most /metrics requests in flight at once; 0 for no limit. Further ones get 503 at once. */
   readonly maxRequests: number;
-  readonly scrape: () => Promise<string>;
+  readonly scrape: (options: { timeoutSeconds?: number }) => Promise<string>;
   readonly logger: Logger;
   readonly version: string;
 }
@@ -46,6 +46,13 @@ function acceptsGzip(request: Request): boolean {
   });
 }
 
+/** Prometheus sends its scrape timeout with every scrape; the collection is cut to fit inside it. */
+function scrapeTimeoutSeconds(request: Request): number | undefined {
+  const header = request.headers['x-prometheus-scrape-timeout-seconds'];
+  const seconds = typeof header === 'string' ? Number(header) : NaN;
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
 export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -74,7 +81,7 @@ export function createApp(options: AppOptions): express.Express {
       }
       inFlight++;
       try {
-        const body = await options.scrape();
+        const body = await options.scrape({ timeoutSeconds: scrapeTimeoutSeconds(request) });
         response.set('Content-Type', CONTENT_TYPE);
         response.set('Vary', 'Accept-Encoding');
         if (acceptsGzip(request)) {

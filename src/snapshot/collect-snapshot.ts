@@ -21,6 +21,12 @@ export interface SnapshotSources {
   /** Most series one scrape may carry; 0 means no limit. */
   readonly maxSeries: number;
   readonly logger: Logger;
+  /**
+   * performance.now() by which the collection must be done (from Prometheus's scrape timeout):
+   * namespaces not yet read are skipped and reads still running are aborted, each reported as a
+   * `timeout` failure, so a scrape with many hung namespaces still answers in time.
+   */
+  readonly deadline?: number;
 }
 
 let scrapeCounter = 0;
@@ -73,7 +79,7 @@ async function readNamespace(
   scrapeLogger: Logger,
 ): Promise<NamespaceSnapshot | undefined> {
   const readStarted = performance.now();
-  const readings = await sources.reader.read(ns, requests);
+  const readings = await readBeforeDeadline(ns, requests, sources);
   const readSeconds = (performance.now() - readStarted) / 1000;
   if (allVanished(readings)) {
     scrapeLogger.debug({ netns: ns.name, inode: ns.inode }, 'namespace vanished during the scrape');
@@ -95,6 +101,16 @@ async function readNamespace(
     scrapeLogger.warn({ netns: ns.name, inode: ns.inode, failures }, 'namespace collection failed');
   }
   return { ns, results };
+}
+
+async function readBeforeDeadline(ns: NetnsRef, requests: readonly ReadRequest[], sources: SnapshotSources): Promise<Readings> {
+  if (sources.deadline === undefined) return sources.reader.read(ns, requests);
+  const remaining = sources.deadline - performance.now();
+  if (remaining <= 0) {
+    const error = { kind: 'timeout', detail: 'the scrape deadline passed before this namespace was read' } as const;
+    return new Map(requests.map((request) => [request, { ok: false, error }]));
+  }
+  return sources.reader.read(ns, requests, AbortSignal.timeout(Math.ceil(remaining)));
 }
 
 function allVanished(readings: Readings): boolean {
