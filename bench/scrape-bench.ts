@@ -1,0 +1,263 @@
+// The scrape bench of issue 4: N Neutron-like routers (router-fixture.ts), the real exporter binary
+// with each backend, and per N the scrape wall time (median and max), the exporter's CPU seconds per
+// scrape, its peak RSS, series and body size, the exec/native ratio from the same run, and the worst
+// /healthz latency while a scrape of N runs. Prints a Markdown table on stdout (progress on stderr).
+// Root only. Always removes its namespaces and stops its exporters, also on Ctrl-C and on errors.
+//
+//   bench/run.sh [--sizes=100,500,1000,2000] [--exec-sizes=100,500,1000] [--scrapes=10]
+//                [--exec-scrapes=100:10,500:5,1000:3,2000:1] [--cpu-prof=DIR] [--json=FILE] [--identity]
+//                [-- extra exporter flags]
+
+import { spawn } from 'node:child_process';
+import { cpus, loadavg, release } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { cpuSeconds, startExporter, statusBytes, type RunningExporter } from './exporter-process.js';
+import { countSeries, scrape, type ScrapeResult } from './http-scrape.js';
+import { createRouterFleet, type RouterFleet } from './router-fixture.js';
+
+type Backend = 'native' | 'exec';
+
+interface BenchOptions {
+  readonly sizes: number[];
+  readonly execSizes: number[];
+  readonly scrapes: number;
+  readonly execScrapes: Map<number, number>;
+  readonly main: string;
+  readonly cpuProfDir: string | undefined;
+  readonly json: string | undefined;
+  readonly gzip: boolean;
+  readonly exporterArgs: string[];
+}
+
+interface RunResult {
+  readonly n: number;
+  readonly backend: Backend;
+  readonly scrapes: number;
+  readonly medianSeconds: number;
+  readonly maxSeconds: number;
+  readonly wallSeconds: number[];
+  readonly cpuOwnPerScrape: number;
+  readonly cpuChildrenPerScrape: number;
+  readonly peakRssBytes: number;
+  readonly series: number;
+  readonly bodyBytes: number;
+  readonly wireBytes: number;
+  readonly failedCollectors: number;
+  readonly healthz?: { count: number; maxMs: number; p50Ms: number; p99Ms: number; scrapeSeconds: number };
+  readonly problems: string[];
+}
+
+function parseOptions(argv: string[]): BenchOptions {
+  const separator = argv.indexOf('--');
+  const own = separator >= 0 ? argv.slice(0, separator) : argv;
+  const value = (name: string): string | undefined => own.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const list = (text: string): number[] => text.split(',').filter(Boolean).map(Number);
+  const execScrapes = new Map<number, number>(
+    (value('exec-scrapes') ?? '100:10,500:5,1000:3,2000:1').split(',').map((pair) => pair.split(':').map(Number) as [number, number]),
+  );
+  for (const arg of own) {
+    if (!/^--(sizes|exec-sizes|scrapes|exec-scrapes|main|cpu-prof|json)=|^--identity$/.test(arg)) throw new Error(`unknown option ${arg}`);
+  }
+  return {
+    sizes: list(value('sizes') ?? '100,500,1000,2000'),
+    execSizes: list(value('exec-sizes') ?? '100,500,1000'),
+    scrapes: Number(value('scrapes') ?? 10),
+    execScrapes,
+    main: resolve(value('main') ?? 'dist/cli/main.js'),
+    cpuProfDir: value('cpu-prof'),
+    json: value('json'),
+    gzip: !own.includes('--identity'),
+    exporterArgs: separator >= 0 ? argv.slice(separator + 1) : [],
+  };
+}
+
+const log = (message: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+};
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** Checks a body covers exactly the fleet and every collector succeeded; returns failed collectors. */
+function checkBody(body: Buffer, n: number): { series: number; failed: number } {
+  const text = body.toString('utf8');
+  const routers = text.match(/^netns_info\{[^}]*kind="qrouter"/gm)?.length ?? 0;
+  if (routers !== n) throw new Error(`expected ${n} routers in the scrape, found ${routers}`);
+  const failed = text.match(/^netns_collector_success\{.*\} 0$/gm)?.length ?? 0;
+  return { series: countSeries(body), failed };
+}
+
+/** Worst /healthz latency from a separate process while one scrape runs. */
+async function healthzDuringScrape(exporter: RunningExporter, gzip: boolean): Promise<NonNullable<RunResult['healthz']>> {
+  const probe = spawn('node', [new URL('./healthz-probe.js', import.meta.url).pathname, String(exporter.port)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let output = '';
+  probe.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolveExit) => probe.once('exit', () => resolveExit()));
+  await new Promise((r) => setTimeout(r, 300)); // the probe is up and its connection open
+  const result = await scrape(exporter.port, '/metrics', gzip);
+  probe.stdin.end();
+  await exited;
+  const stats = JSON.parse(output) as Omit<NonNullable<RunResult['healthz']>, 'scrapeSeconds'>;
+  return { ...stats, scrapeSeconds: result.seconds };
+}
+
+async function runBackend(options: BenchOptions, fleet: RouterFleet, backend: Backend, scrapes: number): Promise<RunResult> {
+  const n = fleet.size;
+  const nodeFlags = options.cpuProfDir && backend === 'native' ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`, `--cpu-prof-name=native-${n}.cpuprofile`] : [];
+  const exporter = await startExporter({
+    main: options.main,
+    args: [`--collector.backend=${backend}`, `--netns.include=${fleet.includeRegex}`, ...options.exporterArgs],
+    nodeFlags,
+  });
+  running.add(exporter);
+  try {
+    // One warm-up scrape (JIT, first allocations), checked, not counted.
+    const warmUp = await scrape(exporter.port, '/metrics', options.gzip);
+    if (warmUp.status !== 200) throw new Error(`${backend} warm-up scrape answered ${warmUp.status}`);
+    const { series, failed } = checkBody(warmUp.body, n);
+    log(`${backend} N=${n}: warm-up ${warmUp.seconds.toFixed(2)} s, ${series} series, ${failed} failed collectors`);
+
+    const wallSeconds: number[] = [];
+    const cpuOwn: number[] = [];
+    const cpuChildren: number[] = [];
+    let last: ScrapeResult = warmUp;
+    for (let i = 0; i < scrapes; i++) {
+      const before = cpuSeconds(exporter.pid);
+      last = await scrape(exporter.port, '/metrics', options.gzip);
+      const after = cpuSeconds(exporter.pid);
+      if (last.status !== 200) throw new Error(`${backend} scrape answered ${last.status}`);
+      wallSeconds.push(last.seconds);
+      cpuOwn.push(after.own - before.own);
+      cpuChildren.push(after.children - before.children);
+    }
+    log(`${backend} N=${n}: ${scrapes} scrapes, median ${median(wallSeconds).toFixed(3)} s`);
+
+    const healthz = backend === 'native' ? await healthzDuringScrape(exporter, options.gzip) : undefined;
+    if (healthz) log(`${backend} N=${n}: /healthz max ${healthz.maxMs.toFixed(1)} ms over ${healthz.count} requests during a ${healthz.scrapeSeconds.toFixed(2)} s scrape`);
+    return {
+      n,
+      backend,
+      scrapes,
+      medianSeconds: median(wallSeconds),
+      maxSeconds: Math.max(...wallSeconds),
+      wallSeconds,
+      cpuOwnPerScrape: median(cpuOwn),
+      cpuChildrenPerScrape: median(cpuChildren),
+      peakRssBytes: statusBytes(exporter.pid, 'VmHWM'),
+      series,
+      bodyBytes: last.body.length,
+      wireBytes: last.wireBytes,
+      failedCollectors: failed,
+      ...(healthz ? { healthz } : {}),
+      problems: [...exporter.problems],
+    };
+  } finally {
+    await exporter.stop();
+    running.delete(exporter);
+  }
+}
+
+function machineDescription(): string[] {
+  const [one, five, fifteen] = loadavg();
+  return [
+    `- CPUs: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}`,
+    `- kernel ${release()}, node ${process.version}`,
+    `- load average at start: ${one?.toFixed(2)} ${five?.toFixed(2)} ${fifteen?.toFixed(2)}`,
+  ];
+}
+
+function table(results: readonly RunResult[]): string {
+  const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+  const rows = [
+    '| N | backend | scrapes | median s | max s | CPU s/scrape (exporter) | CPU s/scrape (children) | peak RSS MB | series | body MB (gzip MB) | /healthz max ms during scrape | exec/native (median) |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const native = results.find((other) => other.n === r.n && other.backend === 'native');
+    const ratio = r.backend === 'exec' && native ? `${(r.medianSeconds / native.medianSeconds).toFixed(1)}x` : '';
+    rows.push(
+      `| ${r.n} | ${r.backend} | ${r.scrapes} | ${r.medianSeconds.toFixed(3)} | ${r.maxSeconds.toFixed(3)} | ${r.cpuOwnPerScrape.toFixed(2)} | ${r.cpuChildrenPerScrape.toFixed(2)} | ${mb(r.peakRssBytes)} | ${r.series} | ${mb(r.bodyBytes)} (${mb(r.wireBytes)}) | ${r.healthz ? r.healthz.maxMs.toFixed(1) : ''} | ${ratio} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+function growthLines(results: readonly RunResult[]): string[] {
+  const native = (n: number): RunResult | undefined => results.find((r) => r.backend === 'native' && r.n === n);
+  const lines: string[] = [];
+  const [n1000, n2000] = [native(1000), native(2000)];
+  if (n1000 && n2000) lines.push(`- native 2,000 / 1,000 (median): ${(n2000.medianSeconds / n1000.medianSeconds).toFixed(2)}x`);
+  for (const r of results) {
+    if (r.problems.length > 0) lines.push(`- ${r.backend} N=${r.n} logged ${r.problems.length} warn/error lines, first: ${r.problems[0]}`);
+    if (r.failedCollectors > 0) lines.push(`- ${r.backend} N=${r.n}: ${r.failedCollectors} netns_collector_success 0 series`);
+  }
+  return lines;
+}
+
+const running = new Set<RunningExporter>();
+let fleet: RouterFleet | undefined;
+
+function emergencyCleanup(): void {
+  for (const exporter of running) exporter.killNow();
+  fleet?.destroy();
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('the bench creates network namespaces: run it as root');
+  const options = parseOptions(process.argv.slice(2));
+  if (options.cpuProfDir) mkdirSync(options.cpuProfDir, { recursive: true });
+  const header = machineDescription();
+  const started = performance.now();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      log(`${signal}: cleaning up`);
+      emergencyCleanup();
+      process.exit(130);
+    });
+  }
+
+  const results: RunResult[] = [];
+  try {
+    fleet = await createRouterFleet();
+    log(`fleet prefix ${fleet.prefix}`);
+    for (const n of [...options.sizes].sort((a, b) => a - b)) {
+      const growStarted = performance.now();
+      await fleet.grow(n, (done) => {
+        if (done % 250 === 0) log(`  configured ${done} new routers`);
+      });
+      log(`N=${n}: fleet ready in ${((performance.now() - growStarted) / 1000).toFixed(1)} s`);
+      results.push(await runBackend(options, fleet, 'native', options.scrapes));
+      if (options.execSizes.includes(n)) {
+        const scrapes = options.execScrapes.get(n) ?? options.scrapes;
+        results.push(await runBackend(options, fleet, 'exec', scrapes));
+      }
+    }
+  } finally {
+    emergencyCleanup();
+  }
+
+  const report = [
+    `Machine (shared, noisy):`,
+    ...header,
+    `- bench wall time ${((performance.now() - started) / 60_000).toFixed(1)} min; scrapes ${options.gzip ? 'with' : 'without'} Accept-Encoding: gzip; exporter flags: ${['--collector.backend=<b>', '--netns.include=<prefix>', ...options.exporterArgs].join(' ')}`,
+    '',
+    table(results),
+    '',
+    ...growthLines(results),
+  ].join('\n');
+  process.stdout.write(`${report}\n`);
+  if (options.json) writeFileSync(options.json, JSON.stringify({ machine: header, results }, null, 2));
+}
+
+main().catch((error: unknown) => {
+  emergencyCleanup();
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
