@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseIpLinkJson, type LinkRecord } from '../../src/parsers/ip-link-json.js';
+import { expectParse } from './expect-parse.js';
 import { readFixture } from './read-fixture.js';
 
 const LO: LinkRecord = { ifindex: 1, device: 'lo', operstate: 'UNKNOWN', mtu: 65536, address: '00:00:00:00:00:00', linkType: 'loopback' };
@@ -48,21 +49,12 @@ const cases: readonly Case[] = [
 
 describe('parseIpLinkJson', () => {
   test.each(cases)('$name', (c) => {
-    const result = parseIpLinkJson(c.input);
-    if (c.error !== undefined) {
-      expect(result.ok).toBe(false);
-      if (!result.ok) {
-        expect(result.error.kind).toBe('parse');
-        expect(result.error.detail).toMatch(c.error);
-      }
-      return;
-    }
-    expect(result.ok, result.ok ? '' : result.error.detail).toBe(true);
-    if (!result.ok) return;
-    if (c.records !== undefined) expect(result.value).toEqual(c.records);
-    if (c.devices !== undefined) expect(result.value.map((r) => r.device)).toEqual(c.devices);
+    const value = expectParse(parseIpLinkJson(c.input), c.error);
+    if (value === undefined) return;
+    if (c.records !== undefined) expect(value).toEqual(c.records);
+    if (c.devices !== undefined) expect(value.map((r) => r.device)).toEqual(c.devices);
     for (const expected of c.someRecords ?? []) {
-      expect(result.value.find((r) => r.device === expected.device)).toEqual(expected);
+      expect(value.find((r) => r.device === expected.device)).toEqual(expected);
     }
   });
 });

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseIptablesSave, type IptablesChain, type IptablesRule, type IptablesTable } from '../../src/parsers/iptables-save.js';
 import { BULK_CHAIN, BULK_RULES, bulkRestoreInput, bulkRuleComment, bulkRuleTarget } from './bulk-rules.js';
+import { expectParse } from './expect-parse.js';
 import { readFixture } from './read-fixture.js';
 
 // Every expected value below is read off the fixture text itself (counters in brackets, targets after
@@ -282,18 +283,9 @@ function findChain(tables: readonly IptablesTable[], table: string, chain: strin
 
 describe('parseIptablesSave', () => {
   test.each(cases)('$name', (c) => {
-    const result = parseIptablesSave(c.input);
-    if (c.error !== undefined) {
-      expect(result.ok).toBe(false);
-      if (!result.ok) {
-        expect(result.error.kind).toBe('parse');
-        expect(result.error.detail).toMatch(c.error);
-      }
-      return;
-    }
-    expect(result.ok, result.ok ? '' : result.error.detail).toBe(true);
-    if (!result.ok) return;
-    const tables = result.value;
+    const value = expectParse(parseIptablesSave(c.input), c.error);
+    if (value === undefined) return;
+    const tables = value;
     if (c.tables !== undefined) expect(tables.map((t) => t.name)).toEqual(c.tables);
     if (c.totalRules !== undefined) {
       expect(tables.flatMap((t) => t.chains).reduce((sum, chain) => sum + chain.rules.length, 0)).toBe(c.totalRules);

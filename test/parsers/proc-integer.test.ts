@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseProcInteger } from '../../src/parsers/proc-integer.js';
+import { expectParse } from './expect-parse.js';
 
 // The valid inputs are the exact bytes read on the capture machine (see SOURCES.md, "Parsers"):
 // nf_conntrack_count of a fresh namespace ("0\n"), of the fixture router after traffic ("20\n"),
@@ -20,15 +21,7 @@ const cases: readonly { name: string; input: string; value?: number; error?: Reg
 
 describe('parseProcInteger', () => {
   test.each(cases)('$name', (c) => {
-    const result = parseProcInteger(c.input);
-    if (c.error !== undefined) {
-      expect(result.ok).toBe(false);
-      if (!result.ok) {
-        expect(result.error.kind).toBe('parse');
-        expect(result.error.detail).toMatch(c.error);
-      }
-    } else {
-      expect(result).toEqual({ ok: true, value: c.value });
-    }
+    const value = expectParse(parseProcInteger(c.input), c.error);
+    if (c.error === undefined) expect(value).toBe(c.value);
   });
 });

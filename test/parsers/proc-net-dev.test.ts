@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseProcNetDev, type NetDevRecord } from '../../src/parsers/proc-net-dev.js';
+import { expectParse } from './expect-parse.js';
 import { readFixture } from './read-fixture.js';
 
 // Builds a record from the 16 numbers exactly as they stand in a /proc/net/dev row, so each
@@ -87,21 +88,12 @@ const cases: readonly Case[] = [
 
 describe('parseProcNetDev', () => {
   test.each(cases)('$name', (c) => {
-    const result = parseProcNetDev(c.input);
-    if (c.error !== undefined) {
-      expect(result.ok).toBe(false);
-      if (!result.ok) {
-        expect(result.error.kind).toBe('parse');
-        expect(result.error.detail).toMatch(c.error);
-      }
-      return;
-    }
-    expect(result.ok, result.ok ? '' : result.error.detail).toBe(true);
-    if (!result.ok) return;
-    if (c.records !== undefined) expect(result.value).toEqual(c.records);
-    if (c.devices !== undefined) expect(result.value.map((r) => r.device)).toEqual(c.devices);
+    const value = expectParse(parseProcNetDev(c.input), c.error);
+    if (value === undefined) return;
+    if (c.records !== undefined) expect(value).toEqual(c.records);
+    if (c.devices !== undefined) expect(value.map((r) => r.device)).toEqual(c.devices);
     for (const expected of c.someRecords ?? []) {
-      expect(result.value.find((r) => r.device === expected.device)).toEqual(expected);
+      expect(value.find((r) => r.device === expected.device)).toEqual(expected);
     }
   });
 });
