@@ -73,9 +73,12 @@ export async function createExporter({ config, reader, logger, build, discover }
       logger,
       deadline: scrapeDeadline(started, options.timeoutSeconds),
     });
-    const body = await renderSnapshot(snapshot, collectors, labelsFile ? { infoLabels: (ns) => labelsFile.labels(ns) } : {});
     // --once output goes to node_exporter's textfile collector, where our process_* would clash with its own.
-    return config.once ? body : body + (await selfMetrics.render());
+    const trailer = config.once ? '' : await selfMetrics.render();
+    return renderSnapshot(snapshot, collectors, {
+      trailer,
+      infoLabels: labelsFile ? (ns) => labelsFile.labels(ns) : undefined,
+    });
   };
 
   return {

@@ -31,6 +31,12 @@ export interface RenderOptions {
   readonly infoLabels?: (ns: NetnsRef) => readonly (readonly [string, string])[];
   /** Longest the loop runs before it yields to the event loop, in milliseconds (default 10). */
   readonly maxSliceMs?: number;
+  /**
+   * Text written after the snapshot's families (the exporter's own metrics), inside the same final
+   * join: appending it afterwards would hand the caller a two-piece rope that every encoding of
+   * the body first copies into one flat string (three times the cost of encoding a flat one).
+   */
+  readonly trailer?: string;
 }
 
 /** Every family the exporter can emit from a snapshot, in exposition order. */
@@ -119,13 +125,15 @@ class FamilyTexts {
     this.touched.length = 0;
   }
 
-  join(): string {
+  join(trailer: string): string {
     const out: string[] = [];
     this.families.forEach((f, i) => {
       const pieces = this.pieces[i] as string[];
       if (pieces.length === 0) return;
-      out.push(familyHeader(f), ...pieces);
+      out.push(familyHeader(f));
+      for (const piece of pieces) out.push(piece);
     });
+    out.push(trailer);
     return out.join('');
   }
 }
@@ -175,5 +183,11 @@ export async function renderSnapshot(
   texts.add(vanishedFamily, seriesLine(vanishedFamily, [], snapshot.vanishedNamespaces));
   texts.add(seriesFamily, seriesLine(seriesFamily, [], seriesCount));
   texts.add(droppedSeriesFamily, seriesLine(droppedSeriesFamily, [], snapshot.droppedSeries));
-  return texts.join();
+  // The final join copies the whole body at once (about 40 ms for 37 MB, 1,000 routers, on the
+  // bench machine), and the caller's encoding of it for the response is the next such step: each
+  // gets a turn of the event loop of its own, so /healthz waits for one of them at most.
+  await yieldToEventLoop();
+  const body = texts.join(options.trailer ?? '');
+  await yieldToEventLoop();
+  return body;
 }
