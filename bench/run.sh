@@ -4,7 +4,8 @@
 #
 #   npm run build && bench/run.sh                      # scrape bench, defaults (about 20 minutes)
 #   bench/run.sh --sizes=100 --exec-sizes=100          # quick look
-#   BENCH=native-micro bench/run.sh 500                # another script in bench/
+#   BENCH=stage-costs bench/run.sh 1000               # CPU per stage of a scrape, in one process
+#   BENCH=native-micro bench/run.sh 500                # the native reader against nsenter
 set -eu
 cd "$(dirname "$0")/.."
 out=node_modules/.cache/bench

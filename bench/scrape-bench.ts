@@ -195,9 +195,21 @@ function growthLines(results: readonly RunResult[]): string[] {
   const [n1000, n2000] = [native(1000), native(2000)];
   if (n1000 && n2000) lines.push(`- native 2,000 / 1,000 (median): ${(n2000.medianSeconds / n1000.medianSeconds).toFixed(2)}x`);
   for (const r of results) {
-    if (r.problems.length > 0) lines.push(`- ${r.backend} N=${r.n} logged ${r.problems.length} warn/error lines, first: ${r.problems[0]}`);
     if (r.failedCollectors > 0) lines.push(`- ${r.backend} N=${r.n}: ${r.failedCollectors} netns_collector_success 0 series`);
   }
+  // The same message from every run and scrape (a discovery problem of this machine, say) once.
+  const messages = new Map<string, string[]>();
+  for (const r of results) {
+    for (const line of r.problems) {
+      const message = /"msg":"([^"]*)"/.exec(line)?.[1] ?? line;
+      const detail = /"err":"([^"]*)"/.exec(line)?.[1];
+      const key = detail ? `${message}: ${detail}` : message;
+      const runs = messages.get(key) ?? [];
+      if (!runs.includes(`${r.backend} N=${r.n}`)) runs.push(`${r.backend} N=${r.n}`);
+      messages.set(key, runs);
+    }
+  }
+  for (const [message, runs] of messages) lines.push(`- exporter warned "${message}" (${runs.join(', ')})`);
   return lines;
 }
 

@@ -1,0 +1,116 @@
+// Where a native-backend scrape spends its CPU, stage by stage, in one process (no HTTP): each stage
+// is run alone over the same N bench routers, 5 times, and the least CPU time is reported (the
+// machine is shared; the minimum is the least disturbed run). Stages: the native reads (all eight
+// requests, then each kind alone; each alone includes entering and leaving the namespace, which
+// costs about 20 µs), the
+// collectors over readings already read, rendering, encoding the body and gzip at two levels, and
+// discovery. The sum is more than one scrape costs in the exporter, where reads run on the pool's
+// threads beside the main thread; it says which stage to work on.
+//
+//   npm run build && BENCH=stage-costs bench/run.sh [N=1000]
+
+import { gzipSync } from 'node:zlib';
+import { COLLECTORS } from '../src/collectors/registry.js';
+import { discoverNamespaces } from '../src/discovery/discover-namespaces.js';
+import type { NetnsRef } from '../src/discovery/netns-ref.js';
+import { renderSnapshot } from '../src/exposition/render-snapshot.js';
+import { join } from 'node:path';
+import { loadNativeAddon } from '../src/readers/native/load-addon.js';
+import { createNativeReader } from '../src/readers/native/native-reader.js';
+import { ALL_READ_REQUESTS, type ReadRequest, type Readings } from '../src/readers/reader.js';
+import type { Snapshot } from '../src/snapshot/model.js';
+import { createRouterFleet, type RouterFleet } from './router-fixture.js';
+
+const ROUNDS = 5;
+const count = Number(process.argv[2] ?? 1000);
+const options = { deviceFilter: () => true, iptablesRules: true };
+
+async function leastCpuMs(task: () => unknown): Promise<number> {
+  let least = Infinity;
+  for (let i = 0; i < ROUNDS; i++) {
+    const before = process.cpuUsage();
+    await task();
+    const used = process.cpuUsage(before);
+    least = Math.min(least, (used.user + used.system) / 1000);
+  }
+  return least;
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('creates network namespaces: run as root');
+  // the addon of this checkout (bench/run.sh runs from the repository root), not one next to the compiled bench
+  const addon = loadNativeAddon(join(process.cwd(), 'native/build/Release/netns_reader.node'));
+  if (!addon.ok) throw new Error(addon.reason);
+  let fleet: RouterFleet | undefined;
+  const reader = createNativeReader({ threads: 2, timeoutMs: 10_000, addon: addon.addon });
+  const cleanup = (): void => fleet?.destroy();
+  process.on('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  try {
+    fleet = await createRouterFleet();
+    await fleet.grow(count);
+    const include = new RegExp(fleet.includeRegex);
+    const discovered = await discoverNamespaces({ netnsDirs: ['/run/netns'], scanProcesses: false, includeHost: false });
+    const namespaces: NetnsRef[] = discovered.namespaces.filter((ns) => include.test(ns.name));
+    const rows: [string, number][] = [];
+    const stage = async (label: string, task: () => unknown): Promise<void> => {
+      rows.push([label, await leastCpuMs(task)]);
+      process.stderr.write(`${label}: ${rows.at(-1)?.[1].toFixed(0)} ms\n`);
+    };
+    const readAll = (requests: readonly ReadRequest[]) => async (): Promise<void> => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (next < namespaces.length) await reader.read(namespaces[next++] as NetnsRef, requests);
+        }),
+      );
+    };
+
+    await stage('native reads, all 8 requests (pool threads included)', readAll(ALL_READ_REQUESTS));
+    for (const requests of [['net-dev'], ['links'], ['iptables-nft-ipv4'], ['iptables-nft-ipv6'], ['iptables-legacy-ipv4', 'iptables-legacy-ipv6'], ['conntrack-count', 'conntrack-max']] as ReadRequest[][]) {
+      await stage(`  ${requests.join(' + ')} alone`, readAll(requests));
+    }
+    const readings: Readings[] = await Promise.all(namespaces.map((ns) => reader.read(ns, ALL_READ_REQUESTS)));
+    for (const collector of COLLECTORS) {
+      await stage(`collector ${collector.name} (parse + samples)`, () => namespaces.forEach((ns, i) => collector.collect(ns, readings[i] as Readings, options)));
+    }
+    const snapshot: Snapshot = {
+      namespaces: namespaces.map((ns, i) => ({
+        ns,
+        results: new Map(COLLECTORS.map((c) => [c.name, { ...c.collect(ns, readings[i] as Readings, options), seconds: 0 }])),
+      })),
+      collectors: COLLECTORS.map((c) => c.name),
+      durationSeconds: 0,
+      discoverySeconds: 0,
+      discoveryErrors: [],
+      vanishedNamespaces: 0,
+      droppedSeries: 0,
+      finishedAtMs: 0,
+    };
+    let body = '';
+    await stage('render (exposition text)', async () => {
+      body = await renderSnapshot(snapshot, COLLECTORS);
+    });
+    let encoded = Buffer.alloc(0);
+    await stage('encode the body (Buffer.from, main thread)', () => {
+      encoded = Buffer.from(body);
+    });
+    await stage('gzip, default level 6', () => gzipSync(encoded));
+    await stage('gzip, level 1', () => gzipSync(encoded, { level: 1 }));
+    await stage('discovery (named + /proc scan)', () => discoverNamespaces({ netnsDirs: ['/run/netns'], scanProcesses: true, includeHost: false }));
+
+    console.log(`${namespaces.length} routers, ${body.length} bytes of exposition, least CPU of ${ROUNDS} runs\n`);
+    console.log('| stage | CPU ms | µs per router |\n|---|---:|---:|');
+    for (const [label, ms] of rows) console.log(`| ${label} | ${ms.toFixed(0)} | ${((ms * 1000) / namespaces.length).toFixed(0)} |`);
+  } finally {
+    await reader.close();
+    cleanup();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`stage-costs failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
