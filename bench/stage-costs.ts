@@ -1,10 +1,9 @@
 // Where a native-backend scrape spends its CPU, stage by stage, in one process (no HTTP): each stage
 // is run alone over the same N bench routers, 5 times, and the least CPU time is reported (the
 // machine is shared; the minimum is the least disturbed run). Stages: the native reads (all eight
-// requests, then each kind alone; each alone includes entering and leaving the namespace, which
-// costs about 20 µs), the
-// collectors over readings already read, rendering, encoding the body and gzip at two levels, and
-// discovery. The sum is more than one scrape costs in the exporter, where reads run on the pool's
+// requests, then each kind alone; each alone includes entering and leaving the namespace, about
+// 20 µs), the collectors over readings already read, rendering, encoding the body and gzip at two
+// levels, and discovery. The sum is more than one scrape costs in the exporter, where reads run on the pool's
 // threads beside the main thread; it says which stage to work on.
 //
 //   npm run build && BENCH=stage-costs bench/run.sh [N=1000]
