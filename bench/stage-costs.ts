@@ -119,7 +119,6 @@ async function main(): Promise<void> {
       discoveryErrors: [],
       vanishedNamespaces: 0,
       droppedSeries: 0,
-      finishedAtMs: 0,
     };
     let body = '';
     await stage('render (exposition text)', async () => {

@@ -64,7 +64,6 @@ export async function collectSnapshot(sources: SnapshotSources): Promise<Snapsho
     discoveryErrors,
     vanishedNamespaces: read.length - present.length,
     droppedSeries,
-    finishedAtMs: Date.now(),
   };
 }
 
@@ -165,7 +164,7 @@ function applySeriesLimit(namespaces: NamespaceSnapshot[], maxSeries: number): n
     for (const [name, result] of snapshot.results) {
       emptied.set(name, { ...result, samples: [], failures: result.failures });
     }
-    namespaces[index] = { ns: snapshot.ns, results: emptied, truncated: true };
+    namespaces[index] = { ns: snapshot.ns, results: emptied };
   }
   return dropped;
 }

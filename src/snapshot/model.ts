@@ -33,8 +33,6 @@ export interface CollectorResult {
 export interface NamespaceSnapshot {
   readonly ns: NetnsRef;
   readonly results: ReadonlyMap<string, CollectorResult>;
-  /** True when --collector.max-series left this namespace's samples out. */
-  readonly truncated?: boolean;
 }
 
 export interface Snapshot {
@@ -51,6 +49,4 @@ export interface Snapshot {
   readonly vanishedNamespaces: number;
   /** Series dropped because the snapshot reached --collector.max-series (0 when nothing was cut). */
   readonly droppedSeries: number;
-  /** When collection finished (ms since epoch), for the exposition's freshness metric. */
-  readonly finishedAtMs: number;
 }

@@ -46,7 +46,6 @@ const snapshot: Snapshot = {
   discoveryErrors: ['x'],
   vanishedNamespaces: 2,
   droppedSeries: 0,
-  finishedAtMs: 0,
 };
 
 test('families in order, each header once, all namespaces together', async () => {
