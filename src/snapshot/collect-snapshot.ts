@@ -42,9 +42,9 @@ export async function collectSnapshot(sources: SnapshotSources): Promise<Snapsho
   const namespaces = uniqueByName(discovery.namespaces, discoveryErrors, logger).filter((ns) =>
     sources.netnsFilter(ns.name),
   );
-  const requests = unionOfRequests(sources.collectors, sources.collectorOptions);
+  const plan = readPlan(sources.collectors, sources.collectorOptions);
 
-  const read = await mapBounded(namespaces, sources.parallelism, (ns) => readNamespace(ns, requests, sources, logger));
+  const read = await mapBounded(namespaces, sources.parallelism, (ns) => readNamespace(ns, plan, sources, logger));
   const present = read.filter((snapshot): snapshot is NamespaceSnapshot => snapshot !== undefined);
   const droppedSeries = applySeriesLimit(present, sources.maxSeries);
   if (droppedSeries > 0) {
@@ -73,12 +73,12 @@ export async function collectSnapshot(sources: SnapshotSources): Promise<Snapsho
  */
 async function readNamespace(
   ns: NetnsRef,
-  requests: readonly ReadRequest[],
+  plan: ReadPlan,
   sources: SnapshotSources,
   scrapeLogger: Logger,
 ): Promise<NamespaceSnapshot | undefined> {
   const readStarted = performance.now();
-  const readings = await readBeforeDeadline(ns, requests, sources);
+  const readings = await readBeforeDeadline(ns, plan.requests, sources);
   const readSeconds = (performance.now() - readStarted) / 1000;
   if (allVanished(readings)) {
     scrapeLogger.debug({ netns: ns.name, inode: ns.inode }, 'namespace vanished during the scrape');
@@ -90,9 +90,7 @@ async function readNamespace(
   for (const collector of sources.collectors) {
     const collectStarted = performance.now();
     const output = collector.collect(ns, readings, sources.collectorOptions);
-    const ownRequests = collector.requests(sources.collectorOptions);
-    // Reading time is shared by all requests of a namespace; each collector is charged its share.
-    const seconds = (readSeconds * ownRequests.length) / requests.length + (performance.now() - collectStarted) / 1000;
+    const seconds = readSeconds * (plan.readShare.get(collector.name) ?? 0) + (performance.now() - collectStarted) / 1000;
     results.set(collector.name, { samples: output.samples, failures: output.failures, seconds });
     for (const failure of output.failures) failures.push(`${collector.name}: ${failure.kind}: ${failure.detail}`);
   }
@@ -120,8 +118,18 @@ function allVanished(readings: Readings): boolean {
   return true;
 }
 
-function unionOfRequests(collectors: readonly Collector[], options: CollectorOptions): ReadRequest[] {
-  return [...new Set(collectors.flatMap((collector) => [...collector.requests(options)]))];
+interface ReadPlan {
+  /** Every request any enabled collector needs, each once: one read per namespace serves them all. */
+  readonly requests: readonly ReadRequest[];
+  /** Reading time is shared by all requests of a namespace; each collector is charged its share. */
+  readonly readShare: ReadonlyMap<string, number>;
+}
+
+function readPlan(collectors: readonly Collector[], options: CollectorOptions): ReadPlan {
+  const byCollector = collectors.map((collector) => [collector.name, collector.requests(options)] as const);
+  const requests = [...new Set(byCollector.flatMap(([, own]) => [...own]))];
+  const readShare = new Map(byCollector.map(([name, own]) => [name, requests.length === 0 ? 0 : own.length / requests.length]));
+  return { requests, readShare };
 }
 
 /**
