@@ -3,17 +3,16 @@
 
 import { parseIpLinkJson, type LinkRecord } from '../parsers/ip-link-json.js';
 import { parseRtnetlinkLinks } from '../parsers/netlink/rtnetlink-links.js';
-import type { ParseResult } from '../parsers/parse-result.js';
 import {
   parseProcNetDev,
   RECEIVE_COUNTERS,
   TRANSMIT_COUNTERS,
   type NetDevRecord,
 } from '../parsers/proc-net-dev.js';
-import type { RawFormat, ReaderError } from '../readers/reader.js';
+import type { ReaderError } from '../readers/reader.js';
 import type { MetricFamily, Sample } from '../snapshot/model.js';
 import { family, type Collector } from './collector.js';
-import { parseFailureError, readingText } from './reading.js';
+import { parseFailureError, parseReading, readingText, type ParsersByFormat } from './reading.js';
 
 const DEVICE_LABELS = ['netns', 'device'] as const;
 
@@ -43,8 +42,7 @@ const infoFamily = family(
 const mtuFamily = family('netns_network_mtu_bytes', 'gauge', 'MTU of a network device, in bytes.', DEVICE_LABELS);
 
 /** Link attribute parsers by the format the reader returned (exec: `ip -j link`; native: rtnetlink). */
-type LinkParser = (data: Buffer) => ParseResult<LinkRecord[]>;
-const linkParsers: Partial<Record<RawFormat, LinkParser>> = {
+const linkParsers: ParsersByFormat<LinkRecord[]> = {
   'ip-link-json': (data) => parseIpLinkJson(data.toString('utf8')),
   rtnetlink: parseRtnetlinkLinks,
 };
@@ -75,10 +73,7 @@ export const interfacesCollector: Collector = {
 
     const linksReading = readings.get('links');
     if (linksReading?.ok) {
-      const parser = linkParsers[linksReading.format];
-      const links: ParseResult<LinkRecord[]> = parser
-        ? parser(linksReading.data)
-        : { ok: false, error: { kind: 'parse', detail: `no parser for link format ${linksReading.format}` } };
+      const links = parseReading(linksReading, linkParsers);
       if (links.ok) {
         for (const link of links.value) {
           if (!options.deviceFilter(link.device)) continue;

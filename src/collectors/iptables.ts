@@ -5,10 +5,10 @@
 import { parseIptablesSave, type IptablesTable } from '../parsers/iptables-save.js';
 import { parseNftablesRuleset } from '../parsers/netlink/nftables-ruleset.js';
 import { parseXtablesEntries } from '../parsers/netlink/xtables-entries.js';
-import type { ParseResult } from '../parsers/parse-result.js';
-import type { RawFormat, ReaderError, ReadRequest } from '../readers/reader.js';
+import type { ReaderError, ReadRequest } from '../readers/reader.js';
 import type { Sample } from '../snapshot/model.js';
 import { family, type Collector, type CollectorOptions } from './collector.js';
+import { parseReading, type ParsersByFormat } from './reading.js';
 
 const TABLE_SOURCES: readonly { request: ReadRequest; backend: 'nft' | 'legacy'; family: 'ipv4' | 'ipv6' }[] = [
   { request: 'iptables-nft-ipv4', backend: 'nft', family: 'ipv4' },
@@ -46,9 +46,8 @@ const ruleBytesFamily = family(
   RULE_LABELS,
 );
 
-type TablesParser = (data: Buffer) => ParseResult<IptablesTable[]>;
 /** Table parsers by the format the reader returned (exec: iptables-save text; native: netlink). */
-const tablesParsers: Partial<Record<RawFormat, TablesParser>> = {
+const tablesParsers: ParsersByFormat<IptablesTable[]> = {
   'iptables-save': (data) => parseIptablesSave(data.toString('utf8')),
   nfnetlink: (data) => parseNftablesRuleset(data),
   'xt-entries': parseXtablesEntries,
@@ -73,10 +72,7 @@ export const iptablesCollector: Collector = {
         if (reading.error.kind !== 'not-present') failures.push(reading.error);
         continue;
       }
-      const parser = tablesParsers[reading.format];
-      const tables = parser
-        ? parser(reading.data)
-        : ({ ok: false, error: { kind: 'parse', detail: `no parser for format ${reading.format}` } } as const);
+      const tables = parseReading(reading, tablesParsers);
       if (!tables.ok) {
         failures.push({ kind: 'parse', detail: `${source.request}: ${tables.error.detail}` });
         continue;

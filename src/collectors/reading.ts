@@ -1,6 +1,7 @@
 // Small shared steps every collector takes with a Reading: get its text, or say why there is none.
 
-import type { Reading, ReaderError, ReadRequest } from '../readers/reader.js';
+import type { ParseResult } from '../parsers/parse-result.js';
+import type { RawFormat, Reading, ReaderError, ReadRequest } from '../readers/reader.js';
 
 export type TextOrError = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly error: ReaderError };
 
@@ -13,4 +14,13 @@ export function readingText(reading: Reading | undefined, request: ReadRequest):
 
 export function parseFailureError(request: ReadRequest, detail: string): ReaderError {
   return { kind: 'parse', detail: `${request}: ${detail}` };
+}
+
+/** Parsers by the raw format a reader returned (exec: tool output; native: netlink bytes). */
+export type ParsersByFormat<T> = Partial<Record<RawFormat, (data: Buffer) => ParseResult<T>>>;
+
+/** Parses a successful reading with the parser for its format; a format without one is a parse error. */
+export function parseReading<T>(reading: Extract<Reading, { ok: true }>, parsers: ParsersByFormat<T>): ParseResult<T> {
+  const parser = parsers[reading.format];
+  return parser ? parser(reading.data) : { ok: false, error: { kind: 'parse', detail: `no parser for format ${reading.format}` } };
 }
