@@ -51,19 +51,20 @@ export async function createExporter({ config, reader, logger, build, discover }
   const selfMetrics = createSelfMetrics(build);
   const labelsFile = config.labelsFile ? await LabelsFileSource.open(config.labelsFile, logger, selfMetrics.registry) : undefined;
   const collection = new SingleFlight<string>();
+  const discoverHost =
+    discover ??
+    (() =>
+      discoverNamespaces({
+        netnsDirs: config.netnsDirs,
+        scanProcesses: config.scanProcesses,
+        includeHost: config.includeHost,
+      }));
 
   const collectAndRender = async (options: ScrapeOptions): Promise<string> => {
     const started = performance.now();
     await labelsFile?.refresh();
     const snapshot = await collectSnapshot({
-      discover:
-        discover ??
-        (() =>
-          discoverNamespaces({
-            netnsDirs: config.netnsDirs,
-            scanProcesses: config.scanProcesses,
-            includeHost: config.includeHost,
-          })),
+      discover: discoverHost,
       reader,
       collectors,
       collectorOptions,
