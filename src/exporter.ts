@@ -1,5 +1,5 @@
 // Wires one exporter from a validated config: discovery, a reader backend, the enabled collectors,
-// single-flight collection and exposition. `scrape()` returns the whole /metrics body.
+// single-flight collection and exposition. `scrape()` returns the /metrics body of one collection.
 
 import type { Logger } from 'pino';
 import type { BuildInfo } from './build-info.js';
@@ -8,10 +8,13 @@ import type { CollectorOptions } from './collectors/collector.js';
 import { COLLECTORS } from './collectors/registry.js';
 import { discoverNamespaces, type DiscoveryResult } from './discovery/discover-namespaces.js';
 import { LabelsFileSource } from './labels/labels-file-source.js';
+import { LabelBlockCache } from './exposition/label-blocks.js';
+import { metricsBody, type MetricsBody } from './exposition/metrics-body.js';
 import { renderSnapshot } from './exposition/render-snapshot.js';
 import { createSelfMetrics } from './exposition/self-metrics.js';
 import type { NamespaceReader } from './readers/reader.js';
 import { collectSnapshot } from './snapshot/collect-snapshot.js';
+import { NamespaceMemos } from './snapshot/namespace-memos.js';
 import { SingleFlight } from './snapshot/single-flight.js';
 
 export interface ScrapeOptions {
@@ -24,10 +27,10 @@ const TIMEOUT_OFFSET_SECONDS = 0.5;
 
 export interface Exporter {
   /**
-   * One collection (shared with concurrent callers) rendered as Prometheus text. The caller that
+   * One collection (shared with concurrent callers) as a Prometheus text body. The caller that
    * starts a collection sets its deadline; callers that join it share it.
    */
-  scrape(options?: ScrapeOptions): Promise<string>;
+  scrape(options?: ScrapeOptions): Promise<MetricsBody>;
   close(): Promise<void>;
 }
 
@@ -50,7 +53,10 @@ export async function createExporter({ config, reader, logger, build, discover }
   const netnsFilter = nameFilter(config.netnsInclude, config.netnsExclude);
   const selfMetrics = createSelfMetrics(build);
   const labelsFile = config.labelsFile ? await LabelsFileSource.open(config.labelsFile, logger, selfMetrics.registry) : undefined;
-  const collection = new SingleFlight<string>();
+  const collection = new SingleFlight<MetricsBody>();
+  // kept from scrape to scrape: what collectors parsed and the label blocks rendered for it
+  const memos = new NamespaceMemos();
+  const labelBlocks = new LabelBlockCache();
   const discoverHost =
     discover ??
     (() =>
@@ -60,7 +66,7 @@ export async function createExporter({ config, reader, logger, build, discover }
         includeHost: config.includeHost,
       }));
 
-  const collectAndRender = async (options: ScrapeOptions): Promise<string> => {
+  const collect = async (options: ScrapeOptions): Promise<MetricsBody> => {
     const started = performance.now();
     await labelsFile?.refresh();
     const snapshot = await collectSnapshot({
@@ -72,19 +78,18 @@ export async function createExporter({ config, reader, logger, build, discover }
       parallelism: config.parallelism,
       maxSeries: config.maxSeries,
       logger,
+      memos,
       deadline: scrapeDeadline(started, options.timeoutSeconds),
     });
     // --once output goes to node_exporter's textfile collector, where our process_* would clash with its own.
     const trailer = config.once ? '' : await selfMetrics.render();
-    return renderSnapshot(snapshot, collectors, {
-      trailer,
-      infoLabels: labelsFile ? (ns) => labelsFile.labels(ns) : undefined,
-    });
+    const infoLabels = labelsFile ? (ns: Parameters<typeof labelsFile.labels>[0]) => labelsFile.labels(ns) : undefined;
+    return metricsBody((sink) => renderSnapshot(snapshot, collectors, sink, { trailer, infoLabels, labelBlocks }));
   };
 
   return {
-    // Rendering is inside the single flight too: 50 concurrent scrapes share one body, not just one snapshot.
-    scrape: (options = {}) => collection.run(() => collectAndRender(options)),
+    // The body is inside the single flight too: 50 concurrent scrapes share one rendering, not just one snapshot.
+    scrape: (options = {}) => collection.run(() => collect(options)),
     close: () => reader.close(),
   };
 }

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   }
 
   if (config.once) {
-    const body = await exporter.scrape();
+    const body = Buffer.concat(await (await exporter.scrape()).encoded('identity'));
     await exporter.close();
     process.stdout.write(body, () => process.exit(0));
     return;

@@ -1,10 +1,10 @@
 // What a collector is: a name, the raw inputs it needs read inside each namespace, the metric
-// families it fills, and a pure function from those readings to samples. Collectors never enter a
-// namespace and never do I/O; the reader fetches, the collector turns bytes into samples.
+// families it fills, and a pure function from those readings to series. Collectors never enter a
+// namespace and never do I/O; the reader fetches, the collector turns bytes into series.
 
 import type { NetnsRef } from '../discovery/netns-ref.js';
 import type { ReaderError, ReadRequest, Readings } from '../readers/reader.js';
-import type { MetricFamily, Sample } from '../snapshot/model.js';
+import type { MetricFamily, SeriesGroup } from '../snapshot/model.js';
 
 /** Options that shape what collectors emit; validated once at start-up. */
 export interface CollectorOptions {
@@ -15,9 +15,15 @@ export interface CollectorOptions {
 }
 
 export interface CollectorOutput {
-  readonly samples: Sample[];
+  readonly series: SeriesGroup[];
   /** Real failures only: `not-present` readings are expected absence and never land here. */
   readonly failures: ReaderError[];
+  /**
+   * Whatever the collector wants handed back on its next run over the same namespace (as `memo`):
+   * what it parsed and the label rows it built, so that an unchanged namespace is not parsed and
+   * labelled again. Only a cache: the output must be the same with or without it.
+   */
+  readonly memo?: unknown;
 }
 
 export interface Collector {
@@ -27,7 +33,8 @@ export interface Collector {
   readonly defaultEnabled: boolean;
   readonly families: readonly MetricFamily[];
   requests(options: CollectorOptions): readonly ReadRequest[];
-  collect(ns: NetnsRef, readings: Readings, options: CollectorOptions): CollectorOutput;
+  /** `memo` is what this collector returned as `memo` for the same namespace last scrape, if anything. */
+  collect(ns: NetnsRef, readings: Readings, options: CollectorOptions, memo?: unknown): CollectorOutput;
 }
 
 /** Declares a metric family; every family name in the exporter is written once, here or in exposition. */

@@ -3,8 +3,9 @@
 
 import { parseProcInteger } from '../parsers/proc-integer.js';
 import type { ReaderError, ReadRequest } from '../readers/reader.js';
-import type { MetricFamily, Sample } from '../snapshot/model.js';
+import type { LabelRows, MetricFamily, SeriesGroup } from '../snapshot/model.js';
 import { family, type Collector } from './collector.js';
+import { sameOrNewRows } from './label-rows.js';
 import { parseFailureError, readingText } from './reading.js';
 
 const entriesFamily = family(
@@ -31,9 +32,10 @@ export const conntrackCollector: Collector = {
   defaultEnabled: true,
   families: [entriesFamily, limitFamily],
   requests: () => SOURCES.map((source) => source.request),
-  collect(ns, readings) {
-    const samples: Sample[] = [];
+  collect(ns, readings, _options, memo) {
+    const series: SeriesGroup[] = [];
     const failures: ReaderError[] = [];
+    const labels = sameOrNewRows(memo as LabelRows | undefined, [[ns.name]]);
     for (const source of SOURCES) {
       const text = readingText(readings.get(source.request), source.request);
       if (!text.ok) {
@@ -41,9 +43,9 @@ export const conntrackCollector: Collector = {
         continue;
       }
       const value = parseProcInteger(text.value);
-      if (value.ok) samples.push({ family: source.family, labelValues: [ns.name], value: value.value });
+      if (value.ok) series.push({ family: source.family, labels, values: [value.value] });
       else failures.push(parseFailureError(source.request, value.error.detail));
     }
-    return { samples, failures };
+    return { series, failures, memo: labels };
   },
 };

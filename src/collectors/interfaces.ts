@@ -10,8 +10,9 @@ import {
   type NetDevRecord,
 } from '../parsers/proc-net-dev.js';
 import type { ReaderError } from '../readers/reader.js';
-import type { MetricFamily, Sample } from '../snapshot/model.js';
+import type { LabelRows, MetricFamily, SeriesGroup } from '../snapshot/model.js';
 import { family, type Collector } from './collector.js';
+import { sameOrNewRows } from './label-rows.js';
 import { parseFailureError, parseReading, readingText, type ParsersByFormat } from './reading.js';
 
 const DEVICE_LABELS = ['netns', 'device'] as const;
@@ -47,23 +48,32 @@ const linkParsers: ParsersByFormat<LinkRecord[]> = {
   rtnetlink: parseRtnetlinkLinks,
 };
 
+/** The label rows this collector made last time for a namespace, reused while they stay the same. */
+interface InterfacesMemo {
+  readonly devices?: LabelRows;
+  readonly links?: LabelRows;
+  readonly info?: LabelRows;
+}
+
 export const interfacesCollector: Collector = {
   name: 'interfaces',
   description: 'interface counters, operstate, MTU and address',
   defaultEnabled: true,
   families: [...receiveFamilies, ...transmitFamilies, upFamily, infoFamily, mtuFamily],
   requests: () => ['net-dev', 'links'],
-  collect(ns, readings, options) {
-    const samples: Sample[] = [];
+  collect(ns, readings, options, memo) {
+    const previous = (memo ?? {}) as InterfacesMemo;
+    const kept: { devices?: LabelRows; links?: LabelRows; info?: LabelRows } = {};
+    const series: SeriesGroup[] = [];
     const failures: ReaderError[] = [];
 
     const netDev = readingText(readings.get('net-dev'), 'net-dev');
     if (netDev.ok) {
       const rows = parseProcNetDev(netDev.value);
       if (rows.ok) {
-        for (const row of rows.value) {
-          if (options.deviceFilter(row.device)) pushCounters(samples, ns.name, row);
-        }
+        const devices = rows.value.filter((row) => options.deviceFilter(row.device));
+        kept.devices = sameOrNewRows(previous.devices, devices.map((row) => [ns.name, row.device]));
+        pushCounters(series, kept.devices, devices);
       } else {
         failures.push(parseFailureError('net-dev', rows.error.detail));
       }
@@ -73,21 +83,21 @@ export const interfacesCollector: Collector = {
 
     const linksReading = readings.get('links');
     if (linksReading?.ok) {
-      const links = parseReading(linksReading, linkParsers);
-      if (links.ok) {
-        for (const link of links.value) {
-          if (!options.deviceFilter(link.device)) continue;
-          const up = link.operstate.toLowerCase() === 'up' ? 1 : 0;
-          samples.push({ family: upFamily, labelValues: [ns.name, link.device], value: up });
-          samples.push({
-            family: infoFamily,
-            labelValues: [ns.name, link.device, link.address, link.operstate.toLowerCase()],
-            value: 1,
-          });
-          samples.push({ family: mtuFamily, labelValues: [ns.name, link.device], value: link.mtu });
-        }
+      const parsedLinks = parseReading(linksReading, linkParsers);
+      if (parsedLinks.ok) {
+        const links = parsedLinks.value.filter((link) => options.deviceFilter(link.device));
+        kept.links = sameOrNewRows(previous.links, links.map((link) => [ns.name, link.device]));
+        kept.info = sameOrNewRows(
+          previous.info,
+          links.map((link) => [ns.name, link.device, link.address, link.operstate.toLowerCase()]),
+        );
+        series.push(
+          { family: upFamily, labels: kept.links, values: links.map((link) => (link.operstate.toLowerCase() === 'up' ? 1 : 0)) },
+          { family: infoFamily, labels: kept.info, values: links.map(() => 1) },
+          { family: mtuFamily, labels: kept.links, values: links.map((link) => link.mtu) },
+        );
       } else {
-        failures.push(parseFailureError('links', links.error.detail));
+        failures.push(parseFailureError('links', parsedLinks.error.detail));
       }
     } else if (linksReading === undefined) {
       failures.push({ kind: 'tool-failed', detail: 'links: not read' });
@@ -95,16 +105,15 @@ export const interfacesCollector: Collector = {
       failures.push(linksReading.error);
     }
 
-    return { samples, failures };
+    return { series, failures, memo: kept };
   },
 };
 
-function pushCounters(samples: Sample[], netns: string, row: NetDevRecord): void {
-  const labelValues = [netns, row.device];
+function pushCounters(series: SeriesGroup[], labels: LabelRows, rows: readonly NetDevRecord[]): void {
   RECEIVE_COUNTERS.forEach((counter, i) =>
-    samples.push({ family: receiveFamilies[i] as MetricFamily, labelValues, value: row.receive[counter] }),
+    series.push({ family: receiveFamilies[i] as MetricFamily, labels, values: rows.map((row) => row.receive[counter]) }),
   );
   TRANSMIT_COUNTERS.forEach((counter, i) =>
-    samples.push({ family: transmitFamilies[i] as MetricFamily, labelValues, value: row.transmit[counter] }),
+    series.push({ family: transmitFamilies[i] as MetricFamily, labels, values: rows.map((row) => row.transmit[counter]) }),
   );
 }

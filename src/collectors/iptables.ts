@@ -2,12 +2,15 @@
 // (what `iptables` is on current distributions) and legacy x_tables. A namespace may use both at
 // once (an old agent with iptables-legacy next to a new one), so `backend` keeps their series apart.
 
-import { parseIptablesSave, type IptablesTable } from '../parsers/iptables-save.js';
+import { endianness } from 'node:os';
+import { parseIptablesSave, type CounterOffsets, type IptablesTable } from '../parsers/iptables-save.js';
 import { parseNftablesRuleset } from '../parsers/netlink/nftables-ruleset.js';
 import { parseXtablesEntries } from '../parsers/netlink/xtables-entries.js';
-import type { ReaderError, ReadRequest } from '../readers/reader.js';
-import type { Sample } from '../snapshot/model.js';
+import { netlinkHeaderRanges, readCounter, sameShape, volatileRanges, type VolatileRanges } from '../parsers/reading-shape.js';
+import type { RawFormat, ReaderError, ReadRequest } from '../readers/reader.js';
+import type { LabelRows, MetricFamily, SeriesGroup } from '../snapshot/model.js';
 import { family, type Collector, type CollectorOptions } from './collector.js';
+import { sameOrNewRows } from './label-rows.js';
 import { parseReading, type ParsersByFormat } from './reading.js';
 
 const TABLE_SOURCES: readonly { request: ReadRequest; backend: 'nft' | 'legacy'; family: 'ipv4' | 'ipv6' }[] = [
@@ -53,14 +56,46 @@ const tablesParsers: ParsersByFormat<IptablesTable[]> = {
   'xt-entries': parseXtablesEntries,
 };
 
+/** Formats whose records say where their counters are, and how those bytes are ordered. */
+const BINARY_COUNTERS: Partial<Record<RawFormat, { bigEndian: boolean; netlink: boolean }>> = {
+  nfnetlink: { bigEndian: true, netlink: true },
+  'xt-entries': { bigEndian: endianness() === 'BE', netlink: false },
+};
+
+/** A value source of one series: a constant from the parse, or a counter at a byte offset. */
+const CONSTANT = -1;
+
+/** The series one table source gave, ready to be refilled from a reading of the same shape. */
+interface SeriesTemplate {
+  readonly family: MetricFamily;
+  readonly labels: LabelRows;
+  readonly constants: Float64Array;
+  /** Byte offset of each series' counter, or CONSTANT. */
+  readonly offsets: Float64Array;
+}
+
+/** What one source (say nft IPv4) gave last scrape, kept in the collector's memo. */
+interface SourceMemo {
+  readonly format: RawFormat;
+  readonly data: Buffer;
+  /** Undefined when the format has no fixed counter offsets (iptables-save text): always parsed. */
+  readonly volatile?: VolatileRanges;
+  readonly bigEndian: boolean;
+  readonly templates: readonly SeriesTemplate[];
+}
+
+type IptablesMemo = ReadonlyMap<ReadRequest, SourceMemo>;
+
 export const iptablesCollector: Collector = {
   name: 'iptables',
   description: 'iptables/ip6tables chains and rules with counters (nf_tables and legacy)',
   defaultEnabled: true,
   families: [policyPacketsFamily, policyBytesFamily, chainRulesFamily, rulePacketsFamily, ruleBytesFamily],
   requests: () => TABLE_SOURCES.map((source) => source.request),
-  collect(ns, readings, options) {
-    const samples: Sample[] = [];
+  collect(ns, readings, options, memo) {
+    const previous = memo instanceof Map ? (memo as IptablesMemo) : undefined;
+    const kept = new Map<ReadRequest, SourceMemo>();
+    const series: SeriesGroup[] = [];
     const failures: ReaderError[] = [];
     for (const source of TABLE_SOURCES) {
       const reading = readings.get(source.request);
@@ -72,38 +107,109 @@ export const iptablesCollector: Collector = {
         if (reading.error.kind !== 'not-present') failures.push(reading.error);
         continue;
       }
-      const tables = parseReading(reading, tablesParsers);
-      if (!tables.ok) {
-        failures.push({ kind: 'parse', detail: `${source.request}: ${tables.error.detail}` });
-        continue;
+      const last = previous?.get(source.request);
+      let current: SourceMemo;
+      if (last?.volatile !== undefined && last.format === reading.format && sameShape(last.data, reading.data, last.volatile)) {
+        current = { ...last, data: reading.data };
+      } else {
+        const tables = parseReading(reading, tablesParsers);
+        if (!tables.ok) {
+          failures.push({ kind: 'parse', detail: `${source.request}: ${tables.error.detail}` });
+          continue;
+        }
+        current = sourceMemo(reading.format, reading.data, [ns.name, source.backend, source.family], tables.value, options, last);
       }
-      pushTableSamples(samples, [ns.name, source.backend, source.family], tables.value, options);
+      kept.set(source.request, current);
+      for (const template of current.templates) series.push(fill(template, current));
     }
-    return { samples, failures };
+    return { series, failures, memo: kept };
   },
 };
 
-function pushTableSamples(
-  samples: Sample[],
+/** This scrape's values of a template: constants as they were, counters read from this reading. */
+function fill(template: SeriesTemplate, source: SourceMemo): SeriesGroup {
+  const { constants, offsets } = template;
+  const values = new Float64Array(offsets.length);
+  for (let i = 0; i < offsets.length; i++) {
+    const offset = offsets[i] as number;
+    values[i] = offset === CONSTANT ? (constants[i] as number) : readCounter(source.data, offset, source.bigEndian);
+  }
+  return { family: template.family, labels: template.labels, values };
+}
+
+/** Series rows of one family as they are gathered from the parsed tables. */
+class TemplateDraft {
+  readonly rows: (readonly string[])[] = [];
+  readonly constants: number[] = [];
+  readonly offsets: number[] = [];
+
+  constructor(readonly family: MetricFamily) {}
+
+  add(labels: readonly string[], value: number, offset: number | undefined): void {
+    this.rows.push(labels);
+    this.constants.push(value);
+    this.offsets.push(offset ?? CONSTANT);
+  }
+}
+
+function sourceMemo(
+  format: RawFormat,
+  data: Buffer,
   prefix: readonly [netns: string, backend: string, family: string],
   tables: readonly IptablesTable[],
   options: CollectorOptions,
-): void {
+  last: SourceMemo | undefined,
+): SourceMemo {
+  const chainRules = new TemplateDraft(chainRulesFamily);
+  const policyPackets = new TemplateDraft(policyPacketsFamily);
+  const policyBytes = new TemplateDraft(policyBytesFamily);
+  const rulePackets = new TemplateDraft(rulePacketsFamily);
+  const ruleBytes = new TemplateDraft(ruleBytesFamily);
+  const counterRanges: [number, number][] = [];
+  let everyCounterPlaced = true;
+  const place = (at: CounterOffsets | undefined): void => {
+    if (at === undefined) everyCounterPlaced = false;
+    else counterRanges.push([at.packets, at.packets + 8], [at.bytes, at.bytes + 8]);
+  };
   for (const table of tables) {
     for (const chain of table.chains) {
       const chainLabels = [...prefix, table.name, chain.name];
-      samples.push({ family: chainRulesFamily, labelValues: chainLabels, value: chain.rules.length });
+      chainRules.add(chainLabels, chain.rules.length, undefined);
       if (chain.builtin) {
         const policyLabels = [...chainLabels, chain.policy];
-        samples.push({ family: policyPacketsFamily, labelValues: policyLabels, value: chain.policyPackets });
-        samples.push({ family: policyBytesFamily, labelValues: policyLabels, value: chain.policyBytes });
+        policyPackets.add(policyLabels, chain.policyPackets, chain.policyCountersAt?.packets);
+        policyBytes.add(policyLabels, chain.policyBytes, chain.policyCountersAt?.bytes);
+        // a built-in chain iptables shows but the kernel does not have reads as constant zeros
+        if (chain.policyCountersAt !== undefined) place(chain.policyCountersAt);
       }
       if (!options.iptablesRules) continue;
       for (const rule of chain.rules) {
         const ruleLabels = [...chainLabels, String(rule.position), rule.target, rule.comment];
-        samples.push({ family: rulePacketsFamily, labelValues: ruleLabels, value: rule.packets });
-        samples.push({ family: ruleBytesFamily, labelValues: ruleLabels, value: rule.bytes });
+        rulePackets.add(ruleLabels, rule.packets, rule.countersAt?.packets);
+        ruleBytes.add(ruleLabels, rule.bytes, rule.countersAt?.bytes);
+        place(rule.countersAt);
       }
     }
   }
+  // label rows are shared between families with the same labels (policy packets and bytes, rule
+  // packets and bytes), and reused from last scrape's when the same
+  const lastRows = new Map(last?.templates.map((template) => [template.family, template.labels]));
+  const chainRows = sameOrNewRows(lastRows.get(chainRulesFamily), chainRules.rows);
+  const policyRows = sameOrNewRows(lastRows.get(policyPacketsFamily), policyPackets.rows);
+  const ruleRows = sameOrNewRows(lastRows.get(rulePacketsFamily), rulePackets.rows);
+  const template = (draft: TemplateDraft, labels: LabelRows): SeriesTemplate => ({
+    family: draft.family,
+    labels,
+    constants: Float64Array.from(draft.constants),
+    offsets: Float64Array.from(draft.offsets),
+  });
+  const templates = [template(chainRules, chainRows), template(policyPackets, policyRows), template(policyBytes, policyRows)];
+  if (options.iptablesRules) templates.push(template(rulePackets, ruleRows), template(ruleBytes, ruleRows));
+
+  const binary = BINARY_COUNTERS[format];
+  const volatile =
+    binary !== undefined && everyCounterPlaced
+      ? volatileRanges(binary.netlink ? [...counterRanges, ...netlinkHeaderRanges(data)] : counterRanges)
+      : undefined;
+  return { format, data, volatile, bigEndian: binary?.bigEndian ?? false, templates };
 }

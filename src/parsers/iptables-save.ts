@@ -20,6 +20,16 @@
 
 import { parsed, parseFailure, type ParseResult } from './parse-result.js';
 
+/**
+ * Where a record's two counters sit in the bytes it was parsed from (the offset of each 64-bit
+ * value), for binary inputs: a later reading with the same bytes everywhere else can have its
+ * counters read there without being parsed again (see src/parsers/reading-shape.ts).
+ */
+export interface CounterOffsets {
+  readonly packets: number;
+  readonly bytes: number;
+}
+
 export interface IptablesRule {
   /** 1-based position within its chain, in file order (the order the kernel evaluates). */
   readonly position: number;
@@ -31,6 +41,8 @@ export interface IptablesRule {
   readonly goto: boolean;
   /** Unquoted, unescaped `-m comment --comment` value; several are joined with ' '; '' when none. */
   readonly comment: string;
+  /** Binary inputs only: where `packets` and `bytes` were read. */
+  readonly countersAt?: CounterOffsets;
 }
 
 export interface IptablesChain {
@@ -42,6 +54,8 @@ export interface IptablesChain {
   readonly policyPackets: number;
   readonly policyBytes: number;
   readonly rules: readonly IptablesRule[];
+  /** Binary inputs only: where `policyPackets` and `policyBytes` were read. */
+  readonly policyCountersAt?: CounterOffsets;
 }
 
 export interface IptablesTable {

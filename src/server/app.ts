@@ -1,19 +1,16 @@
 // The HTTP face of the exporter (express): /metrics, a landing page and /healthz. Only GET and HEAD;
 // other methods get 405 and unknown paths 404, and no error body carries a stack trace or a path.
 
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import type { MetricsBody } from '../exposition/metrics-body.js';
 import { CONTENT_TYPE } from '../exposition/text-format.js';
-
-const gzipAsync = promisify(gzip);
 
 export interface AppOptions {
   readonly telemetryPath: string;
   /** Most /metrics requests in flight at once; 0 for no limit. Further ones get 503 at once. */
   readonly maxRequests: number;
-  readonly scrape: (options: { timeoutSeconds?: number }) => Promise<string>;
+  readonly scrape: (options: { timeoutSeconds?: number }) => Promise<MetricsBody>;
   readonly logger: Logger;
   readonly version: string;
 }
@@ -82,14 +79,19 @@ export function createApp(options: AppOptions): express.Express {
       inFlight++;
       try {
         const body = await options.scrape({ timeoutSeconds: scrapeTimeoutSeconds(request) });
+        const gzip = acceptsGzip(request);
+        const chunks = await body.encoded(gzip ? 'gzip' : 'identity');
         response.set('Content-Type', CONTENT_TYPE);
         response.set('Vary', 'Accept-Encoding');
-        if (acceptsGzip(request)) {
-          response.set('Content-Encoding', 'gzip');
-          response.send(await gzipAsync(body));
-        } else {
-          response.send(body);
+        if (gzip) response.set('Content-Encoding', 'gzip');
+        response.set('Content-Length', String(chunks.reduce((total, chunk) => total + chunk.length, 0)));
+        if (request.method === 'HEAD') {
+          response.end();
+          return;
         }
+        // chunk by chunk: one Buffer.concat of a 36 MB plain body would be a copy and a long step
+        for (const chunk of chunks) response.write(chunk);
+        response.end();
       } finally {
         inFlight--;
       }

@@ -9,6 +9,7 @@ import type { NetnsRef } from '../discovery/netns-ref.js';
 import type { NamespaceReader, ReadRequest, Readings } from '../readers/reader.js';
 import { mapBounded } from '../concurrency/map-bounded.js';
 import type { CollectorResult, NamespaceSnapshot, Snapshot } from './model.js';
+import type { NamespaceMemos } from './namespace-memos.js';
 
 export interface SnapshotSources {
   readonly discover: () => Promise<DiscoveryResult>;
@@ -21,6 +22,8 @@ export interface SnapshotSources {
   /** Most series one scrape may carry; 0 means no limit. */
   readonly maxSeries: number;
   readonly logger: Logger;
+  /** What collectors kept from the last scrape; updated by this one. */
+  readonly memos: NamespaceMemos;
   /**
    * performance.now() by which the collection must be done (from Prometheus's scrape timeout):
    * namespaces not yet read are skipped and reads still running are aborted, each reported as a
@@ -46,6 +49,7 @@ export async function collectSnapshot(sources: SnapshotSources): Promise<Snapsho
 
   const read = await mapBounded(namespaces, sources.parallelism, (ns) => readNamespace(ns, plan, sources, logger));
   const present = read.filter((snapshot): snapshot is NamespaceSnapshot => snapshot !== undefined);
+  sources.memos.rotate();
   const droppedSeries = applySeriesLimit(present, sources.maxSeries);
   if (droppedSeries > 0) {
     logger.warn({ droppedSeries, maxSeries: sources.maxSeries }, 'series limit reached; some namespaces are cut');
@@ -89,9 +93,10 @@ async function readNamespace(
   const failures: string[] = [];
   for (const collector of sources.collectors) {
     const collectStarted = performance.now();
-    const output = collector.collect(ns, readings, sources.collectorOptions);
+    const output = collector.collect(ns, readings, sources.collectorOptions, sources.memos.get(ns, collector.name));
+    sources.memos.keep(ns, collector.name, output.memo);
     const seconds = readSeconds * (plan.readShare.get(collector.name) ?? 0) + (performance.now() - collectStarted) / 1000;
-    results.set(collector.name, { samples: output.samples, failures: output.failures, seconds });
+    results.set(collector.name, { series: output.series, failures: output.failures, seconds });
     for (const failure of output.failures) failures.push(`${collector.name}: ${failure.kind}: ${failure.detail}`);
   }
   if (failures.length > 0) {
@@ -152,9 +157,15 @@ function uniqueByName(namespaces: readonly NetnsRef[], errors: string[], logger:
   return unique;
 }
 
+export function seriesCount(result: CollectorResult): number {
+  let count = 0;
+  for (const group of result.series) count += group.values.length;
+  return count;
+}
+
 /**
  * Keeps whole namespaces, in name order, until the limit; a namespace that would cross it keeps
- * none of its samples. Returns how many series were dropped.
+ * none of its series. Returns how many series were dropped.
  */
 function applySeriesLimit(namespaces: NamespaceSnapshot[], maxSeries: number): number {
   if (maxSeries <= 0) return 0;
@@ -162,7 +173,7 @@ function applySeriesLimit(namespaces: NamespaceSnapshot[], maxSeries: number): n
   let dropped = 0;
   for (const [index, snapshot] of namespaces.entries()) {
     let count = 0;
-    for (const result of snapshot.results.values()) count += result.samples.length;
+    for (const result of snapshot.results.values()) count += seriesCount(result);
     if (kept + count <= maxSeries) {
       kept += count;
       continue;
@@ -170,7 +181,7 @@ function applySeriesLimit(namespaces: NamespaceSnapshot[], maxSeries: number): n
     dropped += count;
     const emptied = new Map<string, CollectorResult>();
     for (const [name, result] of snapshot.results) {
-      emptied.set(name, { ...result, samples: [], failures: result.failures });
+      emptied.set(name, { ...result, series: [], failures: result.failures });
     }
     namespaces[index] = { ns: snapshot.ns, results: emptied };
   }

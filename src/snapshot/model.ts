@@ -1,4 +1,4 @@
-// The model of one scrape: every namespace found, and for each enabled collector either its samples
+// The model of one scrape: every namespace found, and for each enabled collector either its series
 // or the reason it has none. Immutable once built; exposition only reads it.
 
 import type { NetnsRef } from '../discovery/netns-ref.js';
@@ -12,18 +12,26 @@ export interface MetricFamily {
   readonly labelNames: readonly string[];
 }
 
-/** One series value; `labelValues` follow `family.labelNames` one for one. */
-export interface Sample {
+/** One row of label values per series; each row follows `family.labelNames` one for one. */
+export type LabelRows = readonly (readonly string[])[];
+
+/**
+ * Series of one family from one namespace: `values[i]` is the value of the series labelled
+ * `labels[i]`. A collector hands back the very same `labels` array, scrape after scrape, while the
+ * namespace's interfaces and rules stay as they were, and exposition keeps what it rendered for an
+ * array as long as the array lives: so an unchanged namespace costs a scrape its values only.
+ */
+export interface SeriesGroup {
   readonly family: MetricFamily;
-  readonly labelValues: readonly string[];
-  readonly value: number;
+  readonly labels: LabelRows;
+  readonly values: ArrayLike<number>;
 }
 
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ReaderError };
 
 export interface CollectorResult {
-  /** Samples this collector produced for the namespace (partial data stays even when `failures` is not empty). */
-  readonly samples: readonly Sample[];
+  /** Series this collector produced for the namespace (partial data stays even when `failures` is not empty). */
+  readonly series: readonly SeriesGroup[];
   /** What went wrong; empty when the collector fully succeeded. `not-present` never appears here. */
   readonly failures: readonly ReaderError[];
   /** Seconds spent reading and parsing this collector's inputs for this namespace. */

@@ -5,7 +5,8 @@ import { expect, test } from 'vitest';
 import { family } from '../../src/collectors/collector.js';
 import { COLLECTORS } from '../../src/collectors/registry.js';
 import type { NetnsRef } from '../../src/discovery/netns-ref.js';
-import { renderSnapshot } from '../../src/exposition/render-snapshot.js';
+import { LabelBlockCache } from '../../src/exposition/label-blocks.js';
+import { renderSnapshotText as renderSnapshot } from '../../src/exposition/render-snapshot.js';
 import type { CollectorResult, NamespaceSnapshot, Snapshot } from '../../src/snapshot/model.js';
 
 const upFamily = COLLECTORS.flatMap((c) => c.families).find((f) => f.name === 'netns_network_up');
@@ -15,8 +16,8 @@ function ns(name: string, kind: NetnsRef['kind'] = 'other', id = ''): NetnsRef {
   return { name, path: `/run/netns/${name}`, dev: 4, inode: 4026531000 + name.length, kind, id, source: 'named' };
 }
 
-function result(samples: CollectorResult['samples'], failed = false): CollectorResult {
-  return { samples, failures: failed ? [{ kind: 'timeout', detail: 'x' }] : [], seconds: 0.25 };
+function result(series: CollectorResult['series'], failed = false): CollectorResult {
+  return { series, failures: failed ? [{ kind: 'timeout', detail: 'x' }] : [], seconds: 0.25 };
 }
 
 const hostile = 'a "quoted" \\ back\nnew $(touch /tmp/pwned) ü';
@@ -24,7 +25,7 @@ const namespaces: NamespaceSnapshot[] = [
   {
     ns: ns('qrouter-4f1e', 'qrouter', '4f1e'),
     results: new Map([
-      ['interfaces', result([{ family: upFamily, labelValues: ['qrouter-4f1e', 'qg-1'], value: 1 }])],
+      ['interfaces', result([{ family: upFamily, labels: [['qrouter-4f1e', 'qg-1']], values: [1] }])],
       ['iptables', result([], true)],
       ['conntrack', result([])],
     ]),
@@ -32,7 +33,7 @@ const namespaces: NamespaceSnapshot[] = [
   {
     ns: ns(hostile),
     results: new Map([
-      ['interfaces', result([{ family: upFamily, labelValues: [hostile, 'eth"0'], value: 0 }])],
+      ['interfaces', result([{ family: upFamily, labels: [[hostile, 'eth"0']], values: [0] }])],
       ['iptables', result([])],
       ['conntrack', result([])],
     ]),
@@ -90,7 +91,7 @@ test('a family no collector declared is still written', async () => {
   const stray = family('netns_stray', 'gauge', 'stray', ['netns']);
   const withStray: Snapshot = {
     ...snapshot,
-    namespaces: [{ ns: ns('x'), results: new Map([['interfaces', result([{ family: stray, labelValues: ['x'], value: 3 }])]]) }],
+    namespaces: [{ ns: ns('x'), results: new Map([['interfaces', result([{ family: stray, labels: [['x']], values: [3] }])]]) }],
   };
   expect(await renderSnapshot(withStray, COLLECTORS)).toContain('# TYPE netns_stray gauge\nnetns_stray{netns="x"} 3\n');
 });
@@ -100,4 +101,38 @@ test('promtool check metrics accepts the exposition', async () => {
   const result = await execa('promtool', ['check', 'metrics'], { input: text, reject: false });
   // promtool exits 1 for lint warnings too; any "error while linting" or parse error fails this test.
   expect(result.stderr + result.stdout).not.toMatch(/error while linting|text format parsing error/);
+});
+
+test('values: integers digit by digit, everything else as the format spells it', async () => {
+  const gauge = family('netns_value_check', 'gauge', 'values', ['v']);
+  const values = [0, 7, 10, 4294967296, 2 ** 53 - 1, 2 ** 64, -3, 0.5, 1e-7, NaN, Infinity, -Infinity];
+  const labels = values.map((_, i) => [String(i)]);
+  const withValues: Snapshot = {
+    ...snapshot,
+    namespaces: [{ ns: ns('x'), results: new Map([['interfaces', result([{ family: gauge, labels, values }])]]) }],
+  };
+  const lines = (await renderSnapshot(withValues, COLLECTORS)).split('\n').filter((line) => line.startsWith('netns_value_check{'));
+  expect(lines.map((line) => line.slice(line.indexOf(' ') + 1))).toEqual([
+    '0', '7', '10', '4294967296', '9007199254740991', '18446744073709552000', '-3', '0.5', '1e-7', 'NaN', '+Inf', '-Inf',
+  ]);
+});
+
+test('a body larger than one chunk comes out whole and in order, and label blocks are reused by row identity', async () => {
+  const gauge = family('netns_many', 'gauge', 'many', ['netns', 'n']);
+  const labels = Array.from({ length: 5000 }, (_, i) => ['ns-ü', `series-${i}`]);
+  const many = (values: number[]): Snapshot => ({
+    ...snapshot,
+    namespaces: [{ ns: ns('x'), results: new Map([['interfaces', result([{ family: gauge, labels, values }])]]) }],
+  });
+  const cache = new LabelBlockCache();
+  const first = await renderSnapshot(many(labels.map((_, i) => i)), COLLECTORS, { labelBlocks: cache });
+  const lines = first.split('\n').filter((line) => line.startsWith('netns_many{'));
+  expect(lines).toHaveLength(5000);
+  lines.forEach((line, i) => expect(line).toBe(`netns_many{netns="ns-ü",n="series-${i}"} ${i}`));
+  expect(Buffer.byteLength(first)).toBeGreaterThan(3 * 64 * 1024);
+  // the same rows again: blocks come from the cache (same bytes object), values are new
+  const blocks = cache.blocks(gauge.labelNames, labels);
+  const second = await renderSnapshot(many(labels.map((_, i) => i * 2)), COLLECTORS, { labelBlocks: cache });
+  expect(cache.blocks(gauge.labelNames, labels)).toBe(blocks);
+  expect(second).toContain('netns_many{netns="ns-ü",n="series-4999"} 9998\n');
 });

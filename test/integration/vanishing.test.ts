@@ -38,7 +38,7 @@ describe.skipIf(skipUnlessRoot('namespace vanishing tests'))('a namespace delete
       },
     });
     try {
-      const series = parseExposition(await exporter.scrape());
+      const series = parseExposition(await (await exporter.scrape()).text());
       for (const name of names.slice(0, -1)) {
         expect(valueOf(series, 'netns_collector_success', { netns: name, collector: 'interfaces' }), name).toBe(1);
         expect(select(series, 'netns_network_receive_bytes_total', { netns: name, device: 'lo' })).toHaveLength(1);

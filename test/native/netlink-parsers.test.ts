@@ -10,7 +10,8 @@ import { parseNftablesRuleset } from '../../src/parsers/netlink/nftables-ruleset
 import { parseRtnetlinkLinks } from '../../src/parsers/netlink/rtnetlink-links.js';
 import { parseXtablesEntries, xtablesHasNoTables } from '../../src/parsers/netlink/xtables-entries.js';
 import type { ParseResult } from '../../src/parsers/parse-result.js';
-import { ipLinkModel, iptablesSaveModel } from './reference-models.js';
+import { readCounter } from '../../src/parsers/reading-shape.js';
+import { ipLinkModel, iptablesSaveModel, withoutOffsets } from './reference-models.js';
 
 const fixtureDir = new URL('../fixtures/netlink/', import.meta.url);
 const bytes = (name: string): Buffer => readFileSync(new URL(name, fixtureDir));
@@ -43,8 +44,23 @@ const rulesetCases = [
 describe('rulesets equal iptables-save -c of the same moment', () => {
   for (const c of rulesetCases) {
     test(c.name, async () => {
-      const model = valueOf(c.parse(bytes(c.bin)));
+      const data = bytes(c.bin);
+      const parsedTables = valueOf(c.parse(data));
+      const model = withoutOffsets(parsedTables);
       expect(model).toEqual(iptablesSaveModel(text(c.save)));
+      // every counter of a chain the kernel has, and of every rule, says where it was read
+      const bigEndian = c.parse === parseNftablesRuleset;
+      for (const chain of parsedTables.flatMap((table) => table.chains)) {
+        if (chain.policyCountersAt) {
+          expect(readCounter(data, chain.policyCountersAt.packets, bigEndian)).toBe(chain.policyPackets);
+          expect(readCounter(data, chain.policyCountersAt.bytes, bigEndian)).toBe(chain.policyBytes);
+        }
+        for (const rule of chain.rules) {
+          expect(rule.countersAt, `${chain.name} rule ${rule.position}`).toBeDefined();
+          expect(readCounter(data, rule.countersAt?.packets ?? -1, bigEndian)).toBe(rule.packets);
+          expect(readCounter(data, rule.countersAt?.bytes ?? -1, bigEndian)).toBe(rule.bytes);
+        }
+      }
       const parseText = await execParser();
       if (parseText) expect(model).toEqual(valueOf(parseText(text(c.save))));
     });

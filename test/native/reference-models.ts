@@ -98,3 +98,14 @@ export function ipLinkModel(json: string): LinkRecord[] {
     linkType: link.link_type,
   }));
 }
+
+/** The model without where counters sat in the bytes (the text parser has no such offsets). */
+export function withoutOffsets(tables: readonly IptablesTable[]): IptablesTable[] {
+  return tables.map((table) => ({
+    name: table.name,
+    chains: table.chains.map(({ policyCountersAt: _policyAt, ...chain }) => ({
+      ...chain,
+      rules: chain.rules.map(({ countersAt: _at, ...rule }) => rule),
+    })),
+  }));
+}

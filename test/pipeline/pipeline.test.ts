@@ -22,7 +22,7 @@ export async function scrapeFixtures(argv: string[] = []): Promise<string> {
     build: { version: '0.0.0-test', revision: 'test', nodejsVersion: process.version },
   });
   try {
-    return await exporter.scrape();
+    return await (await exporter.scrape()).text();
   } finally {
     await exporter.close();
   }

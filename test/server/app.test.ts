@@ -7,12 +7,13 @@ import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { parseFlags } from '../../src/cli/flags.js';
 import { createExporter } from '../../src/exporter.js';
+import { metricsBody, type MetricsBody } from '../../src/exposition/metrics-body.js';
 import { createApp } from '../../src/server/app.js';
 import { createFixtureReader, fixtureDiscovery } from '../support/fixture-reader.js';
 
 const logger = pino({ level: 'silent' });
 
-async function fixtureApp(overrides: { telemetryPath?: string; maxRequests?: number; scrape?: () => Promise<string> } = {}) {
+async function fixtureApp(overrides: { telemetryPath?: string; maxRequests?: number; scrape?: () => Promise<MetricsBody> } = {}) {
   const exporter = await createExporter({
     config: parseFlags([], '1.2.3'),
     reader: createFixtureReader(),
@@ -83,7 +84,7 @@ describe('/metrics', () => {
   test('beyond --web.max-requests a scrape gets 503 at once', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const app = await fixtureApp({ maxRequests: 1, scrape: async () => (await gate, 'x 1\n') });
+    const app = await fixtureApp({ maxRequests: 1, scrape: async () => (await gate, metricsBody(async (sink) => sink(Buffer.from('x 1\n')))) });
     const first = request(app).get('/metrics').then((r) => r);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const second = await request(app).get('/metrics');

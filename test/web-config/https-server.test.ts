@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { metricsBody } from '../../src/exposition/metrics-body.js';
 import { createApp } from '../../src/server/app.js';
 import { createWebServer, type WebServer } from '../../src/server/listen.js';
 import { loadWebConfig } from '../../src/server/web-config.js';
@@ -40,7 +41,7 @@ async function serve(configText: string): Promise<{ port: number; web: WebServer
   const path = join(dir, `web-${++fileCounter}.yml`);
   await writeFile(path, configText);
   const config = await loadWebConfig(path);
-  const app = createApp({ telemetryPath: '/metrics', maxRequests: 0, scrape: async () => METRICS, logger, version: 'test' });
+  const app = createApp({ telemetryPath: '/metrics', maxRequests: 0, scrape: async () => metricsBody(async (sink) => sink(Buffer.from(METRICS))), logger, version: 'test' });
   const web = createWebServer(app, config, logger);
   running.push(web.server);
   await new Promise<void>((resolve) => web.server.listen(0, '127.0.0.1', resolve));

@@ -2,7 +2,7 @@
 // x_tables parsers. The model itself is the text path's (src/parsers/iptables-save.ts): both backends
 // produce exactly the same records.
 
-export type { IptablesChain, IptablesRule, IptablesTable } from '../iptables-save.js';
+export type { CounterOffsets, IptablesChain, IptablesRule, IptablesTable } from '../iptables-save.js';
 
 /** Netfilter hook numbers (enum nf_inet_hooks) and the chain names iptables gives them. */
 export const HOOK_CHAIN_NAMES = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'] as const;

@@ -14,6 +14,7 @@ import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
 import {
   BUILTIN_TABLES,
   compareChainNames,
+  type CounterOffsets,
   type IptablesChain,
   type IptablesRule,
   type IptablesTable,
@@ -100,6 +101,7 @@ interface ChainRecord {
   readonly policy: string;
   readonly policyPackets: number;
   readonly policyBytes: number;
+  readonly policyCountersAt?: CounterOffsets;
   readonly rules: IptablesRule[];
 }
 
@@ -145,9 +147,19 @@ function isIptablesExpression(name: string, buf: Buffer, data: AttributeIndex): 
 
 const NO_ATTRIBUTES: AttributeIndex = new Array<number>(2 * (MAX_EXPR_DATA_ATTR + 1)).fill(-1);
 
+/** Where a counter expression's (or chain's) packets and bytes values start; undefined when one is missing. */
+function counterOffsets(counters: AttributeIndex): CounterOffsets | undefined {
+  const packets = valueStart(counters, NFTA_COUNTER_PACKETS);
+  const bytes = valueStart(counters, NFTA_COUNTER_BYTES);
+  if (packets === -1 || bytes === -1) return undefined;
+  if (valueEnd(counters, NFTA_COUNTER_PACKETS) - packets < 8 || valueEnd(counters, NFTA_COUNTER_BYTES) - bytes < 8) return undefined;
+  return { packets, bytes };
+}
+
 function decodeRule(buf: Buffer, rule: AttributeIndex): DecodedRule | undefined {
   let packets = 0;
   let bytes = 0;
+  let countersAt: CounterOffsets | undefined;
   let counted = false;
   let target = '';
   let goto = false;
@@ -169,6 +181,7 @@ function decodeRule(buf: Buffer, rule: AttributeIndex): DecodedRule | undefined 
         if (!counted) {
           packets = be64Attribute(buf, data, NFTA_COUNTER_PACKETS);
           bytes = be64Attribute(buf, data, NFTA_COUNTER_BYTES);
+          countersAt = counterOffsets(data);
           counted = true;
         }
         break;
@@ -221,7 +234,8 @@ function decodeRule(buf: Buffer, rule: AttributeIndex): DecodedRule | undefined 
     }
   });
   if (!listOk || malformed) return undefined;
-  return { rule: { packets, bytes, target, goto, comment: comments.length > 0 ? comments.join(' ') : userDataComment(buf, rule) }, compatible };
+  const comment = comments.length > 0 ? comments.join(' ') : userDataComment(buf, rule);
+  return { rule: { packets, bytes, target, goto, comment, ...(countersAt && { countersAt }) }, compatible };
 }
 
 /** True when a base chain is exactly one of iptables' built-in chains of its table. */
@@ -288,6 +302,7 @@ function parseRuleset(data: Buffer, options: NftablesParseOptions): ParseResult<
         policy: be32Attribute(data, attributes, NFTA_CHAIN_POLICY) === 0 ? 'DROP' : 'ACCEPT',
         policyPackets: counters ? be64Attribute(data, counters, NFTA_COUNTER_PACKETS) : 0,
         policyBytes: counters ? be64Attribute(data, counters, NFTA_COUNTER_BYTES) : 0,
+        policyCountersAt: counters && counterOffsets(counters),
         rules: [],
       });
     } else if (kind === NFT_MSG_NEWRULE) {
@@ -333,6 +348,7 @@ function parseRuleset(data: Buffer, options: NftablesParseOptions): ParseResult<
 }
 
 function toChain(chain: ChainRecord, builtin: boolean): IptablesChain {
+  const policyCountersAt = builtin ? chain.policyCountersAt : undefined;
   return {
     name: chain.name,
     builtin,
@@ -340,5 +356,6 @@ function toChain(chain: ChainRecord, builtin: boolean): IptablesChain {
     policyPackets: builtin ? chain.policyPackets : 0,
     policyBytes: builtin ? chain.policyBytes : 0,
     rules: chain.rules,
+    ...(policyCountersAt && { policyCountersAt }),
   };
 }

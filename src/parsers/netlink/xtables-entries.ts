@@ -12,7 +12,14 @@
 // The struct layout travels with the bytes, so the parser does not assume this machine's ABI.
 
 import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
-import { compareChainNames, HOOK_CHAIN_NAMES, type IptablesChain, type IptablesRule, type IptablesTable } from './iptables-model.js';
+import {
+  compareChainNames,
+  HOOK_CHAIN_NAMES,
+  type CounterOffsets,
+  type IptablesChain,
+  type IptablesRule,
+  type IptablesTable,
+} from './iptables-model.js';
 import { cString, neverThrow, readHostI32, readHostU16, readHostU32, readHostU64 } from './netlink-messages.js';
 
 const MAGIC = 0x31425458;
@@ -50,6 +57,8 @@ interface Entry {
   readonly next: number;
   readonly packets: number;
   readonly bytes: number;
+  /** Where packets and bytes lie in the whole result (not just this table's blob). */
+  readonly countersAt: CounterOffsets;
   readonly flags: number;
   readonly targetName: string;
   /** Where the target's data lies in the table blob. */
@@ -69,7 +78,8 @@ function extensionName(blob: Buffer, offset: number): string {
   return cString(blob, offset + 2, offset + 2 + EXTENSION_NAME_LEN);
 }
 
-function readEntries(blob: Buffer, layout: Layout): ParseResult<Entry[]> {
+/** `base`: where `blob` starts in the whole result, so that counter offsets point into the result. */
+function readEntries(blob: Buffer, base: number, layout: Layout): ParseResult<Entry[]> {
   const entries: Entry[] = [];
   for (let offset = 0; offset < blob.length; ) {
     if (blob.length - offset < layout.entrySize) return parseFailure(`x_tables: truncated entry at offset ${offset}`);
@@ -99,6 +109,7 @@ function readEntries(blob: Buffer, layout: Layout): ParseResult<Entry[]> {
       next,
       packets: readHostU64(blob, offset + layout.countersOffset),
       bytes: readHostU64(blob, offset + layout.countersOffset + 8),
+      countersAt: { packets: base + offset + layout.countersOffset, bytes: base + offset + layout.countersOffset + 8 },
       flags: blob[offset + layout.flagsOffset] as number,
       targetName: extensionName(blob, target),
       targetDataStart: target + EXTENSION_HEADER_LEN,
@@ -115,8 +126,8 @@ function standardVerdict(blob: Buffer, entry: Entry): number | undefined {
   return entry.targetDataEnd - entry.targetDataStart >= 4 ? readHostI32(blob, entry.targetDataStart) : undefined;
 }
 
-function parseTable(name: string, info: Buffer, blob: Buffer, layout: Layout): ParseResult<IptablesTable> {
-  const entries = readEntries(blob, layout);
+function parseTable(name: string, info: Buffer, blob: Buffer, base: number, layout: Layout): ParseResult<IptablesTable> {
+  const entries = readEntries(blob, base, layout);
   if (!entries.ok) return entries;
   const validHooks = readHostU32(info, GETINFO_VALID_HOOKS);
   const hookStarts = new Map<number, string>();
@@ -156,12 +167,27 @@ function parseTable(name: string, info: Buffer, blob: Buffer, layout: Layout): P
     for (const entry of draft.entries) {
       const target = ruleTarget(blob, entry, chainAtOffset, layout);
       if (!target.ok) return parseFailure(`x_tables: ${name}/${draft.name}: ${target.error.detail}`);
-      rules.push({ position: rules.length + 1, packets: entry.packets, bytes: entry.bytes, ...target.value, comment: entry.comment });
+      rules.push({
+        position: rules.length + 1,
+        packets: entry.packets,
+        bytes: entry.bytes,
+        ...target.value,
+        comment: entry.comment,
+        countersAt: entry.countersAt,
+      });
     }
     if (draft.builtin) {
       const verdict = footer.targetName === STANDARD_TARGET ? standardVerdict(blob, footer) : undefined;
       const policy = verdict === undefined ? undefined : STANDARD_VERDICTS.get(verdict);
-      builtins.push({ name: draft.name, builtin: true, policy: policy ?? '', policyPackets: footer.packets, policyBytes: footer.bytes, rules });
+      builtins.push({
+        name: draft.name,
+        builtin: true,
+        policy: policy ?? '',
+        policyPackets: footer.packets,
+        policyBytes: footer.bytes,
+        rules,
+        policyCountersAt: footer.countersAt,
+      });
     } else {
       userChains.push({ name: draft.name, builtin: false, policy: '', policyPackets: 0, policyBytes: 0, rules });
     }
@@ -223,7 +249,7 @@ function parseEntries(data: Buffer): ParseResult<IptablesTable[]> {
       return parseFailure(`x_tables: truncated table record at offset ${offset}`);
     }
     if (readHostU32(info, GETINFO_SIZE) !== blob.length) return parseFailure(`x_tables: ${name.toString()} size does not match its entries`);
-    const table = parseTable(name.toString('utf8'), info, blob, layout);
+    const table = parseTable(name.toString('utf8'), info, blob, blob.byteOffset - data.byteOffset, layout);
     if (!table.ok) return table;
     tables.push(table.value);
   }
