@@ -15,7 +15,7 @@ import { LabelBlockCache } from '../src/exposition/label-blocks.js';
 import { metricsBody } from '../src/exposition/metrics-body.js';
 import { renderSnapshot } from '../src/exposition/render-snapshot.js';
 import { join } from 'node:path';
-import { loadNativeAddon, type NetnsReaderAddon } from '../src/readers/native/load-addon.js';
+import { loadNativeAddon, unpackJobs, type NetnsReaderAddon } from '../src/readers/native/load-addon.js';
 import { createNativeReader } from '../src/readers/native/native-reader.js';
 import { ALL_READ_REQUESTS, type ReadRequest, type Readings } from '../src/readers/reader.js';
 import type { Snapshot } from '../src/snapshot/model.js';
@@ -44,9 +44,11 @@ async function leastCpuMs(task: () => unknown): Promise<number> {
 function statThroughAddon(addon: NetnsReaderAddon, namespaces: readonly NetnsRef[]): () => Promise<void> {
   return async () => {
     const waiting = new Map<number, () => void>();
-    const pool = addon.createPool(2, 10_000, (jobId) => {
-      waiting.get(jobId)?.();
-      waiting.delete(jobId);
+    const pool = addon.createPool(2, 10_000, (data, meta) => {
+      for (const { jobId } of unpackJobs(data, meta)) {
+        waiting.get(jobId)?.();
+        waiting.delete(jobId);
+      }
     });
     try {
       let next = 0;

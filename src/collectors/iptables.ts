@@ -77,6 +77,11 @@ interface SeriesTemplate {
 /** What one source (say nft IPv4) gave last scrape, kept in the collector's memo. */
 interface SourceMemo {
   readonly format: RawFormat;
+  /**
+   * The reading it was parsed from, copied: a reader may hand out views into a larger buffer (the
+   * native reader's batches), and keeping a view would keep the whole batch. Readings of the same
+   * shape are compared with it and leave it as it is.
+   */
   readonly data: Buffer;
   /** Undefined when the format has no fixed counter offsets (iptables-save text): always parsed. */
   readonly volatile?: VolatileRanges;
@@ -110,7 +115,7 @@ export const iptablesCollector: Collector = {
       const last = previous?.get(source.request);
       let current: SourceMemo;
       if (last?.volatile !== undefined && last.format === reading.format && sameShape(last.data, reading.data, last.volatile)) {
-        current = { ...last, data: reading.data };
+        current = last;
       } else {
         const tables = parseReading(reading, tablesParsers);
         if (!tables.ok) {
@@ -120,19 +125,19 @@ export const iptablesCollector: Collector = {
         current = sourceMemo(reading.format, reading.data, [ns.name, source.backend, source.family], tables.value, options, last);
       }
       kept.set(source.request, current);
-      for (const template of current.templates) series.push(fill(template, current));
+      for (const template of current.templates) series.push(fill(template, reading.data, current.bigEndian));
     }
     return { series, failures, memo: kept };
   },
 };
 
 /** This scrape's values of a template: constants as they were, counters read from this reading. */
-function fill(template: SeriesTemplate, source: SourceMemo): SeriesGroup {
+function fill(template: SeriesTemplate, data: Buffer, bigEndian: boolean): SeriesGroup {
   const { constants, offsets } = template;
   const values = new Float64Array(offsets.length);
   for (let i = 0; i < offsets.length; i++) {
     const offset = offsets[i] as number;
-    values[i] = offset === CONSTANT ? (constants[i] as number) : readCounter(source.data, offset, source.bigEndian);
+    values[i] = offset === CONSTANT ? (constants[i] as number) : readCounter(data, offset, bigEndian);
   }
   return { family: template.family, labels: template.labels, values };
 }
@@ -211,5 +216,5 @@ function sourceMemo(
     binary !== undefined && everyCounterPlaced
       ? volatileRanges(binary.netlink ? [...counterRanges, ...netlinkHeaderRanges(data)] : counterRanges)
       : undefined;
-  return { format, data, volatile, bigEndian: binary?.bigEndian ?? false, templates };
+  return { format, data: volatile ? Buffer.from(data) : data, volatile, bigEndian: binary?.bigEndian ?? false, templates };
 }

@@ -23,10 +23,50 @@ export const JobStage = {
   cancelled: 4,
 } as const;
 
-export type JobDone = (jobId: number, stage: number, stageErrno: number, results: (Buffer | number)[]) => void;
+/**
+ * Every job finished since the last call. `meta` holds per job: jobId, stage, stageErrno, request
+ * count, then per request its result's length in `data` or -errno; `data` holds the results' bytes
+ * back to back, job after job (see native/src/addon.c).
+ */
+export type JobsDone = (data: Buffer, meta: Float64Array) => void;
+
+/** One job of a batch, unpacked: results are views into the batch's data, or errno numbers. */
+export interface FinishedJob {
+  readonly jobId: number;
+  readonly stage: number;
+  readonly stageErrno: number;
+  readonly results: (Buffer | number)[];
+}
+
+/** Unpacks a batch; throws on a meta array that does not describe `data` exactly (an addon bug). */
+export function unpackJobs(data: Buffer, meta: Float64Array): FinishedJob[] {
+  const jobs: FinishedJob[] = [];
+  let m = 0;
+  let offset = 0;
+  while (m < meta.length) {
+    const jobId = meta[m] as number;
+    const stage = meta[m + 1] as number;
+    const stageErrno = meta[m + 2] as number;
+    const count = meta[m + 3] as number;
+    m += 4;
+    const results: (Buffer | number)[] = [];
+    for (let i = 0; i < count; i++) {
+      const length = meta[m++] as number;
+      if (length < 0) {
+        results.push(-length);
+      } else {
+        results.push(data.subarray(offset, offset + length));
+        offset += length;
+      }
+    }
+    jobs.push({ jobId, stage, stageErrno, results });
+  }
+  if (m !== meta.length || offset !== data.length) throw new Error(`native reader: batch of ${data.length} bytes does not match its description`);
+  return jobs;
+}
 
 export interface NetnsReaderAddon {
-  createPool(threads: number, recvTimeoutMs: number, onJobDone: JobDone): PoolHandle;
+  createPool(threads: number, recvTimeoutMs: number, onJobsDone: JobsDone): PoolHandle;
   /** `dev`/`ino`: the namespace discovery saw; the opened path is checked against them (0, 0: unchecked). */
   submit(pool: PoolHandle, jobId: number, nsPath: string, requests: readonly AddonRequest[], dev?: number, ino?: number): void;
   destroyPool(pool: PoolHandle): void;
