@@ -1,6 +1,7 @@
 // Connection tracking table use against its limit, per namespace. Each namespace has its own table
 // and its own count; when nf_conntrack is not loaded the files are absent, which is not an error.
 
+import { parseNfConntrackEntries } from '../parsers/nf-conntrack-stat.js';
 import { parseProcInteger } from '../parsers/proc-integer.js';
 import type { ReaderError, ReadRequest } from '../readers/reader.js';
 import type { LabelRows, MetricFamily, SeriesGroup } from '../snapshot/model.js';
@@ -37,12 +38,14 @@ export const conntrackCollector: Collector = {
     const failures: ReaderError[] = [];
     const labels = sameOrNewRows(memo as LabelRows | undefined, [[ns.name]]);
     for (const source of SOURCES) {
-      const text = readingText(readings.get(source.request), source.request);
+      const reading = readings.get(source.request);
+      const text = readingText(reading, source.request);
       if (!text.ok) {
         if (text.error.kind !== 'not-present') failures.push(text.error);
         continue;
       }
-      const value = parseProcInteger(text.value);
+      // exec reads the sysctls (one integer); native reads the count from the conntrack statistics
+      const value = reading?.ok && reading.format === 'nf-conntrack-stat' ? parseNfConntrackEntries(text.value) : parseProcInteger(text.value);
       if (value.ok) series.push({ family: source.family, labels, values: [value.value] });
       else failures.push(parseFailureError(source.request, value.error.detail));
     }

@@ -2,7 +2,7 @@
 // interface of a namespace. Field names follow node_exporter's netdev collector (node_network_*).
 
 import { parseIpLinkJson, type LinkRecord } from '../parsers/ip-link-json.js';
-import { parseRtnetlinkLinks } from '../parsers/netlink/rtnetlink-links.js';
+import { parseRtnetlinkLinks, parseRtnetlinkNetDev } from '../parsers/netlink/rtnetlink-links.js';
 import {
   parseProcNetDev,
   RECEIVE_COUNTERS,
@@ -13,7 +13,7 @@ import type { ReaderError } from '../readers/reader.js';
 import type { LabelRows, MetricFamily, SeriesGroup } from '../snapshot/model.js';
 import { family, type Collector } from './collector.js';
 import { sameOrNewRows } from './label-rows.js';
-import { parseFailureError, parseReading, readingText, type ParsersByFormat } from './reading.js';
+import { parseFailureError, parseReading, type ParsersByFormat } from './reading.js';
 
 const DEVICE_LABELS = ['netns', 'device'] as const;
 
@@ -42,6 +42,12 @@ const infoFamily = family(
 );
 const mtuFamily = family('netns_network_mtu_bytes', 'gauge', 'MTU of a network device, in bytes.', DEVICE_LABELS);
 
+/** Counter parsers by the format the reader returned (exec: /proc/net/dev; native: the link dump's IFLA_STATS64). */
+const netDevParsers: ParsersByFormat<NetDevRecord[]> = {
+  text: (data) => parseProcNetDev(data.toString('utf8')),
+  rtnetlink: parseRtnetlinkNetDev,
+};
+
 /** Link attribute parsers by the format the reader returned (exec: `ip -j link`; native: rtnetlink). */
 const linkParsers: ParsersByFormat<LinkRecord[]> = {
   'ip-link-json': (data) => parseIpLinkJson(data.toString('utf8')),
@@ -67,9 +73,9 @@ export const interfacesCollector: Collector = {
     const series: SeriesGroup[] = [];
     const failures: ReaderError[] = [];
 
-    const netDev = readingText(readings.get('net-dev'), 'net-dev');
-    if (netDev.ok) {
-      const rows = parseProcNetDev(netDev.value);
+    const netDev = readings.get('net-dev');
+    if (netDev?.ok) {
+      const rows = parseReading(netDev, netDevParsers);
       if (rows.ok) {
         const devices = rows.value.filter((row) => options.deviceFilter(row.device));
         kept.devices = sameOrNewRows(previous.devices, devices.map((row) => [ns.name, row.device]));
@@ -77,6 +83,8 @@ export const interfacesCollector: Collector = {
       } else {
         failures.push(parseFailureError('net-dev', rows.error.detail));
       }
+    } else if (netDev === undefined) {
+      failures.push({ kind: 'tool-failed', detail: 'net-dev: not read' });
     } else if (netDev.error.kind !== 'not-present') {
       failures.push(netDev.error);
     }

@@ -4,14 +4,14 @@
 
 import { endianness } from 'node:os';
 import { parseIptablesSave, type CounterOffsets, type IptablesTable } from '../parsers/iptables-save.js';
-import { parseNftablesRuleset } from '../parsers/netlink/nftables-ruleset.js';
+import { nftablesCounterRanges, parseNftablesRuleset } from '../parsers/netlink/nftables-ruleset.js';
 import { parseXtablesEntries } from '../parsers/netlink/xtables-entries.js';
+import type { ParseResult } from '../parsers/parse-result.js';
 import { netlinkHeaderRanges, readCounter, sameShape, volatileRanges, type VolatileRanges } from '../parsers/reading-shape.js';
 import type { RawFormat, ReaderError, ReadRequest } from '../readers/reader.js';
 import type { LabelRows, MetricFamily, SeriesGroup } from '../snapshot/model.js';
 import { family, type Collector, type CollectorOptions } from './collector.js';
 import { sameOrNewRows } from './label-rows.js';
-import { parseReading, type ParsersByFormat } from './reading.js';
 
 const TABLE_SOURCES: readonly { request: ReadRequest; backend: 'nft' | 'legacy'; family: 'ipv4' | 'ipv6' }[] = [
   { request: 'iptables-nft-ipv4', backend: 'nft', family: 'ipv4' },
@@ -49,23 +49,33 @@ const ruleBytesFamily = family(
   RULE_LABELS,
 );
 
+type TableSource = (typeof TABLE_SOURCES)[number];
+
 /** Table parsers by the format the reader returned (exec: iptables-save text; native: netlink). */
-const tablesParsers: ParsersByFormat<IptablesTable[]> = {
+const tablesParsers: Partial<Record<RawFormat, (data: Buffer, family: TableSource['family']) => ParseResult<IptablesTable[]>>> = {
   'iptables-save': (data) => parseIptablesSave(data.toString('utf8')),
-  nfnetlink: (data) => parseNftablesRuleset(data),
+  // the native reader's nft reading holds every family: each source takes its own
+  nfnetlink: (data, family) => parseNftablesRuleset(data, { family }),
   'xt-entries': parseXtablesEntries,
 };
 
-/** Formats whose records say where their counters are, and how those bytes are ordered. */
-const BINARY_COUNTERS: Partial<Record<RawFormat, { bigEndian: boolean; netlink: boolean }>> = {
-  nfnetlink: { bigEndian: true, netlink: true },
-  'xt-entries': { bigEndian: endianness() === 'BE', netlink: false },
+/** Binary formats: where their counters are beyond what the records say, and how those bytes are ordered. */
+const BINARY_COUNTERS: Partial<Record<RawFormat, { bigEndian: boolean; otherVolatile: (data: Buffer) => [number, number][] }>> = {
+  nfnetlink: {
+    bigEndian: true,
+    // counters of every family and chain, also those no source reports, and each message's seq/pid
+    otherVolatile: (data) => {
+      const counters = nftablesCounterRanges(data);
+      return [...(counters.ok ? counters.value : []), ...netlinkHeaderRanges(data)];
+    },
+  },
+  'xt-entries': { bigEndian: endianness() === 'BE', otherVolatile: () => [] },
 };
 
 /** A value source of one series: a constant from the parse, or a counter at a byte offset. */
 const CONSTANT = -1;
 
-/** The series one table source gave, ready to be refilled from a reading of the same shape. */
+/** The series one reading gave for one family, ready to be refilled from a reading of the same shape. */
 interface SeriesTemplate {
   readonly family: MetricFamily;
   readonly labels: LabelRows;
@@ -74,8 +84,8 @@ interface SeriesTemplate {
   readonly offsets: Float64Array;
 }
 
-/** What one source (say nft IPv4) gave last scrape, kept in the collector's memo. */
-interface SourceMemo {
+/** What one reading (say nft, both families, or legacy IPv4) gave last scrape, kept in the collector's memo. */
+interface ReadingMemo {
   readonly format: RawFormat;
   /**
    * The reading it was parsed from, copied: a reader may hand out views into a larger buffer (the
@@ -89,7 +99,8 @@ interface SourceMemo {
   readonly templates: readonly SeriesTemplate[];
 }
 
-type IptablesMemo = ReadonlyMap<ReadRequest, SourceMemo>;
+/** Keyed by the first request a reading answered. */
+type IptablesMemo = ReadonlyMap<ReadRequest, ReadingMemo>;
 
 export const iptablesCollector: Collector = {
   name: 'iptables',
@@ -99,37 +110,65 @@ export const iptablesCollector: Collector = {
   requests: () => TABLE_SOURCES.map((source) => source.request),
   collect(ns, readings, options, memo) {
     const previous = memo instanceof Map ? (memo as IptablesMemo) : undefined;
-    const kept = new Map<ReadRequest, SourceMemo>();
+    const kept = new Map<ReadRequest, ReadingMemo>();
     const series: SeriesGroup[] = [];
     const failures: ReaderError[] = [];
+    // one reading may answer several sources (the native reader's one nft dump for both families)
+    const sourcesByData = new Map<Buffer, { format: RawFormat; sources: TableSource[] }>();
     for (const source of TABLE_SOURCES) {
       const reading = readings.get(source.request);
       if (reading === undefined) {
         failures.push({ kind: 'tool-failed', detail: `${source.request}: not read` });
-        continue;
-      }
-      if (!reading.ok) {
+      } else if (!reading.ok) {
         if (reading.error.kind !== 'not-present') failures.push(reading.error);
-        continue;
+      } else {
+        const shared = sourcesByData.get(reading.data);
+        if (shared) shared.sources.push(source);
+        else sourcesByData.set(reading.data, { format: reading.format, sources: [source] });
       }
-      const last = previous?.get(source.request);
-      let current: SourceMemo;
-      if (last?.volatile !== undefined && last.format === reading.format && sameShape(last.data, reading.data, last.volatile)) {
+    }
+    for (const [data, { format, sources }] of sourcesByData) {
+      const key = (sources[0] as TableSource).request;
+      const last = previous?.get(key);
+      let current: ReadingMemo | undefined;
+      if (last?.volatile !== undefined && last.format === format && sameShape(last.data, data, last.volatile)) {
         current = last;
       } else {
-        const tables = parseReading(reading, tablesParsers);
-        if (!tables.ok) {
-          failures.push({ kind: 'parse', detail: `${source.request}: ${tables.error.detail}` });
-          continue;
-        }
-        current = sourceMemo(reading.format, reading.data, [ns.name, source.backend, source.family], tables.value, options, last);
+        current = parseReadingTables(ns.name, format, data, sources, options, last, failures);
       }
-      kept.set(source.request, current);
-      for (const template of current.templates) series.push(fill(template, reading.data, current.bigEndian));
+      if (current === undefined) continue;
+      kept.set(key, current);
+      for (const template of current.templates) series.push(fill(template, data, current.bigEndian));
     }
     return { series, failures, memo: kept };
   },
 };
+
+/** Parses a reading for each source it answers; sources that fail to parse are left out, with a failure. */
+function parseReadingTables(
+  netns: string,
+  format: RawFormat,
+  data: Buffer,
+  sources: readonly TableSource[],
+  options: CollectorOptions,
+  last: ReadingMemo | undefined,
+  failures: ReaderError[],
+): ReadingMemo | undefined {
+  const parse = tablesParsers[format];
+  if (parse === undefined) {
+    for (const source of sources) failures.push({ kind: 'parse', detail: `${source.request}: no parser for format ${format}` });
+    return undefined;
+  }
+  const parsedSources: { source: TableSource; tables: readonly IptablesTable[] }[] = [];
+  for (const source of sources) {
+    const tables = parse(data, source.family);
+    if (tables.ok) parsedSources.push({ source, tables: tables.value });
+    else failures.push({ kind: 'parse', detail: `${source.request}: ${tables.error.detail}` });
+  }
+  if (parsedSources.length === 0) return undefined;
+  const binary = parsedSources.length === sources.length ? BINARY_COUNTERS[format] : undefined;
+  return readingMemo(format, data, netns, parsedSources, options, last, binary);
+}
 
 /** This scrape's values of a template: constants as they were, counters read from this reading. */
 function fill(template: SeriesTemplate, data: Buffer, bigEndian: boolean): SeriesGroup {
@@ -157,42 +196,44 @@ class TemplateDraft {
   }
 }
 
-function sourceMemo(
+function readingMemo(
   format: RawFormat,
   data: Buffer,
-  prefix: readonly [netns: string, backend: string, family: string],
-  tables: readonly IptablesTable[],
+  netns: string,
+  parsedSources: readonly { source: TableSource; tables: readonly IptablesTable[] }[],
   options: CollectorOptions,
-  last: SourceMemo | undefined,
-): SourceMemo {
+  last: ReadingMemo | undefined,
+  binary: (typeof BINARY_COUNTERS)[RawFormat],
+): ReadingMemo {
   const chainRules = new TemplateDraft(chainRulesFamily);
   const policyPackets = new TemplateDraft(policyPacketsFamily);
   const policyBytes = new TemplateDraft(policyBytesFamily);
   const rulePackets = new TemplateDraft(rulePacketsFamily);
   const ruleBytes = new TemplateDraft(ruleBytesFamily);
   const counterRanges: [number, number][] = [];
-  let everyCounterPlaced = true;
   const place = (at: CounterOffsets | undefined): void => {
-    if (at === undefined) everyCounterPlaced = false;
-    else counterRanges.push([at.packets, at.packets + 8], [at.bytes, at.bytes + 8]);
+    if (at !== undefined) counterRanges.push([at.packets, at.packets + 8], [at.bytes, at.bytes + 8]);
   };
-  for (const table of tables) {
-    for (const chain of table.chains) {
-      const chainLabels = [...prefix, table.name, chain.name];
-      chainRules.add(chainLabels, chain.rules.length, undefined);
-      if (chain.builtin) {
-        const policyLabels = [...chainLabels, chain.policy];
-        policyPackets.add(policyLabels, chain.policyPackets, chain.policyCountersAt?.packets);
-        policyBytes.add(policyLabels, chain.policyBytes, chain.policyCountersAt?.bytes);
-        // a built-in chain iptables shows but the kernel does not have reads as constant zeros
-        if (chain.policyCountersAt !== undefined) place(chain.policyCountersAt);
-      }
-      if (!options.iptablesRules) continue;
-      for (const rule of chain.rules) {
-        const ruleLabels = [...chainLabels, String(rule.position), rule.target, rule.comment];
-        rulePackets.add(ruleLabels, rule.packets, rule.countersAt?.packets);
-        ruleBytes.add(ruleLabels, rule.bytes, rule.countersAt?.bytes);
-        place(rule.countersAt);
+  for (const { source, tables } of parsedSources) {
+    const prefix = [netns, source.backend, source.family] as const;
+    for (const table of tables) {
+      for (const chain of table.chains) {
+        const chainLabels = [...prefix, table.name, chain.name];
+        chainRules.add(chainLabels, chain.rules.length, undefined);
+        if (chain.builtin) {
+          const policyLabels = [...chainLabels, chain.policy];
+          // a built-in chain iptables shows but the kernel does not have reads as constant zeros
+          policyPackets.add(policyLabels, chain.policyPackets, chain.policyCountersAt?.packets);
+          policyBytes.add(policyLabels, chain.policyBytes, chain.policyCountersAt?.bytes);
+          place(chain.policyCountersAt);
+        }
+        for (const rule of chain.rules) place(rule.countersAt);
+        if (!options.iptablesRules) continue;
+        for (const rule of chain.rules) {
+          const ruleLabels = [...chainLabels, String(rule.position), rule.target, rule.comment];
+          rulePackets.add(ruleLabels, rule.packets, rule.countersAt?.packets);
+          ruleBytes.add(ruleLabels, rule.bytes, rule.countersAt?.bytes);
+        }
       }
     }
   }
@@ -211,10 +252,7 @@ function sourceMemo(
   const templates = [template(chainRules, chainRows), template(policyPackets, policyRows), template(policyBytes, policyRows)];
   if (options.iptablesRules) templates.push(template(rulePackets, ruleRows), template(ruleBytes, ruleRows));
 
-  const binary = BINARY_COUNTERS[format];
-  const volatile =
-    binary !== undefined && everyCounterPlaced
-      ? volatileRanges(binary.netlink ? [...counterRanges, ...netlinkHeaderRanges(data)] : counterRanges)
-      : undefined;
-  return { format, data: volatile ? Buffer.from(data) : data, volatile, bigEndian: binary?.bigEndian ?? false, templates };
+  if (binary === undefined) return { format, data, bigEndian: false, templates };
+  const volatile = volatileRanges([...counterRanges, ...binary.otherVolatile(data)]);
+  return { format, data: Buffer.from(data), volatile, bigEndian: binary.bigEndian, templates };
 }

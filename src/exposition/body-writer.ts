@@ -62,7 +62,8 @@ export class BodyWriter {
   bytesFrom(source: Uint8Array, start: number, end: number): void {
     const length = end - start;
     this.room(length);
-    this.chunk.set(source.subarray(start, end), this.used);
+    // a plain Uint8Array view: Buffer#subarray constructs a Buffer subclass, measurably slower per series
+    this.chunk.set(new Uint8Array(source.buffer, source.byteOffset + start, length), this.used);
     this.used += length;
   }
 

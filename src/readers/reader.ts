@@ -46,7 +46,8 @@ export interface ReaderError {
  * backend may return netlink messages for the same request.
  */
 /** 'xt-entries': legacy x_tables blobs as the native reader frames them (src/parsers/netlink/xtables-entries.ts). */
-export type RawFormat = 'text' | 'ip-link-json' | 'iptables-save' | 'rtnetlink' | 'nfnetlink' | 'xt-entries';
+/** 'nf-conntrack-stat': /proc/net/stat/nf_conntrack (src/parsers/nf-conntrack-stat.ts). */
+export type RawFormat = 'text' | 'ip-link-json' | 'iptables-save' | 'rtnetlink' | 'nfnetlink' | 'xt-entries' | 'nf-conntrack-stat';
 
 export type Reading =
   | { readonly ok: true; readonly format: RawFormat; readonly data: Buffer }

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { NetnsRef } from '../../src/discovery/netns-ref.js';
 import type { IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
 import { parseNftablesRuleset } from '../../src/parsers/netlink/nftables-ruleset.js';
-import { parseRtnetlinkLinks } from '../../src/parsers/netlink/rtnetlink-links.js';
+import { parseRtnetlinkLinks, parseRtnetlinkNetDev } from '../../src/parsers/netlink/rtnetlink-links.js';
+import { parseNfConntrackEntries } from '../../src/parsers/nf-conntrack-stat.js';
+import { parseProcNetDev, type NetDevRecord } from '../../src/parsers/proc-net-dev.js';
 import { parseXtablesEntries } from '../../src/parsers/netlink/xtables-entries.js';
 import type { ParseResult } from '../../src/parsers/parse-result.js';
 import { loadNativeAddon } from '../../src/readers/native/load-addon.js';
@@ -108,13 +110,32 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
     namespaces.destroy();
   });
 
-  test('net-dev is the namespace /proc/net/dev, byte for byte', async () => {
-    for (const ns of [router, peer, fresh]) {
-      const readings = await reader.read(ref(ns), ['net-dev']);
-      expect(data(readings.get('net-dev')).toString()).toBe(inNetns(ns, 'cat', ['/proc/net/dev']));
+  // net-dev comes from the link dump's IFLA_STATS64: every /proc/net/dev counter of every device,
+  // between a reading of the file just before and one just after (IPv6 autoconfiguration may move them)
+  async function expectNetDevBetween(path: string, catNetDev: () => string): Promise<void> {
+    const before = valueOf(parseProcNetDev(catNetDev()));
+    const reading = (await reader.read(ref('net-dev', path), ['net-dev'])).get('net-dev');
+    const after = valueOf(parseProcNetDev(catNetDev()));
+    expect(reading?.ok && reading.format).toBe('rtnetlink');
+    const native = valueOf(parseRtnetlinkNetDev(data(reading)));
+    const byDevice = (rows: NetDevRecord[]) => new Map(rows.map((row) => [row.device, row]));
+    expect([...byDevice(native).keys()].sort()).toEqual([...byDevice(after).keys()].sort());
+    for (const row of native) {
+      const [low, high] = [byDevice(before).get(row.device), byDevice(after).get(row.device)];
+      for (const direction of ['receive', 'transmit'] as const) {
+        for (const [counter, value] of Object.entries(row[direction])) {
+          const name = `${row.device} ${direction} ${counter}`;
+          expect(value, name).toBeGreaterThanOrEqual((low?.[direction] as Record<string, number>)[counter] ?? Infinity);
+          expect(value, name).toBeLessThanOrEqual((high?.[direction] as Record<string, number>)[counter] ?? -Infinity);
+        }
+      }
     }
-    const readings = await reader.read(ref('unnamed', unnamed.path), ['net-dev']);
-    expect(data(readings.get('net-dev')).toString()).toBe(run('nsenter', [`--net=${unnamed.path}`, 'cat', '/proc/net/dev']));
+  }
+
+  test('net-dev holds every /proc/net/dev counter of the namespace', async () => {
+    inNetns(router, 'bash', ['-c', 'for i in 1 2 3; do echo x > /dev/udp/10.9.0.2/6000; done']);
+    for (const ns of [router, peer, fresh]) await expectNetDevBetween(`/run/netns/${ns}`, () => inNetns(ns, 'cat', ['/proc/net/dev']));
+    await expectNetDevBetween(unnamed.path, () => run('nsenter', [`--net=${unnamed.path}`, 'cat', '/proc/net/dev']));
   });
 
   test('links equal ip -j link', async () => {
@@ -125,35 +146,42 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
     }
   });
 
-  const rulesets: { request: ReadRequest; save: string; parse: (data: Buffer) => ParseResult<IptablesTable[]> }[] = [
-    { request: 'iptables-nft-ipv4', save: 'iptables-nft-save', parse: parseNftablesRuleset },
-    { request: 'iptables-nft-ipv6', save: 'ip6tables-nft-save', parse: parseNftablesRuleset },
+  const parseNft = (bytes: Buffer, family: 'ipv4' | 'ipv6'): ParseResult<IptablesTable[]> => parseNftablesRuleset(bytes, { family });
+  const rulesets: { request: ReadRequest; save: string; parse: (data: Buffer, family: 'ipv4' | 'ipv6') => ParseResult<IptablesTable[]> }[] = [
+    { request: 'iptables-nft-ipv4', save: 'iptables-nft-save', parse: parseNft },
+    { request: 'iptables-nft-ipv6', save: 'ip6tables-nft-save', parse: parseNft },
     { request: 'iptables-legacy-ipv4', save: 'iptables-legacy-save', parse: parseXtablesEntries },
     { request: 'iptables-legacy-ipv6', save: 'ip6tables-legacy-save', parse: parseXtablesEntries },
   ];
   for (const ruleset of rulesets) {
     test(`${ruleset.request} equals ${ruleset.save} -c`, async () => {
       const readings = await reader.read(ref(router), [ruleset.request]);
-      const model = withoutOffsets(valueOf(ruleset.parse(data(readings.get(ruleset.request)))));
+      const family = ruleset.request.endsWith('ipv6') ? 'ipv6' : 'ipv4';
+      const model = withoutOffsets(valueOf(ruleset.parse(data(readings.get(ruleset.request)), family)));
       const text = inNetns(router, ruleset.save, ['-c']);
       for (const expected of await textModels(text)) expect(model).toEqual(expected);
       expect(model.length).toBeGreaterThan(1);
     });
   }
 
-  test('conntrack sysctls are the namespace own', async () => {
+  test('conntrack count is the namespace own, the limit the kernel global one, as the sysctls say', async () => {
     inNetns(router, 'bash', ['-c', 'echo > /dev/udp/10.9.0.2/6000']); // at least one entry in router
-    const readings = await reader.read(ref(router), ['conntrack-count', 'conntrack-max']);
-    expect(data(readings.get('conntrack-count')).toString()).toBe(inNetns(router, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_count']));
-    expect(data(readings.get('conntrack-max')).toString()).toBe(inNetns(router, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_max']));
-    expect(Number(data(readings.get('conntrack-count')).toString())).toBeGreaterThan(0);
+    for (const ns of [router, fresh]) {
+      const readings = await reader.read(ref(ns), ['conntrack-count', 'conntrack-max']);
+      const count = readings.get('conntrack-count');
+      expect(count?.ok && count.format).toBe('nf-conntrack-stat');
+      expect(valueOf(parseNfConntrackEntries(data(count).toString()))).toBe(Number(inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_count'])));
+      expect(data(readings.get('conntrack-max')).toString()).toBe(inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_max']));
+    }
+    const routerCount = (await reader.read(ref(router), ['conntrack-count'])).get('conntrack-count');
+    expect(valueOf(parseNfConntrackEntries(data(routerCount).toString()))).toBeGreaterThan(0);
   });
 
   test('a namespace without legacy tables reports not-present; empty nf_tables is no tables', async () => {
     const readings = await reader.read(ref(fresh), ['iptables-legacy-ipv4', 'iptables-legacy-ipv6', 'iptables-nft-ipv4']);
     expect(readings.get('iptables-legacy-ipv4')).toMatchObject({ ok: false, error: { kind: 'not-present' } });
     expect(readings.get('iptables-legacy-ipv6')).toMatchObject({ ok: false, error: { kind: 'not-present' } });
-    expect(valueOf(parseNftablesRuleset(data(readings.get('iptables-nft-ipv4'))))).toEqual([]);
+    expect(valueOf(parseNftablesRuleset(data(readings.get('iptables-nft-ipv4')), { family: 'ipv4' }))).toEqual([]);
   });
 
   test('a vanished namespace is vanished for every request', async () => {
@@ -247,8 +275,8 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
   test('the exporter namespace itself reads like any other', async () => {
     // /proc/self names the process (whose main thread never leaves home), not the worker thread
     const readings = await reader.read(ref('host', '/proc/self/ns/net'), ['net-dev']);
-    const devices = (text: string): string[] => text.split('\n').slice(2).map((line) => line.split(':')[0]?.trim() ?? '');
-    expect(devices(data(readings.get('net-dev')).toString())).toEqual(devices(runBuffer('cat', ['/proc/net/dev']).toString()));
+    const devices = valueOf(parseRtnetlinkNetDev(data(readings.get('net-dev')))).map((row) => row.device);
+    expect(devices.sort()).toEqual(valueOf(parseProcNetDev(runBuffer('cat', ['/proc/net/dev']).toString())).map((row) => row.device).sort());
   });
 });
 

@@ -93,7 +93,14 @@ const IPTABLES_EXPRESSIONS = new Set(['match', 'target', 'payload', 'meta', 'cmp
 export interface NftablesParseOptions {
   /** Also return tables iptables-nft-save would refuse to print (default false: parity with it). */
   readonly includeIncompatible?: boolean;
+  /**
+   * Only this family's messages (an NFPROTO_UNSPEC dump holds every family's tables: ip, ip6, inet,
+   * arp, bridge, netdev); every message is taken when absent (a dump of one family).
+   */
+  readonly family?: 'ipv4' | 'ipv6';
 }
+
+const NFPROTO_BY_FAMILY = { ipv4: 2, ipv6: 10 } as const;
 
 interface ChainRecord {
   readonly name: string;
@@ -257,6 +264,7 @@ export function parseNftablesRuleset(data: Buffer, options: NftablesParseOptions
 
 function parseRuleset(data: Buffer, options: NftablesParseOptions): ParseResult<IptablesTable[]> {
   const tables = new Map<string, TableRecord>();
+  const onlyFamily = options.family === undefined ? undefined : NFPROTO_BY_FAMILY[options.family];
   let generation: number | undefined;
   let dumpsEnded = 0;
   // rules arrive grouped by chain: remember the last one instead of decoding its names every time
@@ -275,6 +283,7 @@ function parseRuleset(data: Buffer, options: NftablesParseOptions): ParseResult<
     const resId = data.readUInt16BE(start + 2);
     if (generation === undefined) generation = resId;
     else if (generation !== resId) return `nftables: ruleset changed between dumps (generation ${generation}, then ${resId})`;
+    if (onlyFamily !== undefined && data[start] !== onlyFamily) return undefined;
 
     if (kind === NFT_MSG_NEWTABLE) {
       const attributes = indexAttributes(data, start + NFGENMSG_LEN, end, MAX_TABLE_ATTR);
@@ -358,4 +367,53 @@ function toChain(chain: ChainRecord, builtin: boolean): IptablesChain {
     rules: chain.rules,
     ...(policyCountersAt && { policyCountersAt }),
   };
+}
+
+/**
+ * Where every counter value of a dump lies, whatever its family and whether iptables would show it:
+ * chain counters and the bytes and packets of each rule's counter expressions. With the netlink
+ * header fields, these are the bytes that may change while the ruleset does not (reading-shape.ts).
+ */
+export function nftablesCounterRanges(data: Buffer): ParseResult<[number, number][]> {
+  return neverThrow('nftables', () => counterRanges(data));
+}
+
+function counterRanges(data: Buffer): ParseResult<[number, number][]> {
+  const ranges: [number, number][] = [];
+  const addCounters = (counters: AttributeIndex): void => {
+    for (const type of [NFTA_COUNTER_BYTES, NFTA_COUNTER_PACKETS]) {
+      const start = valueStart(counters, type);
+      if (start !== -1) ranges.push([start, valueEnd(counters, type)]);
+    }
+  };
+  let malformed = false;
+  const problem = forEachNetlinkMessage(data, (message) => {
+    if (message.type >> 8 !== NFNL_SUBSYS_NFTABLES) return undefined;
+    const kind = message.type & 0xff;
+    const start = message.payloadStart + NFGENMSG_LEN;
+    if (kind === NFT_MSG_NEWCHAIN) {
+      const attributes = indexAttributes(data, start, message.payloadEnd, MAX_CHAIN_ATTR);
+      const counters = attributes && nestedIndex(data, attributes, NFTA_CHAIN_COUNTERS, NFTA_COUNTER_PACKETS);
+      if (counters) addCounters(counters);
+    } else if (kind === NFT_MSG_NEWRULE) {
+      const attributes = indexAttributes(data, start, message.payloadEnd, MAX_RULE_ATTR);
+      if (attributes === undefined || !has(attributes, NFTA_RULE_EXPRESSIONS)) return undefined;
+      const listOk = forEachAttribute(data, valueStart(attributes, NFTA_RULE_EXPRESSIONS), valueEnd(attributes, NFTA_RULE_EXPRESSIONS), (type, from, to) => {
+        if (type !== NFTA_LIST_ELEM) return;
+        const expression = indexAttributes(data, from, to, NFTA_EXPR_DATA);
+        if (expression === undefined) {
+          malformed = true;
+          return;
+        }
+        if (stringAttribute(data, expression, NFTA_EXPR_NAME) !== 'counter') return;
+        const counters = nestedIndex(data, expression, NFTA_EXPR_DATA, MAX_EXPR_DATA_ATTR);
+        if (counters) addCounters(counters);
+      });
+      if (!listOk) malformed = true;
+    }
+    return undefined;
+  });
+  if (problem !== undefined) return parseFailure(problem);
+  if (malformed) return parseFailure('nftables: malformed expressions');
+  return parsed(ranges);
 }

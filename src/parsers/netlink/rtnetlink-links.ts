@@ -3,6 +3,7 @@
 // from lib/ll_types.c, addresses from lib/ll_addr.c (ll_addr_n2a). Kernel side: include/uapi/linux/if_link.h.
 
 import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
+import { RECEIVE_COUNTERS, TRANSMIT_COUNTERS, type NetDevRecord } from '../proc-net-dev.js';
 import type { LinkRecord } from './link-record.js';
 import {
   forEachNetlinkMessage,
@@ -12,6 +13,7 @@ import {
   readHostI32,
   readHostU16,
   readHostU32,
+  readHostU64,
   stringAttribute,
   valueEnd,
   valueStart,
@@ -23,6 +25,7 @@ const IFLA_ADDRESS = 1;
 const IFLA_IFNAME = 3;
 const IFLA_MTU = 4;
 const IFLA_OPERSTATE = 16;
+const IFLA_STATS64 = 23;
 
 const OPER_STATES = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'] as const;
 
@@ -122,4 +125,71 @@ function parseLinks(data: Buffer): ParseResult<LinkRecord[]> {
   if (problem !== undefined) return parseFailure(problem);
   if (!done) return parseFailure('rtnetlink: dump has no NLMSG_DONE (truncated)');
   return parsed(links);
+}
+
+/** Fields of struct rtnl_link_stats64 (u64 each, host order) by index, as include/uapi/linux/if_link.h lists them. */
+const STATS64 = {
+  rxPackets: 0, txPackets: 1, rxBytes: 2, txBytes: 3, rxErrors: 4, txErrors: 5, rxDropped: 6, txDropped: 7,
+  multicast: 8, collisions: 9, rxLengthErrors: 10, rxOverErrors: 11, rxCrcErrors: 12, rxFrameErrors: 13,
+  rxFifoErrors: 14, rxMissedErrors: 15, txAbortedErrors: 16, txCarrierErrors: 17, txFifoErrors: 18,
+  txHeartbeatErrors: 19, txWindowErrors: 20, rxCompressed: 21, txCompressed: 22,
+} as const;
+const STATS64_MIN_LEN = 23 * 8;
+
+/**
+ * The /proc/net/dev row of every link, from the IFLA_STATS64 of an RTM_GETLINK dump. Both come from
+ * one dev_get_stats(); the columns that /proc/net/dev sums are summed the same way
+ * (net/core/net-procfs.c, dev_seq_printf_stats), so the numbers are the same as the file's.
+ */
+export function parseRtnetlinkNetDev(data: Buffer): ParseResult<NetDevRecord[]> {
+  return neverThrow('rtnetlink', () => parseNetDev(data));
+}
+
+function parseNetDev(data: Buffer): ParseResult<NetDevRecord[]> {
+  const rows: NetDevRecord[] = [];
+  let done = false;
+  const problem = forEachNetlinkMessage(data, (message) => {
+    if (message.type === NLMSG_DONE) done = true;
+    if (message.type !== RTM_NEWLINK) return undefined;
+    const { payloadStart: start, payloadEnd: end } = message;
+    if (end - start < IFINFOMSG_LEN) return `rtnetlink: RTM_NEWLINK of ${end - start} bytes`;
+    const ifindex = readHostI32(data, start + 4);
+    const attributes = indexAttributes(data, start + IFINFOMSG_LEN, end, IFLA_STATS64);
+    if (attributes === undefined) return `rtnetlink: malformed attributes of link ${ifindex}`;
+    const device = stringAttribute(data, attributes, IFLA_IFNAME);
+    const at = valueStart(attributes, IFLA_STATS64);
+    if (device === undefined || at === -1 || valueEnd(attributes, IFLA_STATS64) - at < STATS64_MIN_LEN) {
+      return `rtnetlink: link ${ifindex} lacks IFLA_IFNAME or IFLA_STATS64`;
+    }
+    const s = (field: number): number => readHostU64(data, at + 8 * field);
+    const receive = [
+      s(STATS64.rxBytes),
+      s(STATS64.rxPackets),
+      s(STATS64.rxErrors),
+      s(STATS64.rxDropped) + s(STATS64.rxMissedErrors),
+      s(STATS64.rxFifoErrors),
+      s(STATS64.rxLengthErrors) + s(STATS64.rxOverErrors) + s(STATS64.rxCrcErrors) + s(STATS64.rxFrameErrors),
+      s(STATS64.rxCompressed),
+      s(STATS64.multicast),
+    ];
+    const transmit = [
+      s(STATS64.txBytes),
+      s(STATS64.txPackets),
+      s(STATS64.txErrors),
+      s(STATS64.txDropped),
+      s(STATS64.txFifoErrors),
+      s(STATS64.collisions),
+      s(STATS64.txCarrierErrors) + s(STATS64.txAbortedErrors) + s(STATS64.txWindowErrors) + s(STATS64.txHeartbeatErrors),
+      s(STATS64.txCompressed),
+    ];
+    rows.push({
+      device,
+      receive: Object.fromEntries(RECEIVE_COUNTERS.map((name, i) => [name, receive[i] as number])) as NetDevRecord['receive'],
+      transmit: Object.fromEntries(TRANSMIT_COUNTERS.map((name, i) => [name, transmit[i] as number])) as NetDevRecord['transmit'],
+    });
+    return undefined;
+  });
+  if (problem !== undefined) return parseFailure(problem);
+  if (!done) return parseFailure('rtnetlink: dump has no NLMSG_DONE (truncated)');
+  return parsed(rows);
 }
