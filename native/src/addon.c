@@ -12,7 +12,9 @@
  *                                                  meta (Float64Array) holds per job: jobId, stage,
  *                                                  stageErrno, request count, then per request its
  *                                                  result length, or -errno; data (one Buffer) holds
- *                                                  the results' bytes back to back, job after job.
+ *                                                  the results' bytes job after job, each starting at
+ *                                                  a multiple of 8 (so JavaScript can view them as
+ *                                                  32-bit words).
  *
  * One call per batch, not per job: each call from C into JavaScript runs Node's callback scope
  * (microtasks, nextTick queue), and one Buffer per batch instead of one external Buffer per request
@@ -31,6 +33,7 @@
 #define MAX_THREADS 64
 #define MAX_REQUESTS_PER_JOB 64
 #define MAX_PATH_BYTES 4096
+#define RESULT_ALIGN(n) (((n) + 7) & ~(size_t)7)
 
 typedef struct {
   pool pool;
@@ -93,7 +96,8 @@ static void deliver_jobs(napi_env env, napi_value on_jobs_done, void *context, v
     meta_len += 4 + j->request_count;
     if (j->stage != JOB_ENTERED) continue;
     for (size_t i = 0; i < j->request_count; i++)
-      if (!j->requests[i].error) data_len += j->requests[i].result.len;
+      if (!j->requests[i].error && j->requests[i].result.len)
+        data_len = RESULT_ALIGN(data_len) + j->requests[i].result.len;
   }
   napi_value argv[2], meta_buffer;
   void *bytes = NULL, *meta_bytes = NULL;
@@ -104,7 +108,7 @@ static void deliver_jobs(napi_env env, napi_value on_jobs_done, void *context, v
     return; /* out of memory in V8: the reads time out on the JavaScript side */
   }
   double *meta = meta_bytes;
-  unsigned char *out = bytes;
+  size_t at = 0;
   for (job *j = batch; j; j = j->next) {
     *meta++ = j->id;
     *meta++ = (double)j->stage;
@@ -118,8 +122,11 @@ static void deliver_jobs(napi_env env, napi_value on_jobs_done, void *context, v
         *meta++ = -(double)r->error;
       } else {
         *meta++ = (double)r->result.len;
-        if (r->result.len) memcpy(out, r->result.data, r->result.len);
-        out += r->result.len;
+        if (r->result.len) {
+          at = RESULT_ALIGN(at);
+          memcpy((unsigned char *)bytes + at, r->result.data, r->result.len);
+          at += r->result.len;
+        }
       }
     }
   }

@@ -51,20 +51,26 @@ export class BodyWriter {
     if (taken !== undefined) this.pending = this.pending ? this.pending.then(() => taken) : taken;
   }
 
-  /** All of `source`, e.g. a family name. */
-  whole(source: Uint8Array): void {
-    this.room(source.length);
-    this.chunk.set(source, this.used);
-    this.used += source.length;
-  }
-
-  /** Part of `source`, e.g. one cached `{labels} ` block. */
-  bytesFrom(source: Uint8Array, start: number, end: number): void {
-    const length = end - start;
-    this.room(length);
-    // a plain Uint8Array view: Buffer#subarray constructs a Buffer subclass, measurably slower per series
-    this.chunk.set(new Uint8Array(source.buffer, source.byteOffset + start, length), this.used);
-    this.used += length;
+  /**
+   * One line per value: `name`, block i of `blocks` (ending at ends[i]), the value and a newline.
+   * The loop of a whole scrape (250,000 lines at 1,000 routers) in one small function V8 keeps
+   * optimized: per line two copies and a few digit stores, no string and no Buffer object.
+   */
+  lines(name: Uint8Array, blocks: Uint8Array, ends: Uint32Array, values: ArrayLike<number>): void {
+    const buffer = blocks.buffer;
+    const base = blocks.byteOffset;
+    let start = 0;
+    for (let i = 0; i < values.length; i++) {
+      const end = ends[i] as number;
+      this.room(name.length + (end - start) + MAX_VALUE_BYTES + 1);
+      const chunk = this.chunk;
+      chunk.set(name, this.used);
+      this.used += name.length;
+      chunk.set(new Uint8Array(buffer, base + start, end - start), this.used);
+      this.used += end - start;
+      this.valueLine(values[i] as number);
+      start = end;
+    }
   }
 
   /** Text as UTF-8. */

@@ -128,15 +128,7 @@ export async function renderSnapshot(
     const name = Buffer.from(family.name, 'utf8');
     for (const group of groups) {
       const { bytes, ends } = labelBlocks.blocks(family.labelNames, group.labels);
-      const values = group.values;
-      let start = 0;
-      for (let i = 0; i < values.length; i++) {
-        const end = ends[i] as number;
-        writer.whole(name);
-        writer.bytesFrom(bytes, start, end);
-        writer.valueLine(values[i] as number);
-        start = end;
-      }
+      writer.lines(name, bytes, ends, group.values);
       if (performance.now() - sliceStarted >= maxSliceMs) {
         await writer.drained();
         await yieldToEventLoop();

@@ -3,7 +3,8 @@
 // from lib/ll_types.c, addresses from lib/ll_addr.c (ll_addr_n2a). Kernel side: include/uapi/linux/if_link.h.
 
 import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
-import { RECEIVE_COUNTERS, TRANSMIT_COUNTERS, type NetDevRecord } from '../proc-net-dev.js';
+import { endianness } from 'node:os';
+import type { NetDevRecord } from '../proc-net-dev.js';
 import type { LinkRecord } from './link-record.js';
 import {
   forEachNetlinkMessage,
@@ -13,12 +14,12 @@ import {
   readHostI32,
   readHostU16,
   readHostU32,
-  readHostU64,
   stringAttribute,
   valueEnd,
   valueStart,
 } from './netlink-messages.js';
 
+const HOST_LITTLE_ENDIAN = endianness() === 'LE';
 const RTM_NEWLINK = 16;
 const IFINFOMSG_LEN = 16;
 const IFLA_ADDRESS = 1;
@@ -54,6 +55,15 @@ function linkTypeName(type: number): string {
   return LINK_TYPES.get(type) ?? `[${type}]`;
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/** A u64 in host order as a number (exact below 2^53, rounded once above, as Number(bigint) would). */
+function readHostCounter(buf: Buffer, offset: number): number {
+  const low = readHostU32(buf, offset);
+  const high = readHostU32(buf, offset + 4);
+  return HOST_LITTLE_ENDIAN ? high * 4294967296 + low : low * 4294967296 + high;
+}
+
 /** ll_addr_n2a: IP tunnels show their endpoint as an IP address, everything else as colon-separated hex. */
 function formatAddress(bytes: Buffer, type: number): string {
   if (bytes.length === 4 && (type === ARPHRD_TUNNEL || type === ARPHRD_SIT || type === ARPHRD_IPGRE)) {
@@ -64,7 +74,9 @@ function formatAddress(bytes: Buffer, type: number): string {
     for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
     return compressIPv6(groups);
   }
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(':');
+  let text = '';
+  for (let i = 0; i < bytes.length; i++) text += (i === 0 ? '' : ':') + (HEX_BYTE[bytes[i] as number] as string);
+  return text;
 }
 
 /** inet_ntop's IPv6 form: the longest run (of at least two) of zero groups becomes '::'. */
@@ -161,31 +173,29 @@ function parseNetDev(data: Buffer): ParseResult<NetDevRecord[]> {
     if (device === undefined || at === -1 || valueEnd(attributes, IFLA_STATS64) - at < STATS64_MIN_LEN) {
       return `rtnetlink: link ${ifindex} lacks IFLA_IFNAME or IFLA_STATS64`;
     }
-    const s = (field: number): number => readHostU64(data, at + 8 * field);
-    const receive = [
-      s(STATS64.rxBytes),
-      s(STATS64.rxPackets),
-      s(STATS64.rxErrors),
-      s(STATS64.rxDropped) + s(STATS64.rxMissedErrors),
-      s(STATS64.rxFifoErrors),
-      s(STATS64.rxLengthErrors) + s(STATS64.rxOverErrors) + s(STATS64.rxCrcErrors) + s(STATS64.rxFrameErrors),
-      s(STATS64.rxCompressed),
-      s(STATS64.multicast),
-    ];
-    const transmit = [
-      s(STATS64.txBytes),
-      s(STATS64.txPackets),
-      s(STATS64.txErrors),
-      s(STATS64.txDropped),
-      s(STATS64.txFifoErrors),
-      s(STATS64.collisions),
-      s(STATS64.txCarrierErrors) + s(STATS64.txAbortedErrors) + s(STATS64.txWindowErrors) + s(STATS64.txHeartbeatErrors),
-      s(STATS64.txCompressed),
-    ];
+    const s = (field: number): number => readHostCounter(data, at + 8 * field);
     rows.push({
       device,
-      receive: Object.fromEntries(RECEIVE_COUNTERS.map((name, i) => [name, receive[i] as number])) as NetDevRecord['receive'],
-      transmit: Object.fromEntries(TRANSMIT_COUNTERS.map((name, i) => [name, transmit[i] as number])) as NetDevRecord['transmit'],
+      receive: {
+        bytes: s(STATS64.rxBytes),
+        packets: s(STATS64.rxPackets),
+        errs: s(STATS64.rxErrors),
+        drop: s(STATS64.rxDropped) + s(STATS64.rxMissedErrors),
+        fifo: s(STATS64.rxFifoErrors),
+        frame: s(STATS64.rxLengthErrors) + s(STATS64.rxOverErrors) + s(STATS64.rxCrcErrors) + s(STATS64.rxFrameErrors),
+        compressed: s(STATS64.rxCompressed),
+        multicast: s(STATS64.multicast),
+      },
+      transmit: {
+        bytes: s(STATS64.txBytes),
+        packets: s(STATS64.txPackets),
+        errs: s(STATS64.txErrors),
+        drop: s(STATS64.txDropped),
+        fifo: s(STATS64.txFifoErrors),
+        colls: s(STATS64.collisions),
+        carrier: s(STATS64.txCarrierErrors) + s(STATS64.txAbortedErrors) + s(STATS64.txWindowErrors) + s(STATS64.txHeartbeatErrors),
+        compressed: s(STATS64.txCompressed),
+      },
     });
     return undefined;
   });

@@ -26,7 +26,7 @@ export const JobStage = {
 /**
  * Every job finished since the last call. `meta` holds per job: jobId, stage, stageErrno, request
  * count, then per request its result's length in `data` or -errno; `data` holds the results' bytes
- * back to back, job after job (see native/src/addon.c).
+ * job after job, each starting at a multiple of 8 (see native/src/addon.c).
  */
 export type JobsDone = (data: Buffer, meta: Float64Array) => void;
 
@@ -55,6 +55,7 @@ export function unpackJobs(data: Buffer, meta: Float64Array): FinishedJob[] {
       if (length < 0) {
         results.push(-length);
       } else {
+        if (length > 0) offset = (offset + 7) & ~7;
         results.push(data.subarray(offset, offset + length));
         offset += length;
       }
