@@ -12,22 +12,32 @@ export interface RenderedBlocks {
   readonly ends: Uint32Array;
 }
 
-export class LabelBlockCache {
-  private readonly byRows = new WeakMap<LabelRows, Map<readonly string[], RenderedBlocks>>();
+interface CachedBlocks extends RenderedBlocks {
+  readonly labelNames: readonly string[];
+}
 
+export class LabelBlockCache {
+  private readonly byRows = new WeakMap<LabelRows, CachedBlocks>();
+
+  /**
+   * A row array is used with one list of label names (families that share rows, such as a rule's
+   * packets and bytes, have equal lists); another list replaces the entry.
+   */
   blocks(labelNames: readonly string[], rows: LabelRows): RenderedBlocks {
-    let byNames = this.byRows.get(rows);
-    if (byNames === undefined) {
-      byNames = new Map();
-      this.byRows.set(rows, byNames);
+    let cached = this.byRows.get(rows);
+    if (cached === undefined || !sameNames(cached.labelNames, labelNames)) {
+      cached = { labelNames, ...render(labelNames, rows) };
+      this.byRows.set(rows, cached);
     }
-    let rendered = byNames.get(labelNames);
-    if (rendered === undefined) {
-      rendered = render(labelNames, rows);
-      byNames.set(labelNames, rendered);
-    }
-    return rendered;
+    return cached;
   }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function render(labelNames: readonly string[], rows: LabelRows): RenderedBlocks {

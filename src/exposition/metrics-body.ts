@@ -3,8 +3,9 @@
 // same collection; Prometheus always asks for gzip, so the 36 MB plain body of 1,000 routers is
 // normally never held at all: it is compressed chunk by chunk as it is written.
 
-import { constants, createGzip } from 'node:zlib';
-import type { ChunkSink } from './body-writer.js';
+import type { TransformOptions } from 'node:stream';
+import { createGzip, type ZlibOptions } from 'node:zlib';
+import { recycleChunk, type ChunkSink } from './body-writer.js';
 
 export type BodyEncoding = 'gzip' | 'identity';
 
@@ -46,7 +47,11 @@ async function plain(render: (sink: ChunkSink) => Promise<void>): Promise<Buffer
 
 /** Compresses on libuv's threads while the next chunks are written; waits when zlib falls behind. */
 async function gzipped(render: (sink: ChunkSink) => Promise<void>): Promise<Buffer[]> {
-  const gzip = createGzip({ level: GZIP_LEVEL, chunkSize: 64 * 1024, strategy: constants.Z_DEFAULT_STRATEGY });
+  // up to 1 MiB queued: enough for zlib's thread to work while the next chunks are written, little
+  // enough that written chunks come back (recycleChunk) before new ones are needed
+  // (zlib streams are Transforms and take stream options; @types/node's ZlibOptions does not list them)
+  const options: ZlibOptions & TransformOptions = { level: GZIP_LEVEL, chunkSize: 64 * 1024, writableHighWaterMark: 1024 * 1024 };
+  const gzip = createGzip(options);
   const out: Buffer[] = [];
   gzip.on('data', (chunk: Buffer) => out.push(chunk));
   const finished = new Promise<void>((resolve, reject) => {
@@ -57,7 +62,7 @@ async function gzipped(render: (sink: ChunkSink) => Promise<void>): Promise<Buff
   let behind: Promise<void> | undefined;
   try {
     await render((chunk) => {
-      if (gzip.write(chunk)) return behind;
+      if (gzip.write(chunk, () => recycleChunk(chunk))) return behind;
       behind ??= new Promise<void>((resolve) =>
         gzip.once('drain', () => {
           behind = undefined;

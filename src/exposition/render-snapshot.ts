@@ -129,8 +129,11 @@ export async function renderSnapshot(
     for (const group of groups) {
       const { bytes, ends } = labelBlocks.blocks(family.labelNames, group.labels);
       writer.lines(name, bytes, ends, group.values);
-      if (performance.now() - sliceStarted >= maxSliceMs) {
-        await writer.drained();
+      const behind = writer.drained();
+      if (behind !== undefined) {
+        await behind; // the sink (zlib) is behind: its 'drain' comes from a later turn of the event loop
+        sliceStarted = performance.now();
+      } else if (performance.now() - sliceStarted >= maxSliceMs) {
         await yieldToEventLoop();
         sliceStarted = performance.now();
       }

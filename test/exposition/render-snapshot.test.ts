@@ -130,8 +130,10 @@ test('a body larger than one chunk comes out whole and in order, and label block
   expect(lines).toHaveLength(5000);
   lines.forEach((line, i) => expect(line).toBe(`netns_many{netns="ns-ü",n="series-${i}"} ${i}`));
   expect(Buffer.byteLength(first)).toBeGreaterThan(3 * 64 * 1024);
-  // the same rows again: blocks come from the cache (same bytes object), values are new
+  // the same rows again: blocks come from the cache (same bytes object), values are new; a family
+  // with equal label names (a rule's packets and bytes) shares them
   const blocks = cache.blocks(gauge.labelNames, labels);
+  expect(cache.blocks([...gauge.labelNames], labels)).toBe(blocks);
   const second = await renderSnapshot(many(labels.map((_, i) => i * 2)), COLLECTORS, { labelBlocks: cache });
   expect(cache.blocks(gauge.labelNames, labels)).toBe(blocks);
   expect(second).toContain('netns_many{netns="ns-ü",n="series-4999"} 9998\n');
