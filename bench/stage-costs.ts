@@ -1,12 +1,12 @@
 // Where a native-backend scrape spends its CPU, stage by stage, in one process (no HTTP): each stage
 // is run alone over the same N bench routers, 5 times, and the least CPU time is reported (the
 // machine is shared; the minimum is the least disturbed run). Stages: the native reads (all eight
-// requests, then each kind alone; each alone includes entering and leaving the namespace, about
-// 20 µs), the collectors over readings already read, rendering, encoding the body and gzip at two
-// levels, and discovery. The sum is more than one scrape costs in the exporter, where reads run on the pool's
-// threads beside the main thread; it says which stage to work on.
+// requests, then each kernel request alone; each includes entering and leaving the namespace), the
+// collectors over readings already read (first scrape, and with the memo of an unchanged namespace),
+// rendering (label blocks cold and cached), rendering with gzip as served, and discovery. It says
+// which stage to work on; bench/scrape-bench.ts measures whole scrapes.
 //
-//   npm run build && BENCH=stage-costs bench/run.sh [N=1000]
+//   npm run build && BENCH=stage-costs bench/run.sh [N=1000] [include regex of an existing fleet]
 
 import { COLLECTORS } from '../src/collectors/registry.js';
 import { discoverNamespaces } from '../src/discovery/discover-namespaces.js';
@@ -15,7 +15,7 @@ import { LabelBlockCache } from '../src/exposition/label-blocks.js';
 import { metricsBody } from '../src/exposition/metrics-body.js';
 import { renderSnapshot } from '../src/exposition/render-snapshot.js';
 import { join } from 'node:path';
-import { loadNativeAddon, unpackJobs, type NetnsReaderAddon } from '../src/readers/native/load-addon.js';
+import { loadNativeAddon } from '../src/readers/native/load-addon.js';
 import { createNativeReader } from '../src/readers/native/native-reader.js';
 import { ALL_READ_REQUESTS, type ReadRequest, type Readings } from '../src/readers/reader.js';
 import type { Snapshot } from '../src/snapshot/model.js';
@@ -36,40 +36,6 @@ async function leastCpuMs(task: () => unknown): Promise<number> {
   return least;
 }
 
-/**
- * Not a request the reader makes: the per-namespace conntrack statistics file, whose `entries`
- * column is the same count as the nf_conntrack_count sysctl, read through the addon directly to
- * compare its cost with the sysctl's (the sysctl lookup grows with the number of namespaces).
- */
-function statThroughAddon(addon: NetnsReaderAddon, namespaces: readonly NetnsRef[]): () => Promise<void> {
-  return async () => {
-    const waiting = new Map<number, () => void>();
-    const pool = addon.createPool(2, 10_000, (data, meta) => {
-      for (const { jobId } of unpackJobs(data, meta)) {
-        waiting.get(jobId)?.();
-        waiting.delete(jobId);
-      }
-    });
-    try {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 4 }, async () => {
-          while (next < namespaces.length) {
-            const ns = namespaces[next] as NetnsRef;
-            const jobId = ++next;
-            await new Promise<void>((resolve) => {
-              waiting.set(jobId, resolve);
-              addon.submit(pool, jobId, ns.path, [[1, '/proc/thread-self/net/stat/nf_conntrack']], ns.dev, ns.inode);
-            });
-          }
-        }),
-      );
-    } finally {
-      addon.destroyPool(pool);
-    }
-  };
-}
-
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('creates network namespaces: run as root');
   // the addon of this checkout (bench/run.sh runs from the repository root), not one next to the compiled bench
@@ -83,9 +49,14 @@ async function main(): Promise<void> {
     process.exit(130);
   });
   try {
-    fleet = await createRouterFleet();
-    await fleet.grow(count);
-    const include = new RegExp(fleet.includeRegex);
+    // argv[3]: the include regex of a fleet that already exists (bench/hold-fleet.ts prints it)
+    let includeRegex = process.argv[3];
+    if (includeRegex === undefined) {
+      fleet = await createRouterFleet();
+      await fleet.grow(count);
+      includeRegex = fleet.includeRegex;
+    }
+    const include = new RegExp(includeRegex);
     const discovered = await discoverNamespaces({ netnsDirs: ['/run/netns'], scanProcesses: false, includeHost: false });
     const namespaces: NetnsRef[] = discovered.namespaces.filter((ns) => include.test(ns.name));
     const rows: [string, number][] = [];
@@ -103,10 +74,10 @@ async function main(): Promise<void> {
     };
 
     await stage('native reads, all 8 requests (pool threads included)', readAll(ALL_READ_REQUESTS));
-    for (const requests of [['net-dev'], ['links'], ['iptables-nft-ipv4'], ['iptables-nft-ipv6'], ['iptables-legacy-ipv4', 'iptables-legacy-ipv6'], ['conntrack-count', 'conntrack-max']] as ReadRequest[][]) {
+    // read requests that share one kernel request are timed together (native-reader.ts, PLANS)
+    for (const requests of [['net-dev', 'links'], ['iptables-nft-ipv4', 'iptables-nft-ipv6'], ['iptables-legacy-ipv4', 'iptables-legacy-ipv6'], ['conntrack-count', 'conntrack-max']] as ReadRequest[][]) {
       await stage(`  ${requests.join(' + ')} alone`, readAll(requests));
     }
-    await stage('  (alternative) /proc/thread-self/net/stat/nf_conntrack, straight through the addon', statThroughAddon(addon.addon, namespaces));
     const readings: Readings[] = await Promise.all(namespaces.map((ns) => reader.read(ns, ALL_READ_REQUESTS)));
     const memos = new Map<string, unknown>();
     for (const collector of COLLECTORS) {
