@@ -6,10 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import type { IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
-import { parseNftablesRuleset } from '../../src/parsers/netlink/nftables-ruleset.js';
-import { parseRtnetlinkLinks } from '../../src/parsers/netlink/rtnetlink-links.js';
+import { nftablesCounterRanges, parseNftablesRuleset } from '../../src/parsers/netlink/nftables-ruleset.js';
+import { parseRtnetlinkLinks, parseRtnetlinkNetDev } from '../../src/parsers/netlink/rtnetlink-links.js';
 import { parseXtablesEntries, xtablesHasNoTables } from '../../src/parsers/netlink/xtables-entries.js';
 import type { ParseResult } from '../../src/parsers/parse-result.js';
+import { parseProcNetDev } from '../../src/parsers/proc-net-dev.js';
 import { readCounter } from '../../src/parsers/reading-shape.js';
 import { ipLinkModel, iptablesSaveModel, withoutOffsets } from './reference-models.js';
 
@@ -157,5 +158,143 @@ describe('broken input is a parse failure, never an exception', () => {
     expect(xtablesHasNoTables(header)).toBe(true);
     expect(parseXtablesEntries(header)).toEqual({ ok: true, value: [] });
     expect(parseXtablesEntries(Buffer.alloc(32)).ok).toBe(false);
+  });
+});
+
+/** Each netlink message of a dump: where it starts and ends, its type, and (nfnetlink) its nfgenmsg family. */
+function netlinkMessages(data: Buffer): { start: number; end: number; type: number; family: number }[] {
+  const messages: { start: number; end: number; type: number; family: number }[] = [];
+  for (let offset = 0; offset < data.length; offset += (data.readUInt32LE(offset) + 3) & ~3) {
+    messages.push({ start: offset, end: offset + data.readUInt32LE(offset), type: data.readUInt16LE(offset + 4), family: data[offset + 16] ?? -1 });
+  }
+  return messages;
+}
+
+const NFT_NEWTABLE = (10 << 8) | 0;
+const NFPROTO = { inet: 1, ipv4: 2, ipv6: 10 } as const;
+
+describe('one NFPROTO_UNSPEC dump answers both families (router-nft-unspec, with an inet table)', () => {
+  const data = bytes('router-nft-unspec.nfnetlink.bin');
+  const families = [
+    { family: 'ipv4', save: 'router-nft-unspec.iptables-nft-save.txt' },
+    { family: 'ipv6', save: 'router-nft-unspec.ip6tables-nft-save.txt' },
+  ] as const;
+
+  test('the dump holds ip, ip6 and inet tables, the inet one named like an iptables table', () => {
+    const tables = netlinkMessages(data).filter((message) => message.type === NFT_NEWTABLE);
+    expect(new Set(tables.map((table) => table.family))).toEqual(new Set([NFPROTO.inet, NFPROTO.ipv4, NFPROTO.ipv6]));
+    const inet = tables.find((table) => table.family === NFPROTO.inet);
+    expect(inet && data.subarray(inet.start, inet.end).includes('filter\0')).toBe(true);
+  });
+
+  for (const { family, save } of families) {
+    test(`family ${family} equals ${save.split('.')[1]} -c of the same moment`, async () => {
+      const tables = valueOf(parseNftablesRuleset(data, { family }));
+      const model = withoutOffsets(tables);
+      expect(model).toEqual(iptablesSaveModel(text(save)));
+      // counters are read where the parse says they are
+      for (const chain of tables.flatMap((table) => table.chains)) {
+        if (chain.policyCountersAt) {
+          expect(readCounter(data, chain.policyCountersAt.packets, true)).toBe(chain.policyPackets);
+          expect(readCounter(data, chain.policyCountersAt.bytes, true)).toBe(chain.policyBytes);
+        }
+        for (const rule of chain.rules) {
+          expect(rule.countersAt, `${chain.name} rule ${rule.position}`).toBeDefined();
+          expect(readCounter(data, rule.countersAt?.packets ?? -1, true)).toBe(rule.packets);
+          expect(readCounter(data, rule.countersAt?.bytes ?? -1, true)).toBe(rule.bytes);
+        }
+      }
+      // the inet table's chains (INPUT with a jump, the user chain inet-only) show in neither family
+      expect(tables.flatMap((table) => table.chains.map((chain) => chain.name))).not.toContain('inet-only');
+      expect(tables.flatMap((table) => table.chains.flatMap((chain) => chain.rules.map((rule) => rule.target)))).not.toContain('inet-only');
+      const parseText = await execParser();
+      if (parseText) expect(model).toEqual(valueOf(parseText(text(save))));
+    });
+  }
+
+  test('both families have rules with traffic', () => {
+    for (const { family } of families) {
+      const rules = valueOf(parseNftablesRuleset(data, { family })).flatMap((table) => table.chains.flatMap((chain) => chain.rules));
+      expect(rules.some((rule) => rule.packets > 0), family).toBe(true);
+    }
+  });
+
+  test('nftablesCounterRanges covers every counter of both families, and the inet ones besides', () => {
+    const ranges = valueOf(nftablesCounterRanges(data));
+    for (const [start, end] of ranges) expect(end - start, `range at ${start}`).toBe(8);
+    const offsets = new Set<number>();
+    for (const { family } of families) {
+      for (const chain of valueOf(parseNftablesRuleset(data, { family })).flatMap((table) => table.chains)) {
+        if (chain.policyCountersAt) offsets.add(chain.policyCountersAt.packets).add(chain.policyCountersAt.bytes);
+        for (const rule of chain.rules) if (rule.countersAt) offsets.add(rule.countersAt.packets).add(rule.countersAt.bytes);
+      }
+    }
+    expect(offsets.size).toBeGreaterThan(0);
+    for (const offset of offsets) {
+      expect(
+        ranges.some(([start, end]) => offset >= start && offset + 8 <= end),
+        `counter at ${offset}`,
+      ).toBe(true);
+    }
+    // the rest are the inet table's: its rules' counter expressions lie in inet messages
+    const extra = ranges.filter(([start]) => !offsets.has(start));
+    expect(ranges.length).toBeGreaterThan(offsets.size);
+    expect(extra.length).toBeGreaterThanOrEqual(4); // two counter expressions, packets and bytes each
+    const messages = netlinkMessages(data);
+    for (const [start, end] of extra) {
+      const message = messages.find((candidate) => candidate.start <= start && end <= candidate.end);
+      expect(message?.family, `range at ${start}`).toBe(NFPROTO.inet);
+    }
+  });
+
+  test('broken UNSPEC dumps are parse failures, never exceptions', () => {
+    for (let length = 0; length < data.length; length += 3) {
+      const cut = data.subarray(0, length);
+      for (const { family } of families) {
+        const result = parseNftablesRuleset(cut, { family });
+        if (!result.ok) expect(result.error.kind).toBe('parse');
+      }
+      const ranges = nftablesCounterRanges(cut);
+      if (!ranges.ok) expect(ranges.error.kind).toBe('parse');
+    }
+    // cut before the last dump's NLMSG_DONE, inside the last rule message
+    const last = netlinkMessages(data).at(-1);
+    expect(last?.type).toBe(3);
+    expect(parseNftablesRuleset(data.subarray(0, (last?.start ?? 0) - 1), { family: 'ipv4' }).ok).toBe(false);
+  });
+});
+
+describe('link dump with IFLA_STATS64 equals /proc/net/dev of the same moment', () => {
+  const data = bytes('router.rtnetlink-stats.bin');
+
+  test('same devices in the same order, same 16 counters each', () => {
+    const rows = valueOf(parseRtnetlinkNetDev(data));
+    expect(rows).toEqual(valueOf(parseProcNetDev(text('router.proc-net-dev.txt'))));
+    expect(rows.map((row) => row.device)).toEqual(valueOf(parseRtnetlinkLinks(data)).map((link) => link.device));
+    expect(rows.map((row) => row.device)).toEqual(['lo', 'qg-test', 'q"r\\x😀']);
+    const veth = rows.find((row) => row.device === 'qg-test');
+    expect(veth?.transmit.packets).toBeGreaterThan(0);
+    expect(veth?.receive.packets).toBeGreaterThan(0);
+  });
+
+  test('a dump cut before NLMSG_DONE is a parse failure, not a throw', () => {
+    const done = netlinkMessages(data).find((message) => message.type === 3);
+    expect(done).toBeDefined();
+    const result = parseRtnetlinkNetDev(data.subarray(0, done?.start ?? 0));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toEqual({ kind: 'parse', detail: 'rtnetlink: dump has no NLMSG_DONE (truncated)' });
+    // every shorter prefix fails: it either lacks NLMSG_DONE or cuts a message
+    for (let length = 0; length < data.length; length++) {
+      const prefix = parseRtnetlinkNetDev(data.subarray(0, length));
+      expect(prefix.ok, `prefix of ${length} bytes`).toBe(false);
+    }
+  });
+
+  test('flipped bytes never throw', () => {
+    for (let offset = 0; offset < data.length; offset += 5) {
+      const copy = Buffer.from(data);
+      copy[offset] = (copy[offset] as number) ^ 0xff;
+      expect(() => parseRtnetlinkNetDev(copy)).not.toThrow();
+    }
   });
 });
