@@ -41,6 +41,8 @@ const NFT_MSG_NEWTABLE = 0;
 const NFT_MSG_NEWCHAIN = 3;
 const NFT_MSG_NEWRULE = 6;
 const NFGENMSG_LEN = 4;
+/** Tables, chains, rules: what the native reader asks for, in one reading. */
+const DUMPS_PER_RULESET = 3;
 
 const NFTA_TABLE_NAME = 1;
 const NFTA_CHAIN_TABLE = 1;
@@ -336,7 +338,8 @@ function parseRuleset(data: Buffer, options: NftablesParseOptions): ParseResult<
     return undefined;
   });
   if (problem !== undefined) return parseFailure(problem);
-  if (dumpsEnded === 0) return parseFailure('nftables: no dump ended with NLMSG_DONE (truncated)');
+  // the table, chain and rule dumps each end with NLMSG_DONE: fewer means the answer was cut short
+  if (dumpsEnded < DUMPS_PER_RULESET) return parseFailure(`nftables: ${dumpsEnded} of ${DUMPS_PER_RULESET} dumps ended with NLMSG_DONE (truncated)`);
 
   const result: IptablesTable[] = [];
   for (const [tableName, builtinChains] of BUILTIN_TABLES) {
