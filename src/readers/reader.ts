@@ -59,6 +59,12 @@ export interface NamespaceReader {
   /** Backend name for logs and the build-info metric. */
   readonly name: string;
   /**
+   * Reads worth having submitted at once, when more than --collector.parallelism: the native
+   * reader's threads read one namespace each, and a deeper queue keeps them busy while the main
+   * thread parses, and lets finished reads come back in bigger batches.
+   */
+  readonly queueDepth?: number;
+  /**
    * Reads every request inside `ns`. Never rejects: a failure is a Reading with ok=false, and a
    * namespace that cannot be entered at all yields that error for every request.
    */

@@ -47,7 +47,8 @@ export async function collectSnapshot(sources: SnapshotSources): Promise<Snapsho
   );
   const plan = readPlan(sources.collectors, sources.collectorOptions);
 
-  const read = await mapBounded(namespaces, sources.parallelism, (ns) => readNamespace(ns, plan, sources, logger));
+  const inFlight = Math.max(sources.parallelism, sources.reader.queueDepth ?? 0);
+  const read = await mapBounded(namespaces, inFlight, (ns) => readNamespace(ns, plan, sources, logger));
   const present = read.filter((snapshot): snapshot is NamespaceSnapshot => snapshot !== undefined);
   sources.memos.rotate();
   const droppedSeries = applySeriesLimit(present, sources.maxSeries);
