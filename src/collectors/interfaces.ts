@@ -2,7 +2,8 @@
 // interface of a namespace. Field names follow node_exporter's netdev collector (node_network_*).
 
 import { parseIpLinkJson, type LinkRecord } from '../parsers/ip-link-json.js';
-import { parseRtnetlinkLinks, parseRtnetlinkNetDev } from '../parsers/netlink/rtnetlink-links.js';
+import { parseRtnetlinkInterfaces, parseRtnetlinkLinks, parseRtnetlinkNetDev } from '../parsers/netlink/rtnetlink-links.js';
+import { parsed } from '../parsers/parse-result.js';
 import {
   parseProcNetDev,
   RECEIVE_COUNTERS,
@@ -74,8 +75,15 @@ export const interfacesCollector: Collector = {
     const failures: ReaderError[] = [];
 
     const netDev = readings.get('net-dev');
+    const linksReading = readings.get('links');
+    // the native reader answers both with one link dump: parse it once
+    const shared =
+      netDev?.ok && linksReading?.ok && netDev.data === linksReading.data && netDev.format === 'rtnetlink' && linksReading.format === 'rtnetlink'
+        ? parseRtnetlinkInterfaces(netDev.data)
+        : undefined;
+
     if (netDev?.ok) {
-      const rows = parseReading(netDev, netDevParsers);
+      const rows = shared ? (shared.ok ? parsed(shared.value.counters) : shared) : parseReading(netDev, netDevParsers);
       if (rows.ok) {
         const devices = rows.value.filter((row) => options.deviceFilter(row.device));
         kept.devices = sameOrNewRows(previous.devices, devices.map((row) => [ns.name, row.device]));
@@ -89,9 +97,8 @@ export const interfacesCollector: Collector = {
       failures.push(netDev.error);
     }
 
-    const linksReading = readings.get('links');
     if (linksReading?.ok) {
-      const parsedLinks = parseReading(linksReading, linkParsers);
+      const parsedLinks = shared ? (shared.ok ? parsed(shared.value.links) : shared) : parseReading(linksReading, linkParsers);
       if (parsedLinks.ok) {
         const links = parsedLinks.value.filter((link) => options.deviceFilter(link.device));
         kept.links = sameOrNewRows(previous.links, links.map((link) => [ns.name, link.device]));

@@ -7,7 +7,7 @@ import { parseIptablesSave, type CounterOffsets, type IptablesTable } from '../p
 import { nftablesCounterRanges, parseNftablesRuleset } from '../parsers/netlink/nftables-ruleset.js';
 import { parseXtablesEntries } from '../parsers/netlink/xtables-entries.js';
 import type { ParseResult } from '../parsers/parse-result.js';
-import { netlinkHeaderRanges, readCounter, sameShape, volatileRanges, type VolatileRanges } from '../parsers/reading-shape.js';
+import { netlinkHeaderRanges, readCounter, sameShape, viewOf, volatileRanges, type VolatileRanges } from '../parsers/reading-shape.js';
 import type { RawFormat, ReaderError, ReadRequest } from '../readers/reader.js';
 import type { LabelRows, MetricFamily, SeriesGroup } from '../snapshot/model.js';
 import { family, type Collector, type CollectorOptions } from './collector.js';
@@ -138,7 +138,8 @@ export const iptablesCollector: Collector = {
       }
       if (current === undefined) continue;
       kept.set(key, current);
-      for (const template of current.templates) series.push(fill(template, data, current.bigEndian));
+      const view = viewOf(data);
+      for (const template of current.templates) series.push(fill(template, view, current.bigEndian));
     }
     return { series, failures, memo: kept };
   },
@@ -171,7 +172,7 @@ function parseReadingTables(
 }
 
 /** This scrape's values of a template: constants as they were, counters read from this reading. */
-function fill(template: SeriesTemplate, data: Buffer, bigEndian: boolean): SeriesGroup {
+function fill(template: SeriesTemplate, data: DataView, bigEndian: boolean): SeriesGroup {
   const { constants, offsets } = template;
   const values = new Float64Array(offsets.length);
   for (let i = 0; i < offsets.length; i++) {

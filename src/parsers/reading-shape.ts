@@ -73,9 +73,18 @@ export function netlinkHeaderRanges(data: Buffer): [number, number][] {
   return ranges;
 }
 
-/** An unsigned 64-bit counter as a number (exact below 2^53, then rounded once, as Number(bigint) would). */
-export function readCounter(data: Buffer, offset: number, bigEndian: boolean): number {
+/**
+ * An unsigned 64-bit counter as a number (exact below 2^53, then rounded once, as Number(bigint)
+ * would), read through a DataView of the reading: V8 inlines DataView reads, where Buffer's
+ * readUInt32BE is a call with its own checks, and a scrape reads 200,000 counters this way.
+ */
+export function readCounter(data: DataView, offset: number, bigEndian: boolean): number {
   return bigEndian
-    ? data.readUInt32BE(offset) * 4294967296 + data.readUInt32BE(offset + 4)
-    : data.readUInt32LE(offset + 4) * 4294967296 + data.readUInt32LE(offset);
+    ? data.getUint32(offset, false) * 4294967296 + data.getUint32(offset + 4, false)
+    : data.getUint32(offset + 4, true) * 4294967296 + data.getUint32(offset, true);
+}
+
+/** A DataView over exactly the bytes of `data`. */
+export function viewOf(data: Buffer): DataView {
+  return new DataView(data.buffer, data.byteOffset, data.length);
 }

@@ -10,7 +10,7 @@ import type { NetnsRef } from '../../src/discovery/netns-ref.js';
 import { parseNftablesRuleset } from '../../src/parsers/netlink/nftables-ruleset.js';
 import { parseXtablesEntries } from '../../src/parsers/netlink/xtables-entries.js';
 import type { IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
-import { readCounter } from '../../src/parsers/reading-shape.js';
+import { readCounter, viewOf } from '../../src/parsers/reading-shape.js';
 import type { RawFormat, Reading, Readings, ReadRequest } from '../../src/readers/reader.js';
 
 const fixtureDir = new URL('../fixtures/netlink/', import.meta.url);
@@ -72,7 +72,7 @@ describe.each(cases)('$file', ({ request, file, format, bigEndian, parse }) => {
     second.series.forEach((group, i) => expect(group.labels).toBe(first.series[i]?.labels));
     // the counters really were read from where the first parse found them
     const firstCounter = tablesOf(parse, changed).flatMap((t) => t.chains).flatMap((c) => c.rules)[0];
-    if (firstCounter?.countersAt) expect(readCounter(changed, firstCounter.countersAt.packets, bigEndian)).toBe(firstCounter.packets);
+    if (firstCounter?.countersAt) expect(readCounter(viewOf(changed), firstCounter.countersAt.packets, bigEndian)).toBe(firstCounter.packets);
   });
 
   test('a changed rule (a comment byte) is parsed again, not read in place', () => {

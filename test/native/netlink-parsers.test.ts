@@ -11,7 +11,7 @@ import { parseRtnetlinkLinks, parseRtnetlinkNetDev } from '../../src/parsers/net
 import { parseXtablesEntries, xtablesHasNoTables } from '../../src/parsers/netlink/xtables-entries.js';
 import type { ParseResult } from '../../src/parsers/parse-result.js';
 import { parseProcNetDev } from '../../src/parsers/proc-net-dev.js';
-import { readCounter } from '../../src/parsers/reading-shape.js';
+import { readCounter, viewOf } from '../../src/parsers/reading-shape.js';
 import { ipLinkModel, iptablesSaveModel, withoutOffsets } from './reference-models.js';
 
 const fixtureDir = new URL('../fixtures/netlink/', import.meta.url);
@@ -53,13 +53,13 @@ describe('rulesets equal iptables-save -c of the same moment', () => {
       const bigEndian = c.parse === parseNftablesRuleset;
       for (const chain of parsedTables.flatMap((table) => table.chains)) {
         if (chain.policyCountersAt) {
-          expect(readCounter(data, chain.policyCountersAt.packets, bigEndian)).toBe(chain.policyPackets);
-          expect(readCounter(data, chain.policyCountersAt.bytes, bigEndian)).toBe(chain.policyBytes);
+          expect(readCounter(viewOf(data), chain.policyCountersAt.packets, bigEndian)).toBe(chain.policyPackets);
+          expect(readCounter(viewOf(data), chain.policyCountersAt.bytes, bigEndian)).toBe(chain.policyBytes);
         }
         for (const rule of chain.rules) {
           expect(rule.countersAt, `${chain.name} rule ${rule.position}`).toBeDefined();
-          expect(readCounter(data, rule.countersAt?.packets ?? -1, bigEndian)).toBe(rule.packets);
-          expect(readCounter(data, rule.countersAt?.bytes ?? -1, bigEndian)).toBe(rule.bytes);
+          expect(readCounter(viewOf(data), rule.countersAt?.packets ?? -1, bigEndian)).toBe(rule.packets);
+          expect(readCounter(viewOf(data), rule.countersAt?.bytes ?? -1, bigEndian)).toBe(rule.bytes);
         }
       }
       const parseText = await execParser();
@@ -195,13 +195,13 @@ describe('one NFPROTO_UNSPEC dump answers both families (router-nft-unspec, with
       // counters are read where the parse says they are
       for (const chain of tables.flatMap((table) => table.chains)) {
         if (chain.policyCountersAt) {
-          expect(readCounter(data, chain.policyCountersAt.packets, true)).toBe(chain.policyPackets);
-          expect(readCounter(data, chain.policyCountersAt.bytes, true)).toBe(chain.policyBytes);
+          expect(readCounter(viewOf(data), chain.policyCountersAt.packets, true)).toBe(chain.policyPackets);
+          expect(readCounter(viewOf(data), chain.policyCountersAt.bytes, true)).toBe(chain.policyBytes);
         }
         for (const rule of chain.rules) {
           expect(rule.countersAt, `${chain.name} rule ${rule.position}`).toBeDefined();
-          expect(readCounter(data, rule.countersAt?.packets ?? -1, true)).toBe(rule.packets);
-          expect(readCounter(data, rule.countersAt?.bytes ?? -1, true)).toBe(rule.bytes);
+          expect(readCounter(viewOf(data), rule.countersAt?.packets ?? -1, true)).toBe(rule.packets);
+          expect(readCounter(viewOf(data), rule.countersAt?.bytes ?? -1, true)).toBe(rule.bytes);
         }
       }
       // the inet table's chains (INPUT with a jump, the user chain inet-only) show in neither family

@@ -2,7 +2,7 @@
 // segments otherwise; both ways must agree on every byte position.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { readCounter, sameShape, volatileRanges } from '../../src/parsers/reading-shape.js';
+import { readCounter, sameShape, volatileRanges, viewOf } from '../../src/parsers/reading-shape.js';
 
 const LENGTH = 256;
 const aligned = volatileRanges([[16, 24], [8, 12], [200, 208], [20, 28]]); // overlapping pairs merge
@@ -47,6 +47,6 @@ test('counters read as the kernel wrote them, both byte orders, past 2^32', () =
   const data = Buffer.alloc(16);
   data.writeBigUInt64BE(2n ** 40n + 5n, 0);
   data.writeBigUInt64LE(2n ** 33n + 7n, 8);
-  expect(readCounter(data, 0, true)).toBe(2 ** 40 + 5);
-  expect(readCounter(data, 8, false)).toBe(2 ** 33 + 7);
+  expect(readCounter(viewOf(data), 0, true)).toBe(2 ** 40 + 5);
+  expect(readCounter(viewOf(data), 8, false)).toBe(2 ** 33 + 7);
 });

@@ -102,41 +102,27 @@ function compressIPv6(groups: string[]): string {
 
 /** Parses an RTM_GETLINK dump (RTM_NEWLINK messages, ending with NLMSG_DONE), in dump order. */
 export function parseRtnetlinkLinks(data: Buffer): ParseResult<LinkRecord[]> {
-  return neverThrow('rtnetlink', () => parseLinks(data));
+  return neverThrow('rtnetlink', () => {
+    const dump = parseDump(data, true, false);
+    return dump.ok ? parsed(dump.value.links) : dump;
+  });
 }
 
-function parseLinks(data: Buffer): ParseResult<LinkRecord[]> {
-  const links: LinkRecord[] = [];
-  let done = false;
-  const problem = forEachNetlinkMessage(data, (message) => {
-    if (message.type === NLMSG_DONE) done = true;
-    if (message.type !== RTM_NEWLINK) return undefined;
-    const { payloadStart: start, payloadEnd: end } = message;
-    if (end - start < IFINFOMSG_LEN) return `rtnetlink: RTM_NEWLINK of ${end - start} bytes`;
-    const type = readHostU16(data, start + 2);
-    const ifindex = readHostI32(data, start + 4);
-    const attributes = indexAttributes(data, start + IFINFOMSG_LEN, end, IFLA_OPERSTATE);
-    if (attributes === undefined) return `rtnetlink: malformed attributes of link ${ifindex}`;
-    const device = stringAttribute(data, attributes, IFLA_IFNAME);
-    const mtuAt = valueStart(attributes, IFLA_MTU);
-    if (device === undefined || mtuAt === -1 || valueEnd(attributes, IFLA_MTU) - mtuAt < 4) {
-      return `rtnetlink: link ${ifindex} lacks IFLA_IFNAME or IFLA_MTU`;
-    }
-    const operstateAt = valueStart(attributes, IFLA_OPERSTATE);
-    const addressAt = valueStart(attributes, IFLA_ADDRESS);
-    links.push({
-      ifindex,
-      device,
-      operstate: operstateAt !== -1 && valueEnd(attributes, IFLA_OPERSTATE) > operstateAt ? (OPER_STATES[data[operstateAt] as number] ?? 'UNKNOWN') : 'UNKNOWN',
-      mtu: readHostU32(data, mtuAt),
-      address: addressAt === -1 ? '' : formatAddress(data.subarray(addressAt, valueEnd(attributes, IFLA_ADDRESS)), type),
-      linkType: linkTypeName(type),
-    });
-    return undefined;
+/**
+ * The /proc/net/dev row of every link, from the IFLA_STATS64 of an RTM_GETLINK dump. Both come from
+ * one dev_get_stats(); the columns that /proc/net/dev sums are summed the same way
+ * (net/core/net-procfs.c, dev_seq_printf_stats), so the numbers are the same as the file's.
+ */
+export function parseRtnetlinkNetDev(data: Buffer): ParseResult<NetDevRecord[]> {
+  return neverThrow('rtnetlink', () => {
+    const dump = parseDump(data, false, true);
+    return dump.ok ? parsed(dump.value.counters) : dump;
   });
-  if (problem !== undefined) return parseFailure(problem);
-  if (!done) return parseFailure('rtnetlink: dump has no NLMSG_DONE (truncated)');
-  return parsed(links);
+}
+
+/** Both from one pass over the dump (the native reader answers net-dev and links with one dump). */
+export function parseRtnetlinkInterfaces(data: Buffer): ParseResult<{ links: LinkRecord[]; counters: NetDevRecord[] }> {
+  return neverThrow('rtnetlink', () => parseDump(data, true, true));
 }
 
 /** Fields of struct rtnl_link_stats64 (u64 each, host order) by index, as include/uapi/linux/if_link.h lists them. */
@@ -148,58 +134,75 @@ const STATS64 = {
 } as const;
 const STATS64_MIN_LEN = 23 * 8;
 
-/**
- * The /proc/net/dev row of every link, from the IFLA_STATS64 of an RTM_GETLINK dump. Both come from
- * one dev_get_stats(); the columns that /proc/net/dev sums are summed the same way
- * (net/core/net-procfs.c, dev_seq_printf_stats), so the numbers are the same as the file's.
- */
-export function parseRtnetlinkNetDev(data: Buffer): ParseResult<NetDevRecord[]> {
-  return neverThrow('rtnetlink', () => parseNetDev(data));
-}
-
-function parseNetDev(data: Buffer): ParseResult<NetDevRecord[]> {
-  const rows: NetDevRecord[] = [];
+function parseDump(
+  data: Buffer,
+  wantLinks: boolean,
+  wantCounters: boolean,
+): ParseResult<{ links: LinkRecord[]; counters: NetDevRecord[] }> {
+  const links: LinkRecord[] = [];
+  const counters: NetDevRecord[] = [];
   let done = false;
   const problem = forEachNetlinkMessage(data, (message) => {
     if (message.type === NLMSG_DONE) done = true;
     if (message.type !== RTM_NEWLINK) return undefined;
     const { payloadStart: start, payloadEnd: end } = message;
     if (end - start < IFINFOMSG_LEN) return `rtnetlink: RTM_NEWLINK of ${end - start} bytes`;
+    const type = readHostU16(data, start + 2);
     const ifindex = readHostI32(data, start + 4);
     const attributes = indexAttributes(data, start + IFINFOMSG_LEN, end, IFLA_STATS64);
     if (attributes === undefined) return `rtnetlink: malformed attributes of link ${ifindex}`;
     const device = stringAttribute(data, attributes, IFLA_IFNAME);
-    const at = valueStart(attributes, IFLA_STATS64);
-    if (device === undefined || at === -1 || valueEnd(attributes, IFLA_STATS64) - at < STATS64_MIN_LEN) {
-      return `rtnetlink: link ${ifindex} lacks IFLA_IFNAME or IFLA_STATS64`;
+    if (device === undefined) return `rtnetlink: link ${ifindex} lacks IFLA_IFNAME`;
+    if (wantLinks) {
+      const mtuAt = valueStart(attributes, IFLA_MTU);
+      if (mtuAt === -1 || valueEnd(attributes, IFLA_MTU) - mtuAt < 4) return `rtnetlink: link ${ifindex} lacks IFLA_MTU`;
+      const operstateAt = valueStart(attributes, IFLA_OPERSTATE);
+      const addressAt = valueStart(attributes, IFLA_ADDRESS);
+      links.push({
+        ifindex,
+        device,
+        operstate: operstateAt !== -1 && valueEnd(attributes, IFLA_OPERSTATE) > operstateAt ? (OPER_STATES[data[operstateAt] as number] ?? 'UNKNOWN') : 'UNKNOWN',
+        mtu: readHostU32(data, mtuAt),
+        address: addressAt === -1 ? '' : formatAddress(data.subarray(addressAt, valueEnd(attributes, IFLA_ADDRESS)), type),
+        linkType: linkTypeName(type),
+      });
     }
-    const s = (field: number): number => readHostCounter(data, at + 8 * field);
-    rows.push({
-      device,
-      receive: {
-        bytes: s(STATS64.rxBytes),
-        packets: s(STATS64.rxPackets),
-        errs: s(STATS64.rxErrors),
-        drop: s(STATS64.rxDropped) + s(STATS64.rxMissedErrors),
-        fifo: s(STATS64.rxFifoErrors),
-        frame: s(STATS64.rxLengthErrors) + s(STATS64.rxOverErrors) + s(STATS64.rxCrcErrors) + s(STATS64.rxFrameErrors),
-        compressed: s(STATS64.rxCompressed),
-        multicast: s(STATS64.multicast),
-      },
-      transmit: {
-        bytes: s(STATS64.txBytes),
-        packets: s(STATS64.txPackets),
-        errs: s(STATS64.txErrors),
-        drop: s(STATS64.txDropped),
-        fifo: s(STATS64.txFifoErrors),
-        colls: s(STATS64.collisions),
-        carrier: s(STATS64.txCarrierErrors) + s(STATS64.txAbortedErrors) + s(STATS64.txWindowErrors) + s(STATS64.txHeartbeatErrors),
-        compressed: s(STATS64.txCompressed),
-      },
-    });
+    if (wantCounters) {
+      const at = valueStart(attributes, IFLA_STATS64);
+      if (at === -1 || valueEnd(attributes, IFLA_STATS64) - at < STATS64_MIN_LEN) return `rtnetlink: link ${ifindex} lacks IFLA_STATS64`;
+      counters.push(netDevRow(data, device, at));
+    }
     return undefined;
   });
   if (problem !== undefined) return parseFailure(problem);
   if (!done) return parseFailure('rtnetlink: dump has no NLMSG_DONE (truncated)');
-  return parsed(rows);
+  return parsed({ links, counters });
+}
+
+/** /proc/net/dev's 16 columns from the rtnl_link_stats64 at `at`. */
+function netDevRow(data: Buffer, device: string, at: number): NetDevRecord {
+  const s = (field: number): number => readHostCounter(data, at + 8 * field);
+  return {
+    device,
+    receive: {
+      bytes: s(STATS64.rxBytes),
+      packets: s(STATS64.rxPackets),
+      errs: s(STATS64.rxErrors),
+      drop: s(STATS64.rxDropped) + s(STATS64.rxMissedErrors),
+      fifo: s(STATS64.rxFifoErrors),
+      frame: s(STATS64.rxLengthErrors) + s(STATS64.rxOverErrors) + s(STATS64.rxCrcErrors) + s(STATS64.rxFrameErrors),
+      compressed: s(STATS64.rxCompressed),
+      multicast: s(STATS64.multicast),
+    },
+    transmit: {
+      bytes: s(STATS64.txBytes),
+      packets: s(STATS64.txPackets),
+      errs: s(STATS64.txErrors),
+      drop: s(STATS64.txDropped),
+      fifo: s(STATS64.txFifoErrors),
+      colls: s(STATS64.collisions),
+      carrier: s(STATS64.txCarrierErrors) + s(STATS64.txAbortedErrors) + s(STATS64.txWindowErrors) + s(STATS64.txHeartbeatErrors),
+      compressed: s(STATS64.txCompressed),
+    },
+  };
 }
