@@ -8,9 +8,9 @@ import { formatValue } from './text-format.js';
 /** Where finished chunks go; a returned promise is awaited (backpressure) before writing on. */
 export type ChunkSink = (chunk: Buffer) => void | Promise<void>;
 
-const CHUNK_BYTES = 64 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 /** Chunks kept for reuse: enough for what zlib holds at once, a few MB at most. */
-const SPARE_CHUNKS = 32;
+const SPARE_CHUNKS = 8;
 const spareChunks: ArrayBuffer[] = [];
 
 function newChunk(): Buffer {
