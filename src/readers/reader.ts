@@ -6,14 +6,14 @@ import type { NetnsRef } from '../discovery/netns-ref.js';
 
 /** One thing a collector needs read inside a namespace. */
 export type ReadRequest =
-  | 'net-dev' // /proc/net/dev as seen from inside the namespace
+  | 'net-dev' // interface counters: /proc/net/dev's 16 columns (exec reads the file; native the link dump's IFLA_STATS64)
   | 'links' // interface attributes: operstate, MTU, address
   | 'iptables-nft-ipv4'
   | 'iptables-nft-ipv6'
   | 'iptables-legacy-ipv4'
   | 'iptables-legacy-ipv6'
-  | 'conntrack-count'
-  | 'conntrack-max';
+  | 'conntrack-count' // the namespace's conntrack entries
+  | 'conntrack-max'; // the conntrack table's limit (one kernel-wide value)
 
 export const ALL_READ_REQUESTS: readonly ReadRequest[] = [
   'net-dev',
