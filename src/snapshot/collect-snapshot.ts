@@ -1,5 +1,5 @@
 // One scrape: discover namespaces, read each (bounded parallelism), let every enabled collector turn
-// the readings into samples, and assemble an immutable Snapshot. Never throws for a namespace's sake:
+// the readings into series, and assemble an immutable Snapshot. Never throws for a namespace's sake:
 // a namespace's failures become data in its CollectorResults and one warn log line.
 
 import type { Logger } from 'pino';
