@@ -154,7 +154,16 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
     // Settled from the next turn of the event loop, not here: a batch can hold dozens of namespaces,
     // and settling them here would run one namespace's collectors after another without a turn for
     // /healthz (measured at 1,000 namespaces: gaps of up to 200 ms).
-    for (const { jobId, stage, stageErrno, results } of unpackJobs(data, meta)) {
+    let jobs: ReturnType<typeof unpackJobs>;
+    try {
+      jobs = unpackJobs(data, meta);
+    } catch (error) {
+      // an addon bug: never expected, and never a reason to take the process down; the reads of
+      // this batch end as timeouts, and the warning says why
+      process.emitWarning(`native reader: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    for (const { jobId, stage, stageErrno, results } of jobs) {
       const job = pending.get(jobId);
       if (job === undefined) continue; // timed out or aborted earlier; its bytes are dropped
       pending.delete(jobId);
