@@ -11,7 +11,7 @@ import { netlinkHeaderRanges, readCounter, sameShape, viewOf, volatileRanges, ty
 import type { RawFormat, ReaderError, ReadRequest } from '../readers/reader.js';
 import type { LabelRows, MetricFamily, SeriesGroup } from '../snapshot/model.js';
 import { family, type Collector, type CollectorOptions } from './collector.js';
-import { sameOrNewRows } from './label-rows.js';
+import { intern, sameOrNewRows } from './label-rows.js';
 
 const TABLE_SOURCES: readonly { request: ReadRequest; backend: 'nft' | 'legacy'; family: 'ipv4' | 'ipv6' }[] = [
   { request: 'iptables-nft-ipv4', backend: 'nft', family: 'ipv4' },
@@ -219,10 +219,10 @@ function readingMemo(
     const prefix = [netns, source.backend, source.family] as const;
     for (const table of tables) {
       for (const chain of table.chains) {
-        const chainLabels = [...prefix, table.name, chain.name];
+        const chainLabels = [...prefix, intern(table.name), intern(chain.name)];
         chainRules.add(chainLabels, chain.rules.length, undefined);
         if (chain.builtin) {
-          const policyLabels = [...chainLabels, chain.policy];
+          const policyLabels = [...chainLabels, intern(chain.policy)];
           // a built-in chain iptables shows but the kernel does not have reads as constant zeros
           policyPackets.add(policyLabels, chain.policyPackets, chain.policyCountersAt?.packets);
           policyBytes.add(policyLabels, chain.policyBytes, chain.policyCountersAt?.bytes);
@@ -231,7 +231,7 @@ function readingMemo(
         for (const rule of chain.rules) place(rule.countersAt);
         if (!options.iptablesRules) continue;
         for (const rule of chain.rules) {
-          const ruleLabels = [...chainLabels, String(rule.position), rule.target, rule.comment];
+          const ruleLabels = [...chainLabels, intern(String(rule.position)), intern(rule.target), intern(rule.comment)];
           rulePackets.add(ruleLabels, rule.packets, rule.countersAt?.packets);
           ruleBytes.add(ruleLabels, rule.bytes, rule.countersAt?.bytes);
         }

@@ -20,3 +20,20 @@ function rowsEqual(a: LabelRows, b: LabelRows): boolean {
   }
   return true;
 }
+
+/** Distinct label values kept for sharing; beyond this many the table starts afresh. */
+const INTERNED_LIMIT = 100_000;
+let interned = new Map<string, string>();
+
+/**
+ * One string object for equal label values: a thousand routers carry the same chain names, targets
+ * and comments, each decoded from its own bytes, and the label rows kept between scrapes would
+ * otherwise hold a copy per router.
+ */
+export function intern(value: string): string {
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size >= INTERNED_LIMIT) interned = new Map();
+  interned.set(value, value);
+  return value;
+}
