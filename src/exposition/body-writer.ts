@@ -31,21 +31,14 @@ export function recycleChunk(chunk: Buffer): void {
 /** Longest a value can be: a double's shortest round-trip form is at most 24 characters. */
 const MAX_VALUE_BYTES = 32;
 const NEWLINE = 10;
-const SPACE = 32;
 const DIGIT_ZERO = 48;
 
 export class BodyWriter {
   private chunk = newChunk();
   private used = 0;
   private pending: Promise<void> | undefined;
-  /** Bytes handed to the sink so far, plus those waiting in the current chunk. */
-  private flushed = 0;
 
   constructor(private readonly sink: ChunkSink) {}
-
-  get bytes(): number {
-    return this.flushed + this.used;
-  }
 
   /** Resolves once the sink has taken what it was given (await it now and then, e.g. between namespaces). */
   drained(): Promise<void> | undefined {
@@ -63,7 +56,6 @@ export class BodyWriter {
   private flush(): void {
     if (this.used === 0) return;
     const full = this.chunk.subarray(0, this.used);
-    this.flushed += this.used;
     this.chunk = newChunk();
     this.used = 0;
     const taken = this.sink(full);
@@ -73,7 +65,8 @@ export class BodyWriter {
   /**
    * One line per value: `name`, block i of `blocks` (ending at ends[i]), the value and a newline.
    * The loop of a whole scrape (250,000 lines at 1,000 routers) in one small function V8 keeps
-   * optimized: per line two copies and a few digit stores, no string and no Buffer object.
+   * optimized: per line two copies (through a short-lived Uint8Array view; Buffer#subarray would
+   * construct a Buffer, slower) and a few digit stores, and no string.
    */
   lines(name: Uint8Array, blocks: Uint8Array, ends: Uint32Array, values: ArrayLike<number>): void {
     const buffer = blocks.buffer;
@@ -100,7 +93,7 @@ export class BodyWriter {
   }
 
   /** A sample value and the line's end: integers written digit by digit, anything else as the format spells it. */
-  valueLine(value: number): void {
+  private valueLine(value: number): void {
     this.room(MAX_VALUE_BYTES + 1);
     const chunk = this.chunk;
     if (Number.isSafeInteger(value) && value >= 0) {
@@ -117,13 +110,6 @@ export class BodyWriter {
       this.used += chunk.write(formatValue(value), this.used, 'latin1');
     }
     chunk[this.used++] = NEWLINE;
-  }
-
-  /** ` value\n` after a name without labels. */
-  spaceValueLine(value: number): void {
-    this.room(1);
-    this.chunk[this.used++] = SPACE;
-    this.valueLine(value);
   }
 
   /** Hands the last, partly filled chunk to the sink and waits until the sink took everything. */

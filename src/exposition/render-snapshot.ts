@@ -143,7 +143,7 @@ export async function renderSnapshot(
   await writer.end();
 }
 
-/** The whole exposition as one string (tests, --once). */
+/** The whole exposition as one string (tests). */
 export async function renderSnapshotText(
   snapshot: Snapshot,
   collectors: readonly Collector[],
