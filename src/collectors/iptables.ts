@@ -96,6 +96,8 @@ interface ReadingMemo {
   /** Undefined when the format has no fixed counter offsets (iptables-save text): always parsed. */
   readonly volatile?: VolatileRanges;
   readonly bigEndian: boolean;
+  /** The requests this reading answered, comma-separated: a memo only stands for the same ones. */
+  readonly requests: string;
   readonly templates: readonly SeriesTemplate[];
 }
 
@@ -129,9 +131,10 @@ export const iptablesCollector: Collector = {
     }
     for (const [data, { format, sources }] of sourcesByData) {
       const key = (sources[0] as TableSource).request;
+      const requests = sources.map((source) => source.request).join(',');
       const last = previous?.get(key);
       let current: ReadingMemo | undefined;
-      if (last?.volatile !== undefined && last.format === format && sameShape(last.data, data, last.volatile)) {
+      if (last?.volatile !== undefined && last.format === format && last.requests === requests && sameShape(last.data, data, last.volatile)) {
         current = last;
       } else {
         current = parseReadingTables(ns.name, format, data, sources, options, last, failures);
@@ -253,7 +256,8 @@ function readingMemo(
   const templates = [template(chainRules, chainRows), template(policyPackets, policyRows), template(policyBytes, policyRows)];
   if (options.iptablesRules) templates.push(template(rulePackets, ruleRows), template(ruleBytes, ruleRows));
 
-  if (binary === undefined) return { format, data, bigEndian: false, templates };
+  const requests = parsedSources.map(({ source }) => source.request).join(',');
+  if (binary === undefined) return { format, data, bigEndian: false, requests, templates };
   const volatile = volatileRanges([...counterRanges, ...binary.otherVolatile(data)]);
-  return { format, data: Buffer.from(data), volatile, bigEndian: binary.bigEndian, templates };
+  return { format, data: Buffer.from(data), volatile, bigEndian: binary.bigEndian, requests, templates };
 }

@@ -101,3 +101,25 @@ describe.each(cases)('$file', ({ request, file, format, bigEndian, parse }) => {
     expect(lines({ ...truncated, failures: [] }).join('\n')).not.toBe(lines(first).join('\n'));
   });
 });
+
+test('one reading for both nft families (the native reader): one parse, and a memo only for the same sources', () => {
+  const unspec = readFileSync(new URL('router-nft-unspec.nfnetlink.bin', fixtureDir));
+  const absent: Reading = { ok: false, error: { kind: 'not-present', detail: 'not in this test' } };
+  const shared: Reading = { ok: true, format: 'nfnetlink', data: unspec };
+  const both: Readings = new Map<ReadRequest, Reading>([
+    ['iptables-nft-ipv4', shared],
+    ['iptables-nft-ipv6', shared],
+    ['iptables-legacy-ipv4', absent],
+    ['iptables-legacy-ipv6', absent],
+  ]);
+  const first = iptablesCollector.collect(ns, both, options);
+  const families = new Set(lines(first).map((line) => line.split(',')[2]));
+  expect(families).toEqual(new Set(['ipv4', 'ipv6']));
+  // the same reading again: served from the memo, same output
+  expect(lines(iptablesCollector.collect(ns, both, options, first.memo))).toEqual(lines(first));
+  // now the same bytes answer IPv4 only: the memo (made for both) must not put IPv6 series back
+  const ipv4Only: Readings = new Map(both).set('iptables-nft-ipv6', absent);
+  const second = iptablesCollector.collect(ns, ipv4Only, options, first.memo);
+  expect(lines(second)).toEqual(lines(iptablesCollector.collect(ns, ipv4Only, options)));
+  expect(new Set(lines(second).map((line) => line.split(',')[2]))).toEqual(new Set(['ipv4']));
+});
