@@ -35,9 +35,4 @@ export class NamespaceMemos {
     this.previous = this.next;
     this.next = new Map();
   }
-
-  /** Namespaces with a memo from the last scrape (for tests and the no-leak check). */
-  get size(): number {
-    return this.previous.size;
-  }
 }

@@ -165,6 +165,28 @@ function counterOffsets(counters: AttributeIndex): CounterOffsets | undefined {
   return { packets, bytes };
 }
 
+/**
+ * Calls `visit` with each expression of a rule's NFTA_RULE_EXPRESSIONS list: its name and the index of
+ * its data attributes (undefined when absent). False when the list or an expression is malformed.
+ */
+function forEachExpression(
+  buf: Buffer,
+  rule: AttributeIndex,
+  visit: (name: string | undefined, data: AttributeIndex | undefined) => void,
+): boolean {
+  let malformed = false;
+  const listOk = forEachAttribute(buf, valueStart(rule, NFTA_RULE_EXPRESSIONS), valueEnd(rule, NFTA_RULE_EXPRESSIONS), (type, start, end) => {
+    if (type !== NFTA_LIST_ELEM) return;
+    const expression = indexAttributes(buf, start, end, NFTA_EXPR_DATA);
+    if (expression === undefined) {
+      malformed = true;
+      return;
+    }
+    visit(stringAttribute(buf, expression, NFTA_EXPR_NAME), nestedIndex(buf, expression, NFTA_EXPR_DATA, MAX_EXPR_DATA_ATTR));
+  });
+  return listOk && !malformed;
+}
+
 function decodeRule(buf: Buffer, rule: AttributeIndex): DecodedRule | undefined {
   let packets = 0;
   let bytes = 0;
@@ -174,16 +196,9 @@ function decodeRule(buf: Buffer, rule: AttributeIndex): DecodedRule | undefined 
   let goto = false;
   const comments: string[] = [];
   let compatible = true;
-  let malformed = false;
-  const listOk = forEachAttribute(buf, valueStart(rule, NFTA_RULE_EXPRESSIONS), valueEnd(rule, NFTA_RULE_EXPRESSIONS), (type, start, end) => {
-    if (type !== NFTA_LIST_ELEM) return;
-    const expression = indexAttributes(buf, start, end, NFTA_EXPR_DATA);
-    if (expression === undefined) {
-      malformed = true;
-      return;
-    }
-    const name = stringAttribute(buf, expression, NFTA_EXPR_NAME) ?? '';
-    const data = nestedIndex(buf, expression, NFTA_EXPR_DATA, MAX_EXPR_DATA_ATTR) ?? NO_ATTRIBUTES;
+  const wellFormed = forEachExpression(buf, rule, (expressionName, expressionData) => {
+    const name = expressionName ?? '';
+    const data = expressionData ?? NO_ATTRIBUTES;
     if (!isIptablesExpression(name, buf, data)) compatible = false;
     switch (name) {
       case 'counter':
@@ -242,7 +257,7 @@ function decodeRule(buf: Buffer, rule: AttributeIndex): DecodedRule | undefined 
         break;
     }
   });
-  if (!listOk || malformed) return undefined;
+  if (!wellFormed) return undefined;
   const comment = comments.length > 0 ? comments.join(' ') : userDataComment(buf, rule);
   return { rule: { packets, bytes, target, goto, comment, ...(countersAt && { countersAt }) }, compatible };
 }
@@ -401,18 +416,10 @@ function counterRanges(data: Buffer): ParseResult<[number, number][]> {
     } else if (kind === NFT_MSG_NEWRULE) {
       const attributes = indexAttributes(data, start, message.payloadEnd, MAX_RULE_ATTR);
       if (attributes === undefined || !has(attributes, NFTA_RULE_EXPRESSIONS)) return undefined;
-      const listOk = forEachAttribute(data, valueStart(attributes, NFTA_RULE_EXPRESSIONS), valueEnd(attributes, NFTA_RULE_EXPRESSIONS), (type, from, to) => {
-        if (type !== NFTA_LIST_ELEM) return;
-        const expression = indexAttributes(data, from, to, NFTA_EXPR_DATA);
-        if (expression === undefined) {
-          malformed = true;
-          return;
-        }
-        if (stringAttribute(data, expression, NFTA_EXPR_NAME) !== 'counter') return;
-        const counters = nestedIndex(data, expression, NFTA_EXPR_DATA, MAX_EXPR_DATA_ATTR);
-        if (counters) addCounters(counters);
+      const wellFormed = forEachExpression(data, attributes, (name, counters) => {
+        if (name === 'counter' && counters) addCounters(counters);
       });
-      if (!listOk) malformed = true;
+      if (!wellFormed) malformed = true;
     }
     return undefined;
   });
