@@ -89,8 +89,8 @@ interface ReadingMemo {
   readonly format: RawFormat;
   /**
    * The reading it was parsed from, copied: a reader may hand out views into a larger buffer (the
-   * native reader's batches), and keeping a view would keep the whole batch. Readings of the same
-   * shape are compared with it and leave it as it is.
+   * native reader's batches), and keeping a view would keep the whole batch. Each later reading is
+   * compared with it (sameShape), which copies that reading's counters into it and nothing else.
    */
   readonly data: Buffer;
   /** Undefined when the format has no fixed counter offsets (iptables-save text): always parsed. */

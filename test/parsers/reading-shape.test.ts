@@ -1,5 +1,5 @@
-// sameShape: equal outside the volatile ranges, by 32-bit words when everything is aligned and by
-// segments otherwise; both ways must agree on every byte position.
+// sameShape: equal outside the volatile ranges, copying volatile bytes by 32-bit words when everything
+// is aligned and byte by byte otherwise; both ways must agree on every byte position.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { readCounter, sameShape, volatileRanges, viewOf } from '../../src/parsers/reading-shape.js';
@@ -30,6 +30,19 @@ describe.each([0, 1])('buffers at offset %i', (shift) => {
         if (position >= (ranges.bounds[i] as number) && position < (ranges.bounds[i + 1] as number)) inside = true;
       }
       expect(sameShape(placed(original, shift), placed(changed, shift), ranges), `byte ${position}`).toBe(inside);
+    }
+  });
+  test('the earlier reading takes the volatile bytes of the later one and keeps the rest', () => {
+    const later = Buffer.from(original);
+    for (let i = 0; i < LENGTH; i++) later[i] = (later[i] as number) ^ 0x5a;
+    const earlier = placed(original, shift);
+    expect(sameShape(earlier, placed(later, shift), aligned)).toBe(false);
+    for (let position = 0; position < LENGTH; position++) {
+      let inside = false;
+      for (let i = 0; i < aligned.bounds.length; i += 2) {
+        if (position >= (aligned.bounds[i] as number) && position < (aligned.bounds[i + 1] as number)) inside = true;
+      }
+      expect(earlier[position], `byte ${position}`).toBe(inside ? later[position] : original[position]);
     }
   });
   test('another length is another shape', () => {
