@@ -33,7 +33,11 @@ export interface Collector {
   readonly defaultEnabled: boolean;
   readonly families: readonly MetricFamily[];
   requests(options: CollectorOptions): readonly ReadRequest[];
-  /** `memo` is what this collector returned as `memo` for the same namespace last scrape, if anything. */
+  /**
+   * `memo` is what this collector returned as `memo` for the same namespace last scrape, if anything.
+   * Nothing returned may hold a view of the readings' bytes: a reader may lend them out of a larger
+   * block (the native reader's batches), and one view would keep the whole block; what is kept is copied.
+   */
   collect(ns: NetnsRef, readings: Readings, options: CollectorOptions, memo?: unknown): CollectorOutput;
 }
 

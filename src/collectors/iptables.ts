@@ -87,18 +87,23 @@ interface SeriesTemplate {
 /** What one reading (say nft, both families, or legacy IPv4) gave last scrape, kept in the collector's memo. */
 interface ReadingMemo {
   readonly format: RawFormat;
-  /**
-   * The reading it was parsed from, copied: a reader may hand out views into a larger buffer (the
-   * native reader's batches), and keeping a view would keep the whole batch. Each later reading is
-   * compared with it (sameShape), which copies that reading's counters into it and nothing else.
-   */
-  readonly data: Buffer;
   /** Undefined when the format has no fixed counter offsets (iptables-save text): always parsed. */
-  readonly volatile?: VolatileRanges;
+  readonly shape?: KeptShape;
   readonly bigEndian: boolean;
   /** The requests this reading answered, comma-separated: a memo only stands for the same ones. */
   readonly requests: string;
   readonly templates: readonly SeriesTemplate[];
+}
+
+/** What a later reading is compared with to know whether the templates' counter offsets still hold. */
+interface KeptShape {
+  /**
+   * The reading it was parsed from, copied: a reader may hand out views into a larger buffer (the
+   * native reader's batches), and keeping a view would keep the whole batch. Each later reading is compared with it
+   * (sameShape), which copies that reading's counters into it and nothing else.
+   */
+  readonly data: Buffer;
+  readonly volatile: VolatileRanges;
 }
 
 /** Keyed by the first request a reading answered. */
@@ -134,7 +139,7 @@ export const iptablesCollector: Collector = {
       const requests = sources.map((source) => source.request).join(',');
       const last = previous?.get(key);
       let current: ReadingMemo | undefined;
-      if (last?.volatile !== undefined && last.format === format && last.requests === requests && sameShape(last.data, data, last.volatile)) {
+      if (last?.shape !== undefined && last.format === format && last.requests === requests && sameShape(last.shape.data, data, last.shape.volatile)) {
         current = last;
       } else {
         current = parseReadingTables(ns.name, format, data, sources, options, last, failures);
@@ -257,7 +262,7 @@ function readingMemo(
   if (options.iptablesRules) templates.push(template(rulePackets, ruleRows), template(ruleBytes, ruleRows));
 
   const requests = parsedSources.map(({ source }) => source.request).join(',');
-  if (binary === undefined) return { format, data, bigEndian: false, requests, templates };
+  if (binary === undefined) return { format, bigEndian: false, requests, templates };
   const volatile = volatileRanges([...counterRanges, ...binary.otherVolatile(data)]);
-  return { format, data: Buffer.from(data), volatile, bigEndian: binary.bigEndian, requests, templates };
+  return { format, shape: { data: Buffer.from(data), volatile }, bigEndian: binary.bigEndian, requests, templates };
 }
