@@ -2,8 +2,15 @@
 // interface of a namespace. Field names follow node_exporter's netdev collector (node_network_*).
 
 import { parseIpLinkJson, type LinkRecord } from '../parsers/ip-link-json.js';
-import { parseRtnetlinkInterfaces, parseRtnetlinkLinks, parseRtnetlinkNetDev } from '../parsers/netlink/rtnetlink-links.js';
+import {
+  netDevRow,
+  parseRtnetlinkInterfaces,
+  parseRtnetlinkLinks,
+  parseRtnetlinkNetDev,
+  rtnetlinkVolatileRanges,
+} from '../parsers/netlink/rtnetlink-links.js';
 import { parsed } from '../parsers/parse-result.js';
+import { keepShape, netlinkHeaderRanges, sameKeptShape, type KeptShape } from '../parsers/reading-shape.js';
 import {
   parseProcNetDev,
   RECEIVE_COUNTERS,
@@ -60,6 +67,22 @@ interface InterfacesMemo {
   readonly devices?: LabelRows;
   readonly links?: LabelRows;
   readonly info?: LabelRows;
+  /** Set when one link dump answered both requests and parsed cleanly. */
+  readonly linkDump?: LinkDumpMemo;
+}
+
+/**
+ * A link dump and what it gave: a later dump of the same shape (links, names, MTUs, addresses and
+ * operstates unchanged; only counters moved) is answered from here, reading each device's counters
+ * at the offset the parse found them, without parsing the dump again.
+ */
+interface LinkDumpMemo {
+  readonly shape: KeptShape;
+  /** The reported devices (after --collector.interfaces.device-*), in dump order, and where their counters are. */
+  readonly devices: readonly string[];
+  readonly countersAt: readonly number[];
+  /** up, info and MTU: nothing in them can change while the shape holds. */
+  readonly linkSeries: readonly SeriesGroup[];
 }
 
 export const interfacesCollector: Collector = {
@@ -70,22 +93,34 @@ export const interfacesCollector: Collector = {
   requests: () => ['net-dev', 'links'],
   collect(ns, readings, options, memo) {
     const previous = (memo ?? {}) as InterfacesMemo;
-    const kept: { devices?: LabelRows; links?: LabelRows; info?: LabelRows } = {};
-    const series: SeriesGroup[] = [];
-    const failures: ReaderError[] = [];
-
     const netDev = readings.get('net-dev');
     const linksReading = readings.get('links');
-    // the native reader answers both with one link dump: parse it once
-    const shared =
+    // the native reader answers both with one link dump
+    const dump =
       netDev?.ok && linksReading?.ok && netDev.data === linksReading.data && netDev.format === 'rtnetlink' && linksReading.format === 'rtnetlink'
-        ? parseRtnetlinkInterfaces(netDev.data)
+        ? netDev.data
         : undefined;
+    const last = previous.linkDump;
+    if (dump !== undefined && last !== undefined && previous.devices !== undefined && sameKeptShape(last.shape, dump)) {
+      const series: SeriesGroup[] = [];
+      pushCounters(series, previous.devices, last.devices.map((device, i) => netDevRow(dump, device, last.countersAt[i] as number)));
+      series.push(...last.linkSeries);
+      return { series, failures: [], memo: previous };
+    }
+
+    const kept: { devices?: LabelRows; links?: LabelRows; info?: LabelRows; linkDump?: LinkDumpMemo } = {};
+    const series: SeriesGroup[] = [];
+    const failures: ReaderError[] = [];
+    // one pass over a shared dump answers both
+    const shared = dump === undefined ? undefined : parseRtnetlinkInterfaces(dump);
+    let countersAt: number[] | undefined;
+    let linkSeries: SeriesGroup[] | undefined;
 
     if (netDev?.ok) {
       const rows = shared ? (shared.ok ? parsed(shared.value.counters) : shared) : parseReading(netDev, netDevParsers);
       if (rows.ok) {
         const devices = rows.value.filter((row) => options.deviceFilter(row.device));
+        if (shared?.ok) countersAt = shared.value.countersAt.filter((_, i) => options.deviceFilter((rows.value[i] as NetDevRecord).device));
         kept.devices = sameOrNewRows(previous.devices, devices.map((row) => [ns.name, row.device]));
         pushCounters(series, kept.devices, devices);
       } else {
@@ -106,11 +141,12 @@ export const interfacesCollector: Collector = {
           previous.info,
           links.map((link) => [ns.name, link.device, link.address, link.operstate.toLowerCase()]),
         );
-        series.push(
+        linkSeries = [
           { family: upFamily, labels: kept.links, values: links.map((link) => (link.operstate.toLowerCase() === 'up' ? 1 : 0)) },
           { family: infoFamily, labels: kept.info, values: links.map(() => 1) },
           { family: mtuFamily, labels: kept.links, values: links.map((link) => link.mtu) },
-        );
+        ];
+        series.push(...linkSeries);
       } else {
         failures.push(parseFailureError('links', parsedLinks.error.detail));
       }
@@ -120,6 +156,10 @@ export const interfacesCollector: Collector = {
       failures.push(linksReading.error);
     }
 
+    if (dump !== undefined && failures.length === 0 && kept.devices !== undefined && countersAt !== undefined && linkSeries !== undefined) {
+      const devices = kept.devices.map((row) => row[1] as string);
+      kept.linkDump = { shape: keepShape(dump, [...rtnetlinkVolatileRanges(dump), ...netlinkHeaderRanges(dump)]), devices, countersAt, linkSeries };
+    }
     return { series, failures, memo: kept };
   },
 };

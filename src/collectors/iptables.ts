@@ -7,7 +7,7 @@ import { parseIptablesSave, type CounterOffsets, type IptablesTable } from '../p
 import { nftablesCounterRanges, parseNftablesRuleset } from '../parsers/netlink/nftables-ruleset.js';
 import { parseXtablesEntries } from '../parsers/netlink/xtables-entries.js';
 import type { ParseResult } from '../parsers/parse-result.js';
-import { netlinkHeaderRanges, readCounter, sameShape, viewOf, volatileRanges, type VolatileRanges } from '../parsers/reading-shape.js';
+import { keepShape, netlinkHeaderRanges, readCounter, sameKeptShape, viewOf, type KeptShape } from '../parsers/reading-shape.js';
 import type { RawFormat, ReaderError, ReadRequest } from '../readers/reader.js';
 import type { LabelRows, MetricFamily, SeriesGroup } from '../snapshot/model.js';
 import { family, type Collector, type CollectorOptions } from './collector.js';
@@ -95,17 +95,6 @@ interface ReadingMemo {
   readonly templates: readonly SeriesTemplate[];
 }
 
-/** What a later reading is compared with to know whether the templates' counter offsets still hold. */
-interface KeptShape {
-  /**
-   * The reading it was parsed from, copied: a reader may hand out views into a larger buffer (the
-   * native reader's batches), and keeping a view would keep the whole batch. Each later reading is compared with it
-   * (sameShape), which copies that reading's counters into it and nothing else.
-   */
-  readonly data: Buffer;
-  readonly volatile: VolatileRanges;
-}
-
 /** Keyed by the first request a reading answered. */
 type IptablesMemo = ReadonlyMap<ReadRequest, ReadingMemo>;
 
@@ -139,7 +128,7 @@ export const iptablesCollector: Collector = {
       const requests = sources.map((source) => source.request).join(',');
       const last = previous?.get(key);
       let current: ReadingMemo | undefined;
-      if (last?.shape !== undefined && last.format === format && last.requests === requests && sameShape(last.shape.data, data, last.shape.volatile)) {
+      if (last !== undefined && last.format === format && last.requests === requests && sameKeptShape(last.shape, data)) {
         current = last;
       } else {
         current = parseReadingTables(ns.name, format, data, sources, options, last, failures);
@@ -263,6 +252,6 @@ function readingMemo(
 
   const requests = parsedSources.map(({ source }) => source.request).join(',');
   if (binary === undefined) return { format, bigEndian: false, requests, templates };
-  const volatile = volatileRanges([...counterRanges, ...binary.otherVolatile(data)]);
-  return { format, shape: { data: Buffer.from(data), volatile }, bigEndian: binary.bigEndian, requests, templates };
+  const shape = keepShape(data, [...counterRanges, ...binary.otherVolatile(data)]);
+  return { format, shape, bigEndian: binary.bigEndian, requests, templates };
 }

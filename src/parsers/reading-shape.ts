@@ -25,6 +25,26 @@ export function volatileRanges(ranges: readonly (readonly [number, number])[]): 
   return { bounds: Uint32Array.from(merged), wordAligned: merged.every((bound) => bound % 4 === 0) };
 }
 
+/** A reading kept to tell whether a later one has the same shape (and so the same counter offsets). */
+export interface KeptShape {
+  /**
+   * The reading, copied: a reader may hand out views into a larger buffer (the native reader's
+   * batches), and keeping a view would keep the whole batch. Each later reading is compared with it
+   * (sameShape), which copies that reading's volatile bytes into it and nothing else.
+   */
+  readonly data: Buffer;
+  readonly volatile: VolatileRanges;
+}
+
+export function keepShape(data: Buffer, volatile: readonly (readonly [number, number])[]): KeptShape {
+  return { data: Buffer.from(data), volatile: volatileRanges(volatile) };
+}
+
+/** True when `later` has the shape `kept` was taken from (see sameShape). */
+export function sameKeptShape(kept: KeptShape | undefined, later: Buffer): boolean {
+  return kept !== undefined && sameShape(kept.data, later, kept.volatile);
+}
+
 /**
  * True when `next` has the length of `previous` and its bytes outside `volatile`. `previous` takes
  * `next`'s volatile bytes on the way (its counters are never read again, only its shape), so that the

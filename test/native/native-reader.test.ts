@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { NetnsRef } from '../../src/discovery/netns-ref.js';
 import type { IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
 import { parseNftablesRuleset } from '../../src/parsers/netlink/nftables-ruleset.js';
-import { parseRtnetlinkLinks, parseRtnetlinkNetDev } from '../../src/parsers/netlink/rtnetlink-links.js';
+import { parseRtnetlinkLinks, parseRtnetlinkNetDev, rtnetlinkVolatileRanges } from '../../src/parsers/netlink/rtnetlink-links.js';
+import { keepShape, netlinkHeaderRanges, sameKeptShape } from '../../src/parsers/reading-shape.js';
 import { parseNfConntrackEntries } from '../../src/parsers/nf-conntrack-stat.js';
 import { parseProcNetDev, type NetDevRecord } from '../../src/parsers/proc-net-dev.js';
 import { parseXtablesEntries } from '../../src/parsers/netlink/xtables-entries.js';
@@ -136,6 +137,17 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
     inNetns(router, 'bash', ['-c', 'for i in 1 2 3; do echo x > /dev/udp/10.9.0.2/6000; done']);
     for (const ns of [router, peer, fresh]) await expectNetDevBetween(`/run/netns/${ns}`, () => inNetns(ns, 'cat', ['/proc/net/dev']));
     await expectNetDevBetween(unnamed.path, () => run('nsenter', [`--net=${unnamed.path}`, 'cat', '/proc/net/dev']));
+  });
+
+  test('a link dump keeps its shape across traffic: only the ranges the interfaces memo treats as moving move', async () => {
+    const before = Buffer.from(data((await reader.read(ref(router), ['net-dev'])).get('net-dev')));
+    const kept = keepShape(before, [...rtnetlinkVolatileRanges(before), ...netlinkHeaderRanges(before)]);
+    sendUdp(router, '10.9.0.2', 5556, 5);
+    sendUdp(router, '::1', 5556, 3);
+    const after = data((await reader.read(ref(router), ['net-dev'])).get('net-dev'));
+    const moved = (rows: NetDevRecord[]) => rows.map((row) => row.transmit.packets).reduce((a, b) => a + b, 0);
+    expect(moved(valueOf(parseRtnetlinkNetDev(after)))).toBeGreaterThan(moved(valueOf(parseRtnetlinkNetDev(before))));
+    expect(sameKeptShape(kept, after)).toBe(true);
   });
 
   test('links equal ip -j link', async () => {

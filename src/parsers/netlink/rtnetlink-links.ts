@@ -7,6 +7,7 @@ import { endianness } from 'node:os';
 import type { NetDevRecord } from '../proc-net-dev.js';
 import type { LinkRecord } from './link-record.js';
 import {
+  forEachAttribute,
   forEachNetlinkMessage,
   indexAttributes,
   neverThrow,
@@ -120,9 +121,56 @@ export function parseRtnetlinkNetDev(data: Buffer): ParseResult<NetDevRecord[]> 
   });
 }
 
+/** Links and counters of a link dump, and where each counters row was read (see netDevRow). */
+export interface RtnetlinkInterfaces {
+  readonly links: LinkRecord[];
+  readonly counters: NetDevRecord[];
+  /** Offset of the IFLA_STATS64 value each row of `counters` was read from. */
+  readonly countersAt: number[];
+}
+
 /** Both from one pass over the dump (the native reader answers net-dev and links with one dump). */
-export function parseRtnetlinkInterfaces(data: Buffer): ParseResult<{ links: LinkRecord[]; counters: NetDevRecord[] }> {
+export function parseRtnetlinkInterfaces(data: Buffer): ParseResult<RtnetlinkInterfaces> {
   return neverThrow('rtnetlink', () => parseDump(data, true, true));
+}
+
+const IFLA_STATS = 7;
+const IFLA_AF_SPEC = 26;
+const IFLA_CARRIER_CHANGES = 35;
+const IFLA_CARRIER_UP_COUNT = 47;
+const IFLA_CARRIER_DOWN_COUNT = 48;
+const AF_INET6 = 10;
+const IFLA_INET6_STATS = 3;
+const IFLA_INET6_CACHEINFO = 5;
+const IFLA_INET6_ICMP6STATS = 6;
+/** Attributes that move with traffic or time and that no parser here reads, other than IFLA_STATS64. */
+const MOVING_LINK_ATTRIBUTES = new Set([IFLA_STATS, IFLA_STATS64, IFLA_CARRIER_CHANGES, IFLA_CARRIER_UP_COUNT, IFLA_CARRIER_DOWN_COUNT]);
+const MOVING_INET6_ATTRIBUTES = new Set([IFLA_INET6_STATS, IFLA_INET6_CACHEINFO, IFLA_INET6_ICMP6STATS]);
+
+/**
+ * Where a link dump may change while its links stay the same, besides each message's sequence number
+ * and port id (netlinkHeaderRanges): the counters (IFLA_STATS64, which netDevRow reads again at the same offset, and IFLA_STATS), the
+ * carrier change counts and IPv6's statistics and cache info (its reachable time is re-randomized now
+ * and then). None of them is read for anything but counters, so a dump equal outside them has the same
+ * links, MTUs, addresses and operstates.
+ */
+export function rtnetlinkVolatileRanges(data: Buffer): [number, number][] {
+  const ranges: [number, number][] = [];
+  forEachNetlinkMessage(data, (message) => {
+    if (message.type !== RTM_NEWLINK || message.payloadEnd - message.payloadStart < IFINFOMSG_LEN) return undefined;
+    forEachAttribute(data, message.payloadStart + IFINFOMSG_LEN, message.payloadEnd, (type, start, end) => {
+      if (MOVING_LINK_ATTRIBUTES.has(type)) ranges.push([start, end]);
+      if (type !== IFLA_AF_SPEC) return;
+      forEachAttribute(data, start, end, (family, familyStart, familyEnd) => {
+        if (family !== AF_INET6) return;
+        forEachAttribute(data, familyStart, familyEnd, (inet6, valueAt, valueEndAt) => {
+          if (MOVING_INET6_ATTRIBUTES.has(inet6)) ranges.push([valueAt, valueEndAt]);
+        });
+      });
+    });
+    return undefined;
+  });
+  return ranges;
 }
 
 /** Fields of struct rtnl_link_stats64 (u64 each, host order) by index, as include/uapi/linux/if_link.h lists them. */
@@ -134,13 +182,10 @@ const STATS64 = {
 } as const;
 const STATS64_MIN_LEN = 23 * 8;
 
-function parseDump(
-  data: Buffer,
-  wantLinks: boolean,
-  wantCounters: boolean,
-): ParseResult<{ links: LinkRecord[]; counters: NetDevRecord[] }> {
+function parseDump(data: Buffer, wantLinks: boolean, wantCounters: boolean): ParseResult<RtnetlinkInterfaces> {
   const links: LinkRecord[] = [];
   const counters: NetDevRecord[] = [];
+  const countersAt: number[] = [];
   let done = false;
   const problem = forEachNetlinkMessage(data, (message) => {
     if (message.type === NLMSG_DONE) done = true;
@@ -171,16 +216,17 @@ function parseDump(
       const at = valueStart(attributes, IFLA_STATS64);
       if (at === -1 || valueEnd(attributes, IFLA_STATS64) - at < STATS64_MIN_LEN) return `rtnetlink: link ${ifindex} lacks IFLA_STATS64`;
       counters.push(netDevRow(data, device, at));
+      countersAt.push(at);
     }
     return undefined;
   });
   if (problem !== undefined) return parseFailure(problem);
   if (!done) return parseFailure('rtnetlink: dump has no NLMSG_DONE (truncated)');
-  return parsed({ links, counters });
+  return parsed({ links, counters, countersAt });
 }
 
 /** /proc/net/dev's 16 columns from the rtnl_link_stats64 at `at`. */
-function netDevRow(data: Buffer, device: string, at: number): NetDevRecord {
+export function netDevRow(data: Buffer, device: string, at: number): NetDevRecord {
   const s = (field: number): number => readHostCounter(data, at + 8 * field);
   return {
     device,
