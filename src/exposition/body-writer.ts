@@ -37,6 +37,8 @@ export class BodyWriter {
   private chunk = newChunk();
   private used = 0;
   private pending: Promise<void> | undefined;
+  /** Chunks handed to the sink so far. */
+  chunksWritten = 0;
 
   constructor(private readonly sink: ChunkSink) {}
 
@@ -58,6 +60,7 @@ export class BodyWriter {
     const full = this.chunk.subarray(0, this.used);
     this.chunk = newChunk();
     this.used = 0;
+    this.chunksWritten++;
     const taken = this.sink(full);
     if (taken !== undefined) this.pending = this.pending ? this.pending.then(() => taken) : taken;
   }

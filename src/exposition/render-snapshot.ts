@@ -121,6 +121,7 @@ export async function renderSnapshot(
   const labelBlocks = options.labelBlocks ?? new LabelBlockCache();
   const maxSliceMs = options.maxSliceMs ?? 10;
   let sliceStarted = performance.now();
+  let chunksSeen = 0;
   for (const { family, groups, lines } of contents) {
     if (groups.length === 0 && lines.length === 0) continue;
     writer.text(familyHeader(family));
@@ -133,9 +134,16 @@ export async function renderSnapshot(
       if (behind !== undefined) {
         await behind; // the sink (zlib) is behind: its 'drain' comes from a later turn of the event loop
         sliceStarted = performance.now();
-      } else if (performance.now() - sliceStarted >= maxSliceMs) {
+        chunksSeen = writer.chunksWritten;
+      } else if (writer.chunksWritten !== chunksSeen || performance.now() - sliceStarted >= maxSliceMs) {
+        // A turn of the event loop after every chunk, not only every few milliseconds: zlib compresses
+        // one chunk at a time on a libuv thread and takes the next only from a callback on this
+        // thread, so while this loop ran on, zlib sat idle; with a turn per chunk (about 0.6 ms of
+        // writing) it compresses beside the writing (at 1,000 routers the render-and-gzip tail of a
+        // scrape went from about 230 to 170 ms, median of 14 interleaved runs).
         await yieldToEventLoop();
         sliceStarted = performance.now();
+        chunksSeen = writer.chunksWritten;
       }
     }
   }
