@@ -3,9 +3,8 @@
 // same collection; Prometheus always asks for gzip, so the 36 MB plain body of 1,000 routers is
 // normally never held at all: it is compressed chunk by chunk as it is written.
 
-import type { TransformOptions } from 'node:stream';
-import { createGzip, type ZlibOptions } from 'node:zlib';
 import { recycleChunk, type ChunkSink } from './body-writer.js';
+import { ParallelGzip } from './parallel-gzip.js';
 
 export type BodyEncoding = 'gzip' | 'identity';
 
@@ -45,37 +44,12 @@ async function plain(render: (sink: ChunkSink) => Promise<void>): Promise<Buffer
   return chunks;
 }
 
-/** Compresses on libuv's threads while the next chunks are written; waits when zlib falls behind. */
+/**
+ * Compressed in 1 MiB segments, up to three at once on libuv's threads, while the next chunks are
+ * written (parallel-gzip.ts); writing waits when three are still compressing.
+ */
 async function gzipped(render: (sink: ChunkSink) => Promise<void>): Promise<Buffer[]> {
-  // up to 1 MiB queued: enough for zlib's thread to work while the next chunks are written, little
-  // enough that written chunks come back (recycleChunk) before new ones are needed
-  // (zlib streams are Transforms and take stream options; @types/node's ZlibOptions does not list them)
-  const options: ZlibOptions & TransformOptions = { level: GZIP_LEVEL, chunkSize: 64 * 1024, writableHighWaterMark: 1024 * 1024 };
-  const gzip = createGzip(options);
-  const out: Buffer[] = [];
-  gzip.on('data', (chunk: Buffer) => out.push(chunk));
-  const finished = new Promise<void>((resolve, reject) => {
-    gzip.once('end', resolve);
-    gzip.once('error', reject);
-  });
-  // one 'drain' wait shared by every chunk written while zlib is behind
-  let behind: Promise<void> | undefined;
-  try {
-    await render((chunk) => {
-      if (gzip.write(chunk, () => recycleChunk(chunk))) return behind;
-      behind ??= new Promise<void>((resolve) =>
-        gzip.once('drain', () => {
-          behind = undefined;
-          resolve();
-        }),
-      );
-      return behind;
-    });
-  } catch (error) {
-    gzip.destroy();
-    throw error;
-  }
-  gzip.end();
-  await finished;
-  return out;
+  const gzip = new ParallelGzip({ level: GZIP_LEVEL, segmentBytes: 1024 * 1024, inFlight: 3, chunkDone: recycleChunk });
+  await render((chunk) => gzip.write(chunk));
+  return gzip.end();
 }
