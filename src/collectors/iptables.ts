@@ -212,14 +212,18 @@ function readingMemo(
   const place = (at: CounterOffsets | undefined): void => {
     if (at !== undefined) counterRanges.push([at.packets, at.packets + 8], [at.bytes, at.bytes + 8]);
   };
+  // Rows are kept between scrapes (120,000 of them at 1,000 routers), so they are array literals: a
+  // copy made by spreading gets spare capacity (measured: 256 bytes a row of eight labels, against 120).
   for (const { source, tables } of parsedSources) {
-    const prefix = [netns, source.backend, source.family] as const;
+    const { backend, family } = source;
     for (const table of tables) {
+      const tableName = intern(table.name);
       for (const chain of table.chains) {
-        const chainLabels = [...prefix, intern(table.name), intern(chain.name)];
+        const chainName = intern(chain.name);
+        const chainLabels = [netns, backend, family, tableName, chainName];
         chainRules.add(chainLabels, chain.rules.length, undefined);
         if (chain.builtin) {
-          const policyLabels = [...chainLabels, intern(chain.policy)];
+          const policyLabels = [netns, backend, family, tableName, chainName, intern(chain.policy)];
           // a built-in chain iptables shows but the kernel does not have reads as constant zeros
           policyPackets.add(policyLabels, chain.policyPackets, chain.policyCountersAt?.packets);
           policyBytes.add(policyLabels, chain.policyBytes, chain.policyCountersAt?.bytes);
@@ -228,7 +232,7 @@ function readingMemo(
         for (const rule of chain.rules) place(rule.countersAt);
         if (!options.iptablesRules) continue;
         for (const rule of chain.rules) {
-          const ruleLabels = [...chainLabels, intern(String(rule.position)), intern(rule.target), intern(rule.comment)];
+          const ruleLabels = [netns, backend, family, tableName, chainName, intern(String(rule.position)), intern(rule.target), intern(rule.comment)];
           rulePackets.add(ruleLabels, rule.packets, rule.countersAt?.packets);
           ruleBytes.add(ruleLabels, rule.bytes, rule.countersAt?.bytes);
         }
