@@ -3,49 +3,19 @@
 // again, one request after the other on its own keep-alive connection, until the scrape is done.
 // The 1,000-router figure comes from the bench (bench/scrape-bench.ts, docs/performance.md); this is
 // the CI-sized version of the same check.
-import { Agent, request } from 'node:http';
-import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createRouterFleet, type RouterFleet } from '../../bench/router-fixture.js';
-import { startExporter, type ExporterProcess } from '../support/exporter-process.js';
+import { Agent } from 'node:http';
+import { describe, expect, test } from 'vitest';
 import { skipUnlessRoot } from '../support/netns-lab.js';
+import { get, useFleetExporter } from './fleet-exporter.js';
 
 const ROUTERS = 300;
 const LIMIT_MS = 50;
 
-function get(port: number, path: string, agent: Agent, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, body: res.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 describe.skipIf(skipUnlessRoot('/healthz-during-scrape test'))('/healthz while a scrape of 300 routers runs', () => {
-  let fleet: RouterFleet | undefined;
-  let exporter: ExporterProcess | undefined;
-
-  beforeAll(async () => {
-    fleet = await createRouterFleet();
-    await fleet.grow(ROUTERS);
-    exporter = await startExporter(['--collector.backend=native', `--netns.include=${fleet.includeRegex}`]);
-  }, 180_000);
-
-  afterAll(async () => {
-    await exporter?.stop();
-    fleet?.destroy();
-  });
+  const setUp = useFleetExporter(ROUTERS, 180_000);
 
   test(`answers within ${LIMIT_MS} ms, every time`, async () => {
-    if (!exporter) throw new Error('set-up failed');
+    const exporter = setUp.exporter();
     const scrapeAgent = new Agent({ keepAlive: true, maxSockets: 1 });
     const probeAgent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {

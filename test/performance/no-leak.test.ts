@@ -13,11 +13,10 @@
 //   five. Between garbage collections the resident size moves by 2-3 MB on its own (measured on
 //   this machine); keeping one scrape's body (about 300 KB here) per scrape would add over 200 MB,
 //   keeping one router's raw readings (about 25 KB) per scrape about 20 MB.
-import { Agent, request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createRouterFleet, type RouterFleet } from '../../bench/router-fixture.js';
-import { startExporter, type ExporterProcess } from '../support/exporter-process.js';
+import { Agent } from 'node:http';
+import { describe, expect, test } from 'vitest';
 import { isRoot, skipUnlessRoot } from '../support/netns-lab.js';
+import { get, useFleetExporter } from './fleet-exporter.js';
 import { median, openDescriptors, residentBytes, threadIds, threadsOutsideOwnNamespace } from './process-facts.js';
 
 const ROUTERS = 8;
@@ -25,19 +24,6 @@ const SCRAPES = 1000;
 const WARM_UP = 200;
 const EVERY = 50;
 const MB = 1024 * 1024;
-
-function get(port: number, path: string, agent: Agent): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 interface Checkpoint {
   readonly scrape: number;
@@ -48,28 +34,18 @@ interface Checkpoint {
 }
 
 describe.skipIf(skipUnlessRoot('no-leak test'))('1,000 scrapes leave the exporter as they found it', () => {
-  let fleet: RouterFleet | undefined;
-  let exporter: ExporterProcess | undefined;
-
-  beforeAll(async () => {
-    fleet = await createRouterFleet();
-    await fleet.grow(ROUTERS);
-    exporter = await startExporter(['--collector.backend=native', `--netns.include=${fleet.includeRegex}`]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await exporter?.stop();
-    fleet?.destroy();
-  });
+  const setUp = useFleetExporter(ROUTERS, 120_000);
 
   test('memory, descriptors and threads flat; every thread home between scrapes', async () => {
-    if (!isRoot || !exporter || !fleet) throw new Error('set-up failed');
+    if (!isRoot) throw new Error('set-up failed');
+    const exporter = setUp.exporter();
     const pid = exporter.child.pid as number;
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const checkpoints: Checkpoint[] = [];
     try {
       for (let scrape = 1; scrape <= SCRAPES; scrape++) {
-        const answer = await get(exporter.port, '/metrics', agent);
+        const response = await get(exporter.port, '/metrics', agent);
+        const answer = { status: response.status, body: response.body.toString('utf8') };
         expect(answer.status).toBe(200);
         if (scrape % 100 === 1) {
           // the scrape is complete, not just answered: every router, every collector succeeded
