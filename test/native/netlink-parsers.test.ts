@@ -42,6 +42,22 @@ const rulesetCases = [
   { name: 'nft fresh namespace', bin: 'fresh-nft-ipv4.nfnetlink.bin', save: 'fresh-nft-ipv4.iptables-nft-save.txt', parse: parseNftablesRuleset },
 ] as const;
 
+/** Every counter of a chain the kernel has, and of every rule, reads back from where the parse says it sits. */
+function expectCountersWhereParsed(data: Buffer, tables: readonly IptablesTable[], bigEndian: boolean): void {
+  const view = viewOf(data);
+  for (const chain of tables.flatMap((table) => table.chains)) {
+    if (chain.policyCountersAt) {
+      expect(readCounter(view, chain.policyCountersAt.packets, bigEndian)).toBe(chain.policyPackets);
+      expect(readCounter(view, chain.policyCountersAt.bytes, bigEndian)).toBe(chain.policyBytes);
+    }
+    for (const rule of chain.rules) {
+      expect(rule.countersAt, `${chain.name} rule ${rule.position}`).toBeDefined();
+      expect(readCounter(view, rule.countersAt?.packets ?? -1, bigEndian)).toBe(rule.packets);
+      expect(readCounter(view, rule.countersAt?.bytes ?? -1, bigEndian)).toBe(rule.bytes);
+    }
+  }
+}
+
 describe('rulesets equal iptables-save -c of the same moment', () => {
   for (const c of rulesetCases) {
     test(c.name, async () => {
@@ -51,17 +67,7 @@ describe('rulesets equal iptables-save -c of the same moment', () => {
       expect(model).toEqual(iptablesSaveModel(text(c.save)));
       // every counter of a chain the kernel has, and of every rule, says where it was read
       const bigEndian = c.parse === parseNftablesRuleset;
-      for (const chain of parsedTables.flatMap((table) => table.chains)) {
-        if (chain.policyCountersAt) {
-          expect(readCounter(viewOf(data), chain.policyCountersAt.packets, bigEndian)).toBe(chain.policyPackets);
-          expect(readCounter(viewOf(data), chain.policyCountersAt.bytes, bigEndian)).toBe(chain.policyBytes);
-        }
-        for (const rule of chain.rules) {
-          expect(rule.countersAt, `${chain.name} rule ${rule.position}`).toBeDefined();
-          expect(readCounter(viewOf(data), rule.countersAt?.packets ?? -1, bigEndian)).toBe(rule.packets);
-          expect(readCounter(viewOf(data), rule.countersAt?.bytes ?? -1, bigEndian)).toBe(rule.bytes);
-        }
-      }
+      expectCountersWhereParsed(data, parsedTables, bigEndian);
       const parseText = await execParser();
       if (parseText) expect(model).toEqual(valueOf(parseText(text(c.save))));
     });
@@ -193,17 +199,7 @@ describe('one NFPROTO_UNSPEC dump answers both families (router-nft-unspec, with
       const model = withoutOffsets(tables);
       expect(model).toEqual(iptablesSaveModel(text(save)));
       // counters are read where the parse says they are
-      for (const chain of tables.flatMap((table) => table.chains)) {
-        if (chain.policyCountersAt) {
-          expect(readCounter(viewOf(data), chain.policyCountersAt.packets, true)).toBe(chain.policyPackets);
-          expect(readCounter(viewOf(data), chain.policyCountersAt.bytes, true)).toBe(chain.policyBytes);
-        }
-        for (const rule of chain.rules) {
-          expect(rule.countersAt, `${chain.name} rule ${rule.position}`).toBeDefined();
-          expect(readCounter(viewOf(data), rule.countersAt?.packets ?? -1, true)).toBe(rule.packets);
-          expect(readCounter(viewOf(data), rule.countersAt?.bytes ?? -1, true)).toBe(rule.bytes);
-        }
-      }
+      expectCountersWhereParsed(data, tables, true);
       // the inet table's chains (INPUT with a jump, the user chain inet-only) show in neither family
       expect(tables.flatMap((table) => table.chains.map((chain) => chain.name))).not.toContain('inet-only');
       expect(tables.flatMap((table) => table.chains.flatMap((chain) => chain.rules.map((rule) => rule.target)))).not.toContain('inet-only');
