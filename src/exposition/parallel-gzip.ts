@@ -132,39 +132,42 @@ function join(segments: readonly CompressedSegment[]): Buffer[] {
 }
 
 /**
- * The CRC-32 of A followed by B from crc(A), crc(B) and B's length: zlib's crc32_combine (crc32.c,
- * the GF(2) matrix version), which Node 20 does not expose. A few thousand operations per segment.
+ * The CRC-32 of A followed by B from crc(A), crc(B) and B's length: zlib's crc32_combine (crc32.c of
+ * zlib 1.2.12 and later), which Node 20 does not expose. crc(A) is multiplied by x^(8 |B|) modulo the
+ * CRC polynomial, found from a table of x^(2^k): a few hundred operations per segment. (zlib's older
+ * GF(2) matrix method took 3-9 ms for the 36 segments of a 1,000-router body, in one event-loop turn.)
  */
 export function crc32Combine(crc1: number, crc2: number, length2: number): number {
-  if (length2 <= 0) return crc1 >>> 0;
-  const even = new Uint32Array(32); // operator for 2^n zero bits, even powers
-  const odd = new Uint32Array(32); // odd powers
-  odd[0] = 0xedb88320; // the CRC-32 polynomial: the operator for one zero bit
-  for (let n = 1, row = 1; n < 32; n++, row <<= 1) odd[n] = row;
-  square(even, odd); // two zero bits
-  square(odd, even); // four zero bits
-  let crc = crc1 >>> 0;
-  let rest = length2;
-  // one zero byte (eight bits) first, then each squaring doubles the number of zero bytes
-  for (;;) {
-    square(even, odd);
-    if (rest % 2 === 1) crc = times(even, crc);
-    rest = Math.floor(rest / 2);
-    if (rest === 0) break;
-    square(odd, even);
-    if (rest % 2 === 1) crc = times(odd, crc);
-    rest = Math.floor(rest / 2);
-    if (rest === 0) break;
+  return (multiplyModP(xToThe8nModP(length2), crc1 >>> 0) ^ crc2) >>> 0;
+}
+
+/** The CRC-32 polynomial, reflected: bit 31 is x^0. */
+const POLYNOMIAL = 0xedb88320;
+
+/** a * b modulo the polynomial (both reflected). */
+function multiplyModP(a: number, b: number): number {
+  if (a === 0) return 0;
+  let product = 0;
+  for (let m = 0x80000000; ; m >>>= 1) {
+    if ((a & m) !== 0) {
+      product ^= b;
+      if ((a & (m - 1)) === 0) break;
+    }
+    b = b & 1 ? (b >>> 1) ^ POLYNOMIAL : b >>> 1;
   }
-  return (crc ^ crc2) >>> 0;
+  return product >>> 0;
 }
 
-function times(matrix: Uint32Array, vector: number): number {
-  let sum = 0;
-  for (let i = 0, v = vector >>> 0; v !== 0; i++, v >>>= 1) if (v & 1) sum ^= matrix[i] as number;
-  return sum >>> 0;
-}
+/** x^(2^k) modulo the polynomial, for k = 0..31. */
+const X_TO_THE_2K = new Uint32Array(32);
+X_TO_THE_2K[0] = 0x40000000; // x^1
+for (let k = 1; k < 32; k++) X_TO_THE_2K[k] = multiplyModP(X_TO_THE_2K[k - 1] as number, X_TO_THE_2K[k - 1] as number);
 
-function square(result: Uint32Array, matrix: Uint32Array): void {
-  for (let n = 0; n < 32; n++) result[n] = times(matrix, matrix[n] as number);
+/** x^(8 n) modulo the polynomial: the operator for appending n zero bytes. */
+function xToThe8nModP(n: number): number {
+  let power = 0x80000000; // x^0
+  for (let k = 3; n > 0; k++, n = Math.floor(n / 2)) {
+    if (n % 2 === 1) power = multiplyModP(X_TO_THE_2K[k & 31] as number, power);
+  }
+  return power;
 }
