@@ -10,9 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+/* How much nicer than the rest of the exporter the workers run. Two workers and the main thread share
+ * the machine's cores during a scrape; at equal priority the main thread (which settles finished reads
+ * and answers /healthz and Prometheus) waited for a CPU 120-230 ms per 1,000-router scrape on two
+ * cores. Lower-priority workers still use every cycle the main thread does not. */
+#define WORKER_NICE_INCREMENT 5
 
 /* Enough for our small frames; the default 8 MiB per thread is only address space, but why reserve it. */
 #define WORKER_STACK_SIZE (256 * 1024)
@@ -104,6 +111,11 @@ static void *worker_main(void *arg) {
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, NULL);
   atomic_store(&p->thread_ids[start.index], (int)syscall(SYS_gettid));
+  /* Linux keeps a nice value per thread; who == 0 is the calling thread. Lowering priority needs no
+   * privilege, and if it fails the worker simply runs at the exporter's priority. */
+  errno = 0;
+  int nice = getpriority(PRIO_PROCESS, 0);
+  if (errno == 0) (void)setpriority(PRIO_PROCESS, 0, nice + WORKER_NICE_INCREMENT);
 
   for (;;) {
     job *j = take_job(p);

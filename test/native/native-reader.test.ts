@@ -1,7 +1,7 @@
 // The native reader on real namespaces (root): every request's bytes against what the tools show for
 // the same namespace at the same moment, errors as values, and no thread or descriptor left behind.
 
-import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -228,6 +228,9 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
     expect(stats.threadIds).toHaveLength(2);
     expect(stats.threadIds).not.toContain(process.pid); // never the main thread
     expect(stats.broken).toBe(false);
+    // lower priority than the main thread, which answers HTTP while they read (native/src/pool.c)
+    const nice = (tid: number): number => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
+    for (const tid of stats.threadIds) expect(nice(tid)).toBe(Math.min(nice(process.pid) + 5, 19));
 
     const targets = [ref(router), ref(peer), ref(fresh), ref('unnamed', unnamed.path)];
     const batch = async (count: number): Promise<void> => {
