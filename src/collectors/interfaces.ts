@@ -78,8 +78,7 @@ interface InterfacesMemo {
  */
 interface LinkDumpMemo {
   readonly shape: KeptShape;
-  /** The reported devices (after --collector.interfaces.device-*), in dump order, and where their counters are. */
-  readonly devices: readonly string[];
+  /** Where the counters of each reported device (the memo's `devices` rows, in order) are. */
   readonly countersAt: readonly number[];
   /** up, info and MTU: nothing in them can change while the shape holds. */
   readonly linkSeries: readonly SeriesGroup[];
@@ -101,9 +100,10 @@ export const interfacesCollector: Collector = {
         ? netDev.data
         : undefined;
     const last = previous.linkDump;
-    if (dump !== undefined && last !== undefined && previous.devices !== undefined && sameKeptShape(last.shape, dump)) {
+    const devices = previous.devices;
+    if (dump !== undefined && last !== undefined && devices !== undefined && sameKeptShape(last.shape, dump)) {
       const series: SeriesGroup[] = [];
-      pushCounters(series, previous.devices, last.devices.map((device, i) => netDevRow(dump, device, last.countersAt[i] as number)));
+      pushCounters(series, devices, devices.map((row, i) => netDevRow(dump, row[1] as string, last.countersAt[i] as number)));
       series.push(...last.linkSeries);
       return { series, failures: [], memo: previous };
     }
@@ -157,8 +157,7 @@ export const interfacesCollector: Collector = {
     }
 
     if (dump !== undefined && failures.length === 0 && kept.devices !== undefined && countersAt !== undefined && linkSeries !== undefined) {
-      const devices = kept.devices.map((row) => row[1] as string);
-      kept.linkDump = { shape: keepShape(dump, [...rtnetlinkVolatileRanges(dump), ...netlinkHeaderRanges(dump)]), devices, countersAt, linkSeries };
+      kept.linkDump = { shape: keepShape(dump, [...rtnetlinkVolatileRanges(dump), ...netlinkHeaderRanges(dump)]), countersAt, linkSeries };
     }
     return { series, failures, memo: kept };
   },

@@ -9,7 +9,7 @@ import { formatValue } from './text-format.js';
 export type ChunkSink = (chunk: Buffer) => void | Promise<void>;
 
 const CHUNK_BYTES = 256 * 1024;
-/** Chunks kept for reuse: enough for what gzip holds at once (three segments of four), 4 MB at most. */
+/** Chunks kept for reuse: enough for what gzip holds at once (three segments of four chunks, and the one being filled), 4 MB at most. */
 const SPARE_CHUNKS = 16;
 const spareChunks: ArrayBuffer[] = [];
 

@@ -5,9 +5,9 @@
 //
 // Written for 250,000 series (1,000 Neutron routers): a series line is its family name, its label
 // block (rendered once per label-row array and kept, see label-blocks.ts) and its value written
-// digit by digit; no string per line is ever made. The loop gives the event loop a turn every few
-// milliseconds and waits for the sink (gzip) to keep up, so /healthz answers while a big scrape is
-// written and the body is never all in memory at once.
+// digit by digit; no string per line is ever made. The loop gives the event loop a turn after every
+// chunk it hands on (and at least every few milliseconds) and waits for the sink (gzip) to keep up,
+// so /healthz answers while a big scrape is written and the body is never all in memory at once.
 
 import type { Collector } from '../collectors/collector.js';
 import type { NetnsRef } from '../discovery/netns-ref.js';
