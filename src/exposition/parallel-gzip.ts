@@ -63,10 +63,9 @@ export class ParallelGzip {
   }
 
   private startSegment(): void {
-    const input = this.pending;
+    const segment = compressSegment(this.pending, this.pendingBytes, this.options);
     this.pending = [];
     this.pendingBytes = 0;
-    const segment = compressSegment(input, this.options);
     this.segments.push(segment);
     this.running.add(segment);
     const done = (): void => void this.running.delete(segment);
@@ -74,7 +73,8 @@ export class ParallelGzip {
   }
 }
 
-function compressSegment(input: readonly Buffer[], options: ParallelGzipOptions): Promise<CompressedSegment> {
+/** `input` is the segment's chunks, `length` their bytes in all. */
+function compressSegment(input: readonly Buffer[], length: number, options: ParallelGzipOptions): Promise<CompressedSegment> {
   return new Promise((resolve, reject) => {
     const zlibOptions: ZlibOptions = { level: options.level, chunkSize: 64 * 1024 };
     const gzip = createGzip(zlibOptions);
@@ -83,7 +83,7 @@ function compressSegment(input: readonly Buffer[], options: ParallelGzipOptions)
     gzip.once('error', reject);
     gzip.once('end', () => {
       try {
-        resolve(segmentOf(Buffer.concat(out), input));
+        resolve(segmentOf(Buffer.concat(out), length));
       } catch (error) {
         reject(error);
       }
@@ -94,8 +94,7 @@ function compressSegment(input: readonly Buffer[], options: ParallelGzipOptions)
 }
 
 /** Takes a segment's gzip stream apart; throws if zlib framed it otherwise than expected (never seen). */
-function segmentOf(member: Buffer, input: readonly Buffer[]): CompressedSegment {
-  const length = input.reduce((sum, chunk) => sum + chunk.length, 0);
+function segmentOf(member: Buffer, length: number): CompressedSegment {
   const tail = member.length - GZIP_TRAILER_BYTES - EMPTY_FINAL_BLOCK.length;
   const framed =
     tail >= GZIP_HEADER_BYTES &&
