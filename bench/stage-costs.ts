@@ -6,6 +6,12 @@
 // rendering (label blocks cold and cached), rendering with gzip as served, and discovery. It says
 // which stage to work on; bench/scrape-bench.ts measures whole scrapes.
 //
+// It also gives the floor under a scrape's CPU: the reads are timed once more on a reader with one
+// thread, and that thread's own CPU time (from /proc/self/task/<tid>/stat; over 99 % of it is the
+// kernel building netlink dumps) is what the kernel work of the read plan costs with no JavaScript
+// and no second thread beside it. Add gzip and the cached render, and no scrape of this fleet can
+// cost less, whatever the JavaScript does.
+//
 //   npm run build && BENCH=stage-costs bench/run.sh [N=1000] [include regex of an existing fleet]
 
 import { COLLECTORS } from '../src/collectors/registry.js';
@@ -14,9 +20,10 @@ import type { NetnsRef } from '../src/discovery/netns-ref.js';
 import { LabelBlockCache } from '../src/exposition/label-blocks.js';
 import { metricsBody } from '../src/exposition/metrics-body.js';
 import { renderSnapshot } from '../src/exposition/render-snapshot.js';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNativeAddon } from '../src/readers/native/load-addon.js';
-import { createNativeReader } from '../src/readers/native/native-reader.js';
+import { createNativeReader, type NativeNamespaceReader } from '../src/readers/native/native-reader.js';
 import { ALL_READ_REQUESTS, type ReadRequest, type Readings } from '../src/readers/reader.js';
 import type { Snapshot } from '../src/snapshot/model.js';
 import { createRouterFleet, type RouterFleet } from './router-fixture.js';
@@ -34,6 +41,22 @@ async function leastCpuMs(task: () => unknown): Promise<number> {
     least = Math.min(least, (used.user + used.system) / 1000);
   }
   return least;
+}
+
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time of some of this process's threads so far, in ms, at the kernel's clock tick. */
+function threadsCpuMs(threadIds: readonly number[]): { user: number; system: number } {
+  let user = 0;
+  let system = 0;
+  for (const tid of threadIds) {
+    // fields after the command name, which is in parentheses and may hold spaces: utime, stime
+    const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    user += Number(fields[11]);
+    system += Number(fields[12]);
+  }
+  return { user: (user * 1000) / CLOCK_TICKS_PER_SECOND, system: (system * 1000) / CLOCK_TICKS_PER_SECOND };
 }
 
 async function main(): Promise<void> {
@@ -64,16 +87,39 @@ async function main(): Promise<void> {
       rows.push([label, await leastCpuMs(task)]);
       process.stderr.write(`${label}: ${rows.at(-1)?.[1].toFixed(0)} ms\n`);
     };
-    const readAll = (requests: readonly ReadRequest[]) => async (): Promise<void> => {
+    const readAll = (requests: readonly ReadRequest[], by: NativeNamespaceReader = reader) => async (): Promise<void> => {
       let next = 0;
       await Promise.all(
         Array.from({ length: 4 }, async () => {
-          while (next < namespaces.length) await reader.read(namespaces[next++] as NetnsRef, requests);
+          while (next < namespaces.length) await by.read(namespaces[next++] as NetnsRef, requests);
         }),
       );
     };
 
     await stage('native reads, all 8 requests (pool threads included)', readAll(ALL_READ_REQUESTS));
+    // the floor: the same reads on one thread, that thread's CPU alone (least of ROUNDS)
+    const oneThread = createNativeReader({ threads: 1, timeoutMs: 10_000, addon: addon.addon });
+    try {
+      await readAll(ALL_READ_REQUESTS, oneThread)(); // the thread starts with the first job; its id is known after
+      const threads = oneThread.stats().threadIds;
+      if (threads.length !== 1) throw new Error(`a one-thread pool reports threads ${threads.join(', ')}`);
+      let least = Infinity;
+      let systemShare = 0;
+      for (let i = 0; i < ROUNDS; i++) {
+        const before = threadsCpuMs(threads);
+        await readAll(ALL_READ_REQUESTS, oneThread)();
+        const after = threadsCpuMs(threads);
+        const used = after.user + after.system - before.user - before.system;
+        if (used < least) {
+          least = used;
+          systemShare = (after.system - before.system) / used;
+        }
+      }
+      rows.push([`  of which the kernel work alone: the reader thread of a one-thread pool (${(100 * systemShare).toFixed(0)} % in the kernel)`, least]);
+      process.stderr.write(`${rows.at(-1)?.[0]}: ${least.toFixed(0)} ms\n`);
+    } finally {
+      await oneThread.close();
+    }
     // read requests that share one kernel request are timed together (native-reader.ts, PLANS)
     for (const requests of [['net-dev', 'links'], ['iptables-nft-ipv4', 'iptables-nft-ipv6'], ['iptables-legacy-ipv4', 'iptables-legacy-ipv6'], ['conntrack-count', 'conntrack-max']] as ReadRequest[][]) {
       await stage(`  ${requests.join(' + ')} alone`, readAll(requests));
@@ -119,6 +165,18 @@ async function main(): Promise<void> {
     console.log(`${namespaces.length} routers, ${bodyBytes} bytes of exposition, least CPU of ${ROUNDS} runs\n`);
     console.log('| stage | CPU ms | µs per router |\n|---|---:|---:|');
     for (const [label, ms] of rows) console.log(`| ${label} | ${ms.toFixed(0)} | ${((ms * 1000) / namespaces.length).toFixed(0)} |`);
+    // no warm scrape can cost less than these three together
+    const least = (prefix: string): number => rows.find(([label]) => label.startsWith(prefix))?.[1] ?? NaN;
+    const floor = {
+      kernel: least('  of which the kernel work alone'),
+      collectors: COLLECTORS.reduce((sum, c) => sum + least(`collector ${c.name}, memo`), 0),
+      exposition: least('render + gzip'),
+    };
+    console.log(
+      `\nfloor of a warm scrape: ${(floor.kernel + floor.collectors + floor.exposition).toFixed(0)} CPU ms ` +
+        `(kernel work of the reads ${floor.kernel.toFixed(0)}, collectors with their memos ${floor.collectors.toFixed(0)}, ` +
+        `render and gzip as served ${floor.exposition.toFixed(0)}), before settling reads, garbage collection and HTTP`,
+    );
   } finally {
     await reader.close();
     cleanup();
