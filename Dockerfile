@@ -71,7 +71,10 @@ LABEL org.opencontainers.image.title="netns-exporter" \
       org.opencontainers.image.description="Prometheus exporter for the interfaces, iptables and conntrack of every network namespace on the host" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.revision="${REVISION}"
+# NODE_OPTIONS: V8's young generation at 8 MB instead of 16, as deploy/systemd sets it (about 15 MB
+# less peak memory at 1,000 routers and shorter GC pauses, no measured CPU cost; docs/performance.md).
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=8 \
     NETNS_EXPORTER_HEALTHCHECK_URL=http://127.0.0.1:9724/healthz
 EXPOSE 9724
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \

@@ -22,13 +22,19 @@ export interface ExporterStartOptions {
   readonly args: readonly string[];
   /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
   readonly nodeFlags?: readonly string[];
+  /** NODE_OPTIONS for the exporter (unset when undefined or empty). */
+  readonly nodeOptions?: string;
 }
 
 const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 export async function startExporter(options: ExporterStartOptions): Promise<RunningExporter> {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  if (options.nodeOptions) env.NODE_OPTIONS = options.nodeOptions;
   const child = spawn('node', [...(options.nodeFlags ?? []), options.main, '--web.listen-address=127.0.0.1:0', ...options.args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   const problems: string[] = [];
   let pending = '';

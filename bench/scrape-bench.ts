@@ -6,11 +6,14 @@
 //
 //   bench/run.sh [--sizes=100,500,1000,2000] [--exec-sizes=100,500,1000] [--scrapes=10]
 //                [--exec-scrapes=100:10,500:5,1000:3,2000:1] [--cpu-prof=DIR] [--json=FILE] [--identity]
-//                [-- extra exporter flags]
+//                [--node-options=...] [-- extra exporter flags]
+//
+// The exporter runs with the NODE_OPTIONS its deploy files set (read from the systemd unit), so the
+// numbers are those of the exporter as deployed; --node-options= (empty) runs it with none.
 
 import { spawn } from 'node:child_process';
 import { cpus, loadavg, release } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cpuSeconds, startExporter, statusBytes, type RunningExporter } from './exporter-process.js';
@@ -28,6 +31,7 @@ interface BenchOptions {
   readonly cpuProfDir: string | undefined;
   readonly json: string | undefined;
   readonly gzip: boolean;
+  readonly nodeOptions: string;
   readonly exporterArgs: string[];
 }
 
@@ -58,7 +62,7 @@ function parseOptions(argv: string[]): BenchOptions {
     (value('exec-scrapes') ?? '100:10,500:5,1000:3,2000:1').split(',').map((pair) => pair.split(':').map(Number) as [number, number]),
   );
   for (const arg of own) {
-    if (!/^--(sizes|exec-sizes|scrapes|exec-scrapes|main|cpu-prof|json)=|^--identity$/.test(arg)) throw new Error(`unknown option ${arg}`);
+    if (!/^--(sizes|exec-sizes|scrapes|exec-scrapes|main|cpu-prof|json|node-options)=|^--identity$/.test(arg)) throw new Error(`unknown option ${arg}`);
   }
   return {
     sizes: list(value('sizes') ?? '100,500,1000,2000'),
@@ -69,8 +73,17 @@ function parseOptions(argv: string[]): BenchOptions {
     cpuProfDir: value('cpu-prof'),
     json: value('json'),
     gzip: !own.includes('--identity'),
+    nodeOptions: value('node-options') ?? deployedNodeOptions(),
     exporterArgs: separator >= 0 ? argv.slice(separator + 1) : [],
   };
+}
+
+/** NODE_OPTIONS as deploy/systemd/netns-exporter.service sets them (the Dockerfile sets the same; a test checks). */
+function deployedNodeOptions(): string {
+  const unit = readFileSync(resolve('deploy/systemd/netns-exporter.service'), 'utf8');
+  const options = /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1];
+  if (options === undefined) throw new Error('deploy/systemd/netns-exporter.service sets no NODE_OPTIONS');
+  return options;
 }
 
 const log = (message: string): void => {
@@ -115,6 +128,7 @@ async function runBackend(options: BenchOptions, fleet: RouterFleet, backend: Ba
     main: options.main,
     args: [`--collector.backend=${backend}`, `--netns.include=${fleet.includeRegex}`, ...options.exporterArgs],
     nodeFlags,
+    nodeOptions: options.nodeOptions,
   });
   running.add(exporter);
   try {
@@ -258,7 +272,7 @@ async function main(): Promise<void> {
   const report = [
     `Machine (shared, noisy):`,
     ...header,
-    `- bench wall time ${((performance.now() - started) / 60_000).toFixed(1)} min; scrapes ${options.gzip ? 'with' : 'without'} Accept-Encoding: gzip; exporter flags: ${['--collector.backend=<b>', '--netns.include=<prefix>', ...options.exporterArgs].join(' ')}`,
+    `- bench wall time ${((performance.now() - started) / 60_000).toFixed(1)} min; scrapes ${options.gzip ? 'with' : 'without'} Accept-Encoding: gzip; exporter flags: ${['--collector.backend=<b>', '--netns.include=<prefix>', ...options.exporterArgs].join(' ')}; NODE_OPTIONS: ${options.nodeOptions || '(none)'}`,
     '',
     table(results),
     '',

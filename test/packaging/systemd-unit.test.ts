@@ -128,4 +128,18 @@ describe('deploy/systemd/netns-exporter.service', () => {
     const wrong = await execa('node', [builtMain, ...flags, '--web.listen-adress=:1', '--once'], { reject: false });
     expect(wrong.exitCode).toBe(2);
   });
+
+  test('it sets the same NODE_OPTIONS as the Dockerfile, and node takes them', async () => {
+    const environment = service.get('Environment') ?? [];
+    const nodeOptions = environment.map((entry) => /^NODE_OPTIONS=(.+)$/.exec(entry)?.[1]).find((value) => value !== undefined);
+    expect(nodeOptions).toBeDefined();
+    const dockerfile = await readFile(fileURLToPath(new URL('../../Dockerfile', import.meta.url)), 'utf8');
+    expect(/^\s*NODE_OPTIONS=(\S+)/m.exec(dockerfile)?.[1]).toBe(nodeOptions);
+    // node refuses a V8 flag it does not know (exit 9), so a typo here would stop the service
+    const run = await execa('node', ['-e', 'process.exit(0)'], { env: { NODE_OPTIONS: nodeOptions }, reject: false });
+    expect(run.stderr).toBe('');
+    expect(run.exitCode).toBe(0);
+    const typo = await execa('node', ['-e', 'process.exit(0)'], { env: { NODE_OPTIONS: '--max-semi-space-sise=8' }, reject: false });
+    expect(typo.exitCode).not.toBe(0);
+  });
 });
