@@ -145,6 +145,7 @@ async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string
   }
   const pids = entries.filter((entry) => /^[0-9]+$/.test(entry)).map(Number).sort((a, b) => a - b);
   let denied = 0;
+  let firstDenied = '';
   const refs = await mapSliced(pids, (pid): NetnsRef | undefined => {
     const path = `${procRoot}/${pid}/ns/net`;
     // readlink, not stat: the link text `net:[<inode>]` is the identity (every namespace file is on
@@ -157,15 +158,22 @@ async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string
       const code = errorCode(error);
       // The process exited during the scan (ENOENT), or is exiting and has dropped its
       // namespaces already (ESRCH): nothing was missed that still exists.
-      if (code !== 'ENOENT' && code !== 'ESRCH') denied++;
+      if (code !== 'ENOENT' && code !== 'ESRCH' && denied++ === 0) firstDenied = `${code ?? describeError(error)} for pid ${pid}`;
       return undefined;
     }
     const inode = /^net:\[([0-9]+)\]$/.exec(target)?.[1];
     if (inode === undefined) return undefined;
     return { name: target, path, dev: nsfsDev, inode: Number(inode), kind: 'other', id: '', source: 'process' };
   });
-  // Once, not per process: without root this would otherwise be thousands of lines.
-  if (denied > 0) errors.push(`could not examine the network namespace of ${denied} processes under ${procRoot} (not root?)`);
+  // Once, not per process: without root this would otherwise be thousands of lines. Root is denied
+  // too, for a process of another user namespace (a sandbox's or container runtime's init), so the
+  // errno and the first pid say which case this is rather than a guess.
+  if (denied > 0) {
+    errors.push(
+      `could not examine the network namespace of ${denied} processes under ${procRoot} (first: ${firstDenied}; ` +
+        'reading another user\'s needs CAP_SYS_PTRACE, and a process of another user namespace may refuse even root)',
+    );
+  }
   return refs.filter((ref): ref is NetnsRef => ref !== undefined);
 }
 

@@ -235,3 +235,28 @@ describe.skipIf(skipUnlessRoot('namespace discovery tests'))('discoverNamespaces
     await lab.deleteNamespaces(names);
   });
 });
+
+describe('the process scan over a /proc it cannot fully read', () => {
+  test('one summary line that names the errno and the first pid, and the readable processes are still found', async () => {
+    const proc = mkdtempSync(join(tmpdir(), 'netns-exporter-proc-'));
+    try {
+      // pids 7 and 12: ns/net is a plain file, so readlink fails (EINVAL), as a refused link would;
+      // pid 30: a readable link; pid 40: exited (no ns/ at all), which is not a failure
+      for (const pid of [7, 12]) {
+        mkdirSync(join(proc, String(pid), 'ns'), { recursive: true });
+        writeFileSync(join(proc, String(pid), 'ns', 'net'), '');
+      }
+      mkdirSync(join(proc, '30', 'ns'), { recursive: true });
+      await execa('ln', ['-s', 'net:[4026599999]', join(proc, '30', 'ns', 'net')]);
+      mkdirSync(join(proc, '40'));
+      const result = await discoverNamespaces({ netnsDirs: [], scanProcesses: true, includeHost: false, procRoot: proc });
+      expect(result.errors).toEqual([
+        `could not examine the network namespace of 2 processes under ${proc} (first: EINVAL for pid 7; ` +
+          "reading another user's needs CAP_SYS_PTRACE, and a process of another user namespace may refuse even root)",
+      ]);
+      expect(result.namespaces.map((ns) => [ns.name, ns.inode, ns.source])).toEqual([['net:[4026599999]', 4026599999, 'process']]);
+    } finally {
+      rmSync(proc, { recursive: true, force: true });
+    }
+  });
+});
