@@ -3,7 +3,7 @@
 
 import { parseIpLinkJson, type LinkRecord } from '../parsers/ip-link-json.js';
 import {
-  netDevRow,
+  netDevColumn,
   parseRtnetlinkInterfaces,
   parseRtnetlinkLinks,
   parseRtnetlinkNetDev,
@@ -103,7 +103,7 @@ export const interfacesCollector: Collector = {
     const devices = previous.devices;
     if (dump !== undefined && last !== undefined && devices !== undefined && sameKeptShape(last.shape, dump)) {
       const series: SeriesGroup[] = [];
-      pushCounters(series, devices, devices.map((row, i) => netDevRow(dump, row[1] as string, last.countersAt[i] as number)));
+      pushCountersAt(series, devices, dump, last.countersAt);
       series.push(...last.linkSeries);
       return { series, failures: [], memo: previous };
     }
@@ -162,6 +162,22 @@ export const interfacesCollector: Collector = {
     return { series, failures, memo: kept };
   },
 };
+
+/** Families of the 16 counters in /proc/net/dev's column order (receive, then transmit). */
+const counterFamilies: readonly MetricFamily[] = [...receiveFamilies, ...transmitFamilies];
+
+/**
+ * The counters of the memo's devices, read where the last parse found them, straight into one values
+ * array per family: no per-device record (at 1,000 routers this path runs 3,000 times a scrape).
+ */
+function pushCountersAt(series: SeriesGroup[], labels: LabelRows, dump: Buffer, countersAt: readonly number[]): void {
+  for (let column = 0; column < counterFamilies.length; column++) {
+    // map: a packed array of exactly this length, as the parse path makes (it lives all scrape; for a
+    // few devices a Float64Array is twice the size, and an array grown by push has room for 17)
+    const values = countersAt.map((at) => netDevColumn(dump, at, column));
+    series.push({ family: counterFamilies[column] as MetricFamily, labels, values });
+  }
+}
 
 function pushCounters(series: SeriesGroup[], labels: LabelRows, rows: readonly NetDevRecord[]): void {
   RECEIVE_COUNTERS.forEach((counter, i) =>

@@ -4,7 +4,7 @@
 
 import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
 import { endianness } from 'node:os';
-import type { NetDevRecord } from '../proc-net-dev.js';
+import { RECEIVE_COUNTERS, TRANSMIT_COUNTERS, type NetDevRecord, type ReceiveCounter, type TransmitCounter } from '../proc-net-dev.js';
 import type { LinkRecord } from './link-record.js';
 import {
   forEachAttribute,
@@ -225,30 +225,42 @@ function parseDump(data: Buffer, wantLinks: boolean, wantCounters: boolean): Par
   return parsed({ links, counters, countersAt });
 }
 
-/** /proc/net/dev's 16 columns from the rtnl_link_stats64 at `at`. */
-export function netDevRow(data: Buffer, device: string, at: number): NetDevRecord {
-  const s = (field: number): number => readHostCounter(data, at + 8 * field);
-  return {
-    device,
-    receive: {
-      bytes: s(STATS64.rxBytes),
-      packets: s(STATS64.rxPackets),
-      errs: s(STATS64.rxErrors),
-      drop: s(STATS64.rxDropped) + s(STATS64.rxMissedErrors),
-      fifo: s(STATS64.rxFifoErrors),
-      frame: s(STATS64.rxLengthErrors) + s(STATS64.rxOverErrors) + s(STATS64.rxCrcErrors) + s(STATS64.rxFrameErrors),
-      compressed: s(STATS64.rxCompressed),
-      multicast: s(STATS64.multicast),
-    },
-    transmit: {
-      bytes: s(STATS64.txBytes),
-      packets: s(STATS64.txPackets),
-      errs: s(STATS64.txErrors),
-      drop: s(STATS64.txDropped),
-      fifo: s(STATS64.txFifoErrors),
-      colls: s(STATS64.collisions),
-      carrier: s(STATS64.txCarrierErrors) + s(STATS64.txAbortedErrors) + s(STATS64.txWindowErrors) + s(STATS64.txHeartbeatErrors),
-      compressed: s(STATS64.txCompressed),
-    },
-  };
+/**
+ * /proc/net/dev's 16 columns, receive then transmit in RECEIVE_COUNTERS and TRANSMIT_COUNTERS order,
+ * as the rtnl_link_stats64 fields each one adds up (the kernel's dev_seq_printf_stats).
+ */
+const NET_DEV_COLUMNS: readonly (readonly number[])[] = [
+  [STATS64.rxBytes],
+  [STATS64.rxPackets],
+  [STATS64.rxErrors],
+  [STATS64.rxDropped, STATS64.rxMissedErrors],
+  [STATS64.rxFifoErrors],
+  [STATS64.rxLengthErrors, STATS64.rxOverErrors, STATS64.rxCrcErrors, STATS64.rxFrameErrors],
+  [STATS64.rxCompressed],
+  [STATS64.multicast],
+  [STATS64.txBytes],
+  [STATS64.txPackets],
+  [STATS64.txErrors],
+  [STATS64.txDropped],
+  [STATS64.txFifoErrors],
+  [STATS64.collisions],
+  [STATS64.txCarrierErrors, STATS64.txAbortedErrors, STATS64.txWindowErrors, STATS64.txHeartbeatErrors],
+  [STATS64.txCompressed],
+];
+
+/** Column `column` of /proc/net/dev (0-15: receive, then transmit) from the rtnl_link_stats64 at `at`. */
+export function netDevColumn(data: Buffer, at: number, column: number): number {
+  const fields = NET_DEV_COLUMNS[column] as readonly number[];
+  let sum = 0;
+  for (let i = 0; i < fields.length; i++) sum += readHostCounter(data, at + 8 * (fields[i] as number));
+  return sum;
+}
+
+/** /proc/net/dev's row of a device from the rtnl_link_stats64 at `at`. */
+function netDevRow(data: Buffer, device: string, at: number): NetDevRecord {
+  const receive = {} as Record<ReceiveCounter, number>;
+  RECEIVE_COUNTERS.forEach((counter, i) => (receive[counter] = netDevColumn(data, at, i)));
+  const transmit = {} as Record<TransmitCounter, number>;
+  TRANSMIT_COUNTERS.forEach((counter, i) => (transmit[counter] = netDevColumn(data, at, RECEIVE_COUNTERS.length + i)));
+  return { device, receive, transmit };
 }
