@@ -79,7 +79,8 @@ const CONSTANT = -1;
 interface SeriesTemplate {
   readonly family: MetricFamily;
   readonly labels: LabelRows;
-  readonly constants: Float64Array;
+  /** A plain array: fill() copies it for each scrape's values (see there). */
+  readonly constants: readonly number[];
   /** Byte offset of each series' counter, or CONSTANT. */
   readonly offsets: Float64Array;
 }
@@ -170,11 +171,14 @@ function parseReadingTables(
 
 /** This scrape's values of a template: constants as they were, counters read from this reading. */
 function fill(template: SeriesTemplate, data: DataView, bigEndian: boolean): SeriesGroup {
-  const { constants, offsets } = template;
-  const values = new Float64Array(offsets.length);
+  const { offsets } = template;
+  // A copy of the constants with the counters read over them: a plain array, because a new
+  // Float64Array of this size has its bytes outside the heap and cost about 1.5 µs to make, against
+  // 0.2-0.35 µs for the copy and the reads (five a namespace, 5,000 a scrape at 1,000 routers).
+  const values = template.constants.slice();
   for (let i = 0; i < offsets.length; i++) {
     const offset = offsets[i] as number;
-    values[i] = offset === CONSTANT ? (constants[i] as number) : readCounter(data, offset, bigEndian);
+    if (offset !== CONSTANT) values[i] = readCounter(data, offset, bigEndian);
   }
   return { family: template.family, labels: template.labels, values };
 }
@@ -248,7 +252,7 @@ function readingMemo(
   const template = (draft: TemplateDraft, labels: LabelRows): SeriesTemplate => ({
     family: draft.family,
     labels,
-    constants: Float64Array.from(draft.constants),
+    constants: draft.constants.slice(), // exactly as long as it is: it is kept between scrapes
     offsets: Float64Array.from(draft.offsets),
   });
   const templates = [template(chainRules, chainRows), template(policyPackets, policyRows), template(policyBytes, policyRows)];
