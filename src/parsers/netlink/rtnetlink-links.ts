@@ -121,7 +121,7 @@ export function parseRtnetlinkNetDev(data: Buffer): ParseResult<NetDevRecord[]> 
   });
 }
 
-/** Links and counters of a link dump, and where each counters row was read (see netDevRow). */
+/** Links and counters of a link dump, and where each counters row was read (see netDevColumn). */
 export interface RtnetlinkInterfaces {
   readonly links: LinkRecord[];
   readonly counters: NetDevRecord[];
@@ -149,7 +149,7 @@ const MOVING_INET6_ATTRIBUTES = new Set([IFLA_INET6_STATS, IFLA_INET6_CACHEINFO,
 
 /**
  * Where a link dump may change while its links stay the same, besides each message's sequence number
- * and port id (netlinkHeaderRanges): the counters (IFLA_STATS64, which netDevRow reads again at the same offset, and IFLA_STATS), the
+ * and port id (netlinkHeaderRanges): the counters (IFLA_STATS64, which netDevColumn reads again at the same offset, and IFLA_STATS), the
  * carrier change counts and IPv6's statistics and cache info (its reachable time is re-randomized now
  * and then). None of them is read for anything but counters, so a dump equal outside them has the same
  * links, MTUs, addresses and operstates.
