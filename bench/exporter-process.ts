@@ -81,15 +81,26 @@ export interface CpuSeconds {
   readonly children: number;
 }
 
-export function cpuSeconds(pid: number): CpuSeconds {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** Field n (1-based, as proc(5) numbers them) of a /proc stat file, as a number. */
+function statFields(path: string): (n: number) => number {
+  const stat = readFileSync(path, 'utf8');
   // The command name (field 2) may contain spaces and parentheses; fields are counted after its last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const field = (n: number): number => Number(fields[n - 3]);
+  return (n) => Number(fields[n - 3]);
+}
+
+export function cpuSeconds(pid: number): CpuSeconds {
+  const field = statFields(`/proc/${pid}/stat`);
   return {
     own: (field(14) + field(15)) / CLOCK_TICKS_PER_SECOND,
     children: (field(16) + field(17)) / CLOCK_TICKS_PER_SECOND,
   };
+}
+
+/** utime and stime of one thread of this process, in seconds. */
+export function ownThreadCpuSeconds(tid: number): { user: number; system: number } {
+  const field = statFields(`/proc/self/task/${tid}/stat`);
+  return { user: field(14) / CLOCK_TICKS_PER_SECOND, system: field(15) / CLOCK_TICKS_PER_SECOND };
 }
 
 /** A `Vm*:` line of /proc/<pid>/status, in bytes. */

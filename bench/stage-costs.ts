@@ -20,12 +20,12 @@ import type { NetnsRef } from '../src/discovery/netns-ref.js';
 import { LabelBlockCache } from '../src/exposition/label-blocks.js';
 import { metricsBody } from '../src/exposition/metrics-body.js';
 import { renderSnapshot } from '../src/exposition/render-snapshot.js';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNativeAddon } from '../src/readers/native/load-addon.js';
 import { createNativeReader, type NativeNamespaceReader } from '../src/readers/native/native-reader.js';
 import { ALL_READ_REQUESTS, type ReadRequest, type Readings } from '../src/readers/reader.js';
 import type { Snapshot } from '../src/snapshot/model.js';
+import { ownThreadCpuSeconds } from './exporter-process.js';
 import { createRouterFleet, type RouterFleet } from './router-fixture.js';
 
 const ROUNDS = 5;
@@ -43,20 +43,16 @@ async function leastCpuMs(task: () => unknown): Promise<number> {
   return least;
 }
 
-/** USER_HZ: 100 on every Linux architecture Node runs on. */
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** CPU time of some of this process's threads so far, in ms, at the kernel's clock tick. */
+/** CPU time of some of this process's threads so far, in ms. */
 function threadsCpuMs(threadIds: readonly number[]): { user: number; system: number } {
   let user = 0;
   let system = 0;
   for (const tid of threadIds) {
-    // fields after the command name, which is in parentheses and may hold spaces: utime, stime
-    const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    user += Number(fields[11]);
-    system += Number(fields[12]);
+    const used = ownThreadCpuSeconds(tid);
+    user += used.user * 1000;
+    system += used.system * 1000;
   }
-  return { user: (user * 1000) / CLOCK_TICKS_PER_SECOND, system: (system * 1000) / CLOCK_TICKS_PER_SECOND };
+  return { user, system };
 }
 
 async function main(): Promise<void> {
