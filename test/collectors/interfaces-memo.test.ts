@@ -10,6 +10,7 @@ import type { NetnsRef } from '../../src/discovery/netns-ref.js';
 import { parseRtnetlinkInterfaces, rtnetlinkVolatileRanges } from '../../src/parsers/netlink/rtnetlink-links.js';
 import { netlinkHeaderRanges } from '../../src/parsers/reading-shape.js';
 import type { Readings } from '../../src/readers/reader.js';
+import { seriesLines } from '../support/series-lines.js';
 
 const dump = readFileSync(new URL('../fixtures/netlink/router.rtnetlink-stats.bin', import.meta.url));
 const ns: NetnsRef = { name: 'qrouter-links', path: '/run/netns/qrouter-links', dev: 4, inode: 4026532003, kind: 'qrouter', id: 'links', source: 'named' };
@@ -26,7 +27,7 @@ function readings(data: Buffer): Readings {
 
 function lines(output: CollectorOutput): string[] {
   expect(output.failures).toEqual([]);
-  return output.series.flatMap((group) => group.labels.map((labels, i) => `${group.family.name}{${labels.join(',')}} ${group.values[i]}`));
+  return seriesLines(output);
 }
 
 function parsedOf(data: Buffer) {

@@ -12,6 +12,7 @@ import { parseXtablesEntries } from '../../src/parsers/netlink/xtables-entries.j
 import type { IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
 import { readCounter, viewOf } from '../../src/parsers/reading-shape.js';
 import type { RawFormat, Reading, Readings, ReadRequest } from '../../src/readers/reader.js';
+import { seriesLines } from '../support/series-lines.js';
 
 const fixtureDir = new URL('../fixtures/netlink/', import.meta.url);
 const ns: NetnsRef = { name: 'qrouter-memo', path: '/run/netns/qrouter-memo', dev: 4, inode: 4026532001, kind: 'qrouter', id: 'memo', source: 'named' };
@@ -32,9 +33,7 @@ function readings(request: ReadRequest, format: RawFormat, data: Buffer): Readin
 
 function lines(output: CollectorOutput): string[] {
   expect(output.failures).toEqual([]);
-  return output.series.flatMap((group) =>
-    group.labels.map((labels, i) => `${group.family.name}{${labels.join(',')}} ${group.values[i]}`),
-  );
+  return seriesLines(output);
 }
 
 function tablesOf(parse: (data: Buffer) => unknown, data: Buffer): IptablesTable[] {

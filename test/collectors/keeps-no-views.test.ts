@@ -6,10 +6,11 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { Collector, CollectorOutput } from '../../src/collectors/collector.js';
+import type { Collector } from '../../src/collectors/collector.js';
 import { COLLECTORS } from '../../src/collectors/registry.js';
 import type { NetnsRef } from '../../src/discovery/netns-ref.js';
 import type { RawFormat, Reading, Readings, ReadRequest } from '../../src/readers/reader.js';
+import { seriesLines } from '../support/series-lines.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/netlink/${name}`, import.meta.url));
 const ns: NetnsRef = { name: 'qrouter-views', path: '/run/netns/qrouter-views', dev: 4, inode: 4026532002, kind: 'qrouter', id: 'views', source: 'named' };
@@ -57,10 +58,6 @@ function viewsIn(root: unknown): ArrayBufferView[] {
   return views;
 }
 
-function lines(output: CollectorOutput): string[] {
-  return output.series.flatMap((group) => group.labels.map((labels, i) => `${group.family.name}{${labels.join(',')}} ${group.values[i]}`));
-}
-
 describe.each(COLLECTORS.map((collector) => [collector.name, collector] as [string, Collector]))('%s collector', (_name, collector) => {
   test('returns no view of the reading bytes, and its memo outlives them', () => {
     const first = batchReadings();
@@ -76,6 +73,6 @@ describe.each(COLLECTORS.map((collector) => [collector.name, collector] as [stri
     const withMemo = collector.collect(ns, second.readings, options, output.memo);
     const fresh = collector.collect(ns, batchReadings().readings, options);
     expect(withMemo.failures).toEqual([]);
-    expect(lines(withMemo)).toEqual(lines(fresh));
+    expect(seriesLines(withMemo)).toEqual(seriesLines(fresh));
   });
 });
