@@ -119,8 +119,10 @@ export const interfacesCollector: Collector = {
     if (netDev?.ok) {
       const rows = shared ? (shared.ok ? parsed(shared.value.counters) : shared) : parseReading(netDev, netDevParsers);
       if (rows.ok) {
-        const devices = rows.value.filter((row) => options.deviceFilter(row.device));
-        if (shared?.ok) countersAt = shared.value.countersAt.filter((_, i) => options.deviceFilter((rows.value[i] as NetDevRecord).device));
+        // the device filter (the operator's regexes) decides once per device, for the rows and their offsets
+        const reported = rows.value.map((row) => options.deviceFilter(row.device));
+        const devices = rows.value.filter((_, i) => reported[i]);
+        if (shared?.ok) countersAt = shared.value.countersAt.filter((_, i) => reported[i]);
         kept.devices = sameOrNewRows(previous.devices, devices.map((row) => [ns.name, row.device]));
         pushCounters(series, kept.devices, devices);
       } else {
