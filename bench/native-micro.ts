@@ -14,13 +14,15 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import type { NetnsRef } from '../src/discovery/netns-ref.js';
+import type { NetnsRef } from '../src/model/netns-ref.js';
 import { parseNftablesRuleset } from '../src/parsers/netlink/nftables-ruleset.js';
 import { parseRtnetlinkLinks } from '../src/parsers/netlink/rtnetlink-links.js';
 import { createExecReader } from '../src/readers/exec/exec-reader.js';
 import { loadNativeAddon } from '../src/readers/native/load-addon.js';
 import { createNativeReader } from '../src/readers/native/native-reader.js';
-import type { ReadRequest } from '../src/readers/reader.js';
+import { iptablesNftIpv4Source } from '../src/sources/iptables-nft.js';
+import { linksSource } from '../src/sources/links.js';
+import { netDevSource } from '../src/sources/net-dev.js';
 import { TestNamespaces } from '../test/native/test-namespaces.js';
 
 const count = Number(process.argv[2] ?? 200);
@@ -70,7 +72,7 @@ try {
     const { dev, ino } = statSync(`/run/netns/${name}`);
     refs.push({ name, path: `/run/netns/${name}`, dev, inode: ino, kind: 'qrouter', id: '', source: 'named' });
   }
-  const requests: ReadRequest[] = ['net-dev', 'links', 'iptables-nft-ipv4'];
+  const requests = [netDevSource, linksSource, iptablesNftIpv4Source];
   const native: number[] = [];
   const nativeParsed: number[] = [];
   const nsenter: number[] = [];
@@ -84,11 +86,11 @@ try {
     start = performance.now();
     const all = await Promise.all(refs.map((ns) => reader.read(ns, requests)));
     for (const readings of all) {
-      const links = readings.get('links');
-      const nft = readings.get('iptables-nft-ipv4');
+      const links = readings.get(linksSource);
+      const nft = readings.get(iptablesNftIpv4Source);
       if (!links?.ok || !nft?.ok) throw new Error('native read failed');
       if (!parseRtnetlinkLinks(links.data).ok || !parseNftablesRuleset(nft.data).ok) throw new Error('parse failed');
-      readings.get('net-dev');
+      readings.get(netDevSource);
     }
     nativeParsed.push(performance.now() - start);
 

@@ -14,23 +14,30 @@
 //
 //   npm run build && BENCH=stage-costs bench/run.sh [N=1000] [include regex of an existing fleet]
 
-import { COLLECTORS } from '../src/collectors/registry.js';
+import { COLLECTORS, familiesOf } from '../src/collectors/registry.js';
 import { discoverNamespaces } from '../src/discovery/discover-namespaces.js';
-import type { NetnsRef } from '../src/discovery/netns-ref.js';
+import type { NetnsRef } from '../src/model/netns-ref.js';
 import { LabelBlockCache } from '../src/exposition/label-blocks.js';
 import { metricsBody } from '../src/exposition/metrics-body.js';
 import { renderSnapshot } from '../src/exposition/render-snapshot.js';
 import { join } from 'node:path';
 import { loadNativeAddon } from '../src/readers/native/load-addon.js';
 import { createNativeReader, type NativeNamespaceReader } from '../src/readers/native/native-reader.js';
-import { ALL_READ_REQUESTS, type ReadRequest, type Readings } from '../src/readers/reader.js';
-import type { Snapshot } from '../src/snapshot/model.js';
+import type { Readings } from '../src/readers/reader.js';
+import { collectNamespace } from '../src/pipeline/collect-namespace.js';
+import { Interner } from '../src/pipeline/interner.js';
+import { NamespaceCache } from '../src/pipeline/namespace-cache.js';
+import type { AnySource } from '../src/sources/source.js';
+import type { Snapshot } from '../src/model/snapshot.js';
 import { ownThreadCpuSeconds } from './exporter-process.js';
 import { createRouterFleet, type RouterFleet } from './router-fixture.js';
 
 const ROUNDS = 5;
 const count = Number(process.argv[2] ?? 1000);
 const options = { deviceFilter: () => true, iptablesRules: true };
+const planned = COLLECTORS.map((collector) => ({ collector, sources: collector.sources(options), readShare: 0 }));
+const ALL_SOURCES: readonly AnySource[] = [...new Set(planned.flatMap((p) => [...p.sources]))];
+const sourcesNamed = (names: readonly string[]): AnySource[] => ALL_SOURCES.filter((source) => names.includes(source.name));
 
 async function leastCpuMs(task: () => unknown): Promise<number> {
   let least = Infinity;
@@ -83,7 +90,7 @@ async function main(): Promise<void> {
       rows.push([label, await leastCpuMs(task)]);
       process.stderr.write(`${label}: ${rows.at(-1)?.[1].toFixed(0)} ms\n`);
     };
-    const readAll = (requests: readonly ReadRequest[], by: NativeNamespaceReader = reader) => async (): Promise<void> => {
+    const readAll = (requests: readonly AnySource[], by: NativeNamespaceReader = reader) => async (): Promise<void> => {
       let next = 0;
       await Promise.all(
         Array.from({ length: 4 }, async () => {
@@ -92,18 +99,18 @@ async function main(): Promise<void> {
       );
     };
 
-    await stage('native reads, all 8 requests (pool threads included)', readAll(ALL_READ_REQUESTS));
+    await stage('native reads, every source (pool threads included)', readAll(ALL_SOURCES));
     // the floor: the same reads on one thread, that thread's CPU alone (least of ROUNDS)
     const oneThread = createNativeReader({ threads: 1, timeoutMs: 10_000, addon: addon.addon });
     try {
-      await readAll(ALL_READ_REQUESTS, oneThread)(); // the thread starts with the first job; its id is known after
+      await readAll(ALL_SOURCES, oneThread)(); // the thread starts with the first job; its id is known after
       const threads = oneThread.stats().threadIds;
       if (threads.length !== 1) throw new Error(`a one-thread pool reports threads ${threads.join(', ')}`);
       let least = Infinity;
       let systemShare = 0;
       for (let i = 0; i < ROUNDS; i++) {
         const before = threadsCpuMs(threads);
-        await readAll(ALL_READ_REQUESTS, oneThread)();
+        await readAll(ALL_SOURCES, oneThread)();
         const after = threadsCpuMs(threads);
         const used = after.user + after.system - before.user - before.system;
         if (used < least) {
@@ -116,28 +123,30 @@ async function main(): Promise<void> {
     } finally {
       await oneThread.close();
     }
-    // read requests that share one kernel request are timed together (native-reader.ts, PLANS)
-    for (const requests of [['net-dev', 'links'], ['iptables-nft-ipv4', 'iptables-nft-ipv6'], ['iptables-legacy-ipv4', 'iptables-legacy-ipv6'], ['conntrack-count', 'conntrack-max']] as ReadRequest[][]) {
-      await stage(`  ${requests.join(' + ')} alone`, readAll(requests));
+    // sources that share one native read are timed together (the same NativeRead declaration)
+    for (const names of [['net-dev', 'links'], ['iptables-nft-ipv4', 'iptables-nft-ipv6'], ['iptables-legacy-ipv4', 'iptables-legacy-ipv6'], ['conntrack-count', 'conntrack-max']]) {
+      await stage(`  ${names.join(' + ')} alone`, readAll(sourcesNamed(names)));
     }
-    const readings: Readings[] = await Promise.all(namespaces.map((ns) => reader.read(ns, ALL_READ_REQUESTS)));
-    const memos = new Map<string, unknown>();
-    for (const collector of COLLECTORS) {
-      await stage(`collector ${collector.name}, first scrape (parse + label rows)`, () =>
-        namespaces.forEach((ns, i) => collector.collect(ns, readings[i] as Readings, options)),
-      );
-      namespaces.forEach((ns, i) => memos.set(`${collector.name}/${i}`, collector.collect(ns, readings[i] as Readings, options).memo));
-      await stage(`collector ${collector.name}, memo of an unchanged namespace`, () =>
-        namespaces.forEach((ns, i) => collector.collect(ns, readings[i] as Readings, options, memos.get(`${collector.name}/${i}`))),
-      );
+    const readings: Readings[] = await Promise.all(namespaces.map((ns) => reader.read(ns, ALL_SOURCES)));
+    const intern = new Interner().intern;
+    const collectAll = (only: typeof planned, cache: NamespaceCache) =>
+      namespaces.map((ns, i) => collectNamespace({ ns, readings: readings[i] as Readings, readSeconds: 0, collectors: only, options, intern, cache }));
+    for (const one of planned) {
+      await stage(`collector ${one.collector.name}, first scrape (parse + label rows)`, () => collectAll([one], new NamespaceCache()));
+      const warm = new NamespaceCache();
+      collectAll([one], warm);
+      warm.rotate();
+      await stage(`collector ${one.collector.name}, refill of an unchanged namespace`, () => {
+        collectAll([one], warm);
+        warm.rotate();
+      });
     }
+    const cache = new NamespaceCache();
+    collectAll(planned, cache);
+    cache.rotate();
+    const results = collectAll(planned, cache);
     const snapshot: Snapshot = {
-      namespaces: namespaces.map((ns, i) => ({
-        ns,
-        results: new Map(
-          COLLECTORS.map((c) => [c.name, { ...c.collect(ns, readings[i] as Readings, options, memos.get(`${c.name}/${i}`)), seconds: 0 }]),
-        ),
-      })),
+      namespaces: namespaces.map((ns, i) => ({ ns, results: results[i] as Map<string, never> })),
       collectors: COLLECTORS.map((c) => c.name),
       durationSeconds: 0,
       discoverySeconds: 0,
@@ -148,13 +157,13 @@ async function main(): Promise<void> {
     let bodyBytes = 0;
     await stage('render, label blocks not cached', async () => {
       bodyBytes = 0;
-      await renderSnapshot(snapshot, COLLECTORS, (chunk) => void (bodyBytes += chunk.length));
+      await renderSnapshot(snapshot, familiesOf(COLLECTORS), (chunk) => void (bodyBytes += chunk.length));
     });
     const labelBlocks = new LabelBlockCache();
-    await renderSnapshot(snapshot, COLLECTORS, () => undefined, { labelBlocks });
-    await stage('render, label blocks cached (unchanged namespaces)', () => renderSnapshot(snapshot, COLLECTORS, () => undefined, { labelBlocks }));
+    await renderSnapshot(snapshot, familiesOf(COLLECTORS), () => undefined, { labelBlocks });
+    await stage('render, label blocks cached (unchanged namespaces)', () => renderSnapshot(snapshot, familiesOf(COLLECTORS), () => undefined, { labelBlocks }));
     await stage('render + gzip level 1 (as served; zlib threads included)', () =>
-      metricsBody((sink) => renderSnapshot(snapshot, COLLECTORS, sink, { labelBlocks })).encoded('gzip'),
+      metricsBody((sink) => renderSnapshot(snapshot, familiesOf(COLLECTORS), sink, { labelBlocks })).encoded('gzip'),
     );
     await stage('discovery (named + /proc scan)', () => discoverNamespaces({ netnsDirs: ['/run/netns'], scanProcesses: true, includeHost: false }));
 
@@ -165,12 +174,12 @@ async function main(): Promise<void> {
     const least = (prefix: string): number => rows.find(([label]) => label.startsWith(prefix))?.[1] ?? NaN;
     const floor = {
       kernel: least('  of which the kernel work alone'),
-      collectors: COLLECTORS.reduce((sum, c) => sum + least(`collector ${c.name}, memo`), 0),
+      collectors: COLLECTORS.reduce((sum, c) => sum + least(`collector ${c.name}, refill`), 0),
       exposition: least('render + gzip'),
     };
     console.log(
       `\nfloor of a warm scrape: ${(floor.kernel + floor.collectors + floor.exposition).toFixed(0)} CPU ms ` +
-        `(kernel work of the reads ${floor.kernel.toFixed(0)}, collectors with their memos ${floor.collectors.toFixed(0)}, ` +
+        `(kernel work of the reads ${floor.kernel.toFixed(0)}, collectors refilled ${floor.collectors.toFixed(0)}, ` +
         `render and gzip as served ${floor.exposition.toFixed(0)}), before settling reads, garbage collection and HTTP`,
     );
   } finally {

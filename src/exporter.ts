@@ -3,9 +3,9 @@
 
 import type { Logger } from 'pino';
 import type { BuildInfo } from './build-info.js';
-import { nameFilter, type ExporterConfig } from './cli/config.js';
+import { nameFilter, type ExporterConfig } from './model/config.js';
 import type { CollectorOptions } from './collectors/collector.js';
-import { COLLECTORS } from './collectors/registry.js';
+import { COLLECTORS, familiesOf } from './collectors/registry.js';
 import { discoverNamespaces, type DiscoveryResult } from './discovery/discover-namespaces.js';
 import { LabelsFileSource } from './labels/labels-file-source.js';
 import { LabelBlockCache } from './exposition/label-blocks.js';
@@ -13,9 +13,10 @@ import { metricsBody, type MetricsBody } from './exposition/metrics-body.js';
 import { renderSnapshot } from './exposition/render-snapshot.js';
 import { createSelfMetrics } from './exposition/self-metrics.js';
 import type { NamespaceReader } from './readers/reader.js';
-import { collectSnapshot } from './snapshot/collect-snapshot.js';
-import { NamespaceMemos } from './snapshot/namespace-memos.js';
-import { SingleFlight } from './snapshot/single-flight.js';
+import { collectSnapshot, type CollectionState } from './pipeline/collect-snapshot.js';
+import { Interner } from './pipeline/interner.js';
+import { NamespaceCache } from './pipeline/namespace-cache.js';
+import { SingleFlight } from './pipeline/single-flight.js';
 
 export interface ScrapeOptions {
   /** Seconds the client will wait (Prometheus's X-Prometheus-Scrape-Timeout-Seconds); none: no scrape-wide deadline. */
@@ -54,9 +55,11 @@ export async function createExporter({ config, reader, logger, build, discover }
   const selfMetrics = createSelfMetrics(build);
   const labelsFile = config.labelsFile ? await LabelsFileSource.open(config.labelsFile, logger, selfMetrics.registry) : undefined;
   const collection = new SingleFlight<MetricsBody>();
-  // kept from scrape to scrape: what collectors parsed and the label blocks rendered for it
-  const memos = new NamespaceMemos();
+  // kept from scrape to scrape: readings' shapes, collectors' templates, label values and the label
+  // blocks rendered for them
+  const state: CollectionState = { cache: new NamespaceCache(), intern: new Interner().intern, scrapes: 0 };
   const labelBlocks = new LabelBlockCache();
+  const families = familiesOf(collectors);
   const discoverHost =
     discover ??
     (() =>
@@ -75,16 +78,16 @@ export async function createExporter({ config, reader, logger, build, discover }
       collectors,
       collectorOptions,
       netnsFilter,
-      parallelism: config.parallelism,
+      parallelism: config.parallelism ?? reader.defaultParallelism,
       maxSeries: config.maxSeries,
       logger,
-      memos,
+      state,
       deadline: scrapeDeadline(started, options.timeoutSeconds),
     });
     // --once output goes to node_exporter's textfile collector, where our process_* would clash with its own.
     const trailer = config.once ? '' : await selfMetrics.render();
     const infoLabels = labelsFile ? (ns: Parameters<typeof labelsFile.labels>[0]) => labelsFile.labels(ns) : undefined;
-    return metricsBody((sink) => renderSnapshot(snapshot, collectors, sink, { trailer, infoLabels, labelBlocks }));
+    return metricsBody((sink) => renderSnapshot(snapshot, families, sink, { trailer, infoLabels, labelBlocks }));
   };
 
   return {

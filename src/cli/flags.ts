@@ -2,13 +2,11 @@
 // validated into an ExporterConfig. A bad flag never reaches a scrape: it is a FlagError with a
 // one-line reason, and main exits with status 2.
 
-import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { COLLECTORS } from '../collectors/registry.js';
-import { LOG_LEVELS, type LogLevel } from '../logging.js';
-import { BACKENDS, DEFAULT_PORT, type Backend, type ExporterConfig } from './config.js';
-import { parseDurationMs } from './durations.js';
-import { parseListenAddress } from './listen-address.js';
+import { BACKENDS, DEFAULT_PORT, LOG_LEVELS, type Backend, type ExporterConfig, type LogLevel } from '../model/config.js';
+import { parseDurationMs } from '../model/durations.js';
+import { parseListenAddress } from '../model/listen-address.js';
 
 /** A flag problem: one line for the user, and the exit status (2 for usage, 0 for --help/--version). */
 export class FlagError extends Error {
@@ -19,8 +17,6 @@ export class FlagError extends Error {
     super(message);
   }
 }
-
-const DEFAULT_PARALLELISM = Math.max(4, availableParallelism() * 2);
 
 function buildCommand(version: string): Command {
   const command = new Command('netns-exporter')
@@ -57,7 +53,10 @@ function buildCommand(version: string): Command {
     .option('--collector.iptables.rules', 'export per-rule iptables series (default)')
     .option('--no-collector.iptables.rules', 'export chains and policies only, no per-rule series (for very large rule sets)')
     .option('--collector.timeout <duration>', 'time allowed to read one namespace (e.g. 5s, 500ms)', '10s')
-    .option('--collector.parallelism <n>', 'namespaces read at the same time', String(DEFAULT_PARALLELISM))
+    .option(
+      '--collector.parallelism <n>',
+      'namespaces read at the same time (default: exec 2 x CPUs, at least 4 processes; native 64 reads queued for its one thread per CPU)',
+    )
     .option('--collector.max-series <n>', 'most namespace series one scrape may carry; 0 disables the limit', '0')
     .addOption(
       new Option('--collector.backend <backend>', 'how namespaces are entered: native addon, exec (nsenter), or auto').choices(BACKENDS).default('auto'),
@@ -133,7 +132,7 @@ export function parseFlags(argv: readonly string[], version: string): ExporterCo
     collectors,
     iptablesRules: opts['collector.iptables.rules'] !== false,
     timeoutMs,
-    parallelism: integerFlag('collector.parallelism', opts['collector.parallelism'], 1),
+    parallelism: opts['collector.parallelism'] === undefined ? undefined : integerFlag('collector.parallelism', opts['collector.parallelism'], 1),
     maxSeries: integerFlag('collector.max-series', opts['collector.maxSeries'], 0),
     backend: opts['collector.backend'] as Backend,
     once: opts.once === true,

@@ -1,10 +1,11 @@
-// What a collector is: a name, the raw inputs it needs read inside each namespace, the metric
-// families it fills, and a pure function from those readings to series. Collectors never enter a
-// namespace and never do I/O; the reader fetches, the collector turns bytes into series.
+// What a collector is: a name, the sources it needs read inside each namespace, the metric families
+// it fills, and a function from those sources' parsed records to series. Collectors never enter a
+// namespace, never do I/O and never see bytes: the reader fetches, the source's parser parses, and
+// the pipeline decides once for all collectors what a missing, absent or broken input means.
 
-import type { NetnsRef } from '../discovery/netns-ref.js';
-import type { ReaderError, ReadRequest, Readings } from '../readers/reader.js';
-import type { MetricFamily, SeriesGroup } from '../snapshot/model.js';
+import type { NetnsRef } from '../model/netns-ref.js';
+import type { MetricFamily } from '../model/snapshot.js';
+import type { AnySource, Source } from '../sources/source.js';
 
 /** Options that shape what collectors emit; validated once at start-up. */
 export interface CollectorOptions {
@@ -14,16 +15,37 @@ export interface CollectorOptions {
   readonly iptablesRules: boolean;
 }
 
-export interface CollectorOutput {
-  readonly series: SeriesGroup[];
-  /** Real failures only: `not-present` readings are expected absence and never land here. */
-  readonly failures: ReaderError[];
+export interface CollectContext {
+  readonly ns: NetnsRef;
+  readonly options: CollectorOptions;
   /**
-   * Whatever the collector wants handed back on its next run over the same namespace (as `memo`):
-   * what it parsed and the label rows it built, so that an unchanged namespace is not parsed and
-   * labelled again. Only a cache: the output must be the same with or without it.
+   * One string object for equal label values (the exporter's interner): a thousand routers carry the
+   * same chain names, targets and comments, and the label rows kept between scrapes would otherwise
+   * hold a copy per router.
    */
-  readonly memo?: unknown;
+  intern(value: string): string;
+}
+
+/**
+ * The parsed records of one of the collector's sources, or undefined when there are none: the input
+ * is not present in this namespace (no legacy tables, conntrack not loaded) or it failed, which the
+ * pipeline has already reported. Asking for a source the collector did not declare throws.
+ */
+export type CollectorInput = <T>(source: Source<T>) => T | undefined;
+
+/**
+ * Where a collector puts its series. Label rows are arrays of values in the family's label order;
+ * pass the same row array to every family a series shares its labels with (a rule's packets and
+ * bytes): exposition then renders those labels once.
+ */
+export interface SeriesOutput {
+  /** A value read from the records (a count, an MTU, a constant 1). */
+  gauge(family: MetricFamily, labels: readonly string[], value: number): void;
+  /**
+   * A counter: its value now, and where it sits in `source`'s reading (the offset the parser found,
+   * undefined for text), so that a later reading of the same shape is refilled without parsing.
+   */
+  counter(family: MetricFamily, labels: readonly string[], value: number, source: AnySource, at: number | undefined, kind?: number): void;
 }
 
 export interface Collector {
@@ -32,21 +54,6 @@ export interface Collector {
   readonly description: string;
   readonly defaultEnabled: boolean;
   readonly families: readonly MetricFamily[];
-  requests(options: CollectorOptions): readonly ReadRequest[];
-  /**
-   * `memo` is what this collector returned as `memo` for the same namespace last scrape, if anything.
-   * Nothing returned may hold a view of the readings' bytes: a reader may lend them out of a larger
-   * block (the native reader's batches), and one view would keep the whole block; what is kept is copied.
-   */
-  collect(ns: NetnsRef, readings: Readings, options: CollectorOptions, memo?: unknown): CollectorOutput;
-}
-
-/** Declares a metric family; every family name in the exporter is written once, here or in exposition. */
-export function family(
-  name: string,
-  type: MetricFamily['type'],
-  help: string,
-  labelNames: readonly string[],
-): MetricFamily {
-  return Object.freeze({ name, type, help, labelNames: Object.freeze([...labelNames]) });
+  sources(options: CollectorOptions): readonly AnySource[];
+  collect(context: CollectContext, input: CollectorInput, out: SeriesOutput): void;
 }

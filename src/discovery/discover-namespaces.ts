@@ -5,7 +5,7 @@ import { Dirent, readlinkSync, statSync, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { classifyNetnsName } from './netns-kind.js';
-import type { NetnsRef } from './netns-ref.js';
+import type { NetnsRef } from '../model/netns-ref.js';
 
 export interface DiscoveryOptions {
   /** Directories whose entries are namespace bind mounts; default ['/run/netns']. */

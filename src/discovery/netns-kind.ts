@@ -1,6 +1,6 @@
 // Neutron names its namespaces `<kind>-<id>`; the kind and id become labels on netns_info.
 
-import type { NetnsKind } from './netns-ref.js';
+import type { NetnsKind } from '../model/netns-ref.js';
 
 // Order does not matter: no prefix is a prefix of another.
 const NEUTRON_PREFIXES: ReadonlyArray<readonly [prefix: string, kind: NetnsKind]> = [

@@ -1,7 +1,7 @@
 // Metric families about namespaces and the scrape itself, filled from the Snapshot rather than by a
 // collector: netns_info, per-namespace collector success, namespace counts and scrape timings.
 
-import { family } from '../collectors/collector.js';
+import { family } from '../model/snapshot.js';
 
 export const netnsInfoFamily = family(
   'netns_info',

@@ -3,7 +3,7 @@
 // bytes go with it). Collectors reuse their arrays while a namespace does not change, so most
 // scrapes render no label at all and only write values.
 
-import type { LabelRows } from '../snapshot/model.js';
+import type { LabelRows } from '../model/snapshot.js';
 import { labelBlock } from './text-format.js';
 
 /** Blocks of one row array for one set of label names: block i is bytes[ends[i-1] .. ends[i]). */

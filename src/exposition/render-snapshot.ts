@@ -9,9 +9,8 @@
 // chunk it hands on (and at least every few milliseconds) and waits for the sink (gzip) to keep up,
 // so /healthz answers while a big scrape is written and the body is never all in memory at once.
 
-import type { Collector } from '../collectors/collector.js';
-import type { NetnsRef } from '../discovery/netns-ref.js';
-import type { MetricFamily, SeriesGroup, Snapshot } from '../snapshot/model.js';
+import type { NetnsRef } from '../model/netns-ref.js';
+import type { MetricFamily, SeriesGroup, Snapshot } from '../model/snapshot.js';
 import { BodyWriter, type ChunkSink } from './body-writer.js';
 import {
   collectionDurationFamily,
@@ -40,10 +39,10 @@ export interface RenderOptions {
 }
 
 /** Every family the exporter can emit from a snapshot, in exposition order. */
-export function snapshotFamilies(collectors: readonly Collector[]): MetricFamily[] {
+export function snapshotFamilies(collectorFamilies: readonly MetricFamily[]): MetricFamily[] {
   return [
     netnsInfoFamily,
-    ...collectors.flatMap((collector) => [...collector.families]),
+    ...collectorFamilies,
     collectorSuccessFamily,
     namespacesFamily,
     scrapeDurationFamily,
@@ -67,11 +66,11 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 /** Writes the snapshot's exposition to `sink`, chunk by chunk; resolves when the sink took the last one. */
 export async function renderSnapshot(
   snapshot: Snapshot,
-  collectors: readonly Collector[],
+  collectorFamilies: readonly MetricFamily[],
   sink: ChunkSink,
   options: RenderOptions = {},
 ): Promise<void> {
-  const contents: FamilyContent[] = snapshotFamilies(collectors).map((family) => ({ family, groups: [], lines: [] }));
+  const contents: FamilyContent[] = snapshotFamilies(collectorFamilies).map((family) => ({ family, groups: [], lines: [] }));
   const byFamily = new Map(contents.map((content) => [content.family, content]));
   const contentOf = (family: MetricFamily): FamilyContent => {
     let content = byFamily.get(family);
@@ -154,10 +153,10 @@ export async function renderSnapshot(
 /** The whole exposition as one string (tests). */
 export async function renderSnapshotText(
   snapshot: Snapshot,
-  collectors: readonly Collector[],
+  collectorFamilies: readonly MetricFamily[],
   options: RenderOptions = {},
 ): Promise<string> {
   const chunks: Buffer[] = [];
-  await renderSnapshot(snapshot, collectors, (chunk) => void chunks.push(chunk), options);
+  await renderSnapshot(snapshot, collectorFamilies, (chunk) => void chunks.push(chunk), options);
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -2,7 +2,7 @@
 // family's block. Writing the snapshot directly is what keeps 250,000 series cheap; prom-client's
 // metric objects cost seconds at that size (see docs/performance.md).
 
-import type { MetricFamily } from '../snapshot/model.js';
+import type { MetricFamily } from '../model/snapshot.js';
 
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
-import type { NetnsRef } from '../discovery/netns-ref.js';
+import type { NetnsRef } from '../model/netns-ref.js';
 import { labelsFor, parseLabelsFile, type ExtraLabels, type LabelsMapping } from '../parsers/labels-file.js';
 
 export class LabelsFileError extends Error {}

@@ -4,7 +4,7 @@
 
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
-import type { Backend } from '../cli/config.js';
+import type { Backend } from '../model/config.js';
 import { createExecReader } from './exec/exec-reader.js';
 import { loadNativeAddon } from './native/load-addon.js';
 import { createNativeReader } from './native/native-reader.js';

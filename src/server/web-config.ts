@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { createSecureContext, type SecureContextOptions, type SecureVersion } from 'node:tls';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { parseDurationMs } from '../cli/durations.js';
+import { parseDurationMs } from '../model/durations.js';
 
 /** A problem with the web config file, as one line that names the file and the key. */
 export class WebConfigError extends Error {}

@@ -1,7 +1,7 @@
 // Flag parsing in-process (every rule), plus the real binary for exit statuses and one-line errors.
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_PORT } from '../../src/cli/config.js';
+import { DEFAULT_PORT } from '../../src/model/config.js';
 import { FlagError, parseFlags } from '../../src/cli/flags.js';
 import { builtMain } from '../support/built.js';
 

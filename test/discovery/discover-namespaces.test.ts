@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { discoverNamespaces, type DiscoveryOptions, type DiscoveryResult } from '../../src/discovery/discover-namespaces.js';
-import type { NetnsRef } from '../../src/discovery/netns-ref.js';
+import type { NetnsRef } from '../../src/model/netns-ref.js';
 import { createNetnsLab, skipUnlessRoot, type NetnsLab } from '../support/netns-lab.js';
 
 const named: DiscoveryOptions = { netnsDirs: ['/run/netns'], scanProcesses: false, includeHost: false };

@@ -2,12 +2,12 @@
 // escaped, scrape metrics present; and promtool (the real one) accepts the result.
 import { execa } from 'execa';
 import { expect, test } from 'vitest';
-import { family } from '../../src/collectors/collector.js';
-import { COLLECTORS } from '../../src/collectors/registry.js';
-import type { NetnsRef } from '../../src/discovery/netns-ref.js';
+import { family } from '../../src/model/snapshot.js';
+import { COLLECTORS, familiesOf } from '../../src/collectors/registry.js';
+import type { NetnsRef } from '../../src/model/netns-ref.js';
 import { LabelBlockCache } from '../../src/exposition/label-blocks.js';
 import { renderSnapshotText as renderSnapshot } from '../../src/exposition/render-snapshot.js';
-import type { CollectorResult, NamespaceSnapshot, Snapshot } from '../../src/snapshot/model.js';
+import type { CollectorResult, NamespaceSnapshot, Snapshot } from '../../src/model/snapshot.js';
 
 const upFamily = COLLECTORS.flatMap((c) => c.families).find((f) => f.name === 'netns_network_up');
 if (!upFamily) throw new Error('netns_network_up is not declared by any collector');
@@ -50,7 +50,7 @@ const snapshot: Snapshot = {
 };
 
 test('families in order, each header once, all namespaces together', async () => {
-  const text = await renderSnapshot(snapshot, COLLECTORS);
+  const text = await renderSnapshot(snapshot, familiesOf(COLLECTORS));
   const headers = text.split('\n').filter((line) => line.startsWith('# TYPE '));
   expect(headers).toEqual([
     '# TYPE netns_info gauge',
@@ -81,7 +81,7 @@ test('families in order, each header once, all namespaces together', async () =>
 });
 
 test('extra netns_info labels are escaped too', async () => {
-  const text = await renderSnapshot(snapshot, COLLECTORS, {
+  const text = await renderSnapshot(snapshot, familiesOf(COLLECTORS), {
     infoLabels: (n) => (n.kind === 'qrouter' ? [['project', 'de"mo']] : []),
   });
   expect(text).toContain('netns_info{netns="qrouter-4f1e",kind="qrouter",id="4f1e",project="de\\"mo"} 1\n');
@@ -93,11 +93,11 @@ test('a family no collector declared is still written', async () => {
     ...snapshot,
     namespaces: [{ ns: ns('x'), results: new Map([['interfaces', result([{ family: stray, labels: [['x']], values: [3] }])]]) }],
   };
-  expect(await renderSnapshot(withStray, COLLECTORS)).toContain('# TYPE netns_stray gauge\nnetns_stray{netns="x"} 3\n');
+  expect(await renderSnapshot(withStray, familiesOf(COLLECTORS))).toContain('# TYPE netns_stray gauge\nnetns_stray{netns="x"} 3\n');
 });
 
 test('promtool check metrics accepts the exposition', async () => {
-  const text = await renderSnapshot(snapshot, COLLECTORS);
+  const text = await renderSnapshot(snapshot, familiesOf(COLLECTORS));
   const result = await execa('promtool', ['check', 'metrics'], { input: text, reject: false });
   // promtool exits 1 for lint warnings too; any "error while linting" or parse error fails this test.
   expect(result.stderr + result.stdout).not.toMatch(/error while linting|text format parsing error/);
@@ -111,7 +111,7 @@ test('values: integers digit by digit, everything else as the format spells it',
     ...snapshot,
     namespaces: [{ ns: ns('x'), results: new Map([['interfaces', result([{ family: gauge, labels, values }])]]) }],
   };
-  const lines = (await renderSnapshot(withValues, COLLECTORS)).split('\n').filter((line) => line.startsWith('netns_value_check{'));
+  const lines = (await renderSnapshot(withValues, familiesOf(COLLECTORS))).split('\n').filter((line) => line.startsWith('netns_value_check{'));
   expect(lines.map((line) => line.slice(line.indexOf(' ') + 1))).toEqual([
     '0', '7', '10', '4294967296', '9007199254740991', '18446744073709552000', '-3', '0.5', '1e-7', 'NaN', '+Inf', '-Inf',
   ]);
@@ -125,7 +125,7 @@ test('a body larger than one chunk comes out whole and in order, and label block
     namespaces: [{ ns: ns('x'), results: new Map([['interfaces', result([{ family: gauge, labels, values }])]]) }],
   });
   const cache = new LabelBlockCache();
-  const first = await renderSnapshot(many(labels.map((_, i) => i)), COLLECTORS, { labelBlocks: cache });
+  const first = await renderSnapshot(many(labels.map((_, i) => i)), familiesOf(COLLECTORS), { labelBlocks: cache });
   const lines = first.split('\n').filter((line) => line.startsWith('netns_many{'));
   expect(lines).toHaveLength(5000);
   lines.forEach((line, i) => expect(line).toBe(`netns_many{netns="ns-ü",n="series-${i}"} ${i}`));
@@ -134,7 +134,7 @@ test('a body larger than one chunk comes out whole and in order, and label block
   // with equal label names (a rule's packets and bytes) shares them
   const blocks = cache.blocks(gauge.labelNames, labels);
   expect(cache.blocks([...gauge.labelNames], labels)).toBe(blocks);
-  const second = await renderSnapshot(many(labels.map((_, i) => i * 2)), COLLECTORS, { labelBlocks: cache });
+  const second = await renderSnapshot(many(labels.map((_, i) => i * 2)), familiesOf(COLLECTORS), { labelBlocks: cache });
   expect(cache.blocks(gauge.labelNames, labels)).toBe(blocks);
   expect(second).toContain('netns_many{netns="ns-ü",n="series-4999"} 9998\n');
 });

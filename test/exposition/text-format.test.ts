@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { family } from '../../src/collectors/collector.js';
+import { family } from '../../src/model/snapshot.js';
 import { escapeHelp, escapeLabelValue, formatValue, seriesLine } from '../../src/exposition/text-format.js';
 
 describe('escapeLabelValue', () => {

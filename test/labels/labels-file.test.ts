@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, test } from 'vitest';
-import type { NetnsRef } from '../../src/discovery/netns-ref.js';
+import type { NetnsRef } from '../../src/model/netns-ref.js';
 import { LabelsFileError, LabelsFileSource } from '../../src/labels/labels-file-source.js';
 import { labelsFor, parseLabelsFile } from '../../src/parsers/labels-file.js';
 

@@ -5,18 +5,21 @@ import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { NetnsRef } from '../../src/discovery/netns-ref.js';
+import type { NetnsRef } from '../../src/model/netns-ref.js';
 import type { IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
 import { parseNftablesRuleset } from '../../src/parsers/netlink/nftables-ruleset.js';
 import { parseRtnetlinkLinks, parseRtnetlinkNetDev, rtnetlinkVolatileRanges } from '../../src/parsers/netlink/rtnetlink-links.js';
-import { keepShape, netlinkHeaderRanges, sameKeptShape } from '../../src/parsers/reading-shape.js';
+import { netlinkHeaderRanges } from '../../src/parsers/binary-counters.js';
+import { keepShape, sameKeptShape } from '../../src/pipeline/reading-shape.js';
 import { parseNfConntrackEntries } from '../../src/parsers/nf-conntrack-stat.js';
 import { parseProcNetDev, type NetDevRecord } from '../../src/parsers/proc-net-dev.js';
 import { parseXtablesEntries } from '../../src/parsers/netlink/xtables-entries.js';
 import type { ParseResult } from '../../src/parsers/parse-result.js';
 import { loadNativeAddon } from '../../src/readers/native/load-addon.js';
 import { createNativeReader, type NativeNamespaceReader } from '../../src/readers/native/native-reader.js';
-import { ALL_READ_REQUESTS, type Reading, type ReadRequest } from '../../src/readers/reader.js';
+import type { Reading } from '../../src/readers/reader.js';
+import type { AnySource } from '../../src/sources/source.js';
+import { ALL_SOURCES, sourceNamed } from '../support/sources.js';
 import { ipLinkModel, iptablesSaveModel, withoutOffsets } from './reference-models.js';
 import { applyRouterRules, inNetns, isRoot, run, runBuffer, sendUdp, TestNamespaces } from './test-namespaces.js';
 
@@ -115,9 +118,9 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
   // between a reading of the file just before and one just after (IPv6 autoconfiguration may move them)
   async function expectNetDevBetween(path: string, catNetDev: () => string): Promise<void> {
     const before = valueOf(parseProcNetDev(catNetDev()));
-    const reading = (await reader.read(ref('net-dev', path), ['net-dev'])).get('net-dev');
+    const reading = (await reader.read(ref('net-dev', path), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'));
     const after = valueOf(parseProcNetDev(catNetDev()));
-    expect(reading?.ok && reading.format).toBe('rtnetlink');
+    expect(reading?.ok && reading.backend).toBe('native');
     const native = valueOf(parseRtnetlinkNetDev(data(reading)));
     const byDevice = (rows: NetDevRecord[]) => new Map(rows.map((row) => [row.device, row]));
     expect([...byDevice(native).keys()].sort()).toEqual([...byDevice(after).keys()].sort());
@@ -140,11 +143,11 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
   });
 
   test('a link dump keeps its shape across traffic: only the ranges the interfaces memo treats as moving move', async () => {
-    const before = Buffer.from(data((await reader.read(ref(router), ['net-dev'])).get('net-dev')));
+    const before = Buffer.from(data((await reader.read(ref(router), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))));
     const kept = keepShape(before, [...rtnetlinkVolatileRanges(before), ...netlinkHeaderRanges(before)]);
     sendUdp(router, '10.9.0.2', 5556, 5);
     sendUdp(router, '::1', 5556, 3);
-    const after = data((await reader.read(ref(router), ['net-dev'])).get('net-dev'));
+    const after = data((await reader.read(ref(router), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev')));
     const moved = (rows: NetDevRecord[]) => rows.map((row) => row.transmit.packets).reduce((a, b) => a + b, 0);
     expect(moved(valueOf(parseRtnetlinkNetDev(after)))).toBeGreaterThan(moved(valueOf(parseRtnetlinkNetDev(before))));
     expect(sameKeptShape(kept, after)).toBe(true);
@@ -152,14 +155,14 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
 
   test('links equal ip -j link', async () => {
     for (const ns of [router, peer, fresh]) {
-      const reading = (await reader.read(ref(ns), ['links'])).get('links');
-      expect(reading?.ok && reading.format).toBe('rtnetlink');
+      const reading = (await reader.read(ref(ns), ['links'].map(sourceNamed))).get(sourceNamed('links'));
+      expect(reading?.ok && reading.backend).toBe('native');
       expect(valueOf(parseRtnetlinkLinks(data(reading)))).toEqual(ipLinkModel(inNetns(ns, 'ip', ['-j', 'link'])));
     }
   });
 
   const parseNft = (bytes: Buffer, family: 'ipv4' | 'ipv6'): ParseResult<IptablesTable[]> => parseNftablesRuleset(bytes, { family });
-  const rulesets: { request: ReadRequest; save: string; parse: (data: Buffer, family: 'ipv4' | 'ipv6') => ParseResult<IptablesTable[]> }[] = [
+  const rulesets: { request: string; save: string; parse: (data: Buffer, family: 'ipv4' | 'ipv6') => ParseResult<IptablesTable[]> }[] = [
     { request: 'iptables-nft-ipv4', save: 'iptables-nft-save', parse: parseNft },
     { request: 'iptables-nft-ipv6', save: 'ip6tables-nft-save', parse: parseNft },
     { request: 'iptables-legacy-ipv4', save: 'iptables-legacy-save', parse: parseXtablesEntries },
@@ -167,9 +170,9 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
   ];
   for (const ruleset of rulesets) {
     test(`${ruleset.request} equals ${ruleset.save} -c`, async () => {
-      const readings = await reader.read(ref(router), [ruleset.request]);
+      const readings = await reader.read(ref(router), [sourceNamed(ruleset.request)]);
       const family = ruleset.request.endsWith('ipv6') ? 'ipv6' : 'ipv4';
-      const model = withoutOffsets(valueOf(ruleset.parse(data(readings.get(ruleset.request)), family)));
+      const model = withoutOffsets(valueOf(ruleset.parse(data(readings.get(sourceNamed(ruleset.request))), family)));
       const text = inNetns(router, ruleset.save, ['-c']);
       for (const expected of await textModels(text)) expect(model).toEqual(expected);
       expect(model.length).toBeGreaterThan(1);
@@ -179,48 +182,48 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
   test('conntrack count is the namespace own, the limit the kernel global one, as the sysctls say', async () => {
     inNetns(router, 'bash', ['-c', 'echo > /dev/udp/10.9.0.2/6000']); // at least one entry in router
     for (const ns of [router, fresh]) {
-      const readings = await reader.read(ref(ns), ['conntrack-count', 'conntrack-max']);
-      const count = readings.get('conntrack-count');
-      expect(count?.ok && count.format).toBe('nf-conntrack-stat');
+      const readings = await reader.read(ref(ns), ['conntrack-count', 'conntrack-max'].map(sourceNamed));
+      const count = readings.get(sourceNamed('conntrack-count'));
+      expect(count?.ok && count.backend).toBe('native');
       expect(valueOf(parseNfConntrackEntries(data(count).toString()))).toBe(Number(inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_count'])));
-      expect(data(readings.get('conntrack-max')).toString()).toBe(inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_max']));
+      expect(data(readings.get(sourceNamed('conntrack-max'))).toString()).toBe(inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_max']));
     }
-    const routerCount = (await reader.read(ref(router), ['conntrack-count'])).get('conntrack-count');
+    const routerCount = (await reader.read(ref(router), ['conntrack-count'].map(sourceNamed))).get(sourceNamed('conntrack-count'));
     expect(valueOf(parseNfConntrackEntries(data(routerCount).toString()))).toBeGreaterThan(0);
   });
 
   test('a namespace without legacy tables reports not-present; empty nf_tables is no tables', async () => {
-    const readings = await reader.read(ref(fresh), ['iptables-legacy-ipv4', 'iptables-legacy-ipv6', 'iptables-nft-ipv4']);
-    expect(readings.get('iptables-legacy-ipv4')).toMatchObject({ ok: false, error: { kind: 'not-present' } });
-    expect(readings.get('iptables-legacy-ipv6')).toMatchObject({ ok: false, error: { kind: 'not-present' } });
-    expect(valueOf(parseNftablesRuleset(data(readings.get('iptables-nft-ipv4')), { family: 'ipv4' }))).toEqual([]);
+    const readings = await reader.read(ref(fresh), ['iptables-legacy-ipv4', 'iptables-legacy-ipv6', 'iptables-nft-ipv4'].map(sourceNamed));
+    expect(readings.get(sourceNamed('iptables-legacy-ipv4'))).toMatchObject({ ok: false, error: { kind: 'not-present' } });
+    expect(readings.get(sourceNamed('iptables-legacy-ipv6'))).toMatchObject({ ok: false, error: { kind: 'not-present' } });
+    expect(valueOf(parseNftablesRuleset(data(readings.get(sourceNamed('iptables-nft-ipv4'))), { family: 'ipv4' }))).toEqual([]);
   });
 
   test('a vanished namespace is vanished for every request', async () => {
     const doomed = namespaces.create('doomed');
     namespaces.remove(doomed);
-    const readings = await reader.read(ref(doomed), ALL_READ_REQUESTS);
-    expect(readings.size).toBe(ALL_READ_REQUESTS.length);
+    const readings = await reader.read(ref(doomed), ALL_SOURCES);
+    expect(readings.size).toBe(ALL_SOURCES.length);
     for (const reading of readings.values()) expect(reading).toMatchObject({ ok: false, error: { kind: 'vanished' } });
-    const notNetns = await reader.read(ref('not-a-namespace', '/proc/self/ns/uts'), ['net-dev']);
-    expect(notNetns.get('net-dev')).toMatchObject({ ok: false, error: { kind: 'vanished' } });
+    const notNetns = await reader.read(ref('not-a-namespace', '/proc/self/ns/uts'), ['net-dev'].map(sourceNamed));
+    expect(notNetns.get(sourceNamed('net-dev'))).toMatchObject({ ok: false, error: { kind: 'vanished' } });
   });
 
   test('a path that now names another namespace is vanished, not read', async () => {
     // as if `router` had been deleted and its name reused for `peer` since discovery (deleting and
     // re-creating for real could hand the new namespace the freed inode number)
     const discovered = { ...ref(router), path: `/run/netns/${peer}` };
-    const readings = await reader.read(discovered, ['net-dev']);
-    expect(readings.get('net-dev')).toMatchObject({ ok: false, error: { kind: 'vanished', detail: expect.stringMatching(/different namespace/) } });
+    const readings = await reader.read(discovered, ['net-dev'].map(sourceNamed));
+    expect(readings.get(sourceNamed('net-dev'))).toMatchObject({ ok: false, error: { kind: 'vanished', detail: expect.stringMatching(/different namespace/) } });
   });
 
   test('an aborted read settles as timeout, and the reader carries on', async () => {
     const controller = new AbortController();
-    const pending = reader.read(ref(router), ['net-dev', 'links'], controller.signal);
+    const pending = reader.read(ref(router), ['net-dev', 'links'].map(sourceNamed), controller.signal);
     controller.abort();
     const readings = await pending;
     for (const reading of readings.values()) expect(reading).toMatchObject({ ok: false, error: { kind: 'timeout' } });
-    expect((await reader.read(ref(router), ['net-dev'])).get('net-dev')?.ok).toBe(true);
+    expect((await reader.read(ref(router), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))?.ok).toBe(true);
   });
 
   test('pool threads are its own, and nothing leaks after 1,000 jobs', async () => {
@@ -234,10 +237,10 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
 
     const targets = [ref(router), ref(peer), ref(fresh), ref('unnamed', unnamed.path)];
     const batch = async (count: number): Promise<void> => {
-      const reads = Array.from({ length: count }, (_, i) => reader.read(targets[i % targets.length] as NetnsRef, ALL_READ_REQUESTS));
+      const reads = Array.from({ length: count }, (_, i) => reader.read(targets[i % targets.length] as NetnsRef, ALL_SOURCES));
       for (const readings of await Promise.all(reads)) {
-        expect(readings.get('net-dev')?.ok).toBe(true);
-        expect(readings.get('iptables-nft-ipv4')?.ok).toBe(true);
+        expect(readings.get(sourceNamed('net-dev'))?.ok).toBe(true);
+        expect(readings.get(sourceNamed('iptables-nft-ipv4'))?.ok).toBe(true);
       }
     };
     await batch(100); // warm up: Node opens what it opens lazily
@@ -258,11 +261,11 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
     const threadsBefore = readdirSync('/proc/self/task').length;
     const second = createNativeReader({ threads: 3, timeoutMs: 5000, addon: load.addon });
     expect(readdirSync('/proc/self/task').length).toBe(threadsBefore + 3);
-    const reading = second.read(ref(router), ['net-dev']);
+    const reading = second.read(ref(router), ['net-dev'].map(sourceNamed));
     await second.close(); // waits for the pending read first
-    expect((await reading).get('net-dev')?.ok).toBe(true);
+    expect((await reading).get(sourceNamed('net-dev'))?.ok).toBe(true);
     expect(readdirSync('/proc/self/task').length).toBe(threadsBefore);
-    expect((await second.read(ref(router), ['net-dev'])).get('net-dev')).toMatchObject({ ok: false, error: { kind: 'tool-failed' } });
+    expect((await second.read(ref(router), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))).toMatchObject({ ok: false, error: { kind: 'tool-failed' } });
   });
 
   test('a thread that cannot return home breaks the pool loudly, exits, and nothing is served after', async () => {
@@ -276,11 +279,11 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
       delete process.env.NETNS_READER_TEST_FAIL_RETURN;
     }
     // the job itself ran in the right namespace; only the way back failed
-    expect((await failing.read(ref(router), ['net-dev'])).get('net-dev')?.ok).toBe(true);
+    expect((await failing.read(ref(router), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))?.ok).toBe(true);
     expect(failing.stats().broken).toBe(true);
     for (let i = 0; i < 100 && strandedThreads().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(strandedThreads()).toEqual([]); // the stranded thread is gone, not parked in the namespace
-    expect((await failing.read(ref(router), ['net-dev'])).get('net-dev')).toMatchObject({
+    expect((await failing.read(ref(router), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))).toMatchObject({
       ok: false,
       error: { kind: 'tool-failed', detail: expect.stringMatching(/broken/) },
     });
@@ -289,8 +292,8 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
 
   test('the exporter namespace itself reads like any other', async () => {
     // /proc/self names the process (whose main thread never leaves home), not the worker thread
-    const readings = await reader.read(ref('host', '/proc/self/ns/net'), ['net-dev']);
-    const devices = valueOf(parseRtnetlinkNetDev(data(readings.get('net-dev')))).map((row) => row.device);
+    const readings = await reader.read(ref('host', '/proc/self/ns/net'), ['net-dev'].map(sourceNamed));
+    const devices = valueOf(parseRtnetlinkNetDev(data(readings.get(sourceNamed('net-dev'))))).map((row) => row.device);
     expect(devices.sort()).toEqual(valueOf(parseProcNetDev(runBuffer('cat', ['/proc/net/dev']).toString())).map((row) => row.device).sort());
   });
 });

@@ -11,7 +11,7 @@ import { parseRtnetlinkLinks, parseRtnetlinkNetDev } from '../../src/parsers/net
 import { parseXtablesEntries, xtablesHasNoTables } from '../../src/parsers/netlink/xtables-entries.js';
 import type { ParseResult } from '../../src/parsers/parse-result.js';
 import { parseProcNetDev } from '../../src/parsers/proc-net-dev.js';
-import { readCounter, viewOf } from '../../src/parsers/reading-shape.js';
+import { readCounter, viewOf } from '../../src/parsers/binary-counters.js';
 import { ipLinkModel, iptablesSaveModel, withoutOffsets } from './reference-models.js';
 
 const fixtureDir = new URL('../fixtures/netlink/', import.meta.url);

@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DiscoveryResult } from '../../src/discovery/discover-namespaces.js';
-import type { NetnsRef } from '../../src/discovery/netns-ref.js';
-import type { NamespaceReader, RawFormat, Reading, ReadRequest } from '../../src/readers/reader.js';
+import type { AnySource } from '../../src/sources/source.js';
+import type { NetnsRef } from '../../src/model/netns-ref.js';
+import type { NamespaceReader, Reading } from '../../src/readers/reader.js';
 
 export const PIPELINE_FIXTURES = new URL('../fixtures/pipeline/', import.meta.url).pathname;
 
@@ -15,17 +16,6 @@ interface ManifestEntry {
   readonly id: string;
   readonly dir: string;
 }
-
-const FORMATS: Record<ReadRequest, RawFormat> = {
-  'net-dev': 'text',
-  links: 'ip-link-json',
-  'iptables-nft-ipv4': 'iptables-save',
-  'iptables-nft-ipv6': 'iptables-save',
-  'iptables-legacy-ipv4': 'iptables-save',
-  'iptables-legacy-ipv6': 'iptables-save',
-  'conntrack-count': 'text',
-  'conntrack-max': 'text',
-};
 
 function manifest(): ManifestEntry[] {
   return (JSON.parse(readFileSync(join(PIPELINE_FIXTURES, 'manifest.json'), 'utf8')) as { namespaces: ManifestEntry[] }).namespaces;
@@ -49,19 +39,20 @@ export function createFixtureReader(): NamespaceReader {
   const dirByName = new Map(manifest().map((entry) => [entry.name, entry.dir]));
   return {
     name: 'fixtures',
-    async read(ns, requests) {
+    defaultParallelism: 4,
+    async read(ns, sources) {
       const dir = dirByName.get(ns.name);
-      const readings = new Map<ReadRequest, Reading>();
-      for (const request of requests) {
+      const readings = new Map<AnySource, Reading>();
+      for (const source of sources) {
         if (dir === undefined) {
-          readings.set(request, { ok: false, error: { kind: 'vanished', detail: `no fixture for ${ns.name}` } });
+          readings.set(source, { ok: false, error: { kind: 'vanished', detail: `no fixture for ${ns.name}` } });
           continue;
         }
         try {
-          const data = await readFile(join(PIPELINE_FIXTURES, dir, request));
-          readings.set(request, { ok: true, format: FORMATS[request], data });
+          const data = await readFile(join(PIPELINE_FIXTURES, dir, source.name));
+          readings.set(source, { ok: true, backend: 'exec', data });
         } catch {
-          readings.set(request, { ok: false, error: { kind: 'not-present', detail: `${request}: no fixture file` } });
+          readings.set(source, { ok: false, error: { kind: 'not-present', detail: `${source.name}: no fixture file` } });
         }
       }
       return readings;

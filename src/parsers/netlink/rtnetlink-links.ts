@@ -2,8 +2,9 @@
 // Names and formats follow iproute2: operstate names from ip/ipaddress.c (oper_states), link types
 // from lib/ll_types.c, addresses from lib/ll_addr.c (ll_addr_n2a). Kernel side: include/uapi/linux/if_link.h.
 
-import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
 import { endianness } from 'node:os';
+import { readCounter } from '../binary-counters.js';
+import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
 import { RECEIVE_COUNTERS, TRANSMIT_COUNTERS, type NetDevRecord, type ReceiveCounter, type TransmitCounter } from '../proc-net-dev.js';
 import type { LinkRecord } from './link-record.js';
 import {
@@ -127,6 +128,11 @@ export interface RtnetlinkInterfaces {
   readonly counters: NetDevRecord[];
   /** Offset of the IFLA_STATS64 value each row of `counters` was read from. */
   readonly countersAt: number[];
+}
+
+/** The counters rows and where each was read, without the links' attributes. */
+export function parseRtnetlinkCounters(data: Buffer): ParseResult<Omit<RtnetlinkInterfaces, 'links'>> {
+  return neverThrow('rtnetlink', () => parseDump(data, false, true));
 }
 
 /** Both from one pass over the dump (the native reader answers net-dev and links with one dump). */
@@ -253,6 +259,14 @@ export function netDevColumn(data: Buffer, at: number, column: number): number {
   const fields = NET_DEV_COLUMNS[column] as readonly number[];
   let sum = 0;
   for (let i = 0; i < fields.length; i++) sum += readHostCounter(data, at + 8 * (fields[i] as number));
+  return sum;
+}
+
+/** netDevColumn through a DataView of the dump (the same-shape refill reads counters this way). */
+export function netDevColumnAt(view: DataView, at: number, column: number): number {
+  const fields = NET_DEV_COLUMNS[column] as readonly number[];
+  let sum = 0;
+  for (let i = 0; i < fields.length; i++) sum += readCounter(view, at + 8 * (fields[i] as number), !HOST_LITTLE_ENDIAN);
   return sum;
 }
 

@@ -1,9 +1,11 @@
 // Turns what a read process left behind (a section's exit status and stderr, or nsenter's stderr)
 // into a Reading or a ReaderError. Pure.
 
-import type { ReaderError, Reading, ReadRequest } from '../reader.js';
+import type { ReaderError } from '../../model/reader-error.js';
+import type { AnySource } from '../../sources/source.js';
+import type { Reading } from '../reader.js';
 import type { Section } from './framed-output.js';
-import { REQUEST_TOOLS } from './read-script.js';
+import { execReadDescription } from './read-script.js';
 
 // Details go into log lines: one line, short enough that a tool spewing errors cannot flood them.
 const MAX_DETAIL_CHARS = 240;
@@ -11,11 +13,11 @@ const MAX_DETAIL_CHARS = 240;
 // What `timeout -s KILL` returns when it killed the tool: 128 + SIGKILL.
 const KILLED_BY_TIMEOUT = 137;
 
-export function sectionToReading(request: ReadRequest, section: Section, toolTimeoutMs: number): Reading {
-  const { tool, format } = REQUEST_TOOLS[request];
-  if (section.status === '0') return { ok: true, format, data: section.data };
+export function sectionToReading(source: AnySource, section: Section, toolTimeoutMs: number): Reading {
+  const tool = execReadDescription(source);
+  if (section.status === '0') return { ok: true, backend: 'exec', data: section.data };
   if (section.status === 'absent') return failure('not-present', `${tool}: nothing to read in this namespace`);
-  if (section.status === 'unknown') return failure('tool-failed', `request ${request} unknown to the read script`);
+  if (section.status === 'unknown') return failure('tool-failed', `read ${source.name} not understood by the read script`);
 
   const status = Number(section.status);
   const reason = firstLine(section.stderr);

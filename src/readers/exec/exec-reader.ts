@@ -1,19 +1,21 @@
 // The exec backend: one `nsenter --net=<path> -- /bin/sh -c <READ_SCRIPT> ...` process per namespace
-// per read, which runs every requested tool in turn and frames their output (see read-script.ts).
+// per read, which reads every source in turn and frames their output (see read-script.ts).
 
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { execa } from 'execa';
-import type { NetnsRef } from '../../discovery/netns-ref.js';
-import type { NamespaceReader, Reading, Readings, ReadRequest } from '../reader.js';
+import type { NetnsRef } from '../../model/netns-ref.js';
+import type { AnySource } from '../../sources/source.js';
+import { everySource as every, type NamespaceReader, type Reading, type Readings } from '../reader.js';
 import { enterFailure, failure, firstLine, sectionToReading } from './classify-failure.js';
 import { splitFramedOutput } from './framed-output.js';
-import { READ_SCRIPT } from './read-script.js';
+import { execReadWords, READ_SCRIPT } from './read-script.js';
 
 export interface ExecReaderOptions {
-  /** Deadline for a whole read; then the read's process group is killed and unfinished requests time out. */
+  /** Deadline for a whole read; then the read's process group is killed and unfinished reads time out. */
   readonly timeoutMs: number;
-  /** Deadline for one tool inside a read, so one hung tool costs only its own request; default timeoutMs / 2. */
+  /** Deadline for one tool inside a read, so one hung tool costs only its own source; default timeoutMs / 2. */
   readonly toolTimeoutMs?: number;
   /** nsenter to run, looked up on the exporter's own PATH; default 'nsenter'. */
   readonly nsenterPath?: string;
@@ -24,6 +26,8 @@ export interface ExecReaderOptions {
 }
 
 const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+/** One process per read: a few more than the cores keep them busy while others wait on the kernel. */
+const DEFAULT_PARALLELISM = Math.max(4, availableParallelism() * 2);
 const FALLBACK_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function createExecReader(options: ExecReaderOptions): NamespaceReader {
@@ -34,8 +38,8 @@ export function createExecReader(options: ExecReaderOptions): NamespaceReader {
   const inFlight = new Set<Promise<Readings>>();
   let closed = false;
 
-  async function readOnce(ns: NetnsRef, requests: readonly ReadRequest[], signal?: AbortSignal): Promise<Readings> {
-    const unique = [...new Set(requests)];
+  async function readOnce(ns: NetnsRef, sources: readonly AnySource[], signal?: AbortSignal): Promise<Readings> {
+    const unique = [...new Set(sources)];
     if (unique.length === 0) return new Map();
     if (closed) return every(unique, failure('tool-failed', 'exec reader is closed'));
     if (signal?.aborted) return every(unique, failure('timeout', 'read aborted before it started'));
@@ -49,7 +53,18 @@ export function createExecReader(options: ExecReaderOptions): NamespaceReader {
     const nonce = randomBytes(16).toString('hex');
     const subprocess = execa(
       nsenterPath,
-      [`--net=${ns.path}`, '--', '/bin/sh', '-c', READ_SCRIPT, 'sh', nonce, toolPath, (toolTimeoutMs / 1000).toFixed(3), ...unique],
+      [
+        `--net=${ns.path}`,
+        '--',
+        '/bin/sh',
+        '-c',
+        READ_SCRIPT,
+        'sh',
+        nonce,
+        toolPath,
+        (toolTimeoutMs / 1000).toFixed(3),
+        ...unique.flatMap((source) => execReadWords(source.name, source.exec.read)),
+      ],
       {
         reject: false,
         encoding: 'buffer',
@@ -104,7 +119,11 @@ export function createExecReader(options: ExecReaderOptions): NamespaceReader {
 
     const stdout = toBuffer(result.stdout);
     const stderr = toBuffer(result.stderr).toString('utf8');
-    const framed = splitFramedOutput(stdout, nonce, unique);
+    const framed = splitFramedOutput(
+      stdout,
+      nonce,
+      unique.map((source) => source.name),
+    );
 
     const unfinished = (): Reading => {
       if (stoppedBy === 'deadline') return failure('timeout', `read killed after ${options.timeoutMs} ms`);
@@ -122,20 +141,21 @@ export function createExecReader(options: ExecReaderOptions): NamespaceReader {
       const error = enterFailure(stderr, describeExit(result));
       return every(unique, { ok: false, error });
     }
-    const readings = new Map<ReadRequest, Reading>();
-    for (const request of unique) {
-      const section = framed.sections.get(request);
-      readings.set(request, section ? sectionToReading(request, section, toolTimeoutMs) : unfinished());
+    const readings = new Map<AnySource, Reading>();
+    for (const source of unique) {
+      const section = framed.sections.get(source.name);
+      readings.set(source, section ? sectionToReading(source, section, toolTimeoutMs) : unfinished());
     }
     return readings;
   }
 
   return {
     name: 'exec',
-    read(ns, requests, signal) {
+    defaultParallelism: DEFAULT_PARALLELISM,
+    read(ns, sources, signal) {
       // readOnce turns every failure it knows into a Reading; this catches the ones it does not.
-      const pending = readOnce(ns, requests, signal).catch((error: unknown) =>
-        every([...new Set(requests)], failure('tool-failed', `exec reader: ${error instanceof Error ? error.message : String(error)}`)),
+      const pending = readOnce(ns, sources, signal).catch((error: unknown) =>
+        every([...new Set(sources)], failure('tool-failed', `exec reader: ${error instanceof Error ? error.message : String(error)}`)),
       );
       inFlight.add(pending);
       void pending.finally(() => inFlight.delete(pending));
@@ -162,10 +182,6 @@ async function checkIdentity(ns: NetnsRef): Promise<Reading | undefined> {
     if (code === 'EACCES' || code === 'EPERM') return failure('enter-denied', message);
     return undefined; // let nsenter report it
   }
-}
-
-function every(requests: readonly ReadRequest[], reading: Reading): Readings {
-  return new Map(requests.map((request) => [request, reading]));
 }
 
 function toBuffer(output: unknown): Buffer {

@@ -1,24 +1,29 @@
 // The shell script that runs inside a namespace (as `nsenter --net=<path> -- /bin/sh -c SCRIPT sh
-// <nonce> <tool PATH> <tool timeout> <request>...`) and what it does for each request.
+// <nonce> <tool PATH> <tool timeout> <read>...`), and how a source's exec declaration becomes the
+// words of one <read>. The script knows no source: it runs what each group of words says.
 //
-// It is a constant: namespace names, paths and requests reach it only as positional arguments, and
-// it never evaluates an argument as code (each request only selects a `case` branch).
+// It is a constant: namespace names, paths and argv reach it only as positional arguments, and it
+// never evaluates an argument as code (a mode only selects a `case` branch).
 
-import type { RawFormat, ReadRequest } from '../reader.js';
+import { MAX_EXEC_ARGV, type AnySource, type ExecRead } from '../../sources/source.js';
 
 /**
  * Output, for the whole read (every marker line starts with the per-read random nonce, which no
  * tool can know in advance, so tool output such as an iptables comment cannot forge one):
  *
  *   <nonce> ready\n                         the script runs inside the namespace
- *   then per request, in argument order:
- *   <nonce> begin <request>\n
+ *   then per read, in argument order:
+ *   <nonce> begin <name>\n
  *   <the tool's stdout, byte for byte>\n    (this one newline is added by the script)
- *   <nonce> stderr <request>\n
+ *   <nonce> stderr <name>\n
  *   <the tool's stderr, trailing newlines stripped>\n
- *   <nonce> end <request> <status>\n        status: exit status, `absent`, or `unknown`
+ *   <nonce> end <name> <status>\n           status: exit status, `absent`, or `unknown`
  *   and last:
  *   <nonce> done\n
+ *
+ * A read is the words `<name> <mode> <guard> <count> <word>...` (see execReadWords): mode `file`
+ * copies the file named by its one word if it exists (else `absent`); `tool` runs the words as a
+ * command; `tool-if-tables` does so only where the x_tables names file <guard> lists a table.
  *
  * Tools that can block (ip, the iptables-save family: netlink dumps, locks) run under
  * `timeout --foreground -s KILL`: --foreground keeps them in the read's process group, so killing
@@ -55,36 +60,59 @@ has_tables() {
   IFS= read -r table < "$1"
 }
 
-printf '%s ready\\n' "$nonce"
-for request in "$@"; do
-  stderr=
-  printf '%s begin %s\\n' "$nonce" "$request"
-  case $request in
-    net-dev) run_plain cat /proc/net/dev ;;
-    links) run_tool ip -j link show ;;
-    iptables-nft-ipv4) run_tool iptables-nft-save -c ;;
-    iptables-nft-ipv6) run_tool ip6tables-nft-save -c ;;
-    iptables-legacy-ipv4)
-      if has_tables /proc/net/ip_tables_names; then run_tool iptables-legacy-save -c; else status=absent; fi ;;
-    iptables-legacy-ipv6)
-      if has_tables /proc/net/ip6_tables_names; then run_tool ip6tables-legacy-save -c; else status=absent; fi ;;
-    conntrack-count) read_if_present /proc/sys/net/netfilter/nf_conntrack_count ;;
-    conntrack-max) read_if_present /proc/sys/net/netfilter/nf_conntrack_max ;;
+# the first $1 words after it as a command, under timeout (at most MAX_EXEC_ARGV words)
+run_words() {
+  case $1 in
+    1) run_tool "$2" ;;
+    2) run_tool "$2" "$3" ;;
+    3) run_tool "$2" "$3" "$4" ;;
+    4) run_tool "$2" "$3" "$4" "$5" ;;
+    5) run_tool "$2" "$3" "$4" "$5" "$6" ;;
+    6) run_tool "$2" "$3" "$4" "$5" "$6" "$7" ;;
+    7) run_tool "$2" "$3" "$4" "$5" "$6" "$7" "$8" ;;
+    8) run_tool "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$9" ;;
     *) status=unknown ;;
   esac
-  printf '\\n%s stderr %s\\n%s\\n%s end %s %s\\n' "$nonce" "$request" "$stderr" "$nonce" "$request" "$status"
+}
+
+printf '%s ready\\n' "$nonce"
+while [ $# -ge 4 ]; do
+  name=$1 mode=$2 guard=$3 count=$4
+  shift 4
+  stderr=
+  printf '%s begin %s\\n' "$nonce" "$name"
+  case $count in
+    ''|*[!0-9]*) status=unknown ;;
+    *)
+      if [ "$count" -gt $# ]; then
+        status=unknown
+      else
+        case $mode in
+          file) read_if_present "$1" ;;
+          tool) run_words "$count" "$@" ;;
+          tool-if-tables)
+            if has_tables "$guard"; then run_words "$count" "$@"; else status=absent; fi ;;
+          *) status=unknown ;;
+        esac
+        shift "$count"
+      fi ;;
+  esac
+  printf '\\n%s stderr %s\\n%s\\n%s end %s %s\\n' "$nonce" "$name" "$stderr" "$nonce" "$name" "$status"
+  [ "$status" = unknown ] && break
 done
 printf '%s done\\n' "$nonce"
 `;
 
-/** What each request runs (for error details) and the format of the bytes it returns. */
-export const REQUEST_TOOLS: Readonly<Record<ReadRequest, { readonly tool: string; readonly format: RawFormat }>> = {
-  'net-dev': { tool: 'cat /proc/net/dev', format: 'text' },
-  links: { tool: 'ip -j link show', format: 'ip-link-json' },
-  'iptables-nft-ipv4': { tool: 'iptables-nft-save -c', format: 'iptables-save' },
-  'iptables-nft-ipv6': { tool: 'ip6tables-nft-save -c', format: 'iptables-save' },
-  'iptables-legacy-ipv4': { tool: 'iptables-legacy-save -c', format: 'iptables-save' },
-  'iptables-legacy-ipv6': { tool: 'ip6tables-legacy-save -c', format: 'iptables-save' },
-  'conntrack-count': { tool: 'cat /proc/sys/net/netfilter/nf_conntrack_count', format: 'text' },
-  'conntrack-max': { tool: 'cat /proc/sys/net/netfilter/nf_conntrack_max', format: 'text' },
-};
+/** The words of one read in the script's arguments (see READ_SCRIPT). */
+export function execReadWords(name: string, read: ExecRead): string[] {
+  if (read.kind === 'file') return [name, 'file', '', '1', read.path];
+  if (read.argv.length > MAX_EXEC_ARGV) throw new Error(`${name}: more than ${MAX_EXEC_ARGV} words`);
+  const mode = read.onlyIfTablesIn === undefined ? 'tool' : 'tool-if-tables';
+  return [name, mode, read.onlyIfTablesIn ?? '', String(read.argv.length), ...read.argv];
+}
+
+/** What a source's read runs, for error details. */
+export function execReadDescription(source: AnySource): string {
+  const read = source.exec.read;
+  return read.kind === 'file' ? `cat ${read.path}` : read.argv.join(' ');
+}

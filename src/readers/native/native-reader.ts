@@ -4,11 +4,11 @@
 
 import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
-import type { NetnsRef } from '../../discovery/netns-ref.js';
-import { xtablesHasNoTables } from '../../parsers/netlink/xtables-entries.js';
-import type { NamespaceReader, RawFormat, Reading, ReaderError, Readings, ReadRequest } from '../reader.js';
+import type { NetnsRef } from '../../model/netns-ref.js';
+import type { ReaderError } from '../../model/reader-error.js';
+import type { AnySource, NativeRead } from '../../sources/source.js';
+import { everySource, type NamespaceReader, type Reading, type Readings } from '../reader.js';
 import { JobStage, loadNativeAddon, unpackJobs, type AddonRequest, type NetnsReaderAddon, type PoolHandle } from './load-addon.js';
-import { getLinkDumpRequest, NETLINK_NETFILTER, NETLINK_ROUTE, nftRulesetDumpRequests } from './netlink-requests.js';
 
 export interface NativeReaderOptions {
   /** Threads that enter namespaces; each holds one namespace at a time. */
@@ -19,49 +19,34 @@ export interface NativeReaderOptions {
   readonly addon?: NetnsReaderAddon;
 }
 
-interface RequestPlan {
-  /** What the addon is asked for; several read requests may share one (the same object). */
-  readonly request: AddonRequest;
-  readonly format: RawFormat;
-  /** errno names that mean "nothing here" rather than failure. */
-  readonly absentWhen: ReadonlySet<string>;
-  /** Bytes that mean "nothing here". */
-  readonly emptyWhen?: (data: Buffer) => boolean;
+/** The addon's request for a read inside the namespace (a home-file read asks for its presence check). */
+function addonRequestOf(read: NativeRead): AddonRequest {
+  switch (read.kind) {
+    case 'file':
+      return [1, read.path];
+    case 'netlink':
+      return [2, read.protocol, read.messages];
+    case 'xtables':
+      return [3, read.family];
+    case 'home-file':
+      return addonRequestOf(read.presentWith);
+  }
 }
 
-// EPROTONOSUPPORT: no nfnetlink; EOPNOTSUPP: nfnetlink without nf_tables
-const NFT_ABSENT = new Set(['EPROTONOSUPPORT', 'EOPNOTSUPP']);
-const FILE_ABSENT = new Set(['ENOENT']);
-const NEVER_ABSENT = new Set<string>();
+/** The read made inside the namespace for a source: sources that share one share its slot. */
+function namespaceRead(read: NativeRead): NativeRead {
+  return read.kind === 'home-file' ? namespaceRead(read.presentWith) : read;
+}
 
-// One link dump answers both: its IFLA_STATS64 holds every /proc/net/dev counter (same dev_get_stats()).
-const LINK_DUMP: AddonRequest = [2, NETLINK_ROUTE, getLinkDumpRequest()];
-// One set of NFPROTO_UNSPEC dumps answers both families; the parser keeps each reading's own.
-const NFT_DUMPS: AddonRequest = [2, NETLINK_NETFILTER, nftRulesetDumpRequests()];
-// The conntrack count of the namespace the thread is in, in the `entries` column. Not the
-// nf_conntrack_count sysctl: every namespace registers its own sysctl entries under the same name,
-// and a lookup walks all of them, so reading the sysctl in each of N namespaces costs O(N^2)
-// (measured: 120 µs a read at 1,000 namespaces, against 27 µs for this file).
-const CONNTRACK_STAT: AddonRequest = [1, '/proc/thread-self/net/stat/nf_conntrack'];
+/** How long one reading of a home file (a kernel-wide value) is used: a scrape's namespaces share one. */
+const HOME_FILE_TTL_MS = 1000;
 
-const PLANS: Readonly<Record<ReadRequest, RequestPlan>> = {
-  'net-dev': { request: LINK_DUMP, format: 'rtnetlink', absentWhen: NEVER_ABSENT },
-  links: { request: LINK_DUMP, format: 'rtnetlink', absentWhen: NEVER_ABSENT },
-  'iptables-nft-ipv4': { request: NFT_DUMPS, format: 'nfnetlink', absentWhen: NFT_ABSENT },
-  'iptables-nft-ipv6': { request: NFT_DUMPS, format: 'nfnetlink', absentWhen: NFT_ABSENT },
-  // ENOENT: ip_tables is not loaded at all; an empty names file: loaded, but no table in this namespace
-  'iptables-legacy-ipv4': { request: [3, 4], format: 'xt-entries', absentWhen: FILE_ABSENT, emptyWhen: xtablesHasNoTables },
-  'iptables-legacy-ipv6': { request: [3, 6], format: 'xt-entries', absentWhen: FILE_ABSENT, emptyWhen: xtablesHasNoTables },
-  // thread-self, not self: setns moved only the worker thread
-  'conntrack-count': { request: CONNTRACK_STAT, format: 'nf-conntrack-stat', absentWhen: FILE_ABSENT },
-  // the limit is one kernel global (nf_conntrack_max, read-only in every namespace but the initial
-  // one): read in the exporter's own namespace (see homeConntrackMax) wherever conntrack is present
-  'conntrack-max': { request: CONNTRACK_STAT, format: 'text', absentWhen: FILE_ABSENT },
-};
-
-/** How long one reading of the global conntrack limit is used: a scrape's namespaces share one. */
-const CONNTRACK_MAX_TTL_MS = 1000;
-const CONNTRACK_MAX_PATH = '/proc/sys/net/netfilter/nf_conntrack_max';
+/**
+ * Reads kept submitted at once: the threads read one namespace each, and a deeper queue keeps them
+ * busy while the main thread parses, and lets finished reads come back in bigger batches (measured
+ * at 1,000 routers on 2 cores: 0.77 s a scrape with 4 reads in flight, 0.63-0.73 s with 16 to 256).
+ */
+const DEFAULT_PARALLELISM = 64;
 
 /** Jobs settled per turn of the event loop (see `finished` in createNativeReader). */
 const SETTLED_PER_TURN = 8;
@@ -93,43 +78,45 @@ function enterError(ns: NetnsRef, stage: number, errno: number): ReaderError {
   return { kind: 'tool-failed', detail: 'native reader closed before the read ran' };
 }
 
-function requestReading(request: ReadRequest, result: Buffer | number | undefined): Reading {
-  const plan = PLANS[request];
-  if (result === undefined) return { ok: false, error: { kind: 'tool-failed', detail: `${request}: no result` } };
+function sourceReading(source: AnySource, result: Buffer | number | undefined): Reading {
+  const { native } = source;
+  if (result === undefined) return { ok: false, error: { kind: 'tool-failed', detail: `${source.name}: no result` } };
   if (typeof result === 'number') {
     const name = errnoName(result);
-    if (plan.absentWhen.has(name)) return { ok: false, error: { kind: 'not-present', detail: `${request}: ${name}` } };
-    if (name === 'ETIMEDOUT') return { ok: false, error: { kind: 'timeout', detail: `${request}: netlink answer timed out` } };
-    return { ok: false, error: { kind: 'tool-failed', detail: `${request}: ${name}` } };
+    if (native.absentWhen?.includes(name)) return { ok: false, error: { kind: 'not-present', detail: `${source.name}: ${name}` } };
+    if (name === 'ETIMEDOUT') return { ok: false, error: { kind: 'timeout', detail: `${source.name}: netlink answer timed out` } };
+    return { ok: false, error: { kind: 'tool-failed', detail: `${source.name}: ${name}` } };
   }
-  if (plan.emptyWhen?.(result)) return { ok: false, error: { kind: 'not-present', detail: `${request}: no tables` } };
-  return { ok: true, format: plan.format, data: result };
+  if (native.emptyWhen?.(result)) return { ok: false, error: { kind: 'not-present', detail: `${source.name}: nothing in use` } };
+  return { ok: true, backend: 'native', data: result };
 }
 
-/** nf_conntrack_max as this process's namespace sees it, read at most once a second. */
-function homeConntrackMax(): () => Promise<Buffer | number> {
-  let cached: { readonly at: number; readonly value: Promise<Buffer | number> } | undefined;
-  return () => {
+function everyRequest(sources: readonly AnySource[], error: ReaderError): Readings {
+  return everySource(sources, { ok: false, error });
+}
+
+/** Files of the exporter's own namespace, each read at most once a second. */
+function homeFiles(): (path: string) => Promise<Buffer | number> {
+  const cached = new Map<string, { readonly at: number; readonly value: Promise<Buffer | number> }>();
+  return (path) => {
     const now = performance.now();
-    if (cached === undefined || now - cached.at > CONNTRACK_MAX_TTL_MS) {
-      cached = {
+    let entry = cached.get(path);
+    if (entry === undefined || now - entry.at > HOME_FILE_TTL_MS) {
+      entry = {
         at: now,
-        value: readFile(CONNTRACK_MAX_PATH).catch((error: NodeJS.ErrnoException) => constants.errno[error.code as keyof typeof constants.errno] ?? constants.errno.EIO),
+        value: readFile(path).catch((error: NodeJS.ErrnoException) => constants.errno[error.code as keyof typeof constants.errno] ?? constants.errno.EIO),
       };
+      cached.set(path, entry);
     }
-    return cached.value;
+    return entry.value;
   };
-}
-
-function everyRequest(requests: readonly ReadRequest[], error: ReaderError): Readings {
-  return new Map(requests.map((request) => [request, { ok: false, error }]));
 }
 
 interface PendingJob {
   readonly ns: NetnsRef;
-  readonly requests: readonly ReadRequest[];
-  /** Index of each read request's addon request in the job (read requests may share one). */
-  readonly slots: ReadonlyMap<ReadRequest, number>;
+  readonly sources: readonly AnySource[];
+  /** Index of each source's addon request in the job (sources may share one). */
+  readonly slots: readonly number[];
   readonly settle: (readings: Readings) => void;
 }
 
@@ -151,7 +138,17 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
   const settled = new Set<Promise<Readings>>();
   let nextJobId = 1;
   let closed = false;
-  const conntrackMax = homeConntrackMax();
+  const homeFile = homeFiles();
+  // one tuple per declared read, made once: the addon gets the same objects every scrape
+  const requestTuples = new WeakMap<NativeRead, AddonRequest>();
+  const addonRequest = (read: NativeRead): AddonRequest => {
+    let tuple = requestTuples.get(read);
+    if (tuple === undefined) {
+      tuple = addonRequestOf(read);
+      requestTuples.set(read, tuple);
+    }
+    return tuple;
+  };
 
   /**
    * Finished jobs wait here and are settled a few per turn of the event loop: a batch can hold
@@ -177,21 +174,22 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
 
   const settleJob = (job: PendingJob, stage: number, stageErrno: number, results: readonly (Buffer | number)[]): void => {
     if (stage !== JobStage.entered) {
-      job.settle(everyRequest(job.requests, enterError(job.ns, stage, stageErrno)));
+      job.settle(everySource(job.sources, { ok: false, error: enterError(job.ns, stage, stageErrno) }));
       return;
     }
-    const readings = new Map<ReadRequest, Reading>();
-    for (const request of job.requests) readings.set(request, requestReading(request, results[job.slots.get(request) ?? -1]));
-    // conntrack-max's own request is the count file: where it is present, the global limit applies
-    const max = readings.get('conntrack-max');
-    if (max === undefined || !max.ok) {
-      job.settle(readings);
-      return;
-    }
-    void conntrackMax().then((limit) => {
-      readings.set('conntrack-max', requestReading('conntrack-max', limit));
-      job.settle(readings);
+    const readings = new Map<AnySource, Reading>();
+    const homeReads: Promise<void>[] = [];
+    job.sources.forEach((source, i) => {
+      const reading = sourceReading(source, results[job.slots[i] as number]);
+      readings.set(source, reading);
+      const { read } = source.native;
+      // present inside the namespace: the exporter's own namespace has the value
+      if (read.kind === 'home-file' && reading.ok) {
+        homeReads.push(homeFile(read.path).then((value) => void readings.set(source, sourceReading(source, value))));
+      }
     });
+    if (homeReads.length === 0) job.settle(readings);
+    else void Promise.all(homeReads).then(() => job.settle(readings));
   };
 
   const pool: PoolHandle = native.createPool(options.threads, options.timeoutMs, (data, meta) => {
@@ -215,8 +213,8 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
     if (idle && finished.length > nextFinished) setImmediate(settleSome);
   });
 
-  function read(ns: NetnsRef, requests: readonly ReadRequest[], signal?: AbortSignal): Promise<Readings> {
-    const unique = [...new Set(requests)];
+  function read(ns: NetnsRef, sources: readonly AnySource[], signal?: AbortSignal): Promise<Readings> {
+    const unique = [...new Set(sources)];
     if (closed) return Promise.resolve(everyRequest(unique, { kind: 'tool-failed', detail: 'native reader is closed' }));
     if (unique.length === 0) return Promise.resolve(new Map());
     if (signal?.aborted) return Promise.resolve(everyRequest(unique, { kind: 'timeout', detail: 'aborted before the read started' }));
@@ -239,14 +237,17 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
       );
       signal?.addEventListener('abort', onAbort, { once: true });
       const addonRequests: AddonRequest[] = [];
-      const slots = new Map<ReadRequest, number>();
-      for (const request of unique) {
-        const wanted = PLANS[request].request;
-        let slot = addonRequests.indexOf(wanted);
-        if (slot === -1) slot = addonRequests.push(wanted) - 1;
-        slots.set(request, slot);
-      }
-      pending.set(jobId, { ns, requests: unique, slots, settle: finish });
+      const slotOf = new Map<NativeRead, number>();
+      const slots = unique.map((source) => {
+        const wanted = namespaceRead(source.native.read);
+        let slot = slotOf.get(wanted);
+        if (slot === undefined) {
+          slot = addonRequests.push(addonRequest(wanted)) - 1;
+          slotOf.set(wanted, slot);
+        }
+        return slot;
+      });
+      pending.set(jobId, { ns, sources: unique, slots, settle: finish });
       try {
         native.submit(pool, jobId, ns.path, addonRequests, ns.dev, ns.inode);
       } catch (error) {
@@ -266,7 +267,6 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
     native.destroyPool(pool);
   }
 
-  // measured at 1,000 routers on 2 cores: 0.77 s a scrape with 4 reads in flight, 0.63-0.73 s with 16 to 256
-  return { name: 'native', queueDepth: 64, read, close, stats: () => native.poolStats(pool) };
+  return { name: 'native', defaultParallelism: DEFAULT_PARALLELISM, read, close, stats: () => native.poolStats(pool) };
 }
 

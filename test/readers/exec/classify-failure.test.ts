@@ -1,18 +1,22 @@
 import { describe, expect, test } from 'vitest';
 import { enterFailure, sectionToReading } from '../../../src/readers/exec/classify-failure.js';
+import { iptablesLegacyIpv6Source } from '../../../src/sources/iptables-legacy.js';
+import { iptablesNftIpv4Source } from '../../../src/sources/iptables-nft.js';
+import { linksSource } from '../../../src/sources/links.js';
+import { netDevSource } from '../../../src/sources/net-dev.js';
 
 const section = (status: string, stderr = '', data = '') => ({ data: Buffer.from(data), stderr, status });
 
 describe('sectionToReading', () => {
-  test('status 0 is the data, tagged with the request’s format', () => {
-    expect(sectionToReading('links', section('0', '', '[]'), 1000)).toEqual({ ok: true, format: 'ip-link-json', data: Buffer.from('[]') });
-    expect(sectionToReading('net-dev', section('0'), 1000)).toMatchObject({ ok: true, format: 'text' });
-    expect(sectionToReading('iptables-legacy-ipv6', section('0'), 1000)).toMatchObject({ ok: true, format: 'iptables-save' });
+  test('status 0 is the data, to be parsed as the exec backend declares', () => {
+    expect(sectionToReading(linksSource, section('0', '', '[]'), 1000)).toEqual({ ok: true, backend: 'exec', data: Buffer.from('[]') });
+    expect(sectionToReading(netDevSource, section('0'), 1000)).toMatchObject({ ok: true, backend: 'exec' });
+    expect(sectionToReading(iptablesLegacyIpv6Source, section('0'), 1000)).toMatchObject({ ok: true, backend: 'exec' });
   });
 
   const failures = [
     { status: 'absent', stderr: '', kind: 'not-present', detail: /nothing to read/ },
-    { status: 'unknown', stderr: '', kind: 'tool-failed', detail: /unknown to the read script/ },
+    { status: 'unknown', stderr: '', kind: 'tool-failed', detail: /not understood by the read script/ },
     { status: '137', stderr: '', kind: 'timeout', detail: /^iptables-nft-save -c killed after 500 ms$/ },
     // The message coreutils timeout prints when the tool is missing (captured on Debian 12).
     {
@@ -26,7 +30,7 @@ describe('sectionToReading', () => {
   ] as const;
   for (const f of failures) {
     test(`status ${f.status} is ${f.kind}`, () => {
-      const reading = sectionToReading('iptables-nft-ipv4', section(f.status, f.stderr), 500);
+      const reading = sectionToReading(iptablesNftIpv4Source, section(f.status, f.stderr), 500);
       expect(reading.ok).toBe(false);
       if (reading.ok) return;
       expect(reading.error.kind).toBe(f.kind);
@@ -35,7 +39,7 @@ describe('sectionToReading', () => {
   }
 
   test('a flood of stderr is cut to one bounded line', () => {
-    const reading = sectionToReading('links', section('2', `${'e'.repeat(10_000)}\nmore`), 500);
+    const reading = sectionToReading(linksSource, section('2', `${'e'.repeat(10_000)}\nmore`), 500);
     expect(reading.ok).toBe(false);
     if (!reading.ok) expect(reading.error.detail.length).toBeLessThan(300);
   });

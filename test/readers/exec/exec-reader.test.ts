@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { NetnsRef } from '../../../src/discovery/netns-ref.js';
+import type { NetnsRef } from '../../../src/model/netns-ref.js';
 import { createExecReader } from '../../../src/readers/exec/exec-reader.js';
-import { ALL_READ_REQUESTS, type NamespaceReader, type Reading, type Readings, type ReadRequest } from '../../../src/readers/reader.js';
+import type { NamespaceReader, Reading, Readings } from '../../../src/readers/reader.js';
+import type { AnySource } from '../../../src/sources/source.js';
+import { ALL_SOURCES, sourceNamed } from '../../support/sources.js';
 import { createNetnsLab, iptablesSaveIn, readProcNetDevIn, skipUnlessRoot, type NetnsLab } from '../../support/netns-lab.js';
 
 function namedRef(name: string): NetnsRef {
@@ -84,44 +86,44 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
   });
 
   test('reads every request byte for byte as the tools show it', async () => {
-    const nft = await reader.read(namedRef(nftNs), ALL_READ_REQUESTS);
-    const legacy = await reader.read(namedRef(legacyNs), ALL_READ_REQUESTS);
+    const nft = await reader.read(namedRef(nftNs), ALL_SOURCES);
+    const legacy = await reader.read(namedRef(legacyNs), ALL_SOURCES);
 
-    expect(text(nft.get('net-dev'))).toBe(await readProcNetDevIn(nftNs));
-    expect(text(legacy.get('net-dev'))).toBe(await readProcNetDevIn(legacyNs));
+    expect(text(nft.get(sourceNamed('net-dev')))).toBe(await readProcNetDevIn(nftNs));
+    expect(text(legacy.get(sourceNamed('net-dev')))).toBe(await readProcNetDevIn(legacyNs));
     // The traffic is there: 7 datagrams of 100 bytes (+ 8 UDP + 20 IP + 14 Ethernet) and one ARP request (42).
-    expect(text(nft.get('net-dev'))).toMatch(/qg-nft:\s+\d+\s+\d+(\s+\d+){6}\s+1036\s+8\s/);
+    expect(text(nft.get(sourceNamed('net-dev')))).toMatch(/qg-nft:\s+\d+\s+\d+(\s+\d+){6}\s+1036\s+8\s/);
 
-    expect(nft.get('links')).toMatchObject({ ok: true, format: 'ip-link-json' });
-    expect(text(nft.get('links'))).toBe(await lab.run(nftNs, ['ip', '-j', 'link', 'show']));
+    expect(nft.get(sourceNamed('links'))).toMatchObject({ ok: true, backend: 'exec' });
+    expect(text(nft.get(sourceNamed('links')))).toBe(await lab.run(nftNs, ['ip', '-j', 'link', 'show']));
 
     // iptables counts IP bytes: 7 × (100 + 8 UDP + 20 IP).
-    const nft4 = text(nft.get('iptables-nft-ipv4'));
+    const nft4 = text(nft.get(sourceNamed('iptables-nft-ipv4')));
     expect(withoutTimestamps(nft4)).toBe(withoutTimestamps(await iptablesSaveIn(nftNs, 'iptables-nft-save')));
     expect(nft4).toContain('[7:896] -A OUTPUT -p udp -m udp --dport 9999 -m comment --comment "nxt \\"quoted\\" \\\\ rule" -j ACCEPT');
-    const nft6 = text(nft.get('iptables-nft-ipv6'));
+    const nft6 = text(nft.get(sourceNamed('iptables-nft-ipv6')));
     expect(withoutTimestamps(nft6)).toBe(withoutTimestamps(await iptablesSaveIn(nftNs, 'ip6tables-nft-save')));
     expect(nft6).toContain('-A INPUT -p udp -m udp --dport 9999 -j DROP');
 
-    const legacy4 = text(legacy.get('iptables-legacy-ipv4'));
-    expect(legacy.get('iptables-legacy-ipv4')).toMatchObject({ ok: true, format: 'iptables-save' });
+    const legacy4 = text(legacy.get(sourceNamed('iptables-legacy-ipv4')));
+    expect(legacy.get(sourceNamed('iptables-legacy-ipv4'))).toMatchObject({ ok: true, backend: 'exec' });
     expect(withoutTimestamps(legacy4)).toBe(withoutTimestamps(await iptablesSaveIn(legacyNs, 'iptables-legacy-save')));
     expect(legacy4).toContain('[7:896] -A INPUT -p udp -m udp --dport 9999 -j DROP');
 
     // No legacy tables in the nft namespace, none for IPv6 in the legacy one.
-    expect(errorOf(nft.get('iptables-legacy-ipv4')).kind).toBe('not-present');
-    expect(errorOf(nft.get('iptables-legacy-ipv6')).kind).toBe('not-present');
-    expect(errorOf(legacy.get('iptables-legacy-ipv6')).kind).toBe('not-present');
+    expect(errorOf(nft.get(sourceNamed('iptables-legacy-ipv4'))).kind).toBe('not-present');
+    expect(errorOf(nft.get(sourceNamed('iptables-legacy-ipv6'))).kind).toBe('not-present');
+    expect(errorOf(legacy.get(sourceNamed('iptables-legacy-ipv6'))).kind).toBe('not-present');
     // A namespace without nft tables dumps nothing, successfully.
-    expect(text(legacy.get('iptables-nft-ipv6'))).toBe('');
+    expect(text(legacy.get(sourceNamed('iptables-nft-ipv6')))).toBe('');
 
     for (const [request, file] of [
       ['conntrack-count', '/proc/sys/net/netfilter/nf_conntrack_count'],
       ['conntrack-max', '/proc/sys/net/netfilter/nf_conntrack_max'],
     ] as const) {
       const present = (await execa('ip', ['netns', 'exec', nftNs, 'test', '-e', file], { reject: false })).exitCode === 0;
-      if (present) expect(text(nft.get(request))).toBe(await lab.run(nftNs, ['cat', file]));
-      else expect(errorOf(nft.get(request)).kind).toBe('not-present');
+      if (present) expect(text(nft.get(sourceNamed(request)))).toBe(await lab.run(nftNs, ['cat', file]));
+      else expect(errorOf(nft.get(sourceNamed(request))).kind).toBe('not-present');
     }
   });
 
@@ -132,9 +134,9 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
       names.push(await lab.addNamespace(suffix));
     }
     for (const name of names) {
-      const readings = await reader.read(namedRef(name), ['net-dev', 'iptables-legacy-ipv4']);
-      expect(text(readings.get('net-dev'))).toBe(await readProcNetDevIn(name));
-      expect(errorOf(readings.get('iptables-legacy-ipv4')).kind).toBe('not-present');
+      const readings = await reader.read(namedRef(name), ['net-dev', 'iptables-legacy-ipv4'].map(sourceNamed));
+      expect(text(readings.get(sourceNamed('net-dev')))).toBe(await readProcNetDevIn(name));
+      expect(errorOf(readings.get(sourceNamed('iptables-legacy-ipv4'))).kind).toBe('not-present');
     }
     expect(existsSync(`/tmp/${marker}`)).toBe(false);
     expect(existsSync(marker)).toBe(false);
@@ -146,20 +148,20 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     const name = await lab.addNamespace('vanishing');
     const ref = namedRef(name);
     await lab.deleteNamespace(name);
-    const gone = await reader.read(ref, ALL_READ_REQUESTS);
-    expect([...gone.keys()]).toEqual(ALL_READ_REQUESTS);
+    const gone = await reader.read(ref, ALL_SOURCES);
+    expect([...gone.keys()]).toEqual(ALL_SOURCES);
     for (const reading of gone.values()) expect(errorOf(reading).kind).toBe('vanished');
 
     // Same name, new namespace: reading it would put another namespace's numbers under this one.
     await lab.addNamespace('vanishing');
-    const replaced = errorOf((await reader.read(ref, ['net-dev'])).get('net-dev'));
+    const replaced = errorOf((await reader.read(ref, ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev')));
     expect(replaced).toMatchObject({ kind: 'vanished', detail: expect.stringContaining('different namespace') });
 
     const held = await lab.holdUnnamedNamespace();
     const heldRef: NetnsRef = { ...ref, name: `net:[${held.inode}]`, path: `/proc/${held.pid}/ns/net`, inode: held.inode, source: 'process' };
-    expect((await reader.read(heldRef, ['net-dev'])).get('net-dev')).toMatchObject({ ok: true });
+    expect((await reader.read(heldRef, ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))).toMatchObject({ ok: true });
     await lab.releaseUnnamedNamespace(held.pid);
-    expect(errorOf((await reader.read(heldRef, ['net-dev'])).get('net-dev')).kind).toBe('vanished');
+    expect(errorOf((await reader.read(heldRef, ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))).kind).toBe('vanished');
   });
 
   test('a path that is no longer a namespace, as `ip netns delete` leaves it for a moment, is vanished (nsenter says EINVAL)', async () => {
@@ -167,7 +169,7 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     writeFileSync(plain, '');
     const stats = statSync(plain);
     const ref: NetnsRef = { name: 'plain', path: plain, dev: stats.dev, inode: stats.ino, kind: 'other', id: '', source: 'named' };
-    const error = errorOf((await reader.read(ref, ['net-dev'])).get('net-dev'));
+    const error = errorOf((await reader.read(ref, ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev')));
     expect(error).toEqual({ kind: 'vanished', detail: "nsenter: reassociate to namespace 'ns/net' failed: Invalid argument" });
   });
 
@@ -176,12 +178,12 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     writeFileSync(unprivileged, '#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all nsenter "$@"\n');
     chmodSync(unprivileged, 0o755);
     const denied = createExecReader({ timeoutMs: 5000, nsenterPath: unprivileged });
-    const readings = await denied.read(namedRef(nftNs), ['net-dev', 'links']);
+    const readings = await denied.read(namedRef(nftNs), ['net-dev', 'links'].map(sourceNamed));
     for (const reading of readings.values()) {
       expect(errorOf(reading)).toEqual({ kind: 'enter-denied', detail: "nsenter: reassociate to namespace 'ns/net' failed: Operation not permitted" });
     }
     const missing = createExecReader({ timeoutMs: 5000, nsenterPath: join(standins, 'no-such-nsenter') });
-    expect(errorOf((await missing.read(namedRef(nftNs), ['net-dev'])).get('net-dev'))).toMatchObject({ kind: 'tool-failed', detail: expect.stringContaining('not found') });
+    expect(errorOf((await missing.read(namedRef(nftNs), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev')))).toMatchObject({ kind: 'tool-failed', detail: expect.stringContaining('not found') });
   });
 
   /** A directory with one stand-in `iptables-nft-save`, put first on the tools' PATH. */
@@ -192,7 +194,7 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     chmodSync(join(dir, 'iptables-nft-save'), 0o755);
     return `${dir}:${process.env.PATH}`;
   }
-  const around: ReadRequest[] = ['net-dev', 'iptables-nft-ipv4', 'links'];
+  const around: AnySource[] = ['net-dev', 'iptables-nft-ipv4', 'links'].map(sourceNamed);
 
   test('a hung tool costs only its own request, and is killed', async () => {
     const marker = `86400.${Number.parseInt(randomBytes(3).toString('hex'), 16)}`;
@@ -201,9 +203,9 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     const started = performance.now();
     const readings = await hung.read(namedRef(nftNs), around);
     expect(performance.now() - started).toBeLessThan(3000);
-    expect(errorOf(readings.get('iptables-nft-ipv4'))).toEqual({ kind: 'timeout', detail: 'iptables-nft-save -c killed after 300 ms' });
-    expect(text(readings.get('net-dev'))).toBe(await readProcNetDevIn(nftNs));
-    expect(text(readings.get('links'))).toBe(await lab.run(nftNs, ['ip', '-j', 'link', 'show']));
+    expect(errorOf(readings.get(sourceNamed('iptables-nft-ipv4')))).toEqual({ kind: 'timeout', detail: 'iptables-nft-save -c killed after 300 ms' });
+    expect(text(readings.get(sourceNamed('net-dev')))).toBe(await readProcNetDevIn(nftNs));
+    expect(text(readings.get(sourceNamed('links')))).toBe(await lab.run(nftNs, ['ip', '-j', 'link', 'show']));
     await expectNoProcessLeft(marker);
   });
 
@@ -217,9 +219,9 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(790);
     expect(elapsed).toBeLessThan(2500);
-    expect(text(readings.get('net-dev'))).toBe(await readProcNetDevIn(nftNs));
-    expect(errorOf(readings.get('iptables-nft-ipv4'))).toEqual({ kind: 'timeout', detail: 'read killed after 800 ms' });
-    expect(errorOf(readings.get('links'))).toEqual({ kind: 'timeout', detail: 'read killed after 800 ms' });
+    expect(text(readings.get(sourceNamed('net-dev')))).toBe(await readProcNetDevIn(nftNs));
+    expect(errorOf(readings.get(sourceNamed('iptables-nft-ipv4')))).toEqual({ kind: 'timeout', detail: 'read killed after 800 ms' });
+    expect(errorOf(readings.get(sourceNamed('links')))).toEqual({ kind: 'timeout', detail: 'read killed after 800 ms' });
     await expectNoProcessLeft(marker);
   });
 
@@ -230,8 +232,8 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
     const readings = await aborted.read(namedRef(nftNs), around, controller.signal);
-    expect(errorOf(readings.get('iptables-nft-ipv4'))).toEqual({ kind: 'timeout', detail: 'read aborted' });
-    expect(readings.get('net-dev')).toMatchObject({ ok: true });
+    expect(errorOf(readings.get(sourceNamed('iptables-nft-ipv4')))).toEqual({ kind: 'timeout', detail: 'read aborted' });
+    expect(readings.get(sourceNamed('net-dev'))).toMatchObject({ ok: true });
     await expectNoProcessLeft(marker);
   });
 
@@ -247,10 +249,10 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     writeFileSync(join(dir, 'garbage.bin'), garbage);
     const toolPath = standinPath('garbage-tool', `cat '${join(dir, 'garbage.bin')}'`);
     const readings = await createExecReader({ timeoutMs: 5000, toolPath }).read(namedRef(nftNs), around);
-    const reading = readings.get('iptables-nft-ipv4');
+    const reading = readings.get(sourceNamed('iptables-nft-ipv4'));
     expect(reading?.ok && reading.data).toEqual(garbage);
-    expect(text(readings.get('net-dev'))).toBe(await readProcNetDevIn(nftNs));
-    expect(text(readings.get('links'))).toBe(await lab.run(nftNs, ['ip', '-j', 'link', 'show']));
+    expect(text(readings.get(sourceNamed('net-dev')))).toBe(await readProcNetDevIn(nftNs));
+    expect(text(readings.get(sourceNamed('links')))).toBe(await lab.run(nftNs, ['ip', '-j', 'link', 'show']));
   });
 
   test('missing, crashing and failing tools are tool-failed with their first stderr line', async () => {
@@ -262,24 +264,24 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
       symlinkSync(stdout.trim(), join(bare, tool));
     }
     const missing = await createExecReader({ timeoutMs: 5000, toolPath: bare }).read(namedRef(nftNs), around);
-    expect(errorOf(missing.get('iptables-nft-ipv4'))).toEqual({
+    expect(errorOf(missing.get(sourceNamed('iptables-nft-ipv4')))).toEqual({
       kind: 'tool-failed',
       detail: "iptables-nft-save -c not found or not executable: timeout: failed to run command 'iptables-nft-save': No such file or directory",
     });
-    expect(missing.get('links')).toMatchObject({ ok: true });
+    expect(missing.get(sourceNamed('links'))).toMatchObject({ ok: true });
 
     const crashing = await createExecReader({ timeoutMs: 5000, toolPath: standinPath('crash', 'echo "half a dump"\nkill -SEGV $$') }).read(namedRef(nftNs), around);
-    expect(errorOf(crashing.get('iptables-nft-ipv4'))).toMatchObject({ kind: 'tool-failed', detail: expect.stringContaining('killed by signal 11') });
+    expect(errorOf(crashing.get(sourceNamed('iptables-nft-ipv4')))).toMatchObject({ kind: 'tool-failed', detail: expect.stringContaining('killed by signal 11') });
 
     const failing = await createExecReader({
       timeoutMs: 5000,
       toolPath: standinPath('fail', 'echo "iptables-nft-save: table filter is incompatible" >&2\necho second line >&2\nexit 1'),
     }).read(namedRef(nftNs), around);
-    expect(errorOf(failing.get('iptables-nft-ipv4'))).toEqual({
+    expect(errorOf(failing.get(sourceNamed('iptables-nft-ipv4')))).toEqual({
       kind: 'tool-failed',
       detail: 'iptables-nft-save -c exited with status 1: iptables-nft-save: table filter is incompatible',
     });
-    expect(failing.get('net-dev')).toMatchObject({ ok: true });
+    expect(failing.get(sourceNamed('net-dev'))).toMatchObject({ ok: true });
   });
 
   test('output over the cap fails the unfinished requests and leaves no process', async () => {
@@ -287,42 +289,42 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     const toolPath = standinPath('flood', `sleep ${marker} &\nhead -c 100000 /dev/zero`);
     const capped = createExecReader({ timeoutMs: 5000, maxOutputBytes: 20_000, toolPath });
     const readings = await capped.read(namedRef(nftNs), around);
-    expect(readings.get('net-dev')).toMatchObject({ ok: true });
-    expect(errorOf(readings.get('iptables-nft-ipv4'))).toEqual({ kind: 'tool-failed', detail: 'output exceeded 20000 bytes' });
-    expect(errorOf(readings.get('links')).kind).toBe('tool-failed');
+    expect(readings.get(sourceNamed('net-dev'))).toMatchObject({ ok: true });
+    expect(errorOf(readings.get(sourceNamed('iptables-nft-ipv4')))).toEqual({ kind: 'tool-failed', detail: 'output exceeded 20000 bytes' });
+    expect(errorOf(readings.get(sourceNamed('links'))).kind).toBe('tool-failed');
     await expectNoProcessLeft(marker);
   });
 
   test('close() waits for reads in flight; later reads fail without spawning', async () => {
     const closing = createExecReader({ timeoutMs: 5000 });
-    const pending = closing.read(namedRef(nftNs), ['net-dev']);
+    const pending = closing.read(namedRef(nftNs), ['net-dev'].map(sourceNamed));
     await closing.close();
     let settled: Readings | undefined;
     void pending.then((readings) => (settled = readings));
     await Promise.resolve();
-    expect(settled?.get('net-dev')).toMatchObject({ ok: true });
-    expect(errorOf((await closing.read(namedRef(nftNs), ['net-dev'])).get('net-dev')).detail).toContain('closed');
+    expect(settled?.get(sourceNamed('net-dev'))).toMatchObject({ ok: true });
+    expect(errorOf((await closing.read(namedRef(nftNs), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))).detail).toContain('closed');
   });
 
   test('cost per namespace, all requests (measured, printed)', async () => {
     const names = await lab.addNamespaces(Array.from({ length: 20 }, (_, i) => `cost-${i}`));
     const refs = names.map(namedRef);
     const fast: NamespaceReader = createExecReader({ timeoutMs: 10_000 });
-    await fast.read(refs[0] as NetnsRef, ALL_READ_REQUESTS); // warm the page cache
+    await fast.read(refs[0] as NetnsRef, ALL_SOURCES); // warm the page cache
 
     let started = performance.now();
-    for (const ref of refs) await fast.read(ref, ALL_READ_REQUESTS);
+    for (const ref of refs) await fast.read(ref, ALL_SOURCES);
     const sequentialMs = (performance.now() - started) / refs.length;
 
     started = performance.now();
     let next = 0;
     await Promise.all(
       Array.from({ length: 4 }, async () => {
-        while (next < refs.length) await fast.read(refs[next++] as NetnsRef, ALL_READ_REQUESTS);
+        while (next < refs.length) await fast.read(refs[next++] as NetnsRef, ALL_SOURCES);
       }),
     );
     const parallelMs = (performance.now() - started) / refs.length;
-    console.log(`exec reader, all ${ALL_READ_REQUESTS.length} requests: ${sequentialMs.toFixed(1)} ms per namespace one at a time, ${parallelMs.toFixed(1)} ms with 4 in parallel`);
+    console.log(`exec reader, all ${ALL_SOURCES.length} requests: ${sequentialMs.toFixed(1)} ms per namespace one at a time, ${parallelMs.toFixed(1)} ms with 4 in parallel`);
     expect(sequentialMs).toBeLessThan(500);
     await lab.deleteNamespaces(names);
   });

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
 import { splitFramedOutput } from '../../../src/readers/exec/framed-output.js';
-import type { ReadRequest } from '../../../src/readers/reader.js';
 
 const nonce = '0123456789abcdef0123456789abcdef';
 
@@ -16,7 +15,7 @@ const done = Buffer.from(`${nonce} done\n`);
 
 describe('splitFramedOutput', () => {
   test('gives each request its bytes exactly, with or without a final newline', () => {
-    const requests: ReadRequest[] = ['net-dev', 'conntrack-count', 'links'];
+    const requests: string[] = ['net-dev', 'conntrack-count', 'links'];
     const out = Buffer.concat([
       ready,
       section('net-dev', 'line one\nline two\n', '0'),

@@ -1,34 +1,36 @@
-// The interfaces collector's memo ("same links, new counters") must never change what it reports: on
-// a captured link dump with every moving field rewritten, the output with last scrape's memo equals a
+// "Same links, new counters" for the interfaces collector must never change what it reports: on a
+// captured link dump with every moving field rewritten, a scrape refilled from the last one equals a
 // fresh parse; a changed MTU, name or operstate is parsed again. No root needed.
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { CollectorOutput } from '../../src/collectors/collector.js';
 import { interfacesCollector } from '../../src/collectors/interfaces.js';
-import type { NetnsRef } from '../../src/discovery/netns-ref.js';
+import { netlinkHeaderRanges } from '../../src/parsers/binary-counters.js';
 import { parseRtnetlinkInterfaces, rtnetlinkVolatileRanges } from '../../src/parsers/netlink/rtnetlink-links.js';
-import { netlinkHeaderRanges } from '../../src/parsers/reading-shape.js';
-import type { Readings } from '../../src/readers/reader.js';
-import { seriesLines } from '../support/series-lines.js';
+import type { Reading, Readings } from '../../src/readers/reader.js';
+import type { AnySource } from '../../src/sources/source.js';
+import { linksSource } from '../../src/sources/links.js';
+import { netDevSource } from '../../src/sources/net-dev.js';
+import { ALL_DEVICES, collectorRuns, type CollectorRun } from '../support/collector-runs.js';
 
 const dump = readFileSync(new URL('../fixtures/netlink/router.rtnetlink-stats.bin', import.meta.url));
-const ns: NetnsRef = { name: 'qrouter-links', path: '/run/netns/qrouter-links', dev: 4, inode: 4026532003, kind: 'qrouter', id: 'links', source: 'named' };
-const options = { deviceFilter: () => true, iptablesRules: true };
 
-/** As the native reader answers: one dump for both requests. */
+/** As the native reader answers: one dump for both sources. */
 function readings(data: Buffer): Readings {
-  const reading = { ok: true, format: 'rtnetlink', data } as const;
-  return new Map([
-    ['net-dev', reading],
-    ['links', reading],
+  const reading: Reading = { ok: true, backend: 'native', data };
+  return new Map<AnySource, Reading>([
+    [netDevSource, reading],
+    [linksSource, reading],
   ]);
 }
 
-function lines(output: CollectorOutput): string[] {
-  expect(output.failures).toEqual([]);
-  return seriesLines(output);
+function lines(run: CollectorRun): string[] {
+  expect(run.failures).toEqual([]);
+  return run.lines;
 }
+
+/** One scrape with nothing kept. */
+const fresh = (data: Buffer, options = ALL_DEVICES) => collectorRuns([interfacesCollector], options).run(readings(data));
 
 function parsedOf(data: Buffer) {
   const result = parseRtnetlinkInterfaces(data);
@@ -58,13 +60,14 @@ describe('link dump memo', () => {
     expect(rtnetlinkVolatileRanges(dump).length).toBeGreaterThanOrEqual(links.length * 5);
   });
 
-  test('moved counters, same links: answered from the memo, output as a fresh parse', () => {
-    const first = interfacesCollector.collect(ns, readings(dump), options);
+  test('moved counters, same links: refilled, output as a fresh parse', () => {
+    const runs = collectorRuns([interfacesCollector]);
+    const first = runs.run(readings(dump));
     const moved = withMovedFields(dump);
-    const second = interfacesCollector.collect(ns, readings(moved), options, first.memo);
-    const fresh = interfacesCollector.collect(ns, readings(moved), options);
-    expect(second.memo).toBe(first.memo); // not parsed again
-    expect(lines(second)).toEqual(lines(fresh));
+    const second = runs.run(readings(moved));
+    expect(first.ran).toEqual(['interfaces']);
+    expect(second.ran).toEqual([]); // not parsed again
+    expect(lines(second)).toEqual(lines(fresh(moved)));
     expect(lines(second)).not.toEqual(lines(first));
     expect(lines(second).some((line) => line.startsWith('netns_network_receive_bytes_total') && !line.endsWith(' 0'))).toBe(true);
   });
@@ -72,25 +75,27 @@ describe('link dump memo', () => {
   test.each([
     ['an MTU', (data: Buffer) => data.indexOf(Buffer.from([0xdc, 0x05, 0x00, 0x00]))], // 1500 in host order
     ['a device name', (data: Buffer) => data.indexOf(Buffer.from(links[1]?.device ?? 'lo'))],
-  ])('a changed byte of %s is parsed again, not answered from the memo', (_what, find) => {
-    const first = interfacesCollector.collect(ns, readings(dump), options);
+  ])('a changed byte of %s is parsed again, not refilled', (_what, find) => {
+    const runs = collectorRuns([interfacesCollector]);
+    const first = runs.run(readings(dump));
     const changed = Buffer.from(dump);
     const at = find(changed);
     expect(at).toBeGreaterThan(0);
     changed[at] = (changed[at] as number) + 1;
-    const second = interfacesCollector.collect(ns, readings(changed), options, first.memo);
-    expect(second.memo).not.toBe(first.memo);
-    expect(lines(second)).toEqual(lines(interfacesCollector.collect(ns, readings(changed), options)));
+    const second = runs.run(readings(changed));
+    expect(second.ran).toEqual(['interfaces']);
+    expect(lines(second)).toEqual(lines(fresh(changed)));
     expect(lines(second)).not.toEqual(lines(first));
   });
 
-  test('a device filter applies on the memo path as on a parse', () => {
-    const onlyFirst = { ...options, deviceFilter: (device: string) => device === links[0]?.device };
-    const first = interfacesCollector.collect(ns, readings(dump), onlyFirst);
+  test('a device filter applies on a refill as on a parse', () => {
+    const onlyFirst = { ...ALL_DEVICES, deviceFilter: (device: string) => device === links[0]?.device };
+    const runs = collectorRuns([interfacesCollector], onlyFirst);
+    runs.run(readings(dump));
     const moved = withMovedFields(dump);
-    const second = interfacesCollector.collect(ns, readings(moved), onlyFirst, first.memo);
-    expect(second.memo).toBe(first.memo);
-    expect(lines(second)).toEqual(lines(interfacesCollector.collect(ns, readings(moved), onlyFirst)));
+    const second = runs.run(readings(moved));
+    expect(second.ran).toEqual([]);
+    expect(lines(second)).toEqual(lines(fresh(moved, onlyFirst)));
     expect(lines(second).every((line) => line.includes(`,${links[0]?.device}`))).toBe(true);
   });
 });

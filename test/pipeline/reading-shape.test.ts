@@ -2,7 +2,8 @@
 // is aligned and byte by byte otherwise; both ways must agree on every byte position.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { readCounter, sameShape, volatileRanges, viewOf } from '../../src/parsers/reading-shape.js';
+import { readCounter, viewOf } from '../../src/parsers/binary-counters.js';
+import { sameShape, volatileRanges } from '../../src/pipeline/reading-shape.js';
 
 const LENGTH = 256;
 const aligned = volatileRanges([[16, 24], [8, 12], [200, 208], [20, 28]]); // overlapping pairs merge

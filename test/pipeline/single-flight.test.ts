@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { mapBounded } from '../../src/concurrency/map-bounded.js';
-import { SingleFlight } from '../../src/snapshot/single-flight.js';
+import { mapBounded } from '../../src/pipeline/map-bounded.js';
+import { SingleFlight } from '../../src/pipeline/single-flight.js';
 
 test('concurrent callers share one run; a later caller starts a new one', async () => {
   const flight = new SingleFlight<number>();

@@ -2,7 +2,9 @@
 // durations in milliseconds. Built once from flags; nothing downstream re-validates.
 
 import type { ListenAddress } from './listen-address.js';
-import type { LogLevel } from '../logging.js';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_PORT = 9724;
 export const BACKENDS = ['auto', 'native', 'exec'] as const;
@@ -28,7 +30,8 @@ export interface ExporterConfig {
   readonly collectors: readonly string[];
   readonly iptablesRules: boolean;
   readonly timeoutMs: number;
-  readonly parallelism: number;
+  /** Namespaces read at once; undefined: the backend's own default (exec 2 x CPUs, min 4; native 64). */
+  readonly parallelism: number | undefined;
   readonly maxSeries: number;
   readonly backend: Backend;
   readonly once: boolean;

@@ -1,15 +1,28 @@
 // One scrape: discover namespaces, read each (bounded parallelism), let every enabled collector turn
-// the readings into series, and assemble an immutable Snapshot. Never throws for a namespace's sake:
-// a namespace's failures become data in its CollectorResults and one warn log line.
+// the readings into series (collect-namespace.ts), and assemble an immutable Snapshot. Never throws
+// for a namespace's sake: a namespace's failures become data in its CollectorResults and one warn
+// log line.
 
 import type { Logger } from 'pino';
 import type { Collector, CollectorOptions } from '../collectors/collector.js';
 import type { DiscoveryResult } from '../discovery/discover-namespaces.js';
-import type { NetnsRef } from '../discovery/netns-ref.js';
-import type { NamespaceReader, ReadRequest, Readings } from '../readers/reader.js';
-import { mapBounded } from '../concurrency/map-bounded.js';
-import type { CollectorResult, NamespaceSnapshot, Snapshot } from './model.js';
-import type { NamespaceMemos } from './namespace-memos.js';
+import type { NetnsRef } from '../model/netns-ref.js';
+import type { CollectorResult, NamespaceSnapshot, Snapshot } from '../model/snapshot.js';
+import { everySource, type NamespaceReader, type Readings } from '../readers/reader.js';
+import type { AnySource } from '../sources/source.js';
+import { collectNamespace, type PlannedCollector } from './collect-namespace.js';
+import { mapBounded } from './map-bounded.js';
+import type { NamespaceCache } from './namespace-cache.js';
+
+/** What lives from one scrape to the next, owned by the exporter. */
+export interface CollectionState {
+  /** Shapes of readings and collectors' templates per namespace; updated by each scrape. */
+  readonly cache: NamespaceCache;
+  /** The exporter's label-value interner (CollectContext.intern). */
+  readonly intern: (value: string) => string;
+  /** Numbers scrapes in the logs. */
+  scrapes: number;
+}
 
 export interface SnapshotSources {
   readonly discover: () => Promise<DiscoveryResult>;
@@ -18,12 +31,12 @@ export interface SnapshotSources {
   readonly collectorOptions: CollectorOptions;
   /** True when a namespace of this name should be reported (--netns.include/--netns.exclude). */
   readonly netnsFilter: (name: string) => boolean;
+  /** Namespaces read at once (--collector.parallelism; the reader's default when not set). */
   readonly parallelism: number;
   /** Most series one scrape may carry; 0 means no limit. */
   readonly maxSeries: number;
   readonly logger: Logger;
-  /** What collectors kept from the last scrape; updated by this one. */
-  readonly memos: NamespaceMemos;
+  readonly state: CollectionState;
   /**
    * performance.now() by which the collection must be done (from Prometheus's scrape timeout):
    * namespaces not yet read are skipped and reads still running are aborted, each reported as a
@@ -32,11 +45,9 @@ export interface SnapshotSources {
   readonly deadline?: number;
 }
 
-let scrapeCounter = 0;
-
 export async function collectSnapshot(sources: SnapshotSources): Promise<Snapshot> {
   const started = performance.now();
-  const logger = sources.logger.child({ scrape: ++scrapeCounter });
+  const logger = sources.logger.child({ scrape: ++sources.state.scrapes });
   const discovery = await sources.discover();
   const discoverySeconds = (performance.now() - started) / 1000;
   const discoveryErrors = [...discovery.errors];
@@ -47,10 +58,9 @@ export async function collectSnapshot(sources: SnapshotSources): Promise<Snapsho
   );
   const plan = readPlan(sources.collectors, sources.collectorOptions);
 
-  const inFlight = Math.max(sources.parallelism, sources.reader.queueDepth ?? 0);
-  const read = await mapBounded(namespaces, inFlight, (ns) => readNamespace(ns, plan, sources, logger));
+  const read = await mapBounded(namespaces, sources.parallelism, (ns) => readNamespace(ns, plan, sources, logger));
   const present = read.filter((snapshot): snapshot is NamespaceSnapshot => snapshot !== undefined);
-  sources.memos.rotate();
+  sources.state.cache.rotate();
   const droppedSeries = applySeriesLimit(present, sources.maxSeries);
   if (droppedSeries > 0) {
     logger.warn({ droppedSeries, maxSeries: sources.maxSeries }, 'series limit reached; some namespaces are cut');
@@ -83,22 +93,25 @@ async function readNamespace(
   scrapeLogger: Logger,
 ): Promise<NamespaceSnapshot | undefined> {
   const readStarted = performance.now();
-  const readings = await readBeforeDeadline(ns, plan.requests, sources);
+  const readings = await readBeforeDeadline(ns, plan.sources, sources);
   const readSeconds = (performance.now() - readStarted) / 1000;
   if (allVanished(readings)) {
     scrapeLogger.debug({ netns: ns.name, inode: ns.inode }, 'namespace vanished during the scrape');
     return undefined;
   }
 
-  const results = new Map<string, CollectorResult>();
+  const results = collectNamespace({
+    ns,
+    readings,
+    readSeconds,
+    collectors: plan.collectors,
+    options: sources.collectorOptions,
+    intern: sources.state.intern,
+    cache: sources.state.cache,
+  });
   const failures: string[] = [];
-  for (const collector of sources.collectors) {
-    const collectStarted = performance.now();
-    const output = collector.collect(ns, readings, sources.collectorOptions, sources.memos.get(ns, collector.name));
-    sources.memos.keep(ns, collector.name, output.memo);
-    const seconds = readSeconds * (plan.readShare.get(collector.name) ?? 0) + (performance.now() - collectStarted) / 1000;
-    results.set(collector.name, { series: output.series, failures: output.failures, seconds });
-    for (const failure of output.failures) failures.push(`${collector.name}: ${failure.kind}: ${failure.detail}`);
+  for (const [name, result] of results) {
+    for (const failure of result.failures) failures.push(`${name}: ${failure.kind}: ${failure.detail}`);
   }
   if (failures.length > 0) {
     scrapeLogger.warn({ netns: ns.name, inode: ns.inode, failures }, 'namespace collection failed');
@@ -106,14 +119,14 @@ async function readNamespace(
   return { ns, results };
 }
 
-async function readBeforeDeadline(ns: NetnsRef, requests: readonly ReadRequest[], sources: SnapshotSources): Promise<Readings> {
-  if (sources.deadline === undefined) return sources.reader.read(ns, requests);
+async function readBeforeDeadline(ns: NetnsRef, wanted: readonly AnySource[], sources: SnapshotSources): Promise<Readings> {
+  if (sources.deadline === undefined) return sources.reader.read(ns, wanted);
   const remaining = sources.deadline - performance.now();
   if (remaining <= 0) {
     const error = { kind: 'timeout', detail: 'the scrape deadline passed before this namespace was read' } as const;
-    return new Map(requests.map((request) => [request, { ok: false, error }]));
+    return everySource(wanted, { ok: false, error });
   }
-  return sources.reader.read(ns, requests, AbortSignal.timeout(Math.ceil(remaining)));
+  return sources.reader.read(ns, wanted, AbortSignal.timeout(Math.ceil(remaining)));
 }
 
 function allVanished(readings: Readings): boolean {
@@ -125,17 +138,21 @@ function allVanished(readings: Readings): boolean {
 }
 
 interface ReadPlan {
-  /** Every request any enabled collector needs, each once: one read per namespace serves them all. */
-  readonly requests: readonly ReadRequest[];
-  /** Reading time is shared by all requests of a namespace; each collector is charged its share. */
-  readonly readShare: ReadonlyMap<string, number>;
+  /** Every source any enabled collector needs, each once: one read per namespace serves them all. */
+  readonly sources: readonly AnySource[];
+  readonly collectors: readonly PlannedCollector[];
 }
 
 function readPlan(collectors: readonly Collector[], options: CollectorOptions): ReadPlan {
-  const byCollector = collectors.map((collector) => [collector.name, collector.requests(options)] as const);
-  const requests = [...new Set(byCollector.flatMap(([, own]) => [...own]))];
-  const readShare = new Map(byCollector.map(([name, own]) => [name, requests.length === 0 ? 0 : own.length / requests.length]));
-  return { requests, readShare };
+  const byCollector = collectors.map((collector) => ({ collector, sources: collector.sources(options) }));
+  const all = [...new Set(byCollector.flatMap(({ sources }) => [...sources]))];
+  // reading time is shared by all sources of a namespace; each collector is charged its share
+  const planned = byCollector.map(({ collector, sources }) => ({
+    collector,
+    sources,
+    readShare: all.length === 0 ? 0 : sources.length / all.length,
+  }));
+  return { sources: all, collectors: planned };
 }
 
 /**

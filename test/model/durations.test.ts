@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { parseDurationMs } from '../../src/cli/durations.js';
-import { parseListenAddress } from '../../src/cli/listen-address.js';
+import { parseDurationMs } from '../../src/model/durations.js';
+import { parseListenAddress } from '../../src/model/listen-address.js';
 
 test.each([
   ['10s', 10_000],

@@ -1,8 +1,8 @@
 // The model of one scrape: every namespace found, and for each enabled collector either its series
 // or the reason it has none. Immutable once built; exposition only reads it.
 
-import type { NetnsRef } from '../discovery/netns-ref.js';
-import type { ReaderError } from '../readers/reader.js';
+import type { NetnsRef } from './netns-ref.js';
+import type { ReaderError } from './reader-error.js';
 
 /** A metric family as the exposition writes it: name, HELP, TYPE and the label names in order. */
 export interface MetricFamily {
@@ -12,14 +12,19 @@ export interface MetricFamily {
   readonly labelNames: readonly string[];
 }
 
+/** Declares a metric family; every family name in the exporter is written once, in a collector or in exposition. */
+export function family(name: string, type: MetricFamily['type'], help: string, labelNames: readonly string[]): MetricFamily {
+  return Object.freeze({ name, type, help, labelNames: Object.freeze([...labelNames]) });
+}
+
 /** One row of label values per series; each row follows `family.labelNames` one for one. */
 export type LabelRows = readonly (readonly string[])[];
 
 /**
  * Series of one family from one namespace: `values[i]` is the value of the series labelled
- * `labels[i]`. A collector hands back the very same `labels` array, scrape after scrape, while the
- * namespace's interfaces and rules stay as they were, and exposition keeps what it rendered for an
- * array as long as the array lives: so an unchanged namespace costs a scrape its values only.
+ * `labels[i]`. The pipeline hands out the very same `labels` array, scrape after scrape, while the
+ * rows in it stay the same (pipeline/series-templates.ts), and exposition keeps what it rendered for
+ * an array as long as the array lives: so an unchanged namespace costs a scrape its values only.
  */
 export interface SeriesGroup {
   readonly family: MetricFamily;

@@ -1,0 +1,35 @@
+// The namespace's conntrack count and the conntrack table's limit.
+
+import { parseNfConntrackEntries } from '../parsers/nf-conntrack-stat.js';
+import { parseProcInteger } from '../parsers/proc-integer.js';
+import { defineSource, type NativeRead } from './source.js';
+
+// The count of the namespace the thread is in, in the `entries` column. Not the nf_conntrack_count
+// sysctl: every namespace registers its own sysctl entries under the same name, and a lookup walks
+// all of them, so reading the sysctl in each of N namespaces costs O(N^2) (measured: 120 µs a read at
+// 1,000 namespaces, against 27 µs for this file). thread-self, not self: setns moved only the thread.
+const CONNTRACK_STAT: NativeRead = { kind: 'file', path: '/proc/thread-self/net/stat/nf_conntrack' };
+
+const integerText = (data: Buffer) => parseProcInteger(data.toString('utf8'));
+
+export const conntrackCountSource = defineSource<number>({
+  name: 'conntrack-count',
+  exec: { read: { kind: 'file', path: '/proc/sys/net/netfilter/nf_conntrack_count' }, parse: integerText },
+  native: {
+    read: CONNTRACK_STAT,
+    absentWhen: ['ENOENT'], // nf_conntrack not loaded
+    parse: (data) => parseNfConntrackEntries(data.toString('utf8')),
+  },
+});
+
+export const conntrackMaxSource = defineSource<number>({
+  name: 'conntrack-max',
+  exec: { read: { kind: 'file', path: '/proc/sys/net/netfilter/nf_conntrack_max' }, parse: integerText },
+  native: {
+    // one kernel global, read-only in every namespace but the initial one: read in the exporter's own
+    // namespace, wherever conntrack is present in this one
+    read: { kind: 'home-file', path: '/proc/sys/net/netfilter/nf_conntrack_max', presentWith: CONNTRACK_STAT },
+    absentWhen: ['ENOENT'],
+    parse: integerText,
+  },
+});

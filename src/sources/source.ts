@@ -1,0 +1,89 @@
+// What a source is: one input read inside a namespace, declared once with everything both backends
+// need to know about it: what the exec backend runs or reads, what the native backend asks its
+// threads for, when the answer means "nothing here", and how its bytes are parsed into typed records.
+// Readers turn declarations into reads; the pipeline parses; collectors only see the records.
+
+import type { ParseResult } from '../parsers/parse-result.js';
+
+/** How the exec backend gets the input inside the namespace (see readers/exec/read-script.ts). */
+export type ExecRead =
+  /** A file, copied with cat; a missing file is "not present". */
+  | { readonly kind: 'file'; readonly path: string }
+  /**
+   * A tool, run under `timeout`. With `onlyIfTablesIn`, only when that x_tables names file lists a
+   * table (no file, or an empty one: not present); a names file the exporter may not read still runs
+   * the tool, so that its refusal is reported rather than taken for "no tables".
+   */
+  | { readonly kind: 'tool'; readonly argv: readonly string[]; readonly onlyIfTablesIn?: string };
+
+/** How the native backend gets the input (see readers/native/native-reader.ts and native/src/requests.c). */
+export type NativeRead =
+  /** A file under /proc/thread-self/net/, read on a thread that entered the namespace. */
+  | { readonly kind: 'file'; readonly path: string }
+  /** Netlink requests sent one after the other on one socket; the answer is every reply message. */
+  | { readonly kind: 'netlink'; readonly protocol: number; readonly messages: Buffer }
+  /** Every legacy x_tables table of one family, framed by the addon (parsers/netlink/xtables-entries.ts). */
+  | { readonly kind: 'xtables'; readonly family: 4 | 6 }
+  /**
+   * A file read in the exporter's own namespace (a kernel-wide value), where `presentWith` is
+   * present inside the namespace; one reading serves a scrape (re-read after a second).
+   */
+  | { readonly kind: 'home-file'; readonly path: string; readonly presentWith: NativeRead };
+
+/**
+ * Where a binary reading's counters are, for "same shape, new counters": a later reading equal to a
+ * kept one outside `volatileRanges` has the same records, and only its counters need reading again,
+ * at the offsets the parse found (see pipeline/series-templates.ts).
+ */
+export interface ReadingLayout<T> {
+  /** Byte ranges that may change while the records stay the same: counters, netlink sequence numbers. */
+  volatileRanges(data: Buffer, parsed: T): [number, number][];
+  /** A counter at `at`; `kind` tells counters of different encodings apart (0 when there is one). */
+  readCounter(view: DataView, at: number, kind: number): number;
+}
+
+interface SourceBackend<T> {
+  parse(data: Buffer): ParseResult<T>;
+  /**
+   * Only for binary readings. Sources that share one read (the same NativeRead object) must share
+   * one layout: the pipeline keeps one shape per read.
+   */
+  readonly layout?: ReadingLayout<T>;
+}
+
+export interface ExecSource<T> extends SourceBackend<T> {
+  readonly read: ExecRead;
+}
+
+export interface NativeSource<T> extends SourceBackend<T> {
+  /** Sources answered by one read declare the very same object: the read is made once for all of them. */
+  readonly read: NativeRead;
+  /** errno names that mean "nothing here" rather than failure (ENOENT: module not loaded). */
+  readonly absentWhen?: readonly string[];
+  /** Bytes that mean "nothing here" (an x_tables answer that lists no table). */
+  emptyWhen?(data: Buffer): boolean;
+}
+
+export interface Source<T> {
+  /** Names the input in logs and in the exec read's framing: lower case, digits and '-'. */
+  readonly name: string;
+  readonly exec: ExecSource<T>;
+  readonly native: NativeSource<T>;
+}
+
+/** A source whose record type does not matter here (readers, the pipeline's bookkeeping). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnySource = Source<any>;
+
+/** The read script passes a tool at most this many words (see readers/exec/read-script.ts). */
+export const MAX_EXEC_ARGV = 8;
+
+/** Checks a declaration once, at start-up: a bad one is a bug, so it throws. */
+export function defineSource<T>(source: Source<T>): Source<T> {
+  if (!/^[a-z0-9-]+$/.test(source.name)) throw new Error(`source name ${JSON.stringify(source.name)}: lower case, digits and '-' only`);
+  const { read } = source.exec;
+  if (read.kind === 'tool' && (read.argv.length === 0 || read.argv.length > MAX_EXEC_ARGV)) {
+    throw new Error(`source ${source.name}: a tool takes 1 to ${MAX_EXEC_ARGV} words, not ${read.argv.length}`);
+  }
+  return Object.freeze(source);
+}
