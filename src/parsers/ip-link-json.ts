@@ -1,6 +1,7 @@
 // `ip -j link show` (iproute2 JSON): one object per interface. Extra keys, such as the "stats64" of
 // `ip -j -s link show` or a veth's "link_netnsid", are ignored.
 
+import { parseIproute2JsonArray } from './iproute2-json.js';
 import { parsed, parseFailure, type ParseResult } from './parse-result.js';
 
 /** The attributes of one interface that the exporter reports besides its counters. */
@@ -17,24 +18,11 @@ export interface LinkRecord {
   readonly linkType: string;
 }
 
-// iproute2's JSON writer escapes '"' and '\' in names but prints other control bytes raw, and the
-// kernel accepts any byte but '/', ':' and whitespace in a name: `ip link add name $'a\x01b'` yields
-// "ifname":"a<U+0001>b", which JSON.parse rejects. Outside strings JSON allows no control characters
-// except tab, newline and carriage return, so escaping all others changes nothing but those names.
-const RAW_CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
-
 export function parseIpLinkJson(text: string): ParseResult<LinkRecord[]> {
-  const escaped = text.replace(RAW_CONTROL_CHARACTER, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  let document: unknown;
-  try {
-    document = JSON.parse(escaped);
-  } catch (error) {
-    return parseFailure(`ip -j link: line ${lineAtJsonError(escaped, error)}: not JSON (${(error as Error).message})`);
-  }
-  if (!Array.isArray(document)) return parseFailure('ip -j link: line 1: expected a JSON array of interfaces');
-
+  const document = parseIproute2JsonArray(text, 'ip -j link', 'interfaces');
+  if (!document.ok) return document;
   const records: LinkRecord[] = [];
-  for (const [index, element] of document.entries()) {
+  for (const [index, element] of document.value.entries()) {
     const record = toLinkRecord(element);
     if (typeof record === 'string') return parseFailure(`ip -j link: interface #${index + 1}: ${record}`);
     records.push(record);
@@ -61,14 +49,4 @@ function toLinkRecord(element: unknown): LinkRecord | string {
     address: address ?? '',
     linkType,
   };
-}
-
-// V8 reports "... at position N" (sometimes with line and column); turn the position into a line number.
-function lineAtJsonError(text: string, error: unknown): number {
-  const position = /position (\d+)/.exec(String((error as Error).message));
-  if (position === null) return 1;
-  const offset = Math.min(Number(position[1]), text.length);
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
 }
