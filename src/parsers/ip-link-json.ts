@@ -16,6 +16,12 @@ export interface LinkRecord {
   readonly address: string;
   /** "link_type": ether, loopback, none, ... */
   readonly linkType: string;
+  /**
+   * How often the carrier went up or down since the device was made (IFLA_CARRIER_CHANGES; in
+   * `ip -j -s -s link show`, "stats64"."tx"."carrier_changes"). Undefined when the input does not
+   * carry it: `ip -j link` and `ip -j -s link` print it not, and the exec backend needs `-s -s`.
+   */
+  readonly carrierChanges?: number | undefined;
 }
 
 export function parseIpLinkJson(text: string): ParseResult<LinkRecord[]> {
@@ -41,6 +47,8 @@ function toLinkRecord(element: unknown): LinkRecord | string {
   if (typeof operstate !== 'string') return `${name}"operstate" missing or not a string`;
   if (typeof linkType !== 'string') return `${name}"link_type" missing or not a string`;
   if (address !== undefined && typeof address !== 'string') return `${name}"address" is not a string`;
+  const carrierChanges = carrierChangesOf(link.stats64);
+  if (typeof carrierChanges === 'string') return `${name}${carrierChanges}`;
   return {
     ifindex: ifindex as number,
     device: ifname,
@@ -48,5 +56,17 @@ function toLinkRecord(element: unknown): LinkRecord | string {
     mtu: mtu as number,
     address: address ?? '',
     linkType,
+    ...(carrierChanges === undefined ? {} : { carrierChanges }),
   };
+}
+
+/** "stats64"."tx"."carrier_changes" (only with -s -s), undefined when absent, a reason when malformed. */
+function carrierChangesOf(stats64: unknown): number | undefined | string {
+  if (stats64 === undefined) return undefined;
+  const tx = typeof stats64 === 'object' && stats64 !== null ? (stats64 as Record<string, unknown>).tx : undefined;
+  if (typeof tx !== 'object' || tx === null) return '"stats64" has no "tx" object';
+  const changes = (tx as Record<string, unknown>).carrier_changes;
+  if (changes === undefined) return undefined;
+  if (!Number.isSafeInteger(changes) || (changes as number) < 0) return '"stats64"."tx"."carrier_changes" is not a non-negative integer';
+  return changes as number;
 }
