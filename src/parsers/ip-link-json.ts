@@ -1,6 +1,7 @@
 // `ip -j link show` (iproute2 JSON): one object per interface. Extra keys, such as the "stats64" of
 // `ip -j -s link show` or a veth's "link_netnsid", are ignored.
 
+import { parseIproute2JsonArray } from './iproute2-json.js';
 import { parsed, parseFailure, type ParseResult } from './parse-result.js';
 
 /** The attributes of one interface that the exporter reports besides its counters. */
@@ -15,26 +16,19 @@ export interface LinkRecord {
   readonly address: string;
   /** "link_type": ether, loopback, none, ... */
   readonly linkType: string;
+  /**
+   * How often the carrier went up or down since the device was made (IFLA_CARRIER_CHANGES; in
+   * `ip -j -s -s link show`, "stats64"."tx"."carrier_changes"). Undefined when the input does not
+   * carry it: `ip -j link` and `ip -j -s link` print it not, and the exec backend needs `-s -s`.
+   */
+  readonly carrierChanges?: number | undefined;
 }
 
-// iproute2's JSON writer escapes '"' and '\' in names but prints other control bytes raw, and the
-// kernel accepts any byte but '/', ':' and whitespace in a name: `ip link add name $'a\x01b'` yields
-// "ifname":"a<U+0001>b", which JSON.parse rejects. Outside strings JSON allows no control characters
-// except tab, newline and carriage return, so escaping all others changes nothing but those names.
-const RAW_CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
-
 export function parseIpLinkJson(text: string): ParseResult<LinkRecord[]> {
-  const escaped = text.replace(RAW_CONTROL_CHARACTER, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  let document: unknown;
-  try {
-    document = JSON.parse(escaped);
-  } catch (error) {
-    return parseFailure(`ip -j link: line ${lineAtJsonError(escaped, error)}: not JSON (${(error as Error).message})`);
-  }
-  if (!Array.isArray(document)) return parseFailure('ip -j link: line 1: expected a JSON array of interfaces');
-
+  const document = parseIproute2JsonArray(text, 'ip -j link', 'interfaces');
+  if (!document.ok) return document;
   const records: LinkRecord[] = [];
-  for (const [index, element] of document.entries()) {
+  for (const [index, element] of document.value.entries()) {
     const record = toLinkRecord(element);
     if (typeof record === 'string') return parseFailure(`ip -j link: interface #${index + 1}: ${record}`);
     records.push(record);
@@ -53,6 +47,8 @@ function toLinkRecord(element: unknown): LinkRecord | string {
   if (typeof operstate !== 'string') return `${name}"operstate" missing or not a string`;
   if (typeof linkType !== 'string') return `${name}"link_type" missing or not a string`;
   if (address !== undefined && typeof address !== 'string') return `${name}"address" is not a string`;
+  const carrierChanges = carrierChangesOf(link.stats64);
+  if (typeof carrierChanges === 'string') return `${name}${carrierChanges}`;
   return {
     ifindex: ifindex as number,
     device: ifname,
@@ -60,15 +56,17 @@ function toLinkRecord(element: unknown): LinkRecord | string {
     mtu: mtu as number,
     address: address ?? '',
     linkType,
+    ...(carrierChanges === undefined ? {} : { carrierChanges }),
   };
 }
 
-// V8 reports "... at position N" (sometimes with line and column); turn the position into a line number.
-function lineAtJsonError(text: string, error: unknown): number {
-  const position = /position (\d+)/.exec(String((error as Error).message));
-  if (position === null) return 1;
-  const offset = Math.min(Number(position[1]), text.length);
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+/** "stats64"."tx"."carrier_changes" (only with -s -s), undefined when absent, a reason when malformed. */
+function carrierChangesOf(stats64: unknown): number | undefined | string {
+  if (stats64 === undefined) return undefined;
+  const tx = typeof stats64 === 'object' && stats64 !== null ? (stats64 as Record<string, unknown>).tx : undefined;
+  if (typeof tx !== 'object' || tx === null) return '"stats64" has no "tx" object';
+  const changes = (tx as Record<string, unknown>).carrier_changes;
+  if (changes === undefined) return undefined;
+  if (!Number.isSafeInteger(changes) || (changes as number) < 0) return '"stats64"."tx"."carrier_changes" is not a non-negative integer';
+  return changes as number;
 }

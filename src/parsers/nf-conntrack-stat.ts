@@ -22,3 +22,55 @@ export function parseNfConntrackEntries(text: string): ParseResult<number> {
   if (!Number.isSafeInteger(value)) return parseFailure(`line 2: ${first} is too large to be a count of entries`);
   return parsed(value);
 }
+
+/** /proc/net/stat/nf_conntrack with every counter column summed over the CPU rows. */
+export interface NfConntrackStatTotals {
+  /** The `entries` column: the namespace's count, printed the same on every row, so not summed. */
+  readonly entries: number;
+  /**
+   * Every other column by its header name, in header order, summed over the rows: found, invalid,
+   * insert, insert_failed, drop, early_drop, search_restart, ... Keyed by name, not by position:
+   * kernels differ in columns (no search_restart before 2.6.35; searched and delete_list became
+   * clashres and chainlength in 5.x), so procfs's positional names are wrong on some of them.
+   */
+  readonly totals: ReadonlyMap<string, number>;
+  /** How many rows were summed (one per possible CPU). */
+  readonly cpus: number;
+}
+
+/**
+ * The per-CPU counters of the namespace summed per column (node_exporter's node_nf_conntrack_stat_*
+ * are these sums). Every row must have one 1-16 digit hex value per header name; anything else, and
+ * a file without rows, is a parse error.
+ */
+export function parseNfConntrackStatTotals(text: string): ParseResult<NfConntrackStatTotals> {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const names = (lines[0] ?? '').split(/\s+/).filter((name) => name !== '');
+  if (names[0] !== 'entries') return parseFailure(`line 1: expected a header starting with "entries", got ${JSON.stringify((lines[0] ?? '').slice(0, 40))}`);
+  if (new Set(names).size !== names.length) return parseFailure('line 1: a column name appears twice');
+  if (lines.length < 2) return parseFailure('line 2: no CPU rows');
+  const sums = names.map(() => 0);
+  let entries = 0;
+  for (let i = 1; i < lines.length; i++) {
+    const values = (lines[i] as string).split(/\s+/).filter((value) => value !== '');
+    if (values.length !== names.length) return parseFailure(`line ${i + 1}: ${values.length} columns, the header names ${names.length}`);
+    for (let j = 0; j < values.length; j++) {
+      const value = values[j] as string;
+      if (!HEX_COLUMN.test(value)) return parseFailure(`line ${i + 1}: ${names[j]}: ${JSON.stringify(value.slice(0, 40))} is not hexadecimal`);
+      const number = Number.parseInt(value, 16);
+      if (j === 0) {
+        if (i === 1) entries = number;
+      } else {
+        sums[j] = (sums[j] as number) + number;
+      }
+    }
+  }
+  const totals = new Map<string, number>();
+  for (let j = 1; j < names.length; j++) {
+    if (!Number.isSafeInteger(sums[j])) return parseFailure(`${names[j]}: the sum is too large to be exact`);
+    totals.set(names[j] as string, sums[j] as number);
+  }
+  if (!Number.isSafeInteger(entries)) return parseFailure(`line 2: entries is too large to be a count of entries`);
+  return parsed({ entries, totals, cpus: lines.length - 1 });
+}

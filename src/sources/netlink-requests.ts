@@ -66,3 +66,18 @@ export function nftRulesetDumpRequests(): Buffer {
     nftDump(NFT_MSG_GETRULE, NFPROTO_UNSPEC, 3),
   ]);
 }
+
+const RTM_GETNEIGH = 30;
+
+/**
+ * The neighbour caches of every family with the names of their devices: an RTM_GETLINK dump, then an
+ * RTM_GETNEIGH dump (struct ndmsg with AF_UNSPEC and no NTF_PROXY: the ARP and NDP tables, not the
+ * proxy entries), sent one after the other on one NETLINK_ROUTE socket. Neighbour messages carry only
+ * an ifindex; parseRtnetlinkNeighbours() names them from the link dump in front.
+ */
+export function getNeighbourDumpRequests(): Buffer {
+  return Buffer.concat([
+    message(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 1, Buffer.alloc(16)), // struct ifinfomsg
+    message(RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, 2, Buffer.alloc(12)), // struct ndmsg
+  ]);
+}

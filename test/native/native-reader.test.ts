@@ -153,11 +153,11 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
     expect(sameKeptShape(kept, after)).toBe(true);
   });
 
-  test('links equal ip -j link', async () => {
+  test('links equal ip -j -s -s link (which prints carrier_changes)', async () => {
     for (const ns of [router, peer, fresh]) {
       const reading = (await reader.read(ref(ns), ['links'].map(sourceNamed))).get(sourceNamed('links'));
       expect(reading?.ok && reading.backend).toBe('native');
-      expect(valueOf(parseRtnetlinkLinks(data(reading)))).toEqual(ipLinkModel(inNetns(ns, 'ip', ['-j', 'link'])));
+      expect(valueOf(parseRtnetlinkLinks(data(reading)))).toEqual(ipLinkModel(inNetns(ns, 'ip', ['-j', '-s', '-s', 'link'])));
     }
   });
 

@@ -108,7 +108,9 @@ describe('nftables tables iptables-nft-save will not print', () => {
 describe('links equal ip -j link of the same moment', () => {
   test('router with veth, bridge (hostile name), vxlan, tun', () => {
     const links = valueOf(parseRtnetlinkLinks(bytes('router.rtnetlink.bin')));
-    expect(links).toEqual(ipLinkModel(text('router.ip-link.json')));
+    // router.ip-link.json is `ip -j link`, without -s -s: no carrier_changes to compare with
+    expect(links.map(({ carrierChanges: _changes, ...link }) => link)).toEqual(ipLinkModel(text('router.ip-link.json')));
+    expect(links.every((link) => Number.isInteger(link.carrierChanges))).toBe(true);
     expect(links.map((link) => link.operstate)).toEqual(expect.arrayContaining(['UP', 'DOWN', 'UNKNOWN', 'LOWERLAYERDOWN']));
     expect(links.map((link) => link.device)).toContain('q"r\\x😀');
     expect(links.find((link) => link.linkType === 'none')?.address).toBe('');

@@ -86,6 +86,7 @@ interface IpLinkJson {
   mtu: number;
   address?: string;
   link_type: string;
+  stats64?: { tx?: { carrier_changes?: number } };
 }
 
 export function ipLinkModel(json: string): LinkRecord[] {
@@ -96,6 +97,7 @@ export function ipLinkModel(json: string): LinkRecord[] {
     mtu: link.mtu,
     address: link.address ?? '',
     linkType: link.link_type,
+    carrierChanges: link.stats64?.tx?.carrier_changes,
   }));
 }
 

@@ -128,6 +128,18 @@ export interface RtnetlinkInterfaces {
   readonly counters: NetDevRecord[];
   /** Offset of the IFLA_STATS64 value each row of `counters` was read from. */
   readonly countersAt: number[];
+  /**
+   * Offset of the IFLA_CARRIER_CHANGES value of each of `links` (-1 when the link has none; empty
+   * unless links were parsed). The count is volatile (rtnetlinkVolatileRanges): a later dump of the
+   * same shape may differ there, so whoever keeps `links` across dumps must read carrierChanges again
+   * from the new dump at these offsets (readCarrierChanges) instead of reusing the kept value.
+   */
+  readonly carrierChangesAt: number[];
+}
+
+/** The IFLA_CARRIER_CHANGES count (u32, host order) whose value starts at `at` (see carrierChangesAt). */
+export function readCarrierChanges(data: Buffer, at: number): number {
+  return readHostU32(data, at);
 }
 
 /** The counters rows and where each was read, without the links' attributes. */
@@ -192,6 +204,9 @@ function parseDump(data: Buffer, wantLinks: boolean, wantCounters: boolean): Par
   const links: LinkRecord[] = [];
   const counters: NetDevRecord[] = [];
   const countersAt: number[] = [];
+  const carrierChangesAt: number[] = [];
+  // links want IFLA_CARRIER_CHANGES (35) too; a counters-only parse indexes no further than it did
+  const maxType = wantLinks ? IFLA_CARRIER_CHANGES : IFLA_STATS64;
   let done = false;
   const problem = forEachNetlinkMessage(data, (message) => {
     if (message.type === NLMSG_DONE) done = true;
@@ -200,7 +215,7 @@ function parseDump(data: Buffer, wantLinks: boolean, wantCounters: boolean): Par
     if (end - start < IFINFOMSG_LEN) return `rtnetlink: RTM_NEWLINK of ${end - start} bytes`;
     const type = readHostU16(data, start + 2);
     const ifindex = readHostI32(data, start + 4);
-    const attributes = indexAttributes(data, start + IFINFOMSG_LEN, end, IFLA_STATS64);
+    const attributes = indexAttributes(data, start + IFINFOMSG_LEN, end, maxType);
     if (attributes === undefined) return `rtnetlink: malformed attributes of link ${ifindex}`;
     const device = stringAttribute(data, attributes, IFLA_IFNAME);
     if (device === undefined) return `rtnetlink: link ${ifindex} lacks IFLA_IFNAME`;
@@ -209,6 +224,8 @@ function parseDump(data: Buffer, wantLinks: boolean, wantCounters: boolean): Par
       if (mtuAt === -1 || valueEnd(attributes, IFLA_MTU) - mtuAt < 4) return `rtnetlink: link ${ifindex} lacks IFLA_MTU`;
       const operstateAt = valueStart(attributes, IFLA_OPERSTATE);
       const addressAt = valueStart(attributes, IFLA_ADDRESS);
+      const carrierAt = valueEnd(attributes, IFLA_CARRIER_CHANGES) - valueStart(attributes, IFLA_CARRIER_CHANGES) >= 4 ? valueStart(attributes, IFLA_CARRIER_CHANGES) : -1;
+      carrierChangesAt.push(carrierAt);
       links.push({
         ifindex,
         device,
@@ -216,6 +233,8 @@ function parseDump(data: Buffer, wantLinks: boolean, wantCounters: boolean): Par
         mtu: readHostU32(data, mtuAt),
         address: addressAt === -1 ? '' : formatAddress(data.subarray(addressAt, valueEnd(attributes, IFLA_ADDRESS)), type),
         linkType: linkTypeName(type),
+        // since Linux 3.15; always there on the kernels this exporter runs on
+        carrierChanges: carrierAt === -1 ? undefined : readHostU32(data, carrierAt),
       });
     }
     if (wantCounters) {
@@ -228,7 +247,7 @@ function parseDump(data: Buffer, wantLinks: boolean, wantCounters: boolean): Par
   });
   if (problem !== undefined) return parseFailure(problem);
   if (!done) return parseFailure('rtnetlink: dump has no NLMSG_DONE (truncated)');
-  return parsed({ links, counters, countersAt });
+  return parsed({ links, counters, countersAt, carrierChangesAt });
 }
 
 /**
