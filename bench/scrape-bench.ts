@@ -6,7 +6,11 @@
 //
 //   bench/run.sh [--sizes=100,500,1000,2000] [--exec-sizes=100,500,1000] [--scrapes=10]
 //                [--exec-scrapes=100:10,500:5,1000:3,2000:1] [--cpu-prof=DIR] [--json=FILE] [--identity]
-//                [--node-options=...] [-- extra exporter flags]
+//                [--node-options=...] [--baseline=OTHER/dist/cli/main.js] [--rounds=2] [-- extra exporter flags]
+//
+// With --baseline, each size is scraped by the baseline build and by this one in turn, --rounds times
+// (baseline, this, baseline, this, ...), on the same fleet: the ratios at the end compare builds
+// measured side by side in one run, which is what a noisy shared machine allows.
 //
 // The exporter runs with the NODE_OPTIONS its deploy files set (read from the systemd unit), so the
 // numbers are those of the exporter as deployed; --node-options= (empty) runs it with none.
@@ -28,6 +32,9 @@ interface BenchOptions {
   readonly scrapes: number;
   readonly execScrapes: Map<number, number>;
   readonly main: string;
+  /** Another build's dist/cli/main.js to compare with, run in turn with this one. */
+  readonly baseline: string | undefined;
+  readonly rounds: number;
   readonly cpuProfDir: string | undefined;
   readonly json: string | undefined;
   readonly gzip: boolean;
@@ -36,6 +43,8 @@ interface BenchOptions {
 }
 
 interface RunResult {
+  /** 'this' build or the 'baseline' (--baseline). */
+  readonly build: 'this' | 'baseline';
   readonly n: number;
   readonly backend: Backend;
   readonly scrapes: number;
@@ -62,7 +71,7 @@ function parseOptions(argv: string[]): BenchOptions {
     (value('exec-scrapes') ?? '100:10,500:5,1000:3,2000:1').split(',').map((pair) => pair.split(':').map(Number) as [number, number]),
   );
   for (const arg of own) {
-    if (!/^--(sizes|exec-sizes|scrapes|exec-scrapes|main|cpu-prof|json|node-options)=|^--identity$/.test(arg)) throw new Error(`unknown option ${arg}`);
+    if (!/^--(sizes|exec-sizes|scrapes|exec-scrapes|main|baseline|rounds|cpu-prof|json|node-options)=|^--identity$/.test(arg)) throw new Error(`unknown option ${arg}`);
   }
   return {
     sizes: list(value('sizes') ?? '100,500,1000,2000'),
@@ -70,6 +79,8 @@ function parseOptions(argv: string[]): BenchOptions {
     scrapes: Number(value('scrapes') ?? 10),
     execScrapes,
     main: resolve(value('main') ?? 'dist/cli/main.js'),
+    baseline: value('baseline') === undefined ? undefined : resolve(value('baseline') as string),
+    rounds: Number(value('rounds') ?? 2),
     cpuProfDir: value('cpu-prof'),
     json: value('json'),
     gzip: !own.includes('--identity'),
@@ -121,11 +132,11 @@ async function healthzDuringScrape(exporter: RunningExporter, gzip: boolean): Pr
   return { ...stats, scrapeSeconds: result.seconds };
 }
 
-async function runBackend(options: BenchOptions, fleet: RouterFleet, backend: Backend, scrapes: number): Promise<RunResult> {
+async function runBackend(options: BenchOptions, fleet: RouterFleet, backend: Backend, scrapes: number, build: RunResult['build'] = 'this'): Promise<RunResult> {
   const n = fleet.size;
   const nodeFlags = options.cpuProfDir && backend === 'native' ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`, `--cpu-prof-name=native-${n}.cpuprofile`] : [];
   const exporter = await startExporter({
-    main: options.main,
+    main: build === 'baseline' ? (options.baseline as string) : options.main,
     args: [`--collector.backend=${backend}`, `--netns.include=${fleet.includeRegex}`, ...options.exporterArgs],
     nodeFlags,
     nodeOptions: options.nodeOptions,
@@ -156,6 +167,7 @@ async function runBackend(options: BenchOptions, fleet: RouterFleet, backend: Ba
     const healthz = backend === 'native' ? await healthzDuringScrape(exporter, options.gzip) : undefined;
     if (healthz) log(`${backend} N=${n}: /healthz max ${healthz.maxMs.toFixed(1)} ms over ${healthz.count} requests during a ${healthz.scrapeSeconds.toFixed(2)} s scrape`);
     return {
+      build,
       n,
       backend,
       scrapes,
@@ -190,21 +202,37 @@ function machineDescription(): string[] {
 function table(results: readonly RunResult[]): string {
   const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
   const rows = [
-    '| N | backend | scrapes | median s | max s | CPU s/scrape (exporter) | CPU s/scrape (children) | peak RSS MB | series | body MB (gzip MB) | /healthz max ms during scrape | exec/native (median) |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| N | build | backend | scrapes | median s | max s | CPU s/scrape (exporter) | CPU s/scrape (children) | peak RSS MB | series | body MB (gzip MB) | /healthz max ms during scrape | exec/native (median) |',
+    '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
-    const native = results.find((other) => other.n === r.n && other.backend === 'native');
+    const native = results.find((other) => other.n === r.n && other.backend === 'native' && other.build === r.build);
     const ratio = r.backend === 'exec' && native ? `${(r.medianSeconds / native.medianSeconds).toFixed(1)}x` : '';
     rows.push(
-      `| ${r.n} | ${r.backend} | ${r.scrapes} | ${r.medianSeconds.toFixed(3)} | ${r.maxSeconds.toFixed(3)} | ${r.cpuOwnPerScrape.toFixed(2)} | ${r.cpuChildrenPerScrape.toFixed(2)} | ${mb(r.peakRssBytes)} | ${r.series} | ${mb(r.bodyBytes)} (${mb(r.wireBytes)}) | ${r.healthz ? r.healthz.maxMs.toFixed(1) : ''} | ${ratio} |`,
+      `| ${r.n} | ${r.build} | ${r.backend} | ${r.scrapes} | ${r.medianSeconds.toFixed(3)} | ${r.maxSeconds.toFixed(3)} | ${r.cpuOwnPerScrape.toFixed(2)} | ${r.cpuChildrenPerScrape.toFixed(2)} | ${mb(r.peakRssBytes)} | ${r.series} | ${mb(r.bodyBytes)} (${mb(r.wireBytes)}) | ${r.healthz ? r.healthz.maxMs.toFixed(1) : ''} | ${ratio} |`,
     );
   }
   return rows.join('\n');
 }
 
+/** Per size: this build against the baseline, medians over the rounds of each. */
+function comparisonLines(results: readonly RunResult[]): string[] {
+  const lines: string[] = [];
+  for (const n of [...new Set(results.map((r) => r.n))]) {
+    const of = (build: RunResult['build']) => results.filter((r) => r.n === n && r.backend === 'native' && r.build === build);
+    const [mine, base] = [of('this'), of('baseline')];
+    if (mine.length === 0 || base.length === 0) continue;
+    const ratio = (pick: (r: RunResult) => number): string => (median(mine.map(pick)) / median(base.map(pick))).toFixed(3);
+    lines.push(
+      `- N=${n}, this build / baseline (medians of ${mine.length} and ${base.length} alternating runs): ` +
+        `CPU per scrape ${ratio((r) => r.cpuOwnPerScrape)}, peak RSS ${ratio((r) => r.peakRssBytes)}, median scrape ${ratio((r) => r.medianSeconds)}, series ${ratio((r) => r.series)}`,
+    );
+  }
+  return lines;
+}
+
 function growthLines(results: readonly RunResult[]): string[] {
-  const native = (n: number): RunResult | undefined => results.find((r) => r.backend === 'native' && r.n === n);
+  const native = (n: number): RunResult | undefined => results.find((r) => r.backend === 'native' && r.n === n && r.build === 'this');
   const lines: string[] = [];
   const [n1000, n2000] = [native(1000), native(2000)];
   if (n1000 && n2000) lines.push(`- native 2,000 / 1,000 (median): ${(n2000.medianSeconds / n1000.medianSeconds).toFixed(2)}x`);
@@ -259,7 +287,14 @@ async function main(): Promise<void> {
         if (done % 250 === 0) log(`  configured ${done} new routers`);
       });
       log(`N=${n}: fleet ready in ${((performance.now() - growStarted) / 1000).toFixed(1)} s`);
-      results.push(await runBackend(options, fleet, 'native', options.scrapes));
+      if (options.baseline === undefined) {
+        results.push(await runBackend(options, fleet, 'native', options.scrapes));
+      } else {
+        for (let round = 0; round < options.rounds; round++) {
+          results.push(await runBackend(options, fleet, 'native', options.scrapes, 'baseline'));
+          results.push(await runBackend(options, fleet, 'native', options.scrapes, 'this'));
+        }
+      }
       if (options.execSizes.includes(n)) {
         const scrapes = options.execScrapes.get(n) ?? options.scrapes;
         results.push(await runBackend(options, fleet, 'exec', scrapes));
@@ -277,6 +312,7 @@ async function main(): Promise<void> {
     table(results),
     '',
     ...growthLines(results),
+    ...comparisonLines(results),
   ].join('\n');
   process.stdout.write(`${report}\n`);
   if (options.json) writeFileSync(options.json, JSON.stringify({ machine: header, results }, null, 2));
