@@ -28,7 +28,8 @@ export interface SeriesTemplate {
     readonly reading: CounterReading;
     /** Byte offset of each series' counter, or CONSTANT. */
     readonly offsets: Float64Array;
-    readonly kinds: Uint8Array;
+    /** Each counter's kind, or one kind for all (the usual case: one family, one encoding). */
+    readonly kinds: Uint8Array | number;
   };
 }
 
@@ -76,6 +77,16 @@ export class TemplateBuilder implements SeriesOutput {
   finish(previous: readonly SeriesTemplate[] | undefined): SeriesTemplate[] {
     const earlier = new RowsByFamily(previous);
     const made: { readonly rows: readonly (readonly string[])[]; readonly labels: LabelRows }[] = [];
+    // the 16 counter families of a namespace's interfaces have the same offsets: one array for all
+    const offsetArrays: Float64Array[] = [];
+    const offsetsOf = (offsets: readonly number[]): Float64Array => {
+      let array = offsetArrays.find((candidate) => sameNumbers(candidate, offsets));
+      if (array === undefined) {
+        array = Float64Array.from(offsets);
+        offsetArrays.push(array);
+      }
+      return array;
+    };
     return this.drafts.map((draft) => {
       const shared = made.find((entry) => sameRowObjects(entry.rows, draft.rows))?.labels;
       const labels = shared ?? earlier.take(draft.family, draft.rows);
@@ -86,7 +97,7 @@ export class TemplateBuilder implements SeriesOutput {
         family: draft.family,
         labels,
         constants,
-        counters: { reading: draft.reading, offsets: Float64Array.from(draft.offsets), kinds: Uint8Array.from(draft.kinds) },
+        counters: { reading: draft.reading, offsets: offsetsOf(draft.offsets), kinds: oneKind(draft.kinds) ?? Uint8Array.from(draft.kinds) },
       };
     });
   }
@@ -139,7 +150,7 @@ export function fillTemplate(template: SeriesTemplate, view: DataView | undefine
   const { offsets, kinds, reading } = counters;
   for (let i = 0; i < offsets.length; i++) {
     const offset = offsets[i] as number;
-    if (offset !== CONSTANT) values[i] = reading.layout.readCounter(view, offset, kinds[i] as number);
+    if (offset !== CONSTANT) values[i] = reading.layout.readCounter(view, offset, typeof kinds === 'number' ? kinds : (kinds[i] as number));
   }
   return { family: template.family, labels: template.labels, values };
 }
@@ -147,6 +158,18 @@ export function fillTemplate(template: SeriesTemplate, view: DataView | undefine
 /** The template's series as the cold path made them: the values are the parse's. */
 export function templateSeries(template: SeriesTemplate): SeriesGroup {
   return { family: template.family, labels: template.labels, values: template.constants };
+}
+
+/** The kind every counter has, or undefined when they differ. */
+function oneKind(kinds: readonly number[]): number | undefined {
+  const first = kinds[0] ?? 0;
+  return kinds.every((kind) => kind === first) ? first : undefined;
+}
+
+function sameNumbers(a: Float64Array, b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameRowObjects(a: LabelRows, b: readonly (readonly string[])[]): boolean {
