@@ -27,17 +27,21 @@ import type { Readings } from '../src/readers/reader.js';
 import { collectNamespace } from '../src/pipeline/collect-namespace.js';
 import { Interner } from '../src/pipeline/interner.js';
 import { NamespaceCache } from '../src/pipeline/namespace-cache.js';
-import type { AnySource } from '../src/sources/source.js';
+import { isHostSource, type AnyNamespaceSource } from '../src/sources/source.js';
+import { ALL_DEVICES } from '../test/support/collector-runs.js';
+import { FamilyCache } from '../src/pipeline/family-cache.js';
 import type { Snapshot } from '../src/model/snapshot.js';
 import { ownThreadCpuSeconds } from './exporter-process.js';
 import { createRouterFleet, type RouterFleet } from './router-fixture.js';
 
 const ROUNDS = 5;
 const count = Number(process.argv[2] ?? 1000);
-const options = { deviceFilter: () => true, iptablesRules: true };
+const options = ALL_DEVICES;
 const planned = COLLECTORS.map((collector) => ({ collector, sources: collector.sources(options), readShare: 0 }));
-const ALL_SOURCES: readonly AnySource[] = [...new Set(planned.flatMap((p) => [...p.sources]))];
-const sourcesNamed = (names: readonly string[]): AnySource[] => ALL_SOURCES.filter((source) => names.includes(source.name));
+const ALL_SOURCES: readonly AnyNamespaceSource[] = [...new Set(planned.flatMap((p) => [...p.sources]))].filter(
+  (source): source is AnyNamespaceSource => !isHostSource(source),
+);
+const sourcesNamed = (names: readonly string[]): AnyNamespaceSource[] => ALL_SOURCES.filter((source) => names.includes(source.name));
 
 async function leastCpuMs(task: () => unknown): Promise<number> {
   let least = Infinity;
@@ -90,7 +94,7 @@ async function main(): Promise<void> {
       rows.push([label, await leastCpuMs(task)]);
       process.stderr.write(`${label}: ${rows.at(-1)?.[1].toFixed(0)} ms\n`);
     };
-    const readAll = (requests: readonly AnySource[], by: NativeNamespaceReader = reader) => async (): Promise<void> => {
+    const readAll = (requests: readonly AnyNamespaceSource[], by: NativeNamespaceReader = reader) => async (): Promise<void> => {
       let next = 0;
       await Promise.all(
         Array.from({ length: 4 }, async () => {
@@ -129,8 +133,9 @@ async function main(): Promise<void> {
     }
     const readings: Readings[] = await Promise.all(namespaces.map((ns) => reader.read(ns, ALL_SOURCES)));
     const intern = new Interner().intern;
+    const family = new FamilyCache(familiesOf(COLLECTORS)).family;
     const collectAll = (only: typeof planned, cache: NamespaceCache) =>
-      namespaces.map((ns, i) => collectNamespace({ ns, readings: readings[i] as Readings, readSeconds: 0, collectors: only, options, intern, cache }));
+      namespaces.map((ns, i) => collectNamespace({ ns, readings: readings[i] as Readings, readSeconds: 0, collectors: only, options, intern, family, cache }));
     for (const one of planned) {
       await stage(`collector ${one.collector.name}, first scrape (parse + label rows)`, () => collectAll([one], new NamespaceCache()));
       const warm = new NamespaceCache();

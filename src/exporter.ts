@@ -13,7 +13,9 @@ import { metricsBody, type MetricsBody } from './exposition/metrics-body.js';
 import { renderSnapshot } from './exposition/render-snapshot.js';
 import { createSelfMetrics } from './exposition/self-metrics.js';
 import type { NamespaceReader } from './readers/reader.js';
-import { collectSnapshot, type CollectionState } from './pipeline/collect-snapshot.js';
+import { hostPageSize } from './discovery/page-size.js';
+import { collectSnapshot, planCollection, type CollectionState } from './pipeline/collect-snapshot.js';
+import { FamilyCache } from './pipeline/family-cache.js';
 import { Interner } from './pipeline/interner.js';
 import { NamespaceCache } from './pipeline/namespace-cache.js';
 import { SingleFlight } from './pipeline/single-flight.js';
@@ -50,16 +52,21 @@ export async function createExporter({ config, reader, logger, build, discover }
   const collectorOptions: CollectorOptions = {
     deviceFilter: nameFilter(config.deviceInclude, config.deviceExclude),
     iptablesRules: config.iptablesRules,
+    iptablesRuleChains: nameFilter(config.iptablesChainInclude, config.iptablesChainExclude),
+    netstatFields: config.netstatFields,
+    haConfsDir: config.haConfsDir,
+    pageSize: hostPageSize(),
   };
+  const plan = planCollection(collectors, collectorOptions);
   const netnsFilter = nameFilter(config.netnsInclude, config.netnsExclude);
   const selfMetrics = createSelfMetrics(build);
   const labelsFile = config.labelsFile ? await LabelsFileSource.open(config.labelsFile, logger, selfMetrics.registry) : undefined;
   const collection = new SingleFlight<MetricsBody>();
   // kept from scrape to scrape: readings' shapes, collectors' templates, label values and the label
   // blocks rendered for them
-  const state: CollectionState = { cache: new NamespaceCache(), intern: new Interner().intern, scrapes: 0 };
-  const labelBlocks = new LabelBlockCache();
   const families = familiesOf(collectors);
+  const state: CollectionState = { cache: new NamespaceCache(), intern: new Interner().intern, family: new FamilyCache(families).family, scrapes: 0 };
+  const labelBlocks = new LabelBlockCache();
   const discoverHost =
     discover ??
     (() =>
@@ -75,7 +82,7 @@ export async function createExporter({ config, reader, logger, build, discover }
     const snapshot = await collectSnapshot({
       discover: discoverHost,
       reader,
-      collectors,
+      plan,
       collectorOptions,
       netnsFilter,
       parallelism: config.parallelism ?? reader.defaultParallelism,

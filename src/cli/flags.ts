@@ -3,6 +3,8 @@
 // one-line reason, and main exits with status 2.
 
 import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_NETSTAT_FIELDS } from '../collectors/netstat.js';
+import { DEFAULT_HA_CONFS_DIR } from '../collectors/neutron-ha.js';
 import { COLLECTORS } from '../collectors/registry.js';
 import { BACKENDS, DEFAULT_PORT, LOG_LEVELS, type Backend, type ExporterConfig, type LogLevel } from '../model/config.js';
 import { parseDurationMs } from '../model/durations.js';
@@ -52,6 +54,10 @@ function buildCommand(version: string): Command {
   return command
     .option('--collector.iptables.rules', 'export per-rule iptables series (default)')
     .option('--no-collector.iptables.rules', 'export chains and policies only, no per-rule series (for very large rule sets)')
+    .option('--iptables.chain.include <regex>', 'per-rule series only for chains whose name matches (chains and policies are always reported)')
+    .option('--iptables.chain.exclude <regex>', 'no per-rule series for chains whose name matches')
+    .option('--collector.netstat.fields <regex>', 'netstat fields (Proto_Field) to export', DEFAULT_NETSTAT_FIELDS)
+    .option('--neutron.ha-confs-dir <dir>', "Neutron L3 agent's HA state directory (<dir>/<router id>/state); nothing is reported where it is absent", DEFAULT_HA_CONFS_DIR)
     .option('--collector.timeout <duration>', 'time allowed to read one namespace (e.g. 5s, 500ms)', '10s')
     .option(
       '--collector.parallelism <n>',
@@ -131,6 +137,11 @@ export function parseFlags(argv: readonly string[], version: string): ExporterCo
     deviceExclude: compileRegex('device.exclude', opts['device.exclude']),
     collectors,
     iptablesRules: opts['collector.iptables.rules'] !== false,
+    iptablesChainInclude: compileRegex('iptables.chain.include', opts['iptables.chain.include']),
+    iptablesChainExclude: compileRegex('iptables.chain.exclude', opts['iptables.chain.exclude']),
+    // anchored as node_exporter's --collector.netstat.fields is: the whole Proto_Field must match
+    netstatFields: compileRegex('collector.netstat.fields', `^(?:${String(opts['collector.netstat.fields'])})$`) as RegExp,
+    haConfsDir: String(opts['neutron.haConfsDir']),
     timeoutMs,
     parallelism: opts['collector.parallelism'] === undefined ? undefined : integerFlag('collector.parallelism', opts['collector.parallelism'], 1),
     maxSeries: integerFlag('collector.max-series', opts['collector.maxSeries'], 0),

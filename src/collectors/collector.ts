@@ -13,6 +13,14 @@ export interface CollectorOptions {
   readonly deviceFilter: (device: string) => boolean;
   /** Per-rule iptables series (--[no-]collector.iptables.rules); chains and policies are always reported. */
   readonly iptablesRules: boolean;
+  /** True when the rules of a chain of this name get per-rule series (--iptables.chain.include/exclude). */
+  readonly iptablesRuleChains: (chain: string) => boolean;
+  /** Which netstat fields (`Proto_Field`) are exported (--collector.netstat.fields). */
+  readonly netstatFields: RegExp;
+  /** Neutron's L3 HA state directory (--neutron.ha-confs-dir); undefined: HA state not read. */
+  readonly haConfsDir: string | undefined;
+  /** The host's memory page size in bytes (sockstat's mem values are pages). */
+  readonly pageSize: number;
 }
 
 export interface CollectContext {
@@ -24,6 +32,11 @@ export interface CollectContext {
    * hold a copy per router.
    */
   intern(value: string): string;
+  /**
+   * The family of this name, made once per exporter: for series whose names come from what the
+   * kernel prints (netstat's Proto_Field). A family the collector declared is that very object.
+   */
+  family(name: string, type: MetricFamily['type'], help: string, labelNames: readonly string[]): MetricFamily;
 }
 
 /**

@@ -68,7 +68,7 @@ export const interfacesCollector: Collector = {
         });
       });
     }
-    for (const link of input(linksSource) ?? []) {
+    for (const link of input(linksSource)?.links ?? []) {
       if (!options.deviceFilter(link.device)) continue;
       const labels = row(link.device);
       const operstate = link.operstate.toLowerCase();

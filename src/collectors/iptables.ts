@@ -64,7 +64,8 @@ export const iptablesCollector: Collector = {
             out.counter(policyPacketsFamily, policyLabels, chain.policyPackets, source, chain.policyCountersAt?.packets);
             out.counter(policyBytesFamily, policyLabels, chain.policyBytes, source, chain.policyCountersAt?.bytes);
           }
-          if (!options.iptablesRules) continue;
+          // per-rule series: the operator's series budget (--[no-]collector.iptables.rules, --iptables.chain.*)
+          if (!options.iptablesRules || !options.iptablesRuleChains(chain.name)) continue;
           for (const rule of chain.rules) {
             const ruleLabels = [ns.name, backend, family, tableName, chainName, intern(String(rule.position)), intern(rule.target), intern(rule.comment)];
             out.counter(rulePacketsFamily, ruleLabels, rule.packets, source, rule.countersAt?.packets);

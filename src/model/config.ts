@@ -29,6 +29,12 @@ export interface ExporterConfig {
   /** Names of the enabled collectors, in registry order. */
   readonly collectors: readonly string[];
   readonly iptablesRules: boolean;
+  readonly iptablesChainInclude: RegExp | undefined;
+  readonly iptablesChainExclude: RegExp | undefined;
+  /** Netstat fields (Proto_Field) to export. */
+  readonly netstatFields: RegExp;
+  /** Neutron L3 agent's HA state directory. */
+  readonly haConfsDir: string;
   readonly timeoutMs: number;
   /** Namespaces read at once; undefined: the backend's own default (exec 2 x CPUs, min 4; native 64). */
   readonly parallelism: number | undefined;

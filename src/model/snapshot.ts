@@ -8,7 +8,8 @@ import type { ReaderError } from './reader-error.js';
 export interface MetricFamily {
   readonly name: string;
   readonly help: string;
-  readonly type: 'counter' | 'gauge';
+  /** untyped: as node_exporter exports netstat's fields (counters and settings alike). */
+  readonly type: 'counter' | 'gauge' | 'untyped';
   readonly labelNames: readonly string[];
 }
 

@@ -24,11 +24,11 @@ const INTEGER = /^-?\d+$/;
  * Parses sockstat or sockstat6 (the same format). For every line with `mem` (TCP, UDP: pages, as the
  * tcp_mem/udp_mem sysctls count) a `mem_bytes` record follows, mem × `pageSize`, as node_exporter
  * adds it (with its own os.Getpagesize()). Pass the exporter host's page size: it is the kernel's, the
- * same in every namespace. Lines, keys and values: any line without a "PROTO:" and key/value pairs
+ * same in every namespace; without one, no mem_bytes records (the caller scales mem itself). Lines, keys and values: any line without a "PROTO:" and key/value pairs
  * is a parse error, never a zero.
  */
-export function parseProcNetSockstat(text: string, pageSize: number): ParseResult<SockstatRecord[]> {
-  if (!Number.isSafeInteger(pageSize) || pageSize <= 0) return parseFailure(`page size ${pageSize} is not a positive integer`);
+export function parseProcNetSockstat(text: string, pageSize?: number): ParseResult<SockstatRecord[]> {
+  if (pageSize !== undefined && (!Number.isSafeInteger(pageSize) || pageSize <= 0)) return parseFailure(`page size ${pageSize} is not a positive integer`);
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   if (lines.length === 0) return parseFailure('line 1: empty file, expected "PROTO: key value ..." lines');
@@ -45,7 +45,7 @@ export function parseProcNetSockstat(text: string, pageSize: number): ParseResul
       if (field === '' || INTEGER.test(field)) return parseFailure(`line ${i + 1}: ${proto}: ${shown(field)} is not a key`);
       if (!INTEGER.test(value)) return parseFailure(`line ${i + 1}: ${proto} ${field}: ${shown(value)} is not an integer`);
       records.push({ proto, field, value: Number(value) });
-      if (field === 'mem') records.push({ proto, field: 'mem_bytes', value: Number(value) * pageSize });
+      if (field === 'mem' && pageSize !== undefined) records.push({ proto, field: 'mem_bytes', value: Number(value) * pageSize });
     }
   }
   return parsed(records);

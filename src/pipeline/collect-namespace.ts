@@ -12,7 +12,7 @@ import type { CollectorResult, SeriesGroup } from '../model/snapshot.js';
 import type { ParseResult } from '../parsers/parse-result.js';
 import { viewOf } from '../parsers/binary-counters.js';
 import type { Reading, Readings } from '../readers/reader.js';
-import type { AnySource, ReadingLayout } from '../sources/source.js';
+import { isHostSource, type AnySource, type ReadingLayout } from '../sources/source.js';
 import type { CollectorMemo, InputMemo, KeptReading, NamespaceCache, NamespaceState } from './namespace-cache.js';
 import { keepShape, sameKeptShape } from './reading-shape.js';
 import { fillTemplate, templateSeries, TemplateBuilder, type CounterReading } from './series-templates.js';
@@ -32,6 +32,7 @@ export interface NamespaceWork {
   readonly collectors: readonly PlannedCollector[];
   readonly options: CollectorOptions;
   readonly intern: (value: string) => string;
+  readonly family: CollectContext['family'];
   readonly cache: NamespaceCache;
 }
 
@@ -42,11 +43,17 @@ type OkReading = Extract<Reading, { ok: true }>;
  * nf_tables dumps) share its declaration, and so one kept shape; an exec read is its source's own.
  */
 function readingKey(source: AnySource, reading: OkReading): object {
-  return reading.backend === 'native' ? source.native.read : source;
+  return reading.backend === 'native' && !isHostSource(source) ? source.native.read : source;
+}
+
+/** The declaration that parses what this backend read. */
+function declarationOf(source: AnySource, reading: OkReading): { parse(data: Buffer): ParseResult<unknown>; readonly layout?: ReadingLayout<unknown> } {
+  if (isHostSource(source)) return source.host;
+  return reading.backend === 'native' ? source.native : source.exec;
 }
 
 function layoutOf(source: AnySource, reading: OkReading): ReadingLayout<unknown> | undefined {
-  return source[reading.backend].layout;
+  return declarationOf(source, reading).layout;
 }
 
 export function collectNamespace(work: NamespaceWork): Map<string, CollectorResult> {
@@ -54,7 +61,7 @@ export function collectNamespace(work: NamespaceWork): Map<string, CollectorResu
   const { last, next } = cache.open(ns);
   const shapes = new ShapesThisScrape(last, next, cache);
   const parsed = new Map<AnySource, ParseResult<unknown>>();
-  const context: CollectContext = { ns, options: work.options, intern: work.intern };
+  const context: CollectContext = { ns, options: work.options, intern: work.intern, family: work.family };
   const results = new Map<string, CollectorResult>();
 
   for (const planned of work.collectors) {
@@ -120,7 +127,7 @@ function collectAfresh(
     }
     let result = parsed.get(source);
     if (result === undefined) {
-      result = source[reading.backend].parse(reading.data);
+      result = declarationOf(source, reading).parse(reading.data);
       parsed.set(source, result);
     }
     if (!result.ok) {

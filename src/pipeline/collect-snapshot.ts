@@ -4,12 +4,13 @@
 // log line.
 
 import type { Logger } from 'pino';
-import type { Collector, CollectorOptions } from '../collectors/collector.js';
+import type { CollectContext, Collector, CollectorOptions } from '../collectors/collector.js';
 import type { DiscoveryResult } from '../discovery/discover-namespaces.js';
 import type { NetnsRef } from '../model/netns-ref.js';
 import type { CollectorResult, NamespaceSnapshot, Snapshot } from '../model/snapshot.js';
-import { everySource, type NamespaceReader, type Readings } from '../readers/reader.js';
-import type { AnySource } from '../sources/source.js';
+import { readHostFile } from '../readers/host-files.js';
+import { everySource, type NamespaceReader, type Reading, type Readings } from '../readers/reader.js';
+import { isHostSource, type AnyNamespaceSource, type AnySource, type HostSource } from '../sources/source.js';
 import { collectNamespace, type PlannedCollector } from './collect-namespace.js';
 import { mapBounded } from './map-bounded.js';
 import type { NamespaceCache } from './namespace-cache.js';
@@ -20,6 +21,8 @@ export interface CollectionState {
   readonly cache: NamespaceCache;
   /** The exporter's label-value interner (CollectContext.intern). */
   readonly intern: (value: string) => string;
+  /** The exporter's families by name (CollectContext.family). */
+  readonly family: CollectContext['family'];
   /** Numbers scrapes in the logs. */
   scrapes: number;
 }
@@ -27,7 +30,8 @@ export interface CollectionState {
 export interface SnapshotSources {
   readonly discover: () => Promise<DiscoveryResult>;
   readonly reader: NamespaceReader;
-  readonly collectors: readonly Collector[];
+  /** The enabled collectors and what they read (planCollection, made once per exporter). */
+  readonly plan: CollectionPlan;
   readonly collectorOptions: CollectorOptions;
   /** True when a namespace of this name should be reported (--netns.include/--netns.exclude). */
   readonly netnsFilter: (name: string) => boolean;
@@ -56,8 +60,7 @@ export async function collectSnapshot(sources: SnapshotSources): Promise<Snapsho
   const namespaces = uniqueByName(discovery.namespaces, discoveryErrors, logger).filter((ns) =>
     sources.netnsFilter(ns.name),
   );
-  const plan = readPlan(sources.collectors, sources.collectorOptions);
-
+  const { plan } = sources;
   const read = await mapBounded(namespaces, sources.parallelism, (ns) => readNamespace(ns, plan, sources, logger));
   const present = read.filter((snapshot): snapshot is NamespaceSnapshot => snapshot !== undefined);
   sources.state.cache.rotate();
@@ -73,7 +76,7 @@ export async function collectSnapshot(sources: SnapshotSources): Promise<Snapsho
   );
   return {
     namespaces: present,
-    collectors: sources.collectors.map((collector) => collector.name),
+    collectors: plan.collectors.map(({ collector }) => collector.name),
     durationSeconds,
     discoverySeconds,
     discoveryErrors,
@@ -88,17 +91,18 @@ export async function collectSnapshot(sources: SnapshotSources): Promise<Snapsho
  */
 async function readNamespace(
   ns: NetnsRef,
-  plan: ReadPlan,
+  plan: CollectionPlan,
   sources: SnapshotSources,
   scrapeLogger: Logger,
 ): Promise<NamespaceSnapshot | undefined> {
   const readStarted = performance.now();
-  const readings = await readBeforeDeadline(ns, plan.sources, sources);
+  const [inside, host] = await Promise.all([readBeforeDeadline(ns, plan.namespaceSources, sources), readHostFiles(ns, plan.hostSources)]);
   const readSeconds = (performance.now() - readStarted) / 1000;
-  if (allVanished(readings)) {
+  if (allVanished(inside)) {
     scrapeLogger.debug({ netns: ns.name, inode: ns.inode }, 'namespace vanished during the scrape');
     return undefined;
   }
+  const readings = host.length === 0 ? inside : new Map([...inside, ...host]);
 
   const results = collectNamespace({
     ns,
@@ -107,6 +111,7 @@ async function readNamespace(
     collectors: plan.collectors,
     options: sources.collectorOptions,
     intern: sources.state.intern,
+    family: sources.state.family,
     cache: sources.state.cache,
   });
   const failures: string[] = [];
@@ -119,7 +124,11 @@ async function readNamespace(
   return { ns, results };
 }
 
-async function readBeforeDeadline(ns: NetnsRef, wanted: readonly AnySource[], sources: SnapshotSources): Promise<Readings> {
+async function readHostFiles(ns: NetnsRef, wanted: readonly HostSource<unknown>[]): Promise<[AnySource, Reading][]> {
+  return Promise.all(wanted.map(async (source): Promise<[AnySource, Reading]> => [source, await readHostFile(ns, source)]));
+}
+
+async function readBeforeDeadline(ns: NetnsRef, wanted: readonly AnyNamespaceSource[], sources: SnapshotSources): Promise<Readings> {
   if (sources.deadline === undefined) return sources.reader.read(ns, wanted);
   const remaining = sources.deadline - performance.now();
   if (remaining <= 0) {
@@ -137,13 +146,20 @@ function allVanished(readings: Readings): boolean {
   return true;
 }
 
-interface ReadPlan {
-  /** Every source any enabled collector needs, each once: one read per namespace serves them all. */
-  readonly sources: readonly AnySource[];
+export interface CollectionPlan {
   readonly collectors: readonly PlannedCollector[];
+  /** Every source read inside the namespaces, each once: one read per namespace serves them all. */
+  readonly namespaceSources: readonly AnyNamespaceSource[];
+  /** Files of the host about namespaces (HA state), read beside the namespace read. */
+  readonly hostSources: readonly HostSource<unknown>[];
 }
 
-function readPlan(collectors: readonly Collector[], options: CollectorOptions): ReadPlan {
+function readsFilesOnly(source: AnyNamespaceSource): boolean {
+  return source.exec.read.kind === 'file' && (source.native.read.kind === 'file' || source.native.read.kind === 'home-file');
+}
+
+/** What the enabled collectors read; made once, when the exporter starts (options do not change). */
+export function planCollection(collectors: readonly Collector[], options: CollectorOptions): CollectionPlan {
   const byCollector = collectors.map((collector) => ({ collector, sources: collector.sources(options) }));
   const all = [...new Set(byCollector.flatMap(({ sources }) => [...sources]))];
   // reading time is shared by all sources of a namespace; each collector is charged its share
@@ -152,7 +168,15 @@ function readPlan(collectors: readonly Collector[], options: CollectorOptions): 
     sources,
     readShare: all.length === 0 ? 0 : sources.length / all.length,
   }));
-  return { sources: all, collectors: planned };
+  const inside = all.filter((source): source is AnyNamespaceSource => !isHostSource(source));
+  return {
+    collectors: planned,
+    // Files first, then what opens sockets: a socket stays counted in the namespace's sockstat until
+    // the kernel frees it (netlink sockets an RCU grace period after close), so reading sockstat
+    // after our own dumps would count the exporter's sockets as the namespace's.
+    namespaceSources: [...inside.filter(readsFilesOnly), ...inside.filter((source) => !readsFilesOnly(source))],
+    hostSources: all.filter(isHostSource),
+  };
 }
 
 /**

@@ -4,9 +4,10 @@
 
 import type { NetnsRef } from '../model/netns-ref.js';
 import type { ReaderError } from '../model/reader-error.js';
-import type { AnySource } from '../sources/source.js';
+import type { AnyNamespaceSource, AnySource } from '../sources/source.js';
 
-export type BackendName = 'exec' | 'native';
+/** Who read it, and so whose declaration parses it: a backend inside the namespace, or the host. */
+export type BackendName = 'exec' | 'native' | 'host';
 
 /** What one source gave: bytes to parse with that backend's declaration, or why there are none. */
 export type Reading =
@@ -25,7 +26,7 @@ export interface NamespaceReader {
    * namespace that cannot be entered at all yields that error for every source. Sources that share
    * a native read get the very same bytes.
    */
-  read(ns: NetnsRef, sources: readonly AnySource[], signal?: AbortSignal): Promise<Readings>;
+  read(ns: NetnsRef, sources: readonly AnyNamespaceSource[], signal?: AbortSignal): Promise<Readings>;
   /** Releases threads or processes; pending reads settle first. */
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
-// The namespace's conntrack count and the conntrack table's limit.
+// The namespace's conntrack count, the conntrack table's limit, and the per-CPU statistics.
 
-import { parseNfConntrackEntries } from '../parsers/nf-conntrack-stat.js';
+import { parseNfConntrackEntries, parseNfConntrackStatTotals, type NfConntrackStatTotals } from '../parsers/nf-conntrack-stat.js';
 import { parseProcInteger } from '../parsers/proc-integer.js';
 import { defineSource, type NativeRead } from './source.js';
 
@@ -31,5 +31,20 @@ export const conntrackMaxSource = defineSource<number>({
     read: { kind: 'home-file', path: '/proc/sys/net/netfilter/nf_conntrack_max', presentWith: CONNTRACK_STAT },
     absentWhen: ['ENOENT'],
     parse: integerText,
+  },
+});
+
+/** The statistics of the namespace's conntrack table (found, insert_failed, drop, early_drop, ...). */
+export const conntrackStatSource = defineSource<NfConntrackStatTotals>({
+  name: 'conntrack-stat',
+  exec: {
+    read: { kind: 'file', path: '/proc/net/stat/nf_conntrack' },
+    parse: (data) => parseNfConntrackStatTotals(data.toString('utf8')),
+  },
+  native: {
+    // the very read conntrack-count makes: one file read serves both
+    read: CONNTRACK_STAT,
+    absentWhen: ['ENOENT'],
+    parse: (data) => parseNfConntrackStatTotals(data.toString('utf8')),
   },
 });

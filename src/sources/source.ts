@@ -1,8 +1,10 @@
-// What a source is: one input read inside a namespace, declared once with everything both backends
-// need to know about it: what the exec backend runs or reads, what the native backend asks its
-// threads for, when the answer means "nothing here", and how its bytes are parsed into typed records.
-// Readers turn declarations into reads; the pipeline parses; collectors only see the records.
+// What a source is: one input, declared once with everything the backends need to know about it.
+// Most are read inside a namespace: what the exec backend runs or reads, what the native backend
+// asks its threads for, when the answer means "nothing here", and how its bytes are parsed into
+// typed records. A few are files of the host about a namespace (Neutron's HA state), read alike by
+// both backends. Readers turn declarations into reads; the pipeline parses; collectors see records.
 
+import type { NetnsRef } from '../model/netns-ref.js';
 import type { ParseResult } from '../parsers/parse-result.js';
 
 /** How the exec backend gets the input inside the namespace (see readers/exec/read-script.ts). */
@@ -64,23 +66,53 @@ export interface NativeSource<T> extends SourceBackend<T> {
   emptyWhen?(data: Buffer): boolean;
 }
 
-export interface Source<T> {
+/** An input read inside the namespace. */
+export interface NamespaceSource<T> {
   /** Names the input in logs and in the exec read's framing: lower case, digits and '-'. */
   readonly name: string;
   readonly exec: ExecSource<T>;
   readonly native: NativeSource<T>;
 }
 
-/** A source whose record type does not matter here (readers, the pipeline's bookkeeping). */
+/** A file of the host (the exporter's own mount namespace) about a namespace; a missing file is "not present". */
+export interface HostSource<T> {
+  readonly name: string;
+  readonly host: {
+    /** The file for this namespace, or undefined where it has none (not a router, an id that is no UUID). */
+    path(ns: NetnsRef): string | undefined;
+    parse(data: Buffer): ParseResult<T>;
+  };
+}
+
+export type Source<T> = NamespaceSource<T> | HostSource<T>;
+
+/** Sources whose record type does not matter here (readers, the pipeline's bookkeeping). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnySource = Source<any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyNamespaceSource = NamespaceSource<any>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function isHostSource(source: AnySource): source is HostSource<any> {
+  return 'host' in source;
+}
 
 /** The read script passes a tool at most this many words (see readers/exec/read-script.ts). */
 export const MAX_EXEC_ARGV = 8;
 
+function checkName(name: string): void {
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`source name ${JSON.stringify(name)}: lower case, digits and '-' only`);
+}
+
 /** Checks a declaration once, at start-up: a bad one is a bug, so it throws. */
-export function defineSource<T>(source: Source<T>): Source<T> {
-  if (!/^[a-z0-9-]+$/.test(source.name)) throw new Error(`source name ${JSON.stringify(source.name)}: lower case, digits and '-' only`);
+export function defineHostSource<T>(source: HostSource<T>): HostSource<T> {
+  checkName(source.name);
+  return Object.freeze(source);
+}
+
+/** Checks a declaration once, at start-up: a bad one is a bug, so it throws. */
+export function defineSource<T>(source: NamespaceSource<T>): NamespaceSource<T> {
+  checkName(source.name);
   const { read } = source.exec;
   if (read.kind === 'tool' && (read.argv.length === 0 || read.argv.length > MAX_EXEC_ARGV)) {
     throw new Error(`source ${source.name}: a tool takes 1 to ${MAX_EXEC_ARGV} words, not ${read.argv.length}`);

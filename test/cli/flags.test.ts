@@ -22,8 +22,16 @@ describe('defaults', () => {
   test('listen on the documented port, all addresses', () =>
     expect(config.listenAddress).toEqual({ host: undefined, port: DEFAULT_PORT }));
   test('all collectors, per-rule series, /run/netns, processes scanned, host left out', () => {
-    expect(config.collectors).toEqual(['interfaces', 'iptables', 'conntrack']);
+    expect(config.collectors).toEqual(['interfaces', 'iptables', 'conntrack', 'carrier_changes', 'conntrack_stat', 'netstat', 'sockstat', 'neighbor', 'neutron_ha']);
     expect(config.iptablesRules).toBe(true);
+    expect(config.iptablesChainInclude).toBeUndefined();
+    expect(config.parallelism).toBeUndefined(); // the backend's own depth
+    expect(config.haConfsDir).toBe('/var/lib/neutron/ha_confs');
+    // the router field set, matched whole as node_exporter matches --collector.netstat.fields
+    expect(config.netstatFields.test('Ip_ForwDatagrams')).toBe(true);
+    expect(config.netstatFields.test('Ip_InDiscards')).toBe(true);
+    expect(config.netstatFields.test('Ip_DefaultTTL')).toBe(false);
+    expect(config.netstatFields.test('xIp_ForwDatagrams')).toBe(false);
     expect(config.netnsDirs).toEqual(['/run/netns']);
     expect(config.scanProcesses).toBe(true);
     expect(config.includeHost).toBe(false);
@@ -39,6 +47,16 @@ test('switches and values', () => {
     '--web.listen-address=127.0.0.1:9999',
     '--no-collector.iptables',
     '--no-collector.iptables.rules',
+    '--no-collector.netstat',
+    '--no-collector.sockstat',
+    '--no-collector.conntrack_stat',
+    '--no-collector.neighbor',
+    '--no-collector.carrier_changes',
+    '--no-collector.neutron_ha',
+    '--iptables.chain.include=^neutron-',
+    '--iptables.chain.exclude=-snat$',
+    '--collector.netstat.fields=Tcp_.*',
+    '--neutron.ha-confs-dir=/srv/ha',
     '--netns.dir',
     '/run/netns',
     '--netns.dir=/run/docker/netns',
@@ -56,6 +74,11 @@ test('switches and values', () => {
   expect(config.listenAddress).toEqual({ host: '127.0.0.1', port: 9999 });
   expect(config.collectors).toEqual(['interfaces', 'conntrack']);
   expect(config.iptablesRules).toBe(false);
+  expect(config.iptablesChainInclude?.test('neutron-l3-agent-INPUT')).toBe(true);
+  expect(config.iptablesChainExclude?.test('neutron-l3-agent-snat')).toBe(true);
+  expect(config.netstatFields.test('Tcp_RetransSegs')).toBe(true);
+  expect(config.netstatFields.test('Udp_InErrors')).toBe(false);
+  expect(config.haConfsDir).toBe('/srv/ha');
   expect(config.netnsDirs).toEqual(['/run/netns', '/run/docker/netns']);
   expect(config.scanProcesses).toBe(false);
   expect(config.includeHost).toBe(true);
@@ -75,6 +98,8 @@ describe('bad flags are one line and status 2', () => {
     [['--nope'], /unknown option '--nope'/],
     [['--netns.include=('], /invalid regular expression for --netns\.include/],
     [['--device.exclude=[a-'], /invalid regular expression for --device\.exclude/],
+    [['--collector.netstat.fields=Ip_(('], /invalid regular expression for --collector\.netstat\.fields/],
+    [['--iptables.chain.include=*'], /invalid regular expression for --iptables\.chain\.include/],
     [['--collector.timeout=10'], /--collector\.timeout must be a duration/],
     [['--collector.parallelism=0'], /--collector\.parallelism must be a whole number of at least 1/],
     [['--web.max-requests=-1'], /--web\.max-requests must be a whole number/],

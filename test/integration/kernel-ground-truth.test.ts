@@ -3,6 +3,7 @@
 // must lie between what the kernel said just before and just after the scrape.
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadNativeAddon } from '../../src/readers/native/load-addon.js';
 import { builtMain } from '../support/built.js';
 import { parseIptablesSaveTruth, parseNetDevTruth } from '../support/ground-truth.js';
 import { startExporter } from '../support/exporter-process.js';
@@ -166,6 +167,79 @@ describe.skipIf(skipUnlessRoot('kernel ground-truth tests'))('exporter vs the ke
     expect(valueOf(series, 'netns_nf_conntrack_entries_limit', { netns: router })).toBe(limit);
     expect(valueOf(series, 'netns_nf_conntrack_entries', { netns: router })).toBeGreaterThanOrEqual(1);
     expect(valueOf(series, 'netns_namespaces', { kind: 'qrouter' })).toBe(1);
+  });
+
+  /** `Proto_Field` -> value of a /proc/net/snmp or netstat text (pairs of header and value lines). */
+  function snmpValues(text: string): Map<string, number> {
+    const values = new Map<string, number>();
+    const lines = text.trim().split('\n');
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const names = (lines[i] as string).split(' ');
+      const numbers = (lines[i + 1] as string).split(' ');
+      const proto = (names[0] as string).slice(0, -1);
+      names.slice(1).forEach((name, j) => values.set(`${proto}_${name}`, Number(numbers[j + 1])));
+    }
+    return values;
+  }
+
+  async function diagnosticsTruth(ns: string) {
+    const snmp = snmpValues(`${await lab.run(ns, ['cat', '/proc/net/snmp'])}\n${await lab.run(ns, ['cat', '/proc/net/netstat'])}`);
+    const stat = (await lab.run(ns, ['cat', '/proc/net/stat/nf_conntrack'])).trim().split('\n');
+    const header = (stat[0] as string).trim().split(/\s+/);
+    const conntrack = new Map(header.map((name, j) => [name, stat.slice(1).reduce((sum, row) => sum + Number.parseInt(row.trim().split(/\s+/)[j] as string, 16), 0)]));
+    const links = JSON.parse(await lab.run(ns, ['ip', '-j', '-s', '-s', 'link', 'show'])) as { ifname: string; stats64: { tx: { carrier_changes: number } } }[];
+    const neighbours = new Map<string, number>();
+    for (const entry of JSON.parse(await lab.run(ns, ['ip', '-j', 'neigh', 'show', 'nud', 'all'])) as { dev: string; dst: string; state?: string[] }[]) {
+      const key = `${entry.dev} ${entry.dst.includes(':') ? 'ipv6' : 'ipv4'} ${(entry.state ?? ['none']).join(',').toLowerCase()}`;
+      neighbours.set(key, (neighbours.get(key) ?? 0) + 1);
+    }
+    return { snmp, conntrack, carrier: new Map(links.map((link) => [link.ifname, link.stats64.tx.carrier_changes])), neighbours };
+  }
+
+  test.each(['exec', 'native'])('router diagnostics (%s backend): netstat, conntrack statistics, carrier changes and neighbours as the kernel says', async (backend) => {
+    if (backend === 'native' && !loadNativeAddon().ok) throw new Error('the native addon is not built');
+    // a flap, a permanent neighbour and one nobody answers for, on the router
+    await lab.run(router, ['ip', 'link', 'set', 'dev', 'qg-f', 'down']);
+    await lab.run(router, ['ip', 'link', 'set', 'dev', 'qg-f', 'up']);
+    await lab.run(router, ['ip', 'neigh', 'replace', '10.50.0.99', 'lladdr', '02:00:00:00:00:99', 'dev', 'qr-d', 'nud', 'permanent']);
+    await lab.sendUdp(router, '10.50.0.77', 9, 1);
+    const before = await diagnosticsTruth(router);
+    const series = await scrapeOnce([`--collector.backend=${backend}`]);
+    const after = await diagnosticsTruth(router);
+
+    for (const collector of ['netstat', 'sockstat', 'conntrack_stat', 'neighbor', 'carrier_changes', 'neutron_ha']) {
+      expect(valueOf(series, 'netns_collector_success', { netns: router, collector }), collector).toBe(1);
+    }
+    const netstat = series.filter((s) => s.name.startsWith('netns_netstat_') && s.labels.netns === router);
+    expect(netstat.length).toBeGreaterThan(20);
+    for (const s of netstat) {
+      const field = s.name.slice('netns_netstat_'.length);
+      if (!before.snmp.has(field)) continue; // snmp6 fields: checked by the parsers' tests
+      expect(s.value, field).toBeGreaterThanOrEqual(Math.min(before.snmp.get(field)!, after.snmp.get(field)!));
+      expect(s.value, field).toBeLessThanOrEqual(Math.max(before.snmp.get(field)!, after.snmp.get(field)!));
+    }
+    // the router forwarded the dhcp namespace's datagrams to the fip namespace
+    expect(valueOf(series, 'netns_netstat_Ip_ForwDatagrams', { netns: router })).toBeGreaterThanOrEqual(4);
+    for (const column of ['found', 'insert', 'insert_failed', 'drop', 'early_drop', 'invalid']) {
+      const value = valueOf(series, `netns_nf_conntrack_stat_${column}_total`, { netns: router });
+      expect(value, column).toBeGreaterThanOrEqual(before.conntrack.get(column)!);
+      expect(value, column).toBeLessThanOrEqual(after.conntrack.get(column)!);
+    }
+    expect(before.carrier.get('qg-f')).toBeGreaterThanOrEqual(2);
+    for (const [device, changes] of after.carrier) {
+      expect(valueOf(series, 'netns_network_carrier_changes_total', { netns: router, device }), device).toBe(changes);
+    }
+    // neighbour states move on their own (incomplete -> failed, reachable -> stale): each count is the
+    // kernel's before or after the scrape
+    const exported = new Map(
+      select(series, 'netns_neighbor_entries', { netns: router }).map((s) => [`${s.labels.device} ${s.labels.family} ${s.labels.state}`, s.value]),
+    );
+    expect(exported.get('qr-d ipv4 permanent')).toBe(1);
+    for (const key of new Set([...before.neighbours.keys(), ...after.neighbours.keys(), ...exported.keys()])) {
+      expect([before.neighbours.get(key), after.neighbours.get(key)], key).toContain(exported.get(key));
+    }
+    const sockstat = (await lab.run(router, ['cat', '/proc/net/sockstat'])).match(/^RAW: inuse (\d+)/m)?.[1];
+    expect(valueOf(series, 'netns_sockstat_RAW_inuse', { netns: router })).toBe(Number(sockstat));
   });
 
   test('a namespace deleted between two scrapes is gone from the second', async () => {

@@ -18,7 +18,7 @@ import type { ParseResult } from '../../src/parsers/parse-result.js';
 import { loadNativeAddon } from '../../src/readers/native/load-addon.js';
 import { createNativeReader, type NativeNamespaceReader } from '../../src/readers/native/native-reader.js';
 import type { Reading } from '../../src/readers/reader.js';
-import type { AnySource } from '../../src/sources/source.js';
+import type { AnyNamespaceSource } from '../../src/sources/source.js';
 import { ALL_SOURCES, sourceNamed } from '../support/sources.js';
 import { ipLinkModel, iptablesSaveModel, withoutOffsets } from './reference-models.js';
 import { applyRouterRules, inNetns, isRoot, run, runBuffer, sendUdp, TestNamespaces } from './test-namespaces.js';

@@ -9,15 +9,21 @@ import { describe, expect, test } from 'vitest';
 import type { Collector } from '../../src/collectors/collector.js';
 import { COLLECTORS } from '../../src/collectors/registry.js';
 import type { Reading, Readings } from '../../src/readers/reader.js';
-import { conntrackCountSource, conntrackMaxSource } from '../../src/sources/conntrack.js';
+import { conntrackCountSource, conntrackMaxSource, conntrackStatSource } from '../../src/sources/conntrack.js';
+import { neighboursSource } from '../../src/sources/neighbours.js';
+import { netstatFileSource, snmp6Source, snmpSource } from '../../src/sources/netstat.js';
+import { neutronHaStateSource } from '../../src/sources/neutron-ha-state.js';
+import { sockstat6Source, sockstatSource } from '../../src/sources/sockstat.js';
+import { ALL_DEVICES } from '../support/collector-runs.js';
 import { iptablesLegacyIpv4Source, iptablesLegacyIpv6Source } from '../../src/sources/iptables-legacy.js';
 import { iptablesNftIpv4Source, iptablesNftIpv6Source } from '../../src/sources/iptables-nft.js';
 import { linksSource } from '../../src/sources/links.js';
 import { netDevSource } from '../../src/sources/net-dev.js';
-import type { AnySource } from '../../src/sources/source.js';
+import { isHostSource, type AnySource } from '../../src/sources/source.js';
 import { collectorRuns } from '../support/collector-runs.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/netlink/${name}`, import.meta.url));
+const diagnostics = (name: string): Buffer => readFileSync(new URL(`../fixtures/diagnostics/${name}`, import.meta.url));
 
 /** The native reader's answers for one router, in one block as a batch would hold them. */
 function batchReadings(): { readings: Readings; block: ArrayBuffer } {
@@ -26,8 +32,15 @@ function batchReadings(): { readings: Readings; block: ArrayBuffer } {
     [[iptablesNftIpv4Source, iptablesNftIpv6Source], fixture('router-nft-unspec.nfnetlink.bin')],
     [[iptablesLegacyIpv4Source], fixture('router-legacy-ipv4.xt-entries.bin')],
     [[iptablesLegacyIpv6Source], fixture('router-legacy-ipv6.xt-entries.bin')],
-    [[conntrackCountSource], fixture('router.nf_conntrack.stat.txt')],
+    [[conntrackCountSource, conntrackStatSource], fixture('router.nf_conntrack.stat.txt')],
     [[conntrackMaxSource], Buffer.from('262144\n')],
+    [[snmpSource], diagnostics('router.snmp.txt')],
+    [[netstatFileSource], diagnostics('router.netstat.txt')],
+    [[snmp6Source], diagnostics('router.snmp6.txt')],
+    [[sockstatSource], diagnostics('router.sockstat.txt')],
+    [[sockstat6Source], diagnostics('router.sockstat6.txt')],
+    [[neighboursSource], diagnostics('router.neigh.rtnetlink.bin')],
+    [[neutronHaStateSource(ALL_DEVICES.haConfsDir as string)], Buffer.from('primary')],
   ];
   const aligned = (n: number): number => (n + 7) & ~7;
   const block = new ArrayBuffer(parts.reduce((sum, [, bytes]) => sum + aligned(bytes.length), 0));
@@ -36,7 +49,7 @@ function batchReadings(): { readings: Readings; block: ArrayBuffer } {
   for (const [sources, bytes] of parts) {
     const data = Buffer.from(block, offset, bytes.length);
     bytes.copy(data);
-    for (const source of sources) readings.set(source, { ok: true, backend: 'native', data });
+    for (const source of sources) readings.set(source, { ok: true, backend: isHostSource(source) ? 'host' : 'native', data });
     offset += aligned(bytes.length);
   }
   return { readings, block };

@@ -7,15 +7,20 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { expect, test } from 'vitest';
 import { parseFlags } from '../../src/cli/flags.js';
+import { hostPageSize } from '../../src/discovery/page-size.js';
 import { createExporter } from '../../src/exporter.js';
 import { createFixtureReader, fixtureDiscovery, PIPELINE_FIXTURES } from '../support/fixture-reader.js';
 
 const EXPECTED = join(PIPELINE_FIXTURES, 'expected.prom');
+const ROUTER = 'qrouter-5d2c8b7e-0f55-4a3c-9a1e-1f6c3e2a9b10';
 const VOLATILE = /^(process_|nodejs_|netns_exporter_build_info|netns_scrape_duration_seconds|netns_scrape_collection_duration_seconds)/;
+
+/** The L3 agent's HA state directory of the fixtures: the router is the primary here. */
+const HA_CONFS = join(PIPELINE_FIXTURES, 'ha_confs');
 
 export async function scrapeFixtures(argv: string[] = []): Promise<string> {
   const exporter = await createExporter({
-    config: parseFlags(argv, '0.0.0-test'),
+    config: parseFlags([`--neutron.ha-confs-dir=${HA_CONFS}`, ...argv], '0.0.0-test'),
     reader: createFixtureReader(),
     discover: fixtureDiscovery(),
     logger: pino({ level: 'silent' }),
@@ -76,6 +81,13 @@ test('legacy and nft tables of one namespace are separate series', async () => {
 test('a namespace whose input does not parse fails alone', async () => {
   const text = await scrapeFixtures();
   expect(text).toContain('netns_collector_success{netns="broken-netdev",collector="interfaces"} 0\n');
+  // its snmp has a garbage value: netstat fails for it, and nothing of it is exported as a zero
+  expect(text).toContain('netns_collector_success{netns="broken-netdev",collector="netstat"} 0\n');
+  expect(text).not.toMatch(/netns_netstat_\w+\{netns="broken-netdev"/);
+  expect(text).toContain(`netns_collector_success{netns="${ROUTER}",collector="netstat"} 1\n`);
+  // what is simply not there (no sockstat, no neighbour table read) is not a failure and not a zero
+  expect(text).toContain('netns_collector_success{netns="broken-netdev",collector="sockstat"} 1\n');
+  expect(text).not.toMatch(/netns_sockstat_\w+\{netns="broken-netdev"/);
   expect(text).toContain('netns_collector_success{netns="broken-netdev",collector="conntrack"} 1\n');
   expect(text).toContain('netns_collector_success{netns="qrouter-5d2c8b7e-0f55-4a3c-9a1e-1f6c3e2a9b10",collector="interfaces"} 1\n');
   expect(text).not.toMatch(/netns_network_[a-z_]+\{netns="broken-netdev"/);
@@ -113,4 +125,72 @@ test('--netns.labels-file labels netns_info by router id', async () => {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+const fixtureText = (path: string): string => readFileSync(join(PIPELINE_FIXTURES, path), 'utf8');
+
+/** Field `name` of a `Proto: names` / `Proto: values` pair of lines. */
+function snmpField(text: string, proto: string, name: string): string {
+  const lines = text.split('\n').filter((line) => line.startsWith(`${proto}: `));
+  const names = (lines[0] ?? '').split(' ');
+  return (lines[1] ?? '').split(' ')[names.indexOf(name)] as string;
+}
+
+test('router diagnostics: netstat, sockstat, conntrack statistics, neighbours, carrier changes and HA state from the captured files', async () => {
+  const text = await scrapeFixtures();
+  const snmp = fixtureText('router/snmp');
+  expect(text).toContain(`netns_netstat_Ip_ForwDatagrams{netns="${ROUTER}"} ${snmpField(snmp, 'Ip', 'ForwDatagrams')}\n`);
+  expect(text).toContain(`netns_netstat_Ip_InDiscards{netns="${ROUTER}"} ${snmpField(snmp, 'Ip', 'InDiscards')}\n`);
+  expect(text).toContain(`netns_netstat_Udp_NoPorts{netns="${ROUTER}"} ${snmpField(snmp, 'Udp', 'NoPorts')}\n`);
+  expect(text).toContain(`netns_netstat_TcpExt_ListenDrops{netns="${ROUTER}"} ${snmpField(fixtureText('router/netstat'), 'TcpExt', 'ListenDrops')}\n`);
+  expect(text).toContain('# TYPE netns_netstat_Ip_ForwDatagrams untyped\n');
+  // fields outside the router set are not exported by default
+  expect(text).not.toContain('netns_netstat_Ip_DefaultTTL');
+
+  const sockets = /^sockets: used (\d+)$/m.exec(fixtureText('router/sockstat'))?.[1];
+  expect(text).toContain(`netns_sockstat_sockets_used{netns="${ROUTER}"} ${sockets}\n`);
+  const tcpMem = /^TCP: .* mem (\d+)$/m.exec(fixtureText('router/sockstat'))?.[1];
+  expect(text).toContain(`netns_sockstat_TCP_mem_bytes{netns="${ROUTER}"} ${Number(tcpMem) * hostPageSize()}\n`);
+
+  const stat = fixtureText('router/conntrack-stat').trim().split('\n');
+  const column = (stat[0] as string).split(/\s+/).indexOf('insert');
+  const inserts = stat.slice(1).reduce((sum, row) => sum + Number.parseInt(row.trim().split(/\s+/)[column] as string, 16), 0);
+  expect(text).toContain(`netns_nf_conntrack_stat_insert_total{netns="${ROUTER}"} ${inserts}\n`);
+  expect(text).toContain(`netns_nf_conntrack_stat_drop_total{netns="${ROUTER}"} `);
+
+  // the capture left one permanent, one failed, one resolved neighbour on qr- and lo's noarp entry
+  const neighbour = (state: string, device = 'qr-5d2c8b7e-0f') => `netns_neighbor_entries{netns="${ROUTER}",device="${device}",family="ipv4",state="${state}"} 1\n`;
+  expect(text).toContain(neighbour('permanent'));
+  expect(text).toContain(neighbour('failed'));
+  expect(text).toContain(neighbour('noarp', 'lo'));
+
+  const carrier = (JSON.parse(fixtureText('router/links')) as { ifname: string; stats64: { tx: { carrier_changes: number } } }[]).find(
+    (link) => link.ifname === 'qr-5d2c8b7e-0f',
+  )?.stats64.tx.carrier_changes;
+  expect(carrier).toBeGreaterThan(0);
+  expect(text).toContain(`netns_network_carrier_changes_total{netns="${ROUTER}",device="qr-5d2c8b7e-0f"} ${carrier}\n`);
+
+  const id = ROUTER.slice('qrouter-'.length);
+  expect(text).toContain(`netns_router_ha_state{netns="${ROUTER}",id="${id}",state="primary"} 1\n`);
+  expect(text).toContain(`netns_router_ha_state{netns="${ROUTER}",id="${id}",state="backup"} 0\n`);
+  // only qrouter namespaces with a state file
+  expect(text).not.toMatch(/netns_router_ha_state\{netns="qdhcp-/);
+  expect(text).toContain(`netns_collector_success{netns="${ROUTER}",collector="neutron_ha"} 1\n`);
+});
+
+test('no HA state directory: no HA series, and no failure', async () => {
+  const text = await scrapeFixtures(['--neutron.ha-confs-dir=/nonexistent/ha_confs']);
+  expect(text).not.toContain('netns_router_ha_state{');
+  expect(text).toContain(`netns_collector_success{netns="${ROUTER}",collector="neutron_ha"} 1\n`);
+});
+
+test('--collector.netstat.fields and --iptables.chain.include choose the series', async () => {
+  const text = await scrapeFixtures(['--collector.netstat.fields=Ip_DefaultTTL|Udp_.*', '--iptables.chain.include=^neutron-']);
+  expect(text).toContain(`netns_netstat_Ip_DefaultTTL{netns="${ROUTER}"} 64\n`);
+  expect(text).toMatch(new RegExp(`netns_netstat_Udp_InDatagrams\\{netns="${ROUTER}"\\} \\d+\\n`));
+  expect(text).not.toContain('netns_netstat_Ip_ForwDatagrams');
+  // per-rule series only for neutron- chains; chains and policies of the others stay
+  const ruleChains = new Set([...text.matchAll(/^netns_iptables_rule_packets_total\{[^}]*chain="([^"]*)"/gm)].map((match) => match[1]));
+  expect([...ruleChains]).toEqual(['neutron-l3-agent-INPUT']);
+  expect(text).toContain(`netns_iptables_chain_rules{netns="${ROUTER}",backend="nft",family="ipv4",table="filter",chain="INPUT"} 1\n`);
 });

@@ -142,6 +142,11 @@ export function readCarrierChanges(data: Buffer, at: number): number {
   return readHostU32(data, at);
 }
 
+/** The links and where each one's IFLA_CARRIER_CHANGES is (-1: none), without the counters rows. */
+export function parseRtnetlinkLinkTable(data: Buffer): ParseResult<Pick<RtnetlinkInterfaces, 'links' | 'carrierChangesAt'>> {
+  return neverThrow('rtnetlink', () => parseDump(data, true, false));
+}
+
 /** The counters rows and where each was read, without the links' attributes. */
 export function parseRtnetlinkCounters(data: Buffer): ParseResult<Omit<RtnetlinkInterfaces, 'links'>> {
   return neverThrow('rtnetlink', () => parseDump(data, false, true));

@@ -2,7 +2,7 @@
 // into a Reading or a ReaderError. Pure.
 
 import type { ReaderError } from '../../model/reader-error.js';
-import type { AnySource } from '../../sources/source.js';
+import type { AnyNamespaceSource } from '../../sources/source.js';
 import type { Reading } from '../reader.js';
 import type { Section } from './framed-output.js';
 import { execReadDescription } from './read-script.js';
@@ -13,7 +13,7 @@ const MAX_DETAIL_CHARS = 240;
 // What `timeout -s KILL` returns when it killed the tool: 128 + SIGKILL.
 const KILLED_BY_TIMEOUT = 137;
 
-export function sectionToReading(source: AnySource, section: Section, toolTimeoutMs: number): Reading {
+export function sectionToReading(source: AnyNamespaceSource, section: Section, toolTimeoutMs: number): Reading {
   const tool = execReadDescription(source);
   if (section.status === '0') return { ok: true, backend: 'exec', data: section.data };
   if (section.status === 'absent') return failure('not-present', `${tool}: nothing to read in this namespace`);

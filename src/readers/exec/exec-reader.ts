@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { execa } from 'execa';
 import type { NetnsRef } from '../../model/netns-ref.js';
-import type { AnySource } from '../../sources/source.js';
+import type { AnyNamespaceSource } from '../../sources/source.js';
 import { everySource as every, type NamespaceReader, type Reading, type Readings } from '../reader.js';
 import { enterFailure, failure, firstLine, sectionToReading } from './classify-failure.js';
 import { splitFramedOutput } from './framed-output.js';
@@ -38,7 +38,7 @@ export function createExecReader(options: ExecReaderOptions): NamespaceReader {
   const inFlight = new Set<Promise<Readings>>();
   let closed = false;
 
-  async function readOnce(ns: NetnsRef, sources: readonly AnySource[], signal?: AbortSignal): Promise<Readings> {
+  async function readOnce(ns: NetnsRef, sources: readonly AnyNamespaceSource[], signal?: AbortSignal): Promise<Readings> {
     const unique = [...new Set(sources)];
     if (unique.length === 0) return new Map();
     if (closed) return every(unique, failure('tool-failed', 'exec reader is closed'));
@@ -141,7 +141,7 @@ export function createExecReader(options: ExecReaderOptions): NamespaceReader {
       const error = enterFailure(stderr, describeExit(result));
       return every(unique, { ok: false, error });
     }
-    const readings = new Map<AnySource, Reading>();
+    const readings = new Map<AnyNamespaceSource, Reading>();
     for (const source of unique) {
       const section = framed.sections.get(source.name);
       readings.set(source, section ? sectionToReading(source, section, toolTimeoutMs) : unfinished());

@@ -5,7 +5,7 @@
 // It is a constant: namespace names, paths and argv reach it only as positional arguments, and it
 // never evaluates an argument as code (a mode only selects a `case` branch).
 
-import { MAX_EXEC_ARGV, type AnySource, type ExecRead } from '../../sources/source.js';
+import { MAX_EXEC_ARGV, type AnyNamespaceSource, type ExecRead } from '../../sources/source.js';
 
 /**
  * Output, for the whole read (every marker line starts with the per-read random nonce, which no
@@ -112,7 +112,7 @@ export function execReadWords(name: string, read: ExecRead): string[] {
 }
 
 /** What a source's read runs, for error details. */
-export function execReadDescription(source: AnySource): string {
+export function execReadDescription(source: AnyNamespaceSource): string {
   const read = source.exec.read;
   return read.kind === 'file' ? `cat ${read.path}` : read.argv.join(' ');
 }

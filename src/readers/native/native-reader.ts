@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import type { NetnsRef } from '../../model/netns-ref.js';
 import type { ReaderError } from '../../model/reader-error.js';
-import type { AnySource, NativeRead } from '../../sources/source.js';
+import type { AnyNamespaceSource, NativeRead } from '../../sources/source.js';
 import { everySource, type NamespaceReader, type Reading, type Readings } from '../reader.js';
 import { JobStage, loadNativeAddon, unpackJobs, type AddonRequest, type NetnsReaderAddon, type PoolHandle } from './load-addon.js';
 
@@ -78,7 +78,7 @@ function enterError(ns: NetnsRef, stage: number, errno: number): ReaderError {
   return { kind: 'tool-failed', detail: 'native reader closed before the read ran' };
 }
 
-function sourceReading(source: AnySource, result: Buffer | number | undefined): Reading {
+function sourceReading(source: AnyNamespaceSource, result: Buffer | number | undefined): Reading {
   const { native } = source;
   if (result === undefined) return { ok: false, error: { kind: 'tool-failed', detail: `${source.name}: no result` } };
   if (typeof result === 'number') {
@@ -91,7 +91,7 @@ function sourceReading(source: AnySource, result: Buffer | number | undefined): 
   return { ok: true, backend: 'native', data: result };
 }
 
-function everyRequest(sources: readonly AnySource[], error: ReaderError): Readings {
+function everyRequest(sources: readonly AnyNamespaceSource[], error: ReaderError): Readings {
   return everySource(sources, { ok: false, error });
 }
 
@@ -114,7 +114,7 @@ function homeFiles(): (path: string) => Promise<Buffer | number> {
 
 interface PendingJob {
   readonly ns: NetnsRef;
-  readonly sources: readonly AnySource[];
+  readonly sources: readonly AnyNamespaceSource[];
   /** Index of each source's addon request in the job (sources may share one). */
   readonly slots: readonly number[];
   readonly settle: (readings: Readings) => void;
@@ -177,7 +177,7 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
       job.settle(everySource(job.sources, { ok: false, error: enterError(job.ns, stage, stageErrno) }));
       return;
     }
-    const readings = new Map<AnySource, Reading>();
+    const readings = new Map<AnyNamespaceSource, Reading>();
     const homeReads: Promise<void>[] = [];
     job.sources.forEach((source, i) => {
       const reading = sourceReading(source, results[job.slots[i] as number]);
@@ -213,7 +213,7 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
     if (idle && finished.length > nextFinished) setImmediate(settleSome);
   });
 
-  function read(ns: NetnsRef, sources: readonly AnySource[], signal?: AbortSignal): Promise<Readings> {
+  function read(ns: NetnsRef, sources: readonly AnyNamespaceSource[], signal?: AbortSignal): Promise<Readings> {
     const unique = [...new Set(sources)];
     if (closed) return Promise.resolve(everyRequest(unique, { kind: 'tool-failed', detail: 'native reader is closed' }));
     if (unique.length === 0) return Promise.resolve(new Map());

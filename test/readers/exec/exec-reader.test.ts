@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { NetnsRef } from '../../../src/model/netns-ref.js';
 import { createExecReader } from '../../../src/readers/exec/exec-reader.js';
 import type { NamespaceReader, Reading, Readings } from '../../../src/readers/reader.js';
-import type { AnySource } from '../../../src/sources/source.js';
+import type { AnyNamespaceSource } from '../../../src/sources/source.js';
 import { ALL_SOURCES, sourceNamed } from '../../support/sources.js';
 import { createNetnsLab, iptablesSaveIn, readProcNetDevIn, skipUnlessRoot, type NetnsLab } from '../../support/netns-lab.js';
 
@@ -95,7 +95,7 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     expect(text(nft.get(sourceNamed('net-dev')))).toMatch(/qg-nft:\s+\d+\s+\d+(\s+\d+){6}\s+1036\s+8\s/);
 
     expect(nft.get(sourceNamed('links'))).toMatchObject({ ok: true, backend: 'exec' });
-    expect(text(nft.get(sourceNamed('links')))).toBe(await lab.run(nftNs, ['ip', '-j', 'link', 'show']));
+    expect(text(nft.get(sourceNamed('links')))).toBe(await lab.run(nftNs, ['ip', '-j', '-s', '-s', 'link', 'show']));
 
     // iptables counts IP bytes: 7 × (100 + 8 UDP + 20 IP).
     const nft4 = text(nft.get(sourceNamed('iptables-nft-ipv4')));
@@ -125,6 +125,24 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
       if (present) expect(text(nft.get(sourceNamed(request)))).toBe(await lab.run(nftNs, ['cat', file]));
       else expect(errorOf(nft.get(sourceNamed(request))).kind).toBe('not-present');
     }
+  });
+
+  test('reads the router diagnostics files and the neighbour table as the namespace shows them', async () => {
+    const readings = await reader.read(namedRef(nftNs), ['snmp', 'netstat', 'snmp6', 'conntrack-stat', 'neighbours'].map(sourceNamed));
+    // nothing sends IP in this namespace now: the protocol counters stay as they are between two reads
+    for (const [name, file] of [
+      ['snmp', '/proc/net/snmp'],
+      ['netstat', '/proc/net/netstat'],
+      ['snmp6', '/proc/net/snmp6'],
+    ] as const) {
+      expect(text(readings.get(sourceNamed(name))), name).toBe(await lab.run(nftNs, ['cat', file]));
+    }
+    expect(text(readings.get(sourceNamed('snmp')))).toMatch(/^Ip: Forwarding/);
+    expect(text(readings.get(sourceNamed('neighbours')))).toBe(await lab.run(nftNs, ['ip', '-j', 'neigh', 'show', 'nud', 'all']));
+    const conntrack = readings.get(sourceNamed('conntrack-stat'));
+    const present = (await execa('ip', ['netns', 'exec', nftNs, 'test', '-e', '/proc/net/stat/nf_conntrack'], { reject: false })).exitCode === 0;
+    if (present) expect(text(conntrack)).toMatch(/^entries\s+searched|^entries\s/);
+    else expect(errorOf(conntrack).kind).toBe('not-present');
   });
 
   test('enters namespaces whose names hold shell syntax, and runs none of it', async () => {
@@ -194,7 +212,7 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     chmodSync(join(dir, 'iptables-nft-save'), 0o755);
     return `${dir}:${process.env.PATH}`;
   }
-  const around: AnySource[] = ['net-dev', 'iptables-nft-ipv4', 'links'].map(sourceNamed);
+  const around: AnyNamespaceSource[] = ['net-dev', 'iptables-nft-ipv4', 'links'].map(sourceNamed);
 
   test('a hung tool costs only its own request, and is killed', async () => {
     const marker = `86400.${Number.parseInt(randomBytes(3).toString('hex'), 16)}`;
@@ -205,7 +223,7 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     expect(performance.now() - started).toBeLessThan(3000);
     expect(errorOf(readings.get(sourceNamed('iptables-nft-ipv4')))).toEqual({ kind: 'timeout', detail: 'iptables-nft-save -c killed after 300 ms' });
     expect(text(readings.get(sourceNamed('net-dev')))).toBe(await readProcNetDevIn(nftNs));
-    expect(text(readings.get(sourceNamed('links')))).toBe(await lab.run(nftNs, ['ip', '-j', 'link', 'show']));
+    expect(text(readings.get(sourceNamed('links')))).toBe(await lab.run(nftNs, ['ip', '-j', '-s', '-s', 'link', 'show']));
     await expectNoProcessLeft(marker);
   });
 
@@ -252,7 +270,7 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     const reading = readings.get(sourceNamed('iptables-nft-ipv4'));
     expect(reading?.ok && reading.data).toEqual(garbage);
     expect(text(readings.get(sourceNamed('net-dev')))).toBe(await readProcNetDevIn(nftNs));
-    expect(text(readings.get(sourceNamed('links')))).toBe(await lab.run(nftNs, ['ip', '-j', 'link', 'show']));
+    expect(text(readings.get(sourceNamed('links')))).toBe(await lab.run(nftNs, ['ip', '-j', '-s', '-s', 'link', 'show']));
   });
 
   test('missing, crashing and failing tools are tool-failed with their first stderr line', async () => {

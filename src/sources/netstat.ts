@@ -1,0 +1,19 @@
+// The namespace's protocol counters: /proc/net/snmp, /proc/net/netstat and /proc/net/snmp6 (all per
+// namespace). exec copies the files; native reads them under /proc/thread-self/net on a thread inside
+// the namespace. snmp6 is absent where IPv6 is disabled (ipv6.disable=1 or no ipv6 module).
+
+import { parseProcNetSnmp, parseProcNetSnmp6, type NetstatRecord } from '../parsers/proc-net-snmp.js';
+import { defineSource } from './source.js';
+
+function netstatSource(name: string, file: string, parse: (text: string) => ReturnType<typeof parseProcNetSnmp>) {
+  const parseText = (data: Buffer) => parse(data.toString('utf8'));
+  return defineSource<readonly NetstatRecord[]>({
+    name,
+    exec: { read: { kind: 'file', path: `/proc/net/${file}` }, parse: parseText },
+    native: { read: { kind: 'file', path: `/proc/thread-self/net/${file}` }, absentWhen: ['ENOENT'], parse: parseText },
+  });
+}
+
+export const snmpSource = netstatSource('snmp', 'snmp', parseProcNetSnmp);
+export const netstatFileSource = netstatSource('netstat', 'netstat', parseProcNetSnmp);
+export const snmp6Source = netstatSource('snmp6', 'snmp6', parseProcNetSnmp6);
