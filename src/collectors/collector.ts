@@ -52,7 +52,11 @@ export type CollectorInput = <T>(source: Source<T>) => T | undefined;
  * bytes): exposition then renders those labels once.
  */
 export interface SeriesOutput {
-  /** A value read from the records (a count, an MTU, a constant 1). */
+  /**
+   * A value that stays as it is while the source's reading keeps its shape (a count of records, an
+   * MTU, a constant 1). A number the reading carries that moves on its own goes through counter():
+   * a refill reads counters again, and keeps gauges.
+   */
   gauge(family: MetricFamily, labels: readonly string[], value: number): void;
   /**
    * A counter: its value now, and where it sits in `source`'s reading (the offset the parser found,

@@ -80,10 +80,11 @@ export const netstatCollector: Collector = {
   collect({ ns, options, family: familyNamed }, input, out) {
     const labels = [ns.name];
     for (const source of [snmpSource, netstatFileSource, snmp6Source]) {
-      for (const { proto, field, value } of input(source) ?? []) {
+      for (const { proto, field, value, at } of input(source) ?? []) {
         const name = `${proto}_${field}`;
         if (!options.netstatFields.test(name)) continue;
-        out.gauge(familyNamed(familyName(name), 'untyped', helpOf(name), LABELS), labels, value);
+        // a counter at its place in the text: an unchanged file is refilled without this collector
+        out.counter(familyNamed(familyName(name), 'untyped', helpOf(name), LABELS), labels, value, source, at);
       }
     }
   },

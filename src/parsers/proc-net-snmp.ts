@@ -16,6 +16,8 @@ export interface NetstatRecord {
    * is -1 (no limit, net/ipv4/proc.c snmp_seq_show_tcp_udp prints it with %ld).
    */
   readonly value: number;
+  /** Where the value's digits start in the text (ASCII: characters are bytes), for rereading it in place. */
+  readonly at: number;
 }
 
 // The kernel prints these with %lu / %ld (and snmp6 with %lu): integers, nothing else.
@@ -32,7 +34,10 @@ export function parseProcNetSnmp(text: string): ParseResult<NetstatRecord[]> {
   if (lines.at(-1) === '') lines.pop();
   if (lines.length === 0) return parseFailure('line 1: empty file, expected "Proto: names" and "Proto: values" lines');
   const records: NetstatRecord[] = [];
+  let lineStart = 0;
   for (let i = 0; i < lines.length; i += 2) {
+    const valuesStart = lineStart + (lines[i] as string).length + 1;
+    lineStart = valuesStart + (lines[i + 1] ?? '').length + 1;
     const names = (lines[i] as string).split(' ');
     const proto = protoOf(names[0] as string);
     if (proto === undefined) return parseFailure(`line ${i + 1}: expected "Proto:" first, got ${shown(lines[i] as string)}`);
@@ -44,12 +49,14 @@ export function parseProcNetSnmp(text: string): ParseResult<NetstatRecord[]> {
     if (values.length !== names.length) {
       return parseFailure(`line ${i + 2}: ${proto} has ${names.length - 1} names but ${values.length - 1} values`);
     }
+    let at = valuesStart + (values[0] as string).length + 1;
     for (let j = 1; j < names.length; j++) {
       const field = names[j] as string;
       const value = values[j] as string;
       if (field === '') return parseFailure(`line ${i + 1}: empty field name in ${proto} (column ${j})`);
       if (!INTEGER.test(value)) return parseFailure(`line ${i + 2}: ${proto} ${field}: ${shown(value)} is not an integer`);
-      records.push({ proto, field, value: Number(value) });
+      records.push({ proto, field, value: Number(value), at });
+      at += value.length + 1;
     }
   }
   return parsed(records);
@@ -65,14 +72,17 @@ export function parseProcNetSnmp6(text: string): ParseResult<NetstatRecord[]> {
   if (lines.at(-1) === '') lines.pop();
   if (lines.length === 0) return parseFailure('line 1: empty file, expected "Ip6InReceives 0"-style lines');
   const records: NetstatRecord[] = [];
+  let lineStart = 0;
   for (const [i, line] of lines.entries()) {
+    const start = lineStart;
+    lineStart += line.length + 1;
     const fields = line.split(/[ \t]+/).filter((field) => field !== '');
     if (fields.length !== 2) return parseFailure(`line ${i + 1}: expected a name and a value, got ${shown(line)}`);
     const [name, value] = fields as [string, string];
     const six = name.indexOf('6');
     if (six <= 0 || six === name.length - 1) return parseFailure(`line ${i + 1}: ${shown(name)} is not a <proto>6<field> name`);
     if (!INTEGER.test(value)) return parseFailure(`line ${i + 1}: ${name}: ${shown(value)} is not an integer`);
-    records.push({ proto: name.slice(0, six + 1), field: name.slice(six + 1), value: Number(value) });
+    records.push({ proto: name.slice(0, six + 1), field: name.slice(six + 1), value: Number(value), at: start + line.trimEnd().length - value.length });
   }
   return parsed(records);
 }

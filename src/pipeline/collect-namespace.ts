@@ -15,7 +15,8 @@ import type { Reading, Readings } from '../readers/reader.js';
 import { isHostSource, type AnySource, type ReadingLayout } from '../sources/source.js';
 import type { CollectorMemo, InputMemo, KeptReading, NamespaceCache, NamespaceState } from './namespace-cache.js';
 import { keepShape, sameKeptShape } from './reading-shape.js';
-import { fillTemplate, templateSeries, TemplateBuilder, type CounterReading } from './series-templates.js';
+import { fillTemplate, templateSeries, TemplateBuilder, type CounterReading, type CounterValues } from './series-templates.js';
+import { keepTextShape, textNumbers } from './text-shape.js';
 
 /** A collector with the sources it reads under this exporter's options. */
 export interface PlannedCollector {
@@ -100,7 +101,7 @@ function refill(memo: CollectorMemo, sources: readonly AnySource[], readings: Re
     const kept = layout === undefined ? undefined : shapes.heldFor(input.key, reading.data, layout);
     if (kept === undefined || kept.generation !== input.generation) return undefined;
   }
-  return memo.templates.map((template) => fillTemplate(template, template.counters && shapes.view(template.counters.reading.key)));
+  return memo.templates.map((template) => fillTemplate(template, template.counters && shapes.counterValues(template.counters.reading.key)));
 }
 
 function collectAfresh(
@@ -174,7 +175,9 @@ function collectAfresh(
 class ShapesThisScrape {
   private readonly held = new Map<object, KeptReading | null>();
   private readonly data = new Map<object, Buffer>();
-  private readonly views = new Map<object, DataView>();
+  /** The numbers of text readings whose shape held, read while checking it. */
+  private readonly numbers = new Map<object, Float64Array>();
+  private readonly values = new Map<object, CounterValues>();
 
   constructor(
     private readonly last: NamespaceState | undefined,
@@ -188,10 +191,19 @@ class ShapesThisScrape {
     if (known !== undefined) return known ?? undefined;
     this.data.set(key, data);
     const kept = this.last?.readings.get(key);
-    const holds = kept !== undefined && kept.layout === layout && sameKeptShape(kept.shape, data);
-    this.held.set(key, holds ? kept : null);
+    let holds = false;
+    if (kept !== undefined && kept.layout === layout) {
+      if (kept.shape !== undefined) {
+        holds = sameKeptShape(kept.shape, data);
+      } else if (kept.text !== undefined) {
+        const numbers = textNumbers(kept.text, data);
+        if (numbers !== undefined) this.numbers.set(key, numbers);
+        holds = numbers !== undefined;
+      }
+    }
+    this.held.set(key, holds ? (kept as KeptReading) : null);
     if (!holds) return undefined;
-    this.next.readings.set(key, kept);
+    this.next.readings.set(key, kept as KeptReading);
     return kept;
   }
 
@@ -199,20 +211,28 @@ class ShapesThisScrape {
   keep(key: object, data: Buffer, layout: ReadingLayout<unknown>, parsed: unknown): KeptReading {
     const held = this.heldFor(key, data, layout);
     if (held !== undefined) return held;
-    const kept: KeptReading = { shape: keepShape(data, layout.volatileRanges(data, parsed)), layout, generation: this.cache.newGeneration() };
+    const generation = this.cache.newGeneration();
+    const kept: KeptReading =
+      layout.kind === 'binary'
+        ? { shape: keepShape(data, layout.volatileRanges(data, parsed)), layout, generation }
+        : { text: keepTextShape(data), layout, generation };
     this.held.set(key, kept);
     this.next.readings.set(key, kept);
     return kept;
   }
 
-  view(key: object): DataView | undefined {
-    let view = this.views.get(key);
-    if (view === undefined) {
+  /** Where this scrape's counters of a held reading are read from. */
+  counterValues(key: object): CounterValues | undefined {
+    let values = this.values.get(key);
+    if (values === undefined) {
+      const kept = this.held.get(key);
+      const numbers = this.numbers.get(key);
       const data = this.data.get(key);
-      if (data === undefined) return undefined;
-      view = viewOf(data);
-      this.views.set(key, view);
+      if (kept?.text !== undefined && numbers !== undefined) values = { numbers, numberAt: kept.text.numberAt };
+      else if (data !== undefined) values = { view: viewOf(data) };
+      else return undefined;
+      this.values.set(key, values);
     }
-    return view;
+    return values;
   }
 }

@@ -6,11 +6,15 @@
 import type { NetnsRef } from '../model/netns-ref.js';
 import type { ReadingLayout } from '../sources/source.js';
 import type { KeptShape } from './reading-shape.js';
+import type { KeptTextShape } from './text-shape.js';
 import type { SeriesTemplate } from './series-templates.js';
 
-/** A binary reading's bytes, kept to compare later readings with, and when they were kept. */
+/** A reading kept to compare later ones with (as bytes, or as text's words), and when it was kept. */
 export interface KeptReading {
-  readonly shape: KeptShape;
+  /** Binary layouts: the bytes, counters aside. */
+  readonly shape?: KeptShape;
+  /** NUMBERS_IN_TEXT: the words around the numbers. */
+  readonly text?: KeptTextShape;
   readonly layout: ReadingLayout<unknown>;
   /** Changes whenever the reading is kept anew: templates made from another shape are stale. */
   readonly generation: number;

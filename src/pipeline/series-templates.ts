@@ -138,19 +138,36 @@ class RowsByFamily {
   }
 }
 
+/** This scrape's reading of a template's counters: a binary reading's bytes, or a text's numbers. */
+export type CounterValues =
+  | { readonly view: DataView }
+  | { readonly numbers: Float64Array; readonly numberAt: ReadonlyMap<number, number> };
+
 /** This scrape's series of a template: the parse's values, with counters read from this reading. */
-export function fillTemplate(template: SeriesTemplate, view: DataView | undefined): SeriesGroup {
+export function fillTemplate(template: SeriesTemplate, source: CounterValues | undefined): SeriesGroup {
   const { counters } = template;
   // nothing moves: the very same values array (exposition only reads it)
-  if (counters === undefined || view === undefined) return { family: template.family, labels: template.labels, values: template.constants };
+  if (counters === undefined || source === undefined) return { family: template.family, labels: template.labels, values: template.constants };
+  if (!('view' in source)) {
+    const values = template.constants.slice();
+    const { offsets } = counters;
+    for (let i = 0; i < offsets.length; i++) {
+      const offset = offsets[i] as number;
+      if (offset !== CONSTANT) values[i] = source.numbers[source.numberAt.get(offset) as number] as number;
+    }
+    return { family: template.family, labels: template.labels, values };
+  }
+  const { view } = source;
+  const layout = counters.reading.layout;
+  if (layout.kind !== 'binary') throw new Error('a binary reading for a text template');
   // A copy of the constants with the counters read over them: a plain array, because a new
   // Float64Array of this size has its bytes outside the heap and cost about 1.5 µs to make, against
   // 0.2-0.35 µs for the copy and the reads (five a namespace, 5,000 a scrape at 1,000 routers).
   const values = template.constants.slice();
-  const { offsets, kinds, reading } = counters;
+  const { offsets, kinds } = counters;
   for (let i = 0; i < offsets.length; i++) {
     const offset = offsets[i] as number;
-    if (offset !== CONSTANT) values[i] = reading.layout.readCounter(view, offset, typeof kinds === 'number' ? kinds : (kinds[i] as number));
+    if (offset !== CONSTANT) values[i] = layout.readCounter(view, offset, typeof kinds === 'number' ? kinds : (kinds[i] as number));
   }
   return { family: template.family, labels: template.labels, values };
 }

@@ -7,12 +7,13 @@ import { readCounter } from '../parsers/binary-counters.js';
 import type { CounterOffsets, IptablesTable } from '../parsers/iptables-save.js';
 import { parseIptablesSave } from '../parsers/iptables-save.js';
 import { parseXtablesEntries, xtablesHasNoTables } from '../parsers/netlink/xtables-entries.js';
-import { defineSource, type ReadingLayout } from './source.js';
+import { defineSource, type BinaryLayout } from './source.js';
 
 const BIG_ENDIAN_HOST = endianness() === 'BE';
 
 /** x_tables counters are host-order u64s at the offsets the parse found; nothing else moves. */
-const XTABLES_LAYOUT: ReadingLayout<readonly IptablesTable[]> = {
+const XTABLES_LAYOUT: BinaryLayout<readonly IptablesTable[]> = {
+  kind: 'binary',
   volatileRanges: (_data, tables) => {
     const ranges: [number, number][] = [];
     const place = (at: CounterOffsets | undefined): void => {

@@ -6,11 +6,12 @@ import { netlinkHeaderRanges, readCounter } from '../parsers/binary-counters.js'
 import { parseIptablesSave, type IptablesTable } from '../parsers/iptables-save.js';
 import { nftablesCounterRanges, parseNftablesRuleset } from '../parsers/netlink/nftables-ruleset.js';
 import { NETLINK_NETFILTER, nftRulesetDumpRequests } from './netlink-requests.js';
-import { defineSource, type NativeRead, type ReadingLayout } from './source.js';
+import { defineSource, type NativeRead, type BinaryLayout } from './source.js';
 
 const NFT_DUMPS: NativeRead = { kind: 'netlink', protocol: NETLINK_NETFILTER, messages: nftRulesetDumpRequests() };
 
-const NFT_LAYOUT: ReadingLayout<unknown> = {
+const NFT_LAYOUT: BinaryLayout<unknown> = {
+  kind: 'binary',
   // counters of every family and chain, also those no source reports, and each message's seq/pid
   volatileRanges: (data) => {
     const counters = nftablesCounterRanges(data);

@@ -6,7 +6,7 @@ import { endianness } from 'node:os';
 import { netlinkHeaderRanges } from '../parsers/binary-counters.js';
 import { netDevColumnAt, rtnetlinkVolatileRanges } from '../parsers/netlink/rtnetlink-links.js';
 import { getLinkDumpRequest, NETLINK_ROUTE } from './netlink-requests.js';
-import type { NativeRead, ReadingLayout } from './source.js';
+import type { BinaryLayout, NativeRead } from './source.js';
 
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
@@ -21,7 +21,8 @@ export const LINK_DUMP: NativeRead = { kind: 'netlink', protocol: NETLINK_ROUTE,
  * from the IFLA_STATS64 at `at` (some columns are sums of several kernel counters), kind 16 a carrier
  * change count.
  */
-export const LINK_DUMP_LAYOUT: ReadingLayout<unknown> = {
+export const LINK_DUMP_LAYOUT: BinaryLayout<unknown> = {
+  kind: 'binary',
   volatileRanges: (data) => [...rtnetlinkVolatileRanges(data), ...netlinkHeaderRanges(data)],
   readCounter: (view, at, kind) => (kind === CARRIER_CHANGES_KIND ? view.getUint32(at, LITTLE_ENDIAN_HOST) : netDevColumnAt(view, at, kind)),
 };

@@ -3,14 +3,15 @@
 // the namespace. snmp6 is absent where IPv6 is disabled (ipv6.disable=1 or no ipv6 module).
 
 import { parseProcNetSnmp, parseProcNetSnmp6, type NetstatRecord } from '../parsers/proc-net-snmp.js';
-import { defineSource } from './source.js';
+import { defineSource, NUMBERS_IN_TEXT } from './source.js';
 
 function netstatSource(name: string, file: string, parse: (text: string) => ReturnType<typeof parseProcNetSnmp>) {
   const parseText = (data: Buffer) => parse(data.toString('utf8'));
   return defineSource<readonly NetstatRecord[]>({
     name,
-    exec: { read: { kind: 'file', path: `/proc/net/${file}` }, parse: parseText },
-    native: { read: { kind: 'file', path: `/proc/thread-self/net/${file}` }, absentWhen: ['ENOENT'], parse: parseText },
+    // the kernel prints the same words every time; only the numbers move
+    exec: { read: { kind: 'file', path: `/proc/net/${file}` }, parse: parseText, layout: NUMBERS_IN_TEXT },
+    native: { read: { kind: 'file', path: `/proc/thread-self/net/${file}` }, absentWhen: ['ENOENT'], parse: parseText, layout: NUMBERS_IN_TEXT },
   });
 }
 

@@ -37,12 +37,22 @@ export type NativeRead =
  * kept one outside `volatileRanges` has the same records, and only its counters need reading again,
  * at the offsets the parse found (see pipeline/series-templates.ts).
  */
-export interface ReadingLayout<T> {
+export interface BinaryLayout<T> {
+  readonly kind: 'binary';
   /** Byte ranges that may change while the records stay the same: counters, netlink sequence numbers. */
   volatileRanges(data: Buffer, parsed: T): [number, number][];
   /** A counter at `at`; `kind` tells counters of different encodings apart (0 when there is one). */
   readCounter(view: DataView, at: number, kind: number): number;
 }
+
+/**
+ * For /proc text whose records only change in their numbers (snmp, netstat, sockstat): a later
+ * reading with the same words around its numbers has the same records, and a counter's `at` is the
+ * byte offset of its number in the text (pipeline/text-shape.ts).
+ */
+export const NUMBERS_IN_TEXT = Object.freeze({ kind: 'numbers-in-text' } as const);
+
+export type ReadingLayout<T> = BinaryLayout<T> | typeof NUMBERS_IN_TEXT;
 
 interface SourceBackend<T> {
   parse(data: Buffer): ParseResult<T>;

@@ -90,13 +90,31 @@ describe('parseProcNetSnmp / parseProcNetSnmp6', () => {
     // independent of the parser: zip each header line with the line after it
     for (const file of ['router.snmp.txt', 'router.netstat.txt']) {
       const lines = fixture(file).trimEnd().split('\n');
-      const expected: NetstatRecord[] = [];
+      const expected: Omit<NetstatRecord, 'at'>[] = [];
       for (let i = 0; i < lines.length; i += 2) {
         const [proto, ...names] = (lines[i] as string).split(' ');
         const values = (lines[i + 1] as string).split(' ').slice(1);
         names.forEach((field, j) => expected.push({ proto: (proto as string).slice(0, -1), field, value: Number(values[j]) }));
       }
-      expect(expectParse(parseProcNetSnmp(fixture(file)), undefined)).toEqual(expected);
+      const records = expectParse(parseProcNetSnmp(fixture(file)), undefined) ?? [];
+      expect(records.map(({ at: _at, ...record }) => record)).toEqual(expected);
+    }
+  });
+
+  test('each record says where its value is in the text', () => {
+    for (const [file, parse] of [
+      ['router.snmp.txt', parseProcNetSnmp],
+      ['router.netstat.txt', parseProcNetSnmp],
+      ['router.snmp6.txt', parseProcNetSnmp6],
+    ] as const) {
+      const text = fixture(file);
+      const records = expectParse(parse(text), undefined) ?? [];
+      expect(records.length).toBeGreaterThan(10);
+      for (const record of records) {
+        const word = /^-?\d+/.exec(text.slice(record.at))?.[0];
+        expect(Number(word), `${file} ${record.proto}_${record.field}`).toBe(record.value);
+        expect(/\s/.test(text[record.at - 1] ?? ''), `${record.proto}_${record.field} starts a word`).toBe(true);
+      }
     }
   });
 

@@ -1,0 +1,103 @@
+// "Same text, new numbers": whether a text reading (/proc/net/snmp, sockstat) is the kept one with
+// only its numbers changed, and those numbers. A text's numbers change length as they grow, so the
+// byte ranges of binary readings (reading-shape.ts) do not serve: here the shape is the sequence of
+// whitespace-separated words, each numeric word (-?[0-9]+) standing for "a number", every other word
+// compared byte for byte. A later reading with the same words around its numbers has the same
+// records; its numbers are read in one pass, without splitting lines or making a record.
+// Whitespace is a separator whatever its length; a line break is a word of its own.
+
+/** A text reading kept to compare later ones with. */
+export interface KeptTextShape {
+  /** The reading with each numeric word replaced by one NUMBER byte (the reading is ASCII). */
+  readonly skeleton: Buffer;
+  /** Byte offset of each numeric word in the kept reading -> its index among the numbers. */
+  readonly numberAt: ReadonlyMap<number, number>;
+  readonly numbers: number;
+}
+
+const NUMBER = 0;
+const SPACE = 0x20;
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+const isBlank = (byte: number): boolean => byte === SPACE || byte === TAB || byte === NEWLINE;
+
+/** End of the numeric word starting at `start`, or -1 when the word there is not numeric. */
+function numericWordEnd(data: Buffer, start: number): number {
+  let at = start;
+  if (data[at] === MINUS) at++;
+  const digits = at;
+  while (at < data.length && (data[at] as number) >= ZERO && (data[at] as number) <= NINE) at++;
+  if (at === digits || (at < data.length && !isBlank(data[at] as number))) return -1;
+  return at;
+}
+
+/** The number a numeric word spells, as Number() would read it (exact below 2^53, rounded once above). */
+function numberOf(data: Buffer, start: number, end: number): number {
+  if (end - start > 15) return Number(data.toString('latin1', start, end));
+  let value = 0;
+  let at = start;
+  const negative = data[at] === MINUS;
+  if (negative) at++;
+  for (; at < end; at++) value = value * 10 + ((data[at] as number) - ZERO);
+  return negative ? -value : value;
+}
+
+export function keepTextShape(data: Buffer): KeptTextShape {
+  const skeleton: number[] = [];
+  const numberAt = new Map<number, number>();
+  let wordStart = true;
+  for (let at = 0; at < data.length; ) {
+    const byte = data[at] as number;
+    if (wordStart && !isBlank(byte)) {
+      const end = numericWordEnd(data, at);
+      if (end !== -1) {
+        numberAt.set(at, numberAt.size);
+        skeleton.push(NUMBER);
+        at = end;
+        wordStart = false;
+        continue;
+      }
+    }
+    skeleton.push(byte);
+    wordStart = isBlank(byte);
+    at++;
+  }
+  return { skeleton: Buffer.from(skeleton), numberAt, numbers: numberAt.size };
+}
+
+/**
+ * The numbers of `data` in order, when it has the kept shape; undefined otherwise. Blank runs are
+ * compared as they are: the kernel pads its columns the same way every time, and a difference
+ * there means a different layout, to be parsed again.
+ */
+export function textNumbers(kept: KeptTextShape, data: Buffer): Float64Array | undefined {
+  const { skeleton } = kept;
+  const numbers = new Float64Array(kept.numbers);
+  let count = 0;
+  let s = 0;
+  let wordStart = true;
+  for (let at = 0; at < data.length; ) {
+    const byte = data[at] as number;
+    if (skeleton[s] === NUMBER) {
+      if (!wordStart) return undefined;
+      const end = numericWordEnd(data, at);
+      if (end === -1) return undefined;
+      numbers[count++] = numberOf(data, at, end);
+      at = end;
+      s++;
+      wordStart = false;
+      continue;
+    }
+    // (a numeric word where the kept reading had another word differs in some byte: the kept word
+    // was not only digits, or went on where this one ends)
+    if (byte !== skeleton[s]) return undefined;
+    wordStart = isBlank(byte);
+    at++;
+    s++;
+  }
+  return s === skeleton.length && count === kept.numbers ? numbers : undefined;
+}

@@ -1,0 +1,83 @@
+// "Same text, new numbers" must never change what is reported: on captured /proc/net/snmp, netstat
+// and snmp6, with every number rewritten (longer, shorter, negative), a scrape refilled from the
+// last one equals a fresh parse; a changed word or layout is parsed again. No root needed.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { netstatCollector } from '../../src/collectors/netstat.js';
+import { keepTextShape, textNumbers } from '../../src/pipeline/text-shape.js';
+import type { Reading, Readings } from '../../src/readers/reader.js';
+import { netstatFileSource, snmp6Source, snmpSource } from '../../src/sources/netstat.js';
+import type { AnySource } from '../../src/sources/source.js';
+import { ALL_DEVICES, collectorRuns } from '../support/collector-runs.js';
+
+const diagnostics = (name: string): Buffer => readFileSync(new URL(`../fixtures/diagnostics/${name}`, import.meta.url));
+const files = { snmp: diagnostics('router.snmp.txt'), netstat: diagnostics('router.netstat.txt'), snmp6: diagnostics('router.snmp6.txt') };
+
+function readings(texts: { snmp: Buffer; netstat: Buffer; snmp6: Buffer }): Readings {
+  const reading = (data: Buffer): Reading => ({ ok: true, backend: 'native', data });
+  return new Map<AnySource, Reading>([
+    [snmpSource, reading(texts.snmp)],
+    [netstatFileSource, reading(texts.netstat)],
+    [snmp6Source, reading(texts.snmp6)],
+  ]);
+}
+
+/** Every numeric word replaced: the n-th by a number of another length, some negative. */
+function renumbered(text: Buffer, seed: number): Buffer {
+  let n = seed;
+  return Buffer.from(text.toString('latin1').replace(/(?<=^|\s)-?\d+(?=\s|$)/g, () => String(n++ % 7 === 0 ? -(n * 13) : n * 1_000_003 + (n % 3) * 2 ** 40)));
+}
+
+const options = { ...ALL_DEVICES, netstatFields: /^(?:Ip_.*|Tcp_.*|TcpExt_.*|Ip6_.*|Icmp6_.*|Udp_.*)$/ };
+const fresh = (texts: typeof files) => collectorRuns([netstatCollector], options).run(readings(texts));
+
+describe('text shape', () => {
+  test('a renumbered text has the kept shape, and its numbers in order', () => {
+    const kept = keepTextShape(files.snmp);
+    const moved = renumbered(files.snmp, 5);
+    const numbers = textNumbers(kept, moved);
+    expect(numbers).toBeDefined();
+    expect(Array.from(numbers ?? [])).toEqual(moved.toString().match(/(?<=^|\s)-?\d+(?=\s|$)/g)?.map(Number));
+    expect(kept.numbers).toBeGreaterThan(50);
+  });
+
+  test.each([
+    ['a changed name', (text: string) => text.replace('ForwDatagrams', 'ForwDatagramz')],
+    ['a number where a word was', (text: string) => text.replace('Forwarding', '17')],
+    ['a word where a number was', (text: string) => text.replace(/^(Ip: )\d+/m, '$1x')],
+    ['another padding', (text: string) => text.replace(' ', '  ')],
+    ['a line more', (text: string) => `${text}Ip: 1\n`],
+    ['cut short', (text: string) => text.slice(0, -5)],
+  ])('%s is another shape', (_what, edit) => {
+    const kept = keepTextShape(files.snmp);
+    expect(textNumbers(kept, Buffer.from(edit(files.snmp.toString())))).toBeUndefined();
+  });
+});
+
+describe('netstat collector', () => {
+  test('renumbered files: refilled without running the collector, output as a fresh parse', () => {
+    const runs = collectorRuns([netstatCollector], options);
+    const first = runs.run(readings(files));
+    expect(first.ran).toEqual(['netstat']);
+    for (const seed of [3, 11]) {
+      const moved = { snmp: renumbered(files.snmp, seed), netstat: renumbered(files.netstat, seed + 1), snmp6: renumbered(files.snmp6, seed + 2) };
+      const again = runs.run(readings(moved));
+      expect(again.ran).toEqual([]);
+      expect(again.failures).toEqual([]);
+      expect(again.lines).toEqual(fresh(moved).lines);
+      expect(again.lines).not.toEqual(first.lines);
+      expect(again.lines.some((line) => / -\d+$/.test(line))).toBe(true);
+    }
+  });
+
+  test('a changed word is parsed again', () => {
+    const runs = collectorRuns([netstatCollector], options);
+    runs.run(readings(files));
+    const changed = { ...files, netstat: Buffer.from(files.netstat.toString().replace('ListenDrops', 'ListenDropz')) };
+    const second = runs.run(readings(changed));
+    expect(second.ran).toEqual(['netstat']);
+    expect(second.lines).toEqual(fresh(changed).lines);
+    expect(second.lines.some((line) => line.startsWith('netns_netstat_TcpExt_ListenDropz'))).toBe(true);
+  });
+});
