@@ -13,7 +13,6 @@ import { metricsBody, type MetricsBody } from './exposition/metrics-body.js';
 import { renderSnapshot } from './exposition/render-snapshot.js';
 import { createSelfMetrics } from './exposition/self-metrics.js';
 import type { NamespaceReader } from './readers/reader.js';
-import { hostPageSize } from './discovery/page-size.js';
 import { collectSnapshot, planCollection, type CollectionState } from './pipeline/collect-snapshot.js';
 import { FamilyCache } from './pipeline/family-cache.js';
 import { Interner } from './pipeline/interner.js';
@@ -55,7 +54,6 @@ export async function createExporter({ config, reader, logger, build, discover }
     iptablesRuleChains: nameFilter(config.iptablesChainInclude, config.iptablesChainExclude),
     netstatFields: config.netstatFields,
     haConfsDir: config.haConfsDir,
-    pageSize: hostPageSize(),
   };
   const plan = planCollection(collectors, collectorOptions);
   const netnsFilter = nameFilter(config.netnsInclude, config.netnsExclude);

@@ -19,8 +19,6 @@ export interface CollectorOptions {
   readonly netstatFields: RegExp;
   /** Neutron's L3 HA state directory (--neutron.ha-confs-dir); undefined: HA state not read. */
   readonly haConfsDir: string | undefined;
-  /** The host's memory page size in bytes (sockstat's mem values are pages). */
-  readonly pageSize: number;
 }
 
 export interface CollectContext {

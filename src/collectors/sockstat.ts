@@ -1,24 +1,20 @@
 // Socket counts of each namespace, named as node_exporter's sockstat collector names them
-// (node_sockstat_<Proto>_<field>): /proc/net/sockstat and sockstat6. Sockets in use are per
-// namespace; TCP orphan, alloc and the mem values are the kernel's global counters (see the parser).
+// (node_sockstat_<Proto>_<field>): /proc/net/sockstat and sockstat6. Only what the namespace has of
+// its own: TCP orphan and alloc and the mem values are the kernel's global counters, the same in
+// every namespace (see the parser), so a thousand routers would carry a thousand copies of one
+// number that node_exporter already exports for the host.
 
 import type { MetricFamily } from '../model/snapshot.js';
 import { family } from '../model/snapshot.js';
 import { sockstat6Source, sockstatSource } from '../sources/sockstat.js';
 import type { Collector } from './collector.js';
 
-/** What current kernels print, in their order; mem_bytes follows each mem (pages x page size). */
+/** The per-namespace fields current kernels print, in their order. */
 const KNOWN_FIELDS = [
   'sockets_used',
   'TCP_inuse',
-  'TCP_orphan',
   'TCP_tw',
-  'TCP_alloc',
-  'TCP_mem',
-  'TCP_mem_bytes',
   'UDP_inuse',
-  'UDP_mem',
-  'UDP_mem_bytes',
   'UDPLITE_inuse',
   'RAW_inuse',
   'FRAG_inuse',
@@ -32,10 +28,9 @@ const KNOWN_FIELDS = [
 ];
 
 const LABELS = ['netns'] as const;
-const helpOf = (name: string): string =>
-  name.endsWith('_mem_bytes')
-    ? `Statistic ${name.slice(0, -'_bytes'.length)} of /proc/net/sockstat in bytes (pages x page size).`
-    : `Statistic ${name} of /proc/net/sockstat{,6} inside the namespace.`;
+const helpOf = (name: string): string => `Statistic ${name} of /proc/net/sockstat{,6} inside the namespace.`;
+/** Kernel-wide, not the namespace's (net/ipv4/proc.c sockstat_seq_show). */
+const GLOBAL_FIELDS = new Set(['orphan', 'alloc', 'mem']);
 const familyName = (name: string): string => `netns_sockstat_${name}`;
 const declaredFamilies: readonly MetricFamily[] = KNOWN_FIELDS.map((name) => family(familyName(name), 'gauge', helpOf(name), LABELS));
 
@@ -45,13 +40,14 @@ export const sockstatCollector: Collector = {
   defaultEnabled: true,
   families: declaredFamilies,
   sources: () => [sockstatSource, sockstat6Source],
-  collect({ ns, options, family: familyNamed }, input, out) {
+  collect({ ns, family: familyNamed }, input, out) {
     const labels = [ns.name];
-    const emit = (name: string, value: number): void => out.gauge(familyNamed(familyName(name), 'gauge', helpOf(name), LABELS), labels, value);
     for (const source of [sockstatSource, sockstat6Source]) {
-      for (const { proto, field, value } of input(source) ?? []) {
-        emit(`${proto}_${field}`, value);
-        if (field === 'mem') emit(`${proto}_mem_bytes`, value * options.pageSize);
+      for (const { proto, field, value, at } of input(source) ?? []) {
+        if (GLOBAL_FIELDS.has(field)) continue;
+        const name = `${proto}_${field}`;
+        // at its place in the text: an unchanged file is refilled without this collector
+        out.counter(familyNamed(familyName(name), 'gauge', helpOf(name), LABELS), labels, value, source, at);
       }
     }
   },

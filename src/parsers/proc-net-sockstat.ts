@@ -16,6 +16,8 @@ export interface SockstatRecord {
   /** "used", "inuse", "orphan", "tw", "alloc", "mem", "memory", and "mem_bytes" (computed, see parseProcNetSockstat). */
   readonly field: string;
   readonly value: number;
+  /** Where the value's digits start in the text (ASCII); none for the computed mem_bytes. */
+  readonly at?: number;
 }
 
 const INTEGER = /^-?\d+$/;
@@ -33,18 +35,25 @@ export function parseProcNetSockstat(text: string, pageSize?: number): ParseResu
   if (lines.at(-1) === '') lines.pop();
   if (lines.length === 0) return parseFailure('line 1: empty file, expected "PROTO: key value ..." lines');
   const records: SockstatRecord[] = [];
+  let lineStart = 0;
   for (const [i, line] of lines.entries()) {
     const fields = line.split(' ');
+    let at = lineStart;
+    lineStart += line.length + 1;
     const first = fields[0] as string;
     if (first.length < 2 || !first.endsWith(':')) return parseFailure(`line ${i + 1}: expected "PROTO:" first, got ${shown(line)}`);
     const proto = first.slice(0, -1);
     if (fields.length < 3 || fields.length % 2 === 0) return parseFailure(`line ${i + 1}: ${proto}: expected key/value pairs, got ${shown(line)}`);
+    at += first.length + 1;
     for (let j = 1; j < fields.length; j += 2) {
       const field = fields[j] as string;
       const value = fields[j + 1] as string;
+      at += field.length + 1;
+      const valueAt = at;
+      at += value.length + 1;
       if (field === '' || INTEGER.test(field)) return parseFailure(`line ${i + 1}: ${proto}: ${shown(field)} is not a key`);
       if (!INTEGER.test(value)) return parseFailure(`line ${i + 1}: ${proto} ${field}: ${shown(value)} is not an integer`);
-      records.push({ proto, field, value: Number(value) });
+      records.push({ proto, field, value: Number(value), at: valueAt });
       if (field === 'mem' && pageSize !== undefined) records.push({ proto, field: 'mem_bytes', value: Number(value) * pageSize });
     }
   }

@@ -228,7 +228,7 @@ class ShapesThisScrape {
       const kept = this.held.get(key);
       const numbers = this.numbers.get(key);
       const data = this.data.get(key);
-      if (kept?.text !== undefined && numbers !== undefined) values = { numbers, numberAt: kept.text.numberAt };
+      if (kept?.text !== undefined && numbers !== undefined) values = { numbers, kept: kept.text };
       else if (data !== undefined) values = { view: viewOf(data) };
       else return undefined;
       this.values.set(key, values);

@@ -7,6 +7,7 @@
 import type { SeriesOutput } from '../collectors/collector.js';
 import type { LabelRows, MetricFamily, SeriesGroup } from '../model/snapshot.js';
 import type { AnySource, ReadingLayout } from '../sources/source.js';
+import { numberIndex, type KeptTextShape } from './text-shape.js';
 
 /** Marks a series whose value is the parse's, not a counter in the reading. */
 const CONSTANT = -1;
@@ -141,7 +142,7 @@ class RowsByFamily {
 /** This scrape's reading of a template's counters: a binary reading's bytes, or a text's numbers. */
 export type CounterValues =
   | { readonly view: DataView }
-  | { readonly numbers: Float64Array; readonly numberAt: ReadonlyMap<number, number> };
+  | { readonly numbers: Float64Array; readonly kept: KeptTextShape };
 
 /** This scrape's series of a template: the parse's values, with counters read from this reading. */
 export function fillTemplate(template: SeriesTemplate, source: CounterValues | undefined): SeriesGroup {
@@ -153,7 +154,7 @@ export function fillTemplate(template: SeriesTemplate, source: CounterValues | u
     const { offsets } = counters;
     for (let i = 0; i < offsets.length; i++) {
       const offset = offsets[i] as number;
-      if (offset !== CONSTANT) values[i] = source.numbers[source.numberAt.get(offset) as number] as number;
+      if (offset !== CONSTANT) values[i] = source.numbers[numberIndex(source.kept, offset)] as number;
     }
     return { family: template.family, labels: template.labels, values };
   }

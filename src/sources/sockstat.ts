@@ -1,15 +1,15 @@
 // Socket counts of the namespace: /proc/net/sockstat and /proc/net/sockstat6 (absent without IPv6).
-// Parsed without a page size: mem values stay in pages, and the collector scales them by the host's.
+// Parsed without a page size (no mem_bytes records): the collector leaves the kernel-wide values out.
 
 import { parseProcNetSockstat, type SockstatRecord } from '../parsers/proc-net-sockstat.js';
-import { defineSource } from './source.js';
+import { defineSource, NUMBERS_IN_TEXT } from './source.js';
 
 function sockstatFile(file: string) {
   const parseText = (data: Buffer) => parseProcNetSockstat(data.toString('utf8'));
   return defineSource<readonly SockstatRecord[]>({
     name: file,
-    exec: { read: { kind: 'file', path: `/proc/net/${file}` }, parse: parseText },
-    native: { read: { kind: 'file', path: `/proc/thread-self/net/${file}` }, absentWhen: ['ENOENT'], parse: parseText },
+    exec: { read: { kind: 'file', path: `/proc/net/${file}` }, parse: parseText, layout: NUMBERS_IN_TEXT },
+    native: { read: { kind: 'file', path: `/proc/thread-self/net/${file}` }, absentWhen: ['ENOENT'], parse: parseText, layout: NUMBERS_IN_TEXT },
   });
 }
 

@@ -46,4 +46,17 @@ describe('parseProcNetSockstat', () => {
     expectParse(parseProcNetSockstat('', PAGE_SIZE), /empty file/);
     expectParse(parseProcNetSockstat('sockets: used 1\n', 0), /page size 0/);
   });
+
+  test('without a page size, no mem_bytes; each value says where it is in the text', () => {
+    for (const file of ['diagnostics/router.sockstat.txt', 'diagnostics/router.sockstat6.txt', 'diagnostics/hand-tcp-mem-3.sockstat.txt']) {
+      const text = readFixture(file);
+      const records = expectParse(parseProcNetSockstat(text), undefined) ?? [];
+      expect(records.length).toBeGreaterThan(3);
+      expect(records.some((record) => record.field === 'mem_bytes')).toBe(false);
+      for (const record of records) {
+        expect(Number(/^-?\d+/.exec(text.slice(record.at))?.[0]), `${file} ${record.proto}_${record.field}`).toBe(record.value);
+        expect(text[(record.at as number) - 1]).toBe(' ');
+      }
+    }
+  });
 });

@@ -23,7 +23,6 @@ export const ALL_DEVICES: CollectorOptions = {
   iptablesRuleChains: () => true,
   netstatFields: new RegExp(`^(?:${DEFAULT_NETSTAT_FIELDS})$`),
   haConfsDir: DEFAULT_HA_CONFS_DIR,
-  pageSize: 4096,
 };
 
 export interface CollectorRun {
