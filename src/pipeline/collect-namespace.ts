@@ -16,7 +16,7 @@ import { isHostSource, type AnySource, type ReadingLayout } from '../sources/sou
 import type { CollectorMemo, InputMemo, KeptReading, NamespaceCache, NamespaceState } from './namespace-cache.js';
 import { keepShape, sameKeptShape } from './reading-shape.js';
 import { fillTemplate, templateSeries, TemplateBuilder, type CounterReading, type CounterValues } from './series-templates.js';
-import { keepTextShape, textNumbers } from './text-shape.js';
+import { keepTextShape, readTextNumbers } from './text-shape.js';
 
 /** A collector with the sources it reads under this exporter's options. */
 export interface PlannedCollector {
@@ -196,9 +196,9 @@ class ShapesThisScrape {
       if (kept.shape !== undefined) {
         holds = sameKeptShape(kept.shape, data);
       } else if (kept.text !== undefined) {
-        const numbers = textNumbers(kept.text, data);
-        if (numbers !== undefined) this.numbers.set(key, numbers);
-        holds = numbers !== undefined;
+        const numbers = this.cache.scratch(this.numbers.size, kept.text.numbers);
+        holds = readTextNumbers(kept.text, data, numbers);
+        if (holds) this.numbers.set(key, numbers);
       }
     }
     this.held.set(key, holds ? (kept as KeptReading) : null);

@@ -48,6 +48,8 @@ export class NamespaceCache {
   private previous = new Map<string, NamespaceState>();
   private next = new Map<string, NamespaceState>();
   private generations = 0;
+  /** Arrays the numbers of text readings are read into, reused from namespace to namespace (see scratch). */
+  private readonly scratches: Float64Array[] = [];
 
   /** The state the last scrape left for `ns` (if any), and a new one this scrape fills for the next. */
   open(ns: NetnsRef): { readonly last: NamespaceState | undefined; readonly next: NamespaceState } {
@@ -60,6 +62,21 @@ export class NamespaceCache {
   /** A generation number no kept reading has had. */
   newGeneration(): number {
     return ++this.generations;
+  }
+
+  /**
+   * A Float64Array of at least `length` for the `index`-th text reading of the namespace being
+   * collected: namespaces are collected one at a time, and their numbers are copied into the series
+   * before the next one starts, so one set of arrays serves a whole scrape (a new array per reading
+   * had its bytes outside the heap, and thousands of them a scrape drove full garbage collections).
+   */
+  scratch(index: number, length: number): Float64Array {
+    let array = this.scratches[index];
+    if (array === undefined || array.length < length) {
+      array = new Float64Array(Math.max(length, 2 * (array?.length ?? 0)));
+      this.scratches[index] = array;
+    }
+    return array;
   }
 
   /** Ends a scrape: what it kept is what the next one sees. */

@@ -85,34 +85,31 @@ export function keepTextShape(data: Buffer): KeptTextShape {
 }
 
 /**
- * The numbers of `data` in order, when it has the kept shape; undefined otherwise. Blank runs are
- * compared as they are: the kernel pads its columns the same way every time, and a difference
- * there means a different layout, to be parsed again.
+ * Reads the numbers of `data` into `into` (at least kept.numbers long), in order, when it has the kept
+ * shape; false otherwise. Between two numbers the bytes must be the kept ones exactly, blanks
+ * included: the kernel pads its columns the same way every time, and a difference there means
+ * another layout, to be parsed again. (A number always follows a blank in the kept text, and so in a
+ * matching one: each is a whole word.)
  */
-export function textNumbers(kept: KeptTextShape, data: Buffer): Float64Array | undefined {
+export function readTextNumbers(kept: KeptTextShape, data: Buffer, into: Float64Array): boolean {
   const { skeleton } = kept;
-  const numbers = new Float64Array(kept.numbers);
+  const length = data.length;
   let count = 0;
   let s = 0;
-  let wordStart = true;
-  for (let at = 0; at < data.length; ) {
-    const byte = data[at] as number;
-    if (skeleton[s] === NUMBER) {
-      if (!wordStart) return undefined;
-      const end = numericWordEnd(data, at);
-      if (end === -1) return undefined;
-      numbers[count++] = numberOf(data, at, end);
-      at = end;
+  let at = 0;
+  while (s < skeleton.length) {
+    const expected = skeleton[s] as number;
+    if (expected !== NUMBER) {
+      if (at >= length || data[at] !== expected) return false;
+      at++;
       s++;
-      wordStart = false;
       continue;
     }
-    // (a numeric word where the kept reading had another word differs in some byte: the kept word
-    // was not only digits, or went on where this one ends)
-    if (byte !== skeleton[s]) return undefined;
-    wordStart = isBlank(byte);
-    at++;
+    const end = numericWordEnd(data, at);
+    if (end === -1) return false;
+    into[count++] = numberOf(data, at, end);
+    at = end;
     s++;
   }
-  return s === skeleton.length && count === kept.numbers ? numbers : undefined;
+  return at === length && count === kept.numbers;
 }

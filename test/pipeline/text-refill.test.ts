@@ -5,7 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { netstatCollector } from '../../src/collectors/netstat.js';
-import { keepTextShape, textNumbers } from '../../src/pipeline/text-shape.js';
+import { keepTextShape, readTextNumbers, type KeptTextShape } from '../../src/pipeline/text-shape.js';
+
+function textNumbers(kept: KeptTextShape, data: Buffer): Float64Array | undefined {
+  const into = new Float64Array(kept.numbers);
+  return readTextNumbers(kept, data, into) ? into : undefined;
+}
 import type { Reading, Readings } from '../../src/readers/reader.js';
 import { netstatFileSource, snmp6Source, snmpSource } from '../../src/sources/netstat.js';
 import type { AnySource } from '../../src/sources/source.js';
