@@ -14,9 +14,11 @@ import { parseNfConntrackEntries } from '../../src/parsers/nf-conntrack-stat.js'
 import { parseProcNetDev, type NetDevRecord } from '../../src/parsers/proc-net-dev.js';
 import { parseXtablesEntries } from '../../src/parsers/netlink/xtables-entries.js';
 import type { ParseResult } from '../../src/parsers/parse-result.js';
-import { loadNativeAddon } from '../../src/readers/native/load-addon.js';
+import { ADDON_PATH, loadNativeAddon } from '../../src/readers/native/load-addon.js';
 import { createNativeReader, type NativeNamespaceReader } from '../../src/readers/native/native-reader.js';
 import { ALL_READ_REQUESTS, type Reading, type ReadRequest } from '../../src/readers/reader.js';
+import { skipUnless } from '../support/gates.js';
+import { buildTestHooksAddon, FAIL_RETURN_VARIABLE } from '../support/test-hooks-addon.js';
 import { ipLinkModel, iptablesSaveModel, withoutOffsets } from './reference-models.js';
 import { applyRouterRules, inNetns, isRoot, run, runBuffer, sendUdp, TestNamespaces } from './test-namespaces.js';
 
@@ -266,14 +268,14 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
   });
 
   test('a thread that cannot return home breaks the pool loudly, exits, and nothing is served after', async () => {
-    const load = loadNativeAddon();
-    if (!load.ok) throw new Error(load.reason);
-    process.env.NETNS_READER_TEST_FAIL_RETURN = '1'; // read once, when the pool starts
+    // the switch exists only in the test-hooks build (test/support/test-hooks-addon.ts)
+    const { addon } = buildTestHooksAddon();
+    process.env[FAIL_RETURN_VARIABLE] = '1'; // read once, when the pool starts
     let failing: NativeNamespaceReader;
     try {
-      failing = createNativeReader({ threads: 1, timeoutMs: 5000, addon: load.addon });
+      failing = createNativeReader({ threads: 1, timeoutMs: 5000, addon });
     } finally {
-      delete process.env.NETNS_READER_TEST_FAIL_RETURN;
+      delete process.env[FAIL_RETURN_VARIABLE];
     }
     // the job itself ran in the right namespace; only the way back failed
     expect((await failing.read(ref(router), ['net-dev'])).get('net-dev')?.ok).toBe(true);
@@ -296,6 +298,15 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
 });
 
 describe('loading the addon', () => {
+  test.skipIf(skipUnless(existsSync(ADDON_PATH), 'the production addon has no test switch', `${ADDON_PATH} is not built`))(
+    'the production addon has no test switch; the test-hooks build has it',
+    () => {
+      expect(readFileSync(ADDON_PATH).includes(FAIL_RETURN_VARIABLE)).toBe(false);
+      expect(readFileSync(buildTestHooksAddon().path).includes(FAIL_RETURN_VARIABLE)).toBe(true);
+    },
+    120_000,
+  );
+
   test('a missing addon is a reason, not an exception', () => {
     const load = loadNativeAddon('/nonexistent/netns_reader.node');
     expect(load.ok).toBe(false);
