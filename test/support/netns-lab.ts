@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readlinkSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { execa } from 'execa';
+import { isRoot, skipUnless } from './gates.js';
 
 export interface VethEnd {
   /** Full namespace name (as returned by addNamespace). */
@@ -66,16 +67,14 @@ export interface NetnsLab {
 
 export type NeutronKind = 'qrouter' | 'qdhcp' | 'snat' | 'fip' | 'qlbaas' | 'ovnmeta';
 
-export const isRoot: boolean = process.getuid?.() === 0;
+export { isRoot };
 
-/** For `describe.skipIf(skipUnlessRoot('...'))`: true (skip) when not root, with a warning that cannot be missed. */
+/**
+ * For `describe.skipIf(skipUnlessRoot('...'))`: true (skip) when not root, with a warning that cannot
+ * be missed; under NETNS_EXPORTER_REQUIRE_ROOT_TESTS (CI) it throws instead (see gates.ts).
+ */
 export function skipUnlessRoot(what: string): boolean {
-  if (isRoot) return false;
-  console.warn(
-    `\n!!!!!!!!!!\n!!! SKIPPED: ${what} needs root (it creates network namespaces). ` +
-      `These tests did NOT run; run them as root (CI does).\n!!!!!!!!!!\n`,
-  );
-  return true;
+  return skipUnless(isRoot, what, 'it needs root (it creates network namespaces); run it as root');
 }
 
 export async function createNetnsLab(tag: string): Promise<NetnsLab> {
