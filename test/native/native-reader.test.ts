@@ -1,6 +1,7 @@
 // The native reader on real namespaces (root): every request's bytes against what the tools show for
 // the same namespace at the same moment, errors as values, and no thread or descriptor left behind.
 
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,10 +19,10 @@ import type { ParseResult } from '../../src/parsers/parse-result.js';
 import { ADDON_PATH, loadNativeAddon } from '../../src/readers/native/load-addon.js';
 import { createNativeReader, type NativeNamespaceReader } from '../../src/readers/native/native-reader.js';
 import { ALL_READ_REQUESTS, type Reading, type ReadRequest } from '../../src/readers/reader.js';
-import { builtAddon, skipUnless } from '../support/gates.js';
+import { builtAddon, isRoot, skipUnless } from '../support/gates.js';
 import { buildTestHooksAddon, FAIL_RETURN_VARIABLE } from '../support/test-hooks-addon.js';
 import { ipLinkModel, iptablesSaveModel, withoutOffsets } from './reference-models.js';
-import { applyRouterRules, inNetns, isRoot, run, runBuffer, sendUdp, TestNamespaces } from './test-namespaces.js';
+import { applyRouterRules, createNetnsLab, type NetnsLab } from '../support/netns-lab.js';
 
 const skipKernelTests =
   skipUnless(isRoot, 'native reader on real namespaces', 'entering namespaces needs root') ||
@@ -81,7 +82,7 @@ function textModels(text: string): IptablesTable[][] {
 }
 
 describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
-  const namespaces = new TestNamespaces();
+  let lab: NetnsLab;
   let reader: NativeNamespaceReader;
   let router: string;
   let peer: string;
@@ -92,28 +93,32 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
     const load = loadNativeAddon();
     if (!load.ok) throw new Error(`native addon did not load (run \`node native/build-addon.mjs\`): ${load.reason}`);
     reader = createNativeReader({ threads: 2, timeoutMs: 5000, addon: load.addon });
-    router = namespaces.create('router');
-    peer = namespaces.create('peer');
-    fresh = namespaces.create('fresh');
-    namespaces.link(router, 'qg-test', '10.9.0.1/24', peer, 'eth0', '10.9.0.2/24');
-    applyRouterRules(router, 'nft');
-    applyRouterRules(router, 'legacy');
-    sendUdp(router, '10.9.0.2', 5555, 3);
-    sendUdp(router, '::1', 5555, 2);
-    unnamed = await namespaces.unnamed();
+    lab = await createNetnsLab('native');
+    router = await lab.addNamespace('router', { loopbackUp: true });
+    peer = await lab.addNamespace('peer', { loopbackUp: true });
+    fresh = await lab.addNamespace('fresh', { loopbackUp: true });
+    await lab.vethPair({ ns: router, dev: 'qg-test', cidr: '10.9.0.1/24' }, { ns: peer, dev: 'eth0', cidr: '10.9.0.2/24' });
+    await applyRouterRules(lab, router, 'nft');
+    await applyRouterRules(lab, router, 'legacy');
+    await lab.sendUdp(router, '10.9.0.2', 5555, 3);
+    await lab.sendUdp(router, '::1', 5555, 2);
+    const held = await lab.holdUnnamedNamespace();
+    unnamed = { path: `/proc/${held.pid}/ns/net`, pid: held.pid };
   });
 
   afterAll(async () => {
     await reader?.close();
-    namespaces.destroy();
+    await lab?.cleanup();
   });
+
+  const inNetns = (ns: string, command: string, args: readonly string[]): Promise<string> => lab.run(ns, [command, ...args]);
 
   // net-dev comes from the link dump's IFLA_STATS64: every /proc/net/dev counter of every device,
   // between a reading of the file just before and one just after (IPv6 autoconfiguration may move them)
-  async function expectNetDevBetween(path: string, catNetDev: () => string): Promise<void> {
-    const before = valueOf(parseProcNetDev(catNetDev()));
+  async function expectNetDevBetween(path: string, catNetDev: () => Promise<string>): Promise<void> {
+    const before = valueOf(parseProcNetDev(await catNetDev()));
     const reading = (await reader.read(ref('net-dev', path), ['net-dev'])).get('net-dev');
-    const after = valueOf(parseProcNetDev(catNetDev()));
+    const after = valueOf(parseProcNetDev(await catNetDev()));
     expect(reading?.ok && reading.format).toBe('rtnetlink');
     const native = valueOf(parseRtnetlinkNetDev(data(reading)));
     const byDevice = (rows: NetDevRecord[]) => new Map(rows.map((row) => [row.device, row]));
@@ -131,16 +136,16 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
   }
 
   test('net-dev holds every /proc/net/dev counter of the namespace', async () => {
-    inNetns(router, 'bash', ['-c', 'for i in 1 2 3; do echo x > /dev/udp/10.9.0.2/6000; done']);
+    await lab.sendUdp(router, '10.9.0.2', 6000, 3);
     for (const ns of [router, peer, fresh]) await expectNetDevBetween(`/run/netns/${ns}`, () => inNetns(ns, 'cat', ['/proc/net/dev']));
-    await expectNetDevBetween(unnamed.path, () => run('nsenter', [`--net=${unnamed.path}`, 'cat', '/proc/net/dev']));
+    await expectNetDevBetween(unnamed.path, async () => execFileSync('nsenter', [`--net=${unnamed.path}`, 'cat', '/proc/net/dev'], { encoding: 'utf8' }));
   });
 
   test('a link dump keeps its shape across traffic: only the ranges the interfaces memo treats as moving move', async () => {
     const before = Buffer.from(data((await reader.read(ref(router), ['net-dev'])).get('net-dev')));
     const kept = keepShape(before, [...rtnetlinkVolatileRanges(before), ...netlinkHeaderRanges(before)]);
-    sendUdp(router, '10.9.0.2', 5556, 5);
-    sendUdp(router, '::1', 5556, 3);
+    await lab.sendUdp(router, '10.9.0.2', 5556, 5);
+    await lab.sendUdp(router, '::1', 5556, 3);
     const after = data((await reader.read(ref(router), ['net-dev'])).get('net-dev'));
     const moved = (rows: NetDevRecord[]) => rows.map((row) => row.transmit.packets).reduce((a, b) => a + b, 0);
     expect(moved(valueOf(parseRtnetlinkNetDev(after)))).toBeGreaterThan(moved(valueOf(parseRtnetlinkNetDev(before))));
@@ -151,7 +156,7 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
     for (const ns of [router, peer, fresh]) {
       const reading = (await reader.read(ref(ns), ['links'])).get('links');
       expect(reading?.ok && reading.format).toBe('rtnetlink');
-      expect(valueOf(parseRtnetlinkLinks(data(reading)))).toEqual(ipLinkModel(inNetns(ns, 'ip', ['-j', 'link'])));
+      expect(valueOf(parseRtnetlinkLinks(data(reading)))).toEqual(ipLinkModel(await inNetns(ns, 'ip', ['-j', 'link'])));
     }
   });
 
@@ -167,20 +172,20 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
       const readings = await reader.read(ref(router), [ruleset.request]);
       const family = ruleset.request.endsWith('ipv6') ? 'ipv6' : 'ipv4';
       const model = withoutOffsets(valueOf(ruleset.parse(data(readings.get(ruleset.request)), family)));
-      const text = inNetns(router, ruleset.save, ['-c']);
+      const text = await inNetns(router, ruleset.save, ['-c']);
       for (const expected of textModels(text)) expect(model).toEqual(expected);
       expect(model.length).toBeGreaterThan(1);
     });
   }
 
   test('conntrack count is the namespace own, the limit the kernel global one, as the sysctls say', async () => {
-    inNetns(router, 'bash', ['-c', 'echo > /dev/udp/10.9.0.2/6000']); // at least one entry in router
+    await lab.sendUdp(router, '10.9.0.2', 6000, 1); // at least one entry in router
     for (const ns of [router, fresh]) {
       const readings = await reader.read(ref(ns), ['conntrack-count', 'conntrack-max']);
       const count = readings.get('conntrack-count');
       expect(count?.ok && count.format).toBe('nf-conntrack-stat');
-      expect(valueOf(parseNfConntrackEntries(data(count).toString()))).toBe(Number(inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_count'])));
-      expect(data(readings.get('conntrack-max')).toString()).toBe(inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_max']));
+      expect(valueOf(parseNfConntrackEntries(data(count).toString()))).toBe(Number(await inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_count'])));
+      expect(data(readings.get('conntrack-max')).toString()).toBe(await inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_max']));
     }
     const routerCount = (await reader.read(ref(router), ['conntrack-count'])).get('conntrack-count');
     expect(valueOf(parseNfConntrackEntries(data(routerCount).toString()))).toBeGreaterThan(0);
@@ -194,8 +199,8 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
   });
 
   test('a vanished namespace is vanished for every request', async () => {
-    const doomed = namespaces.create('doomed');
-    namespaces.remove(doomed);
+    const doomed = await lab.addNamespace('doomed');
+    await lab.deleteNamespace(doomed);
     const readings = await reader.read(ref(doomed), ALL_READ_REQUESTS);
     expect(readings.size).toBe(ALL_READ_REQUESTS.length);
     for (const reading of readings.values()) expect(reading).toMatchObject({ ok: false, error: { kind: 'vanished' } });
@@ -288,7 +293,7 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
     // /proc/self names the process (whose main thread never leaves home), not the worker thread
     const readings = await reader.read(ref('host', '/proc/self/ns/net'), ['net-dev']);
     const devices = valueOf(parseRtnetlinkNetDev(data(readings.get('net-dev')))).map((row) => row.device);
-    expect(devices.sort()).toEqual(valueOf(parseProcNetDev(runBuffer('cat', ['/proc/net/dev']).toString())).map((row) => row.device).sort());
+    expect(devices.sort()).toEqual(valueOf(parseProcNetDev(readFileSync('/proc/net/dev', 'utf8'))).map((row) => row.device).sort());
   });
 });
 
