@@ -23,7 +23,7 @@ import { createNativeReader } from '../src/readers/native/native-reader.js';
 import { iptablesNftIpv4Source } from '../src/sources/iptables-nft.js';
 import { linksSource } from '../src/sources/links.js';
 import { netDevSource } from '../src/sources/net-dev.js';
-import { TestNamespaces } from '../test/native/test-namespaces.js';
+import { createNetnsLab } from '../test/support/netns-lab.js';
 
 const count = Number(process.argv[2] ?? 200);
 const root = process.argv[3] ?? process.cwd();
@@ -62,12 +62,12 @@ async function mapLimited<T>(items: readonly T[], limit: number, task: (item: T)
 
 const load = loadNativeAddon(join(root, 'native/build/Release/netns_reader.node'));
 if (!load.ok) throw new Error(load.reason);
-const namespaces = new TestNamespaces();
+const lab = await createNetnsLab('micro');
 const reader = createNativeReader({ threads: 2, timeoutMs: 10_000, addon: load.addon });
 try {
   const refs: NetnsRef[] = [];
-  for (let i = 0; i < count; i++) {
-    const name = namespaces.create(`b${i}`);
+  const names = await lab.addNamespaces(Array.from({ length: count }, (_, i) => `b${i}`));
+  for (const name of names) {
     execFileSync('ip', ['netns', 'exec', name, 'iptables-nft-restore'], { input: RULES });
     const { dev, ino } = statSync(`/run/netns/${name}`);
     refs.push({ name, path: `/run/netns/${name}`, dev, inode: ino, kind: 'qrouter', id: '', source: 'named' });
@@ -120,5 +120,5 @@ try {
   console.log(`ratio nsenter(net-dev only) / native(all three, parsed): ${(median(nsenter) / median(nativeParsed)).toFixed(1)}x`);
 } finally {
   await reader.close();
-  namespaces.destroy();
+  await lab.cleanup();
 }

@@ -6,6 +6,7 @@
 #   bench/run.sh --sizes=100 --exec-sizes=100          # quick look
 #   BENCH=stage-costs bench/run.sh 1000               # CPU per stage of a scrape, in one process
 #   BENCH=native-micro bench/run.sh 500                # the native reader against nsenter
+#   BENCH=speed-targets bench/run.sh                  # the speed targets (docs/performance.md); exit 1 when one is missed
 set -eu
 cd "$(dirname "$0")/.."
 out=node_modules/.cache/bench

@@ -251,8 +251,9 @@ static const char *read_request(napi_env env, napi_value tuple, request *r) {
     case REQUEST_READ_FILE:
       if (napi_get_element(env, tuple, 1, &element) != napi_ok) return "file request needs a path";
       r->path = copy_string(env, element, MAX_PATH_BYTES);
-      if (!r->path || !request_path_allowed(r->path))
-        return "file request path must be under /proc/thread-self/ or /proc/sys/net/";
+      if (!r->path) return "file request path must be a non-empty string without NUL";
+      if (!request_path_allowed(r->path))
+        return "file request path must be a file under /proc/thread-self/net/ (no empty, . or .. component)";
       return NULL;
     case REQUEST_NETLINK: {
       int32_t protocol = -1;

@@ -89,7 +89,12 @@ static int run_job(pool *p, job *j) {
   }
   close(fd);
   for (size_t i = 0; i < j->request_count; i++) request_serve(&j->requests[i], p->recv_timeout_ms);
-  if (setns(p->fail_return_for_test ? -1 : p->home_netns_fd, CLONE_NEWNET) < 0) {
+#ifdef NETNS_READER_TEST_HOOKS
+  int home = p->fail_return_for_test ? -1 : p->home_netns_fd;
+#else
+  int home = p->home_netns_fd;
+#endif
+  if (setns(home, CLONE_NEWNET) < 0) {
     int err = errno;
     atomic_store(&p->broken, 1);
     fprintf(stderr,
@@ -149,7 +154,10 @@ int pool_start(pool *p, size_t threads, int recv_timeout_ms, job_done_fn done, v
   p->done = done;
   p->done_context = done_context;
   atomic_init(&p->broken, 0);
+#ifdef NETNS_READER_TEST_HOOKS
+  /* test builds only (test/support/test-hooks-addon.ts); the production addon has no such switch */
   p->fail_return_for_test = getenv("NETNS_READER_TEST_FAIL_RETURN") != NULL;
+#endif
   /* thread-self, not self: the namespace of the thread creating the pool, which workers inherit */
   p->home_netns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (p->home_netns_fd < 0) return errno;

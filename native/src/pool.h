@@ -52,8 +52,11 @@ typedef struct {
   atomic_int *thread_ids; /* kernel tids, for tests that read /proc/self/task/<tid>/ns/net */
   job_done_fn done;
   void *done_context;
-  /* NETNS_READER_TEST_FAIL_RETURN set at start: returning home fails, so tests can see the pool break */
+#ifdef NETNS_READER_TEST_HOOKS
+  /* test builds only: NETNS_READER_TEST_FAIL_RETURN set at start makes returning home fail, so tests
+   * can see the pool break (test/support/test-hooks-addon.ts compiles with NETNS_READER_TEST_HOOKS) */
   int fail_return_for_test;
+#endif
 } pool;
 
 /* Returns 0 or an errno; on failure nothing is left running or open. */

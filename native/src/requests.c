@@ -31,15 +31,31 @@
  * themselves instead of the TypeScript side assuming this machine's ABI. All fields in host order. */
 #define XTABLES_MAGIC 0x31425458u /* "XTB1" read little-endian */
 
-static const char *const allowed_prefixes[] = {"/proc/thread-self/", "/proc/sys/net/"};
+/* The namespace's own procfs view: /proc/thread-self/net/ is the net directory of the namespace the
+ * worker thread has entered (thread-self, not self: setns moved only this thread). Nothing under it is
+ * a symlink, so a path made of plain components cannot leave it. */
+#define NET_DIR "/proc/thread-self/net/"
+
+/* Files outside NET_DIR that may be read, each by its exact path. Empty: the native reader reads no
+ * sysctl today (the conntrack count comes from stat/nf_conntrack, the limit is read by Node in the
+ * exporter's own namespace); a sysctl a future request needs is added here by name. */
+static const char *const allowed_files[] = {NULL};
 
 int request_path_allowed(const char *path) {
-  if (strstr(path, "/../") || strstr(path, "/./")) return 0;
-  for (size_t i = 0; i < sizeof allowed_prefixes / sizeof allowed_prefixes[0]; i++) {
-    size_t n = strlen(allowed_prefixes[i]);
-    if (strncmp(path, allowed_prefixes[i], n) == 0 && path[n] != '\0') return 1;
+  for (size_t i = 0; allowed_files[i] != NULL; i++)
+    if (strcmp(path, allowed_files[i]) == 0) return 1;
+  size_t n = strlen(NET_DIR);
+  if (strncmp(path, NET_DIR, n) != 0) return 0;
+  /* one or more components, each non-empty (no "//", no trailing "/") and neither "." nor ".." */
+  const char *component = path + n;
+  for (;;) {
+    const char *slash = strchr(component, '/');
+    size_t len = slash ? (size_t)(slash - component) : strlen(component);
+    if (len == 0) return 0;
+    if (component[0] == '.' && (len == 1 || (len == 2 && component[1] == '.'))) return 0;
+    if (!slash) return 1;
+    component = slash + 1;
   }
-  return 0;
 }
 
 int request_netlink_message_valid(const unsigned char *message, size_t len) {

@@ -7,7 +7,7 @@
 #include "byte-buffer.h"
 
 typedef enum {
-  REQUEST_READ_FILE = 1, /* a file under /proc/thread-self/ or /proc/sys/net/ */
+  REQUEST_READ_FILE = 1, /* a file under /proc/thread-self/net/ (see request_path_allowed) */
   REQUEST_NETLINK = 2,   /* one or more netlink request messages, each answered in full, on one socket */
   REQUEST_XTABLES = 3    /* legacy x_tables: every table in ip(6)_tables_names via getsockopt */
 } request_kind;
@@ -27,7 +27,8 @@ typedef struct {
 /* Runs one request in the calling thread's current network namespace. */
 void request_serve(request *r, int recv_timeout_ms);
 
-/* Only these files may be read: the namespace's own procfs view and its net sysctls. */
+/* Only files under /proc/thread-self/net/ (plain components: no "", "." or "..") may be read, plus an
+ * explicit list of exact paths (none today). */
 int request_path_allowed(const char *path);
 
 /* Checks that a netlink request buffer is a whole number of well-formed messages. */

@@ -6,6 +6,7 @@ import { execa, execaSync } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { alertConfig, buildAlertingRules, withDurations } from '../../deploy/prometheus/rules.js';
+import { skipUnless } from '../support/gates.js';
 
 const rulesDir = fileURLToPath(new URL('../../deploy/prometheus/', import.meta.url));
 const RULES_FILE = 'netns-exporter.rules.yml';
@@ -25,9 +26,8 @@ interface RuleTestsFile {
 const readYaml = async <T>(file: string): Promise<T> => parse(await readFile(`${rulesDir}${file}`, 'utf8')) as T;
 
 const promtoolMissing = execaSync('promtool', ['--version'], { reject: false }).exitCode !== 0;
-if (promtoolMissing) console.warn('promtool not found: skipping promtool check/test rules (apt install prometheus)');
 
-describe.skipIf(promtoolMissing)('promtool', () => {
+describe.skipIf(skipUnless(!promtoolMissing, 'promtool check rules / test rules', 'promtool not found (apt install prometheus)'))('promtool', () => {
   test(`check rules ${RULES_FILE}`, async () => {
     const result = await execa('promtool', ['check', 'rules', RULES_FILE], { cwd: rulesDir, reject: false, all: true });
     expect(result.exitCode, result.all).toBe(0);

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { listDashboardQueries, SHIPPED_DASHBOARDS } from '../../dashboards/src/index.js';
 import type { DashboardQuery } from '../../dashboards/src/queries.js';
+import { skipUnless } from '../support/gates.js';
 
 const promtoolMissing = execaSync('promtool', ['--version'], { reject: false }).exitCode !== 0;
-if (promtoolMissing) console.warn('promtool not found: skipping the PromQL syntax check of the dashboards (apt install prometheus)');
 
 const VARS = { job: 'netns-exporter', instance: '127.0.0.1:9445', router: '0d7e5e4c-2b5a-4f0e-9d55-6f0c1c0ffee1' };
 
@@ -23,7 +23,7 @@ async function checkWithPromtool(dir: string, name: string, queries: readonly Da
   return execa('promtool', ['check', 'rules', file], { reject: false, all: true });
 }
 
-describe.skipIf(promtoolMissing)('dashboard PromQL parses', () => {
+describe.skipIf(skipUnless(!promtoolMissing, 'the PromQL syntax check of the dashboards', 'promtool not found (apt install prometheus)'))('dashboard PromQL parses', () => {
   let dir = '';
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'netns-dashboards-'));

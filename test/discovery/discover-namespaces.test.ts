@@ -217,21 +217,12 @@ describe.skipIf(skipUnlessRoot('namespace discovery tests'))('discoverNamespaces
     }
   });
 
-  test('1,000 named namespaces (plus every process) in well under a second', async () => {
+  test('1,000 named namespaces (plus every process) are all found', async () => {
+    // how fast: bench/speed-targets.ts (discovery), not here
     const names = await lab.addNamespaces(Array.from({ length: 1000 }, (_, i) => `perf-${i}`));
-    const timings: number[] = [];
-    let result: DiscoveryResult | undefined;
-    for (let i = 0; i < 5; i++) {
-      const started = performance.now();
-      result = await discoverNamespaces(everything);
-      timings.push(performance.now() - started);
-    }
-    const found = new Set(result?.namespaces.map((ns) => ns.name));
-    expect(names.every((name) => found.has(name))).toBe(true);
-    timings.sort((a, b) => a - b);
-    console.log(`discovery of ${result?.namespaces.length} namespaces: median ${timings[2]?.toFixed(1)} ms, max ${timings[4]?.toFixed(1)} ms`);
-    // Measured about 60 ms here; the bound leaves room for a loaded CI machine.
-    expect(timings[2]).toBeLessThan(1000);
+    const result = await discoverNamespaces(everything);
+    const found = new Set(result.namespaces.map((ns) => ns.name));
+    expect(names.filter((name) => !found.has(name))).toEqual([]);
     await lab.deleteNamespaces(names);
   });
 });

@@ -1,6 +1,7 @@
 // The native reader on real namespaces (root): every request's bytes against what the tools show for
 // the same namespace at the same moment, errors as values, and no thread or descriptor left behind.
 
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,21 +12,24 @@ import { parseNftablesRuleset } from '../../src/parsers/netlink/nftables-ruleset
 import { parseRtnetlinkLinks, parseRtnetlinkNetDev, rtnetlinkVolatileRanges } from '../../src/parsers/netlink/rtnetlink-links.js';
 import { netlinkHeaderRanges } from '../../src/parsers/binary-counters.js';
 import { keepShape, sameKeptShape } from '../../src/pipeline/reading-shape.js';
+import { parseIptablesSave } from '../../src/parsers/iptables-save.js';
 import { parseNfConntrackEntries } from '../../src/parsers/nf-conntrack-stat.js';
 import { parseProcNetDev, type NetDevRecord } from '../../src/parsers/proc-net-dev.js';
 import { parseXtablesEntries } from '../../src/parsers/netlink/xtables-entries.js';
 import type { ParseResult } from '../../src/parsers/parse-result.js';
-import { loadNativeAddon } from '../../src/readers/native/load-addon.js';
+import { ADDON_PATH, loadNativeAddon } from '../../src/readers/native/load-addon.js';
 import { createNativeReader, type NativeNamespaceReader } from '../../src/readers/native/native-reader.js';
 import type { Reading } from '../../src/readers/reader.js';
 import type { AnyNamespaceSource } from '../../src/sources/source.js';
 import { ALL_SOURCES, sourceNamed } from '../support/sources.js';
+import { builtAddon, isRoot, skipUnless } from '../support/gates.js';
+import { buildTestHooksAddon, FAIL_RETURN_VARIABLE } from '../support/test-hooks-addon.js';
 import { ipLinkModel, iptablesSaveModel, withoutOffsets } from './reference-models.js';
-import { applyRouterRules, inNetns, isRoot, run, runBuffer, sendUdp, TestNamespaces } from './test-namespaces.js';
+import { applyRouterRules, createNetnsLab, type NetnsLab } from '../support/netns-lab.js';
 
-const skipNative = process.env.NETNS_EXPORTER_SKIP_NATIVE === '1';
-if (!isRoot) console.warn('test/native/native-reader.test.ts: skipped, entering namespaces needs root');
-if (skipNative) console.warn('test/native/native-reader.test.ts: skipped, NETNS_EXPORTER_SKIP_NATIVE=1');
+const skipKernelTests =
+  skipUnless(isRoot, 'native reader on real namespaces', 'entering namespaces needs root') ||
+  skipUnless(builtAddon().addon !== undefined, 'native reader on real namespaces', builtAddon().reason);
 
 /** A reference as discovery makes it: with the identity the path has now (0, 0 when it has none). */
 function ref(name: string, path = `/run/netns/${name}`): NetnsRef {
@@ -75,19 +79,13 @@ function strandedThreads(): string[] {
   });
 }
 
-const textParserPath = fileURLToPath(new URL('../../src/parsers/iptables-save.ts', import.meta.url));
-async function textModels(text: string): Promise<IptablesTable[][]> {
-  const models = [iptablesSaveModel(text)];
-  if (existsSync(textParserPath)) {
-    const specifier = '../../src/parsers/iptables-save.js';
-    const { parseIptablesSave } = (await import(specifier)) as { parseIptablesSave: (text: string) => ParseResult<IptablesTable[]> };
-    models.push(valueOf(parseIptablesSave(text)));
-  }
-  return models;
+/** The reference model of iptables-save's text, and the exec backend's parse of it. */
+function textModels(text: string): IptablesTable[][] {
+  return [iptablesSaveModel(text), valueOf(parseIptablesSave(text))];
 }
 
-describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () => {
-  const namespaces = new TestNamespaces();
+describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
+  let lab: NetnsLab;
   let reader: NativeNamespaceReader;
   let router: string;
   let peer: string;
@@ -98,28 +96,32 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
     const load = loadNativeAddon();
     if (!load.ok) throw new Error(`native addon did not load (run \`node native/build-addon.mjs\`): ${load.reason}`);
     reader = createNativeReader({ threads: 2, timeoutMs: 5000, addon: load.addon });
-    router = namespaces.create('router');
-    peer = namespaces.create('peer');
-    fresh = namespaces.create('fresh');
-    namespaces.link(router, 'qg-test', '10.9.0.1/24', peer, 'eth0', '10.9.0.2/24');
-    applyRouterRules(router, 'nft');
-    applyRouterRules(router, 'legacy');
-    sendUdp(router, '10.9.0.2', 5555, 3);
-    sendUdp(router, '::1', 5555, 2);
-    unnamed = await namespaces.unnamed();
+    lab = await createNetnsLab('native');
+    router = await lab.addNamespace('router', { loopbackUp: true });
+    peer = await lab.addNamespace('peer', { loopbackUp: true });
+    fresh = await lab.addNamespace('fresh', { loopbackUp: true });
+    await lab.vethPair({ ns: router, dev: 'qg-test', cidr: '10.9.0.1/24' }, { ns: peer, dev: 'eth0', cidr: '10.9.0.2/24' });
+    await applyRouterRules(lab, router, 'nft');
+    await applyRouterRules(lab, router, 'legacy');
+    await lab.sendUdp(router, '10.9.0.2', 5555, 3);
+    await lab.sendUdp(router, '::1', 5555, 2);
+    const held = await lab.holdUnnamedNamespace();
+    unnamed = { path: `/proc/${held.pid}/ns/net`, pid: held.pid };
   });
 
   afterAll(async () => {
     await reader?.close();
-    namespaces.destroy();
+    await lab?.cleanup();
   });
+
+  const inNetns = (ns: string, command: string, args: readonly string[]): Promise<string> => lab.run(ns, [command, ...args]);
 
   // net-dev comes from the link dump's IFLA_STATS64: every /proc/net/dev counter of every device,
   // between a reading of the file just before and one just after (IPv6 autoconfiguration may move them)
-  async function expectNetDevBetween(path: string, catNetDev: () => string): Promise<void> {
-    const before = valueOf(parseProcNetDev(catNetDev()));
+  async function expectNetDevBetween(path: string, catNetDev: () => Promise<string>): Promise<void> {
+    const before = valueOf(parseProcNetDev(await catNetDev()));
     const reading = (await reader.read(ref('net-dev', path), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'));
-    const after = valueOf(parseProcNetDev(catNetDev()));
+    const after = valueOf(parseProcNetDev(await catNetDev()));
     expect(reading?.ok && reading.backend).toBe('native');
     const native = valueOf(parseRtnetlinkNetDev(data(reading)));
     const byDevice = (rows: NetDevRecord[]) => new Map(rows.map((row) => [row.device, row]));
@@ -137,16 +139,16 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
   }
 
   test('net-dev holds every /proc/net/dev counter of the namespace', async () => {
-    inNetns(router, 'bash', ['-c', 'for i in 1 2 3; do echo x > /dev/udp/10.9.0.2/6000; done']);
+    await lab.sendUdp(router, '10.9.0.2', 6000, 3);
     for (const ns of [router, peer, fresh]) await expectNetDevBetween(`/run/netns/${ns}`, () => inNetns(ns, 'cat', ['/proc/net/dev']));
-    await expectNetDevBetween(unnamed.path, () => run('nsenter', [`--net=${unnamed.path}`, 'cat', '/proc/net/dev']));
+    await expectNetDevBetween(unnamed.path, async () => execFileSync('nsenter', [`--net=${unnamed.path}`, 'cat', '/proc/net/dev'], { encoding: 'utf8' }));
   });
 
   test('a link dump keeps its shape across traffic: only the ranges the interfaces memo treats as moving move', async () => {
     const before = Buffer.from(data((await reader.read(ref(router), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))));
     const kept = keepShape(before, [...rtnetlinkVolatileRanges(before), ...netlinkHeaderRanges(before)]);
-    sendUdp(router, '10.9.0.2', 5556, 5);
-    sendUdp(router, '::1', 5556, 3);
+    await lab.sendUdp(router, '10.9.0.2', 5556, 5);
+    await lab.sendUdp(router, '::1', 5556, 3);
     const after = data((await reader.read(ref(router), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev')));
     const moved = (rows: NetDevRecord[]) => rows.map((row) => row.transmit.packets).reduce((a, b) => a + b, 0);
     expect(moved(valueOf(parseRtnetlinkNetDev(after)))).toBeGreaterThan(moved(valueOf(parseRtnetlinkNetDev(before))));
@@ -157,7 +159,7 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
     for (const ns of [router, peer, fresh]) {
       const reading = (await reader.read(ref(ns), ['links'].map(sourceNamed))).get(sourceNamed('links'));
       expect(reading?.ok && reading.backend).toBe('native');
-      expect(valueOf(parseRtnetlinkLinks(data(reading)))).toEqual(ipLinkModel(inNetns(ns, 'ip', ['-j', '-s', '-s', 'link'])));
+      expect(valueOf(parseRtnetlinkLinks(data(reading)))).toEqual(ipLinkModel(await inNetns(ns, 'ip', ['-j', '-s', '-s', 'link'])));
     }
   });
 
@@ -173,20 +175,20 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
       const readings = await reader.read(ref(router), [sourceNamed(ruleset.request)]);
       const family = ruleset.request.endsWith('ipv6') ? 'ipv6' : 'ipv4';
       const model = withoutOffsets(valueOf(ruleset.parse(data(readings.get(sourceNamed(ruleset.request))), family)));
-      const text = inNetns(router, ruleset.save, ['-c']);
-      for (const expected of await textModels(text)) expect(model).toEqual(expected);
+      const text = await inNetns(router, ruleset.save, ['-c']);
+      for (const expected of textModels(text)) expect(model).toEqual(expected);
       expect(model.length).toBeGreaterThan(1);
     });
   }
 
   test('conntrack count is the namespace own, the limit the kernel global one, as the sysctls say', async () => {
-    inNetns(router, 'bash', ['-c', 'echo > /dev/udp/10.9.0.2/6000']); // at least one entry in router
+    await lab.sendUdp(router, '10.9.0.2', 6000, 1); // at least one entry in router
     for (const ns of [router, fresh]) {
       const readings = await reader.read(ref(ns), ['conntrack-count', 'conntrack-max'].map(sourceNamed));
       const count = readings.get(sourceNamed('conntrack-count'));
       expect(count?.ok && count.backend).toBe('native');
-      expect(valueOf(parseNfConntrackEntries(data(count).toString()))).toBe(Number(inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_count'])));
-      expect(data(readings.get(sourceNamed('conntrack-max'))).toString()).toBe(inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_max']));
+      expect(valueOf(parseNfConntrackEntries(data(count).toString()))).toBe(Number(await inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_count'])));
+      expect(data(readings.get(sourceNamed('conntrack-max'))).toString()).toBe(await inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_max']));
     }
     const routerCount = (await reader.read(ref(router), ['conntrack-count'].map(sourceNamed))).get(sourceNamed('conntrack-count'));
     expect(valueOf(parseNfConntrackEntries(data(routerCount).toString()))).toBeGreaterThan(0);
@@ -200,8 +202,8 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
   });
 
   test('a vanished namespace is vanished for every request', async () => {
-    const doomed = namespaces.create('doomed');
-    namespaces.remove(doomed);
+    const doomed = await lab.addNamespace('doomed');
+    await lab.deleteNamespace(doomed);
     const readings = await reader.read(ref(doomed), ALL_SOURCES);
     expect(readings.size).toBe(ALL_SOURCES.length);
     for (const reading of readings.values()) expect(reading).toMatchObject({ ok: false, error: { kind: 'vanished' } });
@@ -269,14 +271,14 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
   });
 
   test('a thread that cannot return home breaks the pool loudly, exits, and nothing is served after', async () => {
-    const load = loadNativeAddon();
-    if (!load.ok) throw new Error(load.reason);
-    process.env.NETNS_READER_TEST_FAIL_RETURN = '1'; // read once, when the pool starts
+    // the switch exists only in the test-hooks build (test/support/test-hooks-addon.ts)
+    const { addon } = buildTestHooksAddon();
+    process.env[FAIL_RETURN_VARIABLE] = '1'; // read once, when the pool starts
     let failing: NativeNamespaceReader;
     try {
-      failing = createNativeReader({ threads: 1, timeoutMs: 5000, addon: load.addon });
+      failing = createNativeReader({ threads: 1, timeoutMs: 5000, addon });
     } finally {
-      delete process.env.NETNS_READER_TEST_FAIL_RETURN;
+      delete process.env[FAIL_RETURN_VARIABLE];
     }
     // the job itself ran in the right namespace; only the way back failed
     expect((await failing.read(ref(router), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))?.ok).toBe(true);
@@ -294,11 +296,20 @@ describe.skipIf(!isRoot || skipNative)('native reader on real namespaces', () =>
     // /proc/self names the process (whose main thread never leaves home), not the worker thread
     const readings = await reader.read(ref('host', '/proc/self/ns/net'), ['net-dev'].map(sourceNamed));
     const devices = valueOf(parseRtnetlinkNetDev(data(readings.get(sourceNamed('net-dev'))))).map((row) => row.device);
-    expect(devices.sort()).toEqual(valueOf(parseProcNetDev(runBuffer('cat', ['/proc/net/dev']).toString())).map((row) => row.device).sort());
+    expect(devices.sort()).toEqual(valueOf(parseProcNetDev(readFileSync('/proc/net/dev', 'utf8'))).map((row) => row.device).sort());
   });
 });
 
 describe('loading the addon', () => {
+  test.skipIf(skipUnless(existsSync(ADDON_PATH), 'the production addon has no test switch', `${ADDON_PATH} is not built`))(
+    'the production addon has no test switch; the test-hooks build has it',
+    () => {
+      expect(readFileSync(ADDON_PATH).includes(FAIL_RETURN_VARIABLE)).toBe(false);
+      expect(readFileSync(buildTestHooksAddon().path).includes(FAIL_RETURN_VARIABLE)).toBe(true);
+    },
+    120_000,
+  );
+
   test('a missing addon is a reason, not an exception', () => {
     const load = loadNativeAddon('/nonexistent/netns_reader.node');
     expect(load.ok).toBe(false);

@@ -11,7 +11,7 @@
 // NETNS_EXPORTER_TEST_CACHE (default /var/cache/netns-exporter-test).
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -27,7 +27,6 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const cacheDir = process.env.NETNS_EXPORTER_TEST_CACHE ?? '/var/cache/netns-exporter-test';
 const packageVersion = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const revision = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-const hasNative = existsSync(join(repoRoot, 'native', 'binding.gyp'));
 
 const BASE_IMAGE = 'localhost/netns-exporter-base:test';
 const RUNTIME_BASE_IMAGE = 'localhost/netns-exporter-debian:test';
@@ -185,7 +184,7 @@ describe.skipIf(skipUnlessRoot('container packaging test (podman build/run, name
     expect(buildInfo?.labels).toEqual({ version: packageVersion, revision, nodejs_version: process.version });
     // The default backend (auto) is the native reader exactly when the image carries it.
     const logs = await podman.podman(['logs', CONTAINER]);
-    expect(logs.all).toContain(`"backend":"${hasNative ? 'native' : 'exec'}"`);
+    expect(logs.all).toContain('"backend":"native"');
   });
 
   test('a namespace created after the container started is seen (rslave propagation)', async () => {
@@ -218,7 +217,7 @@ describe.skipIf(skipUnlessRoot('container packaging test (podman build/run, name
     expect(probe.exitCode).toBe(1);
   });
 
-  test.runIf(hasNative)('the native reader is compiled into the image when native/ is in the context', async () => {
+  test('the native reader is compiled into the image when native/ is in the context', async () => {
     const loaded = await podman.podmanResult([
       'run',
       '--rm',

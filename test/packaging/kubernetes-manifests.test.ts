@@ -6,7 +6,7 @@
 // expect, and the PrometheusRule carries exactly deploy/prometheus/netns-exporter.rules.yml.
 // UPDATE_MANIFESTS=1 rewrites prometheusrule.yaml from the rules file.
 
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DaemonSet } from 'kubernetes-models/apps/v1';
@@ -156,7 +156,7 @@ function prometheusRuleFromRulesFile(): Manifest {
   };
 }
 
-if (process.env.UPDATE_MANIFESTS && existsSync(rulesPath)) {
+if (process.env.UPDATE_MANIFESTS) {
   const header = [
     '# Generated from deploy/prometheus/netns-exporter.rules.yml; do not edit. Regenerate with',
     '#   UPDATE_MANIFESTS=1 npx vitest run test/packaging/kubernetes-manifests.test.ts',
@@ -216,7 +216,7 @@ describe('deploy/kubernetes manifests', () => {
   test('Prometheus Operator objects are well-formed, and the check rejects an unknown field', () => {
     const operatorObjects = all.filter((manifest) => manifest.apiVersion === 'monitoring.coreos.com/v1');
     expect(operatorObjects.map((manifest) => manifest.kind).sort()).toEqual(
-      ['PodMonitor', 'ServiceMonitor', ...(existsSync(rulesPath) ? ['PrometheusRule'] : [])].sort(),
+      ['PodMonitor', 'PrometheusRule', 'ServiceMonitor'],
     );
     for (const manifest of operatorObjects) expect(crdErrors(manifest), manifest.kind).toEqual([]);
 
@@ -291,7 +291,7 @@ describe('deploy/kubernetes manifests', () => {
     const service = only('Service');
     expect(service.metadata.labels[only('ServiceMonitor').spec.jobLabel]).toBe('netns-exporter');
     expect(podLabels[only('PodMonitor').spec.jobLabel]).toBe('netns-exporter');
-    if (existsSync(rulesPath)) expect(readFileSync(rulesPath, 'utf8')).toContain('job="netns-exporter"');
+    expect(readFileSync(rulesPath, 'utf8')).toContain('job="netns-exporter"');
   });
 
   test('the version is package.json\'s everywhere: labels and the kustomize image tag', () => {
@@ -308,7 +308,7 @@ describe('deploy/kubernetes manifests', () => {
     expect([...kustomization.resources].sort()).toEqual(files.sort());
   });
 
-  test.runIf(existsSync(rulesPath))('the PrometheusRule carries exactly the alert rules of deploy/prometheus', () => {
+  test('the PrometheusRule carries exactly the alert rules of deploy/prometheus', () => {
     expect(only('PrometheusRule').spec).toEqual(prometheusRuleFromRulesFile().spec);
   });
 });

@@ -6,6 +6,7 @@ import { parseIptablesSave, type IptablesChain, type IptablesRule, type Iptables
 import { BULK_CHAIN, BULK_RULES, bulkRestoreInput, bulkRuleComment, bulkRuleTarget } from './bulk-rules.js';
 import { expectParse } from './expect-parse.js';
 import { readFixture } from './read-fixture.js';
+import { isRoot, skipUnless } from '../support/gates.js';
 
 // Every expected value below is read off the fixture text itself (counters in brackets, targets after
 // -j/-g, comments after --comment with iptables' quoting undone by hand), never from parser output.
@@ -349,12 +350,10 @@ describe('parseIptablesSave', () => {
   });
 });
 
-const isRoot = process.getuid?.() === 0;
-if (!isRoot) console.warn('SKIPPED: the iptables-restore round trip needs root to create a network namespace');
 
 // Ground truth from the kernel: load the generated 5,000 rules with each backend's iptables-restore
 // into a namespace of our own, read them back with iptables-save -c, and compare with what we loaded.
-describe.skipIf(!isRoot)('5,000 rules through iptables-restore and iptables-save -c (root)', () => {
+describe.skipIf(skipUnless(isRoot, 'the iptables-restore round trip of 5,000 rules', 'it needs root to create a network namespace'))('5,000 rules through iptables-restore and iptables-save -c (root)', () => {
   const namespace = `nxt-${randomBytes(3).toString('hex')}-bulk`;
   let created = false;
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readlinkSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { execa } from 'execa';
+import { isRoot, skipUnless } from './gates.js';
 
 export interface VethEnd {
   /** Full namespace name (as returned by addNamespace). */
@@ -27,8 +28,8 @@ export interface HeldNamespace {
 export interface NetnsLab {
   /** `nxt-<tag>-<6 hex>-`: every namespace of this lab starts with it (Neutron-named ones contain it). */
   readonly prefix: string;
-  /** `ip netns add <prefix><suffix>`; returns the full name. */
-  addNamespace(suffix: string): Promise<string>;
+  /** `ip netns add <prefix><suffix>` (and `ip link set lo up` in it when asked); returns the full name. */
+  addNamespace(suffix: string, options?: { readonly loopbackUp?: boolean }): Promise<string>;
   /** Many at once (one `ip -batch` process when the names need no quoting); returns the full names in order. */
   addNamespaces(suffixes: readonly string[]): Promise<string[]>;
   /**
@@ -66,16 +67,14 @@ export interface NetnsLab {
 
 export type NeutronKind = 'qrouter' | 'qdhcp' | 'snat' | 'fip' | 'qlbaas' | 'ovnmeta';
 
-export const isRoot: boolean = process.getuid?.() === 0;
+export { isRoot };
 
-/** For `describe.skipIf(skipUnlessRoot('...'))`: true (skip) when not root, with a warning that cannot be missed. */
+/**
+ * For `describe.skipIf(skipUnlessRoot('...'))`: true (skip) when not root, with a warning that cannot
+ * be missed; under NETNS_EXPORTER_REQUIRE_ROOT_TESTS (CI) it throws instead (see gates.ts).
+ */
 export function skipUnlessRoot(what: string): boolean {
-  if (isRoot) return false;
-  console.warn(
-    `\n!!!!!!!!!!\n!!! SKIPPED: ${what} needs root (it creates network namespaces). ` +
-      `These tests did NOT run; run them as root (CI does).\n!!!!!!!!!!\n`,
-  );
-  return true;
+  return skipUnless(isRoot, what, 'it needs root (it creates network namespaces); run it as root');
 }
 
 export async function createNetnsLab(tag: string): Promise<NetnsLab> {
@@ -105,8 +104,9 @@ export async function createNetnsLab(tag: string): Promise<NetnsLab> {
   const lab: NetnsLab = {
     prefix,
 
-    async addNamespace(suffix) {
+    async addNamespace(suffix, options) {
       const [name] = await lab.addNamespaces([suffix]);
+      if (options?.loopbackUp) await execa('ip', ['-n', name as string, 'link', 'set', 'dev', 'lo', 'up']);
       return name as string;
     },
 
@@ -216,6 +216,53 @@ export async function createNetnsLab(tag: string): Promise<NetnsLab> {
     },
   };
   return lab;
+}
+
+export type RulesBackend = 'nft' | 'legacy';
+
+function iptablesTool(backend: RulesBackend, family: 4 | 6): string {
+  return `${family === 6 ? 'ip6tables' : 'iptables'}-${backend}`;
+}
+
+/**
+ * A Neutron-like router ruleset covering what the parsers must decode: user chains (Neutron's names),
+ * jumps and gotos, comments with quotes, a backslash and non-ASCII text, a rule without a target,
+ * ACCEPT/DROP/RETURN, REJECT, LOG, NFLOG (a native log expression under nft), MARK, CONNMARK, CT,
+ * SNAT, DNAT, MASQUERADE, REDIRECT, and a DROP policy.
+ */
+export async function applyRouterRules(lab: NetnsLab, ns: string, backend: RulesBackend): Promise<void> {
+  const v4 = (...args: string[]): Promise<string> => lab.run(ns, [iptablesTool(backend, 4), ...args]);
+  const v6 = (...args: string[]): Promise<string> => lab.run(ns, [iptablesTool(backend, 6), ...args]);
+  for (const chain of ['neutron-l3-agent-INPUT', 'neutron-filter-top', 'neutron-l3-agent-local', 'Z-last']) await v4('-N', chain);
+  await v4('-A', 'INPUT', '-j', 'neutron-l3-agent-INPUT');
+  await v4('-A', 'neutron-l3-agent-INPUT', '-p', 'udp', '--dport', '9697', '-m', 'comment', '--comment', 'metadata "proxy" \\ path', '-j', 'ACCEPT');
+  await v4('-A', 'neutron-l3-agent-INPUT', '-s', '10.0.0.0/8', '-m', 'comment', '--comment', 'drop ünïcode', '-j', 'DROP');
+  await v4('-A', 'FORWARD', '-g', 'neutron-filter-top');
+  await v4('-A', 'neutron-filter-top', '-j', 'neutron-l3-agent-local');
+  await v4('-A', 'neutron-filter-top', '-j', 'RETURN');
+  await v4('-A', 'OUTPUT', '-p', 'udp', '-m', 'multiport', '--dports', '5000:6000', '-j', 'LOG', '--log-prefix', 'x ');
+  await v4('-A', 'OUTPUT', '-p', 'udp', '--dport', '7000', '-j', 'NFLOG', '--nflog-group', '5');
+  await v4('-A', 'OUTPUT', '-p', 'tcp', '--dport', '7001', '-j', 'REJECT', '--reject-with', 'tcp-reset');
+  await v4('-A', 'OUTPUT', '-p', 'udp');
+  await v4('-A', 'OUTPUT', '-p', 'udp', '--dport', '7002', '-m', 'comment', '--comment', 'first', '-m', 'comment', '--comment', 'second', '-j', 'DROP');
+  await v4('-A', 'OUTPUT', '-p', 'udp', '-m', 'comment', '--comment', 'count udp', '-j', 'ACCEPT');
+  await v4('-P', 'FORWARD', 'DROP');
+  await v4('-t', 'nat', '-A', 'POSTROUTING', '-s', '10.1.0.0/24', '-m', 'comment', '--comment', 'snat', '-j', 'SNAT', '--to-source', '192.0.2.1');
+  await v4('-t', 'nat', '-A', 'POSTROUTING', '-o', 'qg-test', '-j', 'MASQUERADE');
+  await v4('-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '--dport', '80', '-j', 'REDIRECT', '--to-ports', '8080');
+  await v4('-t', 'nat', '-A', 'OUTPUT', '-d', '192.0.2.10', '-j', 'DNAT', '--to-destination', '10.1.0.5');
+  await v4('-t', 'mangle', '-A', 'PREROUTING', '-j', 'MARK', '--set-xmark', '0x1/0xffff');
+  await v4('-t', 'mangle', '-A', 'OUTPUT', '-j', 'CONNMARK', '--save-mark', '--nfmask', '0xffff', '--ctmask', '0xffff');
+  await v4('-t', 'raw', '-A', 'PREROUTING', '-p', 'udp', '--dport', '4789', '-j', 'CT', '--notrack');
+
+  await v6('-N', 'v6-chain');
+  await v6('-A', 'INPUT', '-p', 'ipv6-icmp', '-m', 'comment', '--comment', 'v6 icmp', '-j', 'ACCEPT');
+  await v6('-A', 'INPUT', '-j', 'v6-chain');
+  await v6('-A', 'v6-chain', '-p', 'tcp', '-j', 'DROP');
+  await v6('-A', 'OUTPUT', '-p', 'udp', '-m', 'comment', '--comment', 'v6 udp', '-j', 'ACCEPT');
+  await v6('-A', 'OUTPUT', '-p', 'tcp', '--dport', '7001', '-j', 'REJECT');
+  await v6('-t', 'nat', '-A', 'POSTROUTING', '-o', 'qg-test', '-j', 'MASQUERADE');
+  await v6('-t', 'mangle', '-A', 'FORWARD', '-j', 'MARK', '--set-mark', '2');
 }
 
 /** What `ip netns exec <ns> cat /proc/net/dev` shows, byte for byte (as a UTF-8 string). */
