@@ -77,7 +77,7 @@ export async function createExporter({ config, reader, logger, build, discover }
   const collect = async (options: ScrapeOptions): Promise<MetricsBody> => {
     const started = performance.now();
     await labelsFile?.refresh();
-    const snapshot = await collectSnapshot({
+    const collected = await collectSnapshot({
       discover: discoverHost,
       reader,
       plan,
@@ -89,6 +89,8 @@ export async function createExporter({ config, reader, logger, build, discover }
       state,
       deadline: scrapeDeadline(started, options.timeoutSeconds),
     });
+    const timeoutSeconds = options.timeoutSeconds !== undefined && Number.isFinite(options.timeoutSeconds) && options.timeoutSeconds > 0 ? options.timeoutSeconds : undefined;
+    const snapshot = timeoutSeconds === undefined ? collected : { ...collected, timeoutSeconds };
     // --once output goes to node_exporter's textfile collector, where our process_* would clash with its own.
     const trailer = config.once ? '' : await selfMetrics.render();
     const infoLabels = labelsFile ? (ns: Parameters<typeof labelsFile.labels>[0]) => labelsFile.labels(ns) : undefined;

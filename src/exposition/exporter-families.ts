@@ -54,3 +54,10 @@ export const droppedSeriesFamily = family(
 );
 
 export const NAMESPACE_KINDS = ['qrouter', 'qdhcp', 'snat', 'fip', 'qlbaas', 'ovnmeta', 'host', 'other'] as const;
+
+export const scrapeTimeoutFamily = family(
+  'netns_scrape_timeout_seconds',
+  'gauge',
+  "The scrape timeout the client sent (Prometheus's X-Prometheus-Scrape-Timeout-Seconds); absent when it sent none.",
+  [],
+);

@@ -17,6 +17,7 @@ import {
   collectorSuccessFamily,
   discoveryErrorsFamily,
   droppedSeriesFamily,
+  scrapeTimeoutFamily,
   NAMESPACE_KINDS,
   namespacesFamily,
   netnsInfoFamily,
@@ -51,6 +52,7 @@ export function snapshotFamilies(collectorFamilies: readonly MetricFamily[]): Me
     vanishedFamily,
     seriesFamily,
     droppedSeriesFamily,
+    scrapeTimeoutFamily,
   ];
 }
 
@@ -118,6 +120,7 @@ export async function renderSnapshot(
   scrape(vanishedFamily, [], snapshot.vanishedNamespaces);
   scrape(seriesFamily, [], seriesCount);
   scrape(droppedSeriesFamily, [], snapshot.droppedSeries);
+  if (snapshot.timeoutSeconds !== undefined) scrape(scrapeTimeoutFamily, [], snapshot.timeoutSeconds);
 
   const writer = new BodyWriter(sink);
   const labelBlocks = options.labelBlocks ?? new LabelBlockCache();

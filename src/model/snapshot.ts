@@ -63,4 +63,6 @@ export interface Snapshot {
   readonly vanishedNamespaces: number;
   /** Series dropped because the snapshot reached --collector.max-series (0 when nothing was cut). */
   readonly droppedSeries: number;
+  /** The scrape timeout the client that started this collection sent, if it sent one. */
+  readonly timeoutSeconds?: number;
 }

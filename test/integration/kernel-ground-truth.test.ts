@@ -211,7 +211,7 @@ describe.skipIf(skipUnlessRoot('kernel ground-truth tests'))('exporter vs the ke
       expect(valueOf(series, 'netns_collector_success', { netns: router, collector }), collector).toBe(1);
     }
     const netstat = series.filter((s) => s.name.startsWith('netns_netstat_') && s.labels.netns === router);
-    expect(netstat.length).toBeGreaterThan(20);
+    expect(netstat.length).toBeGreaterThanOrEqual(12);
     for (const s of netstat) {
       const field = s.name.slice('netns_netstat_'.length);
       if (!before.snmp.has(field)) continue; // snmp6 fields: checked by the parsers' tests

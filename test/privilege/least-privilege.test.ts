@@ -118,9 +118,11 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
     }
   });
 
+  // every collector that reads inside the namespace; neutron_ha reads a host file, and has none here
+  const INSIDE = ['interfaces', 'iptables', 'conntrack', 'carrier_changes', 'conntrack_stat', 'netstat', 'sockstat', 'neighbor'];
   const losses: { dropped: Capability; failed: (lab: { router: string; plain: string; held: string }) => string[]; log: RegExp }[] = [
     // setns(2) into a namespace owned by the initial user namespace needs CAP_SYS_ADMIN there.
-    { dropped: 'sys_admin', failed: (l) => [l.router, l.plain, l.held].flatMap((ns) => [`${ns}/interfaces`, `${ns}/iptables`, `${ns}/conntrack`]), log: /enter-denied: nsenter: reassociate to namespace 'ns\/net' failed: Operation not permitted/ },
+    { dropped: 'sys_admin', failed: (l) => [l.router, l.plain, l.held].flatMap((ns) => INSIDE.map((collector) => `${ns}/${collector}`)), log: /enter-denied: nsenter: reassociate to namespace 'ns\/net' failed: Operation not permitted/ },
     // nfnetlink (nft rule dumps) and the x_tables getsockopt both check CAP_NET_ADMIN.
     { dropped: 'net_admin', failed: (l) => [`${l.router}/iptables`, `${l.plain}/iptables`, `${l.held}/iptables`], log: /iptables-nft-save -c exited with status 4: .*Permission denied \(you must be root\)/ },
     // iptables-legacy-save talks to the kernel over a raw socket: socket(AF_INET, SOCK_RAW) needs CAP_NET_RAW.
@@ -170,7 +172,9 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
         const success = successOf(parseExposition(await response.text()));
         // The held namespace is invisible without CAP_SYS_PTRACE; the named ones are reported as failing.
         expect(success).toEqual(
-          Object.fromEntries([router, plain].flatMap((ns) => ['interfaces', 'iptables', 'conntrack'].map((collector) => [`${ns}/${collector}`, 0]))),
+          Object.fromEntries(
+            [router, plain].flatMap((ns) => [...INSIDE.map((collector) => [`${ns}/${collector}`, 0]), [`${ns}/neutron_ha`, 1]]),
+          ),
         );
       }
       expect((await fetch(`http://${exporter.address}/healthz`)).status).toBe(200);
