@@ -20,27 +20,30 @@ import {
   conntrackUse,
   countOrZero,
   increaseOverRange,
+  NAMES_RECORD,
+  NAMESPACE_KEY,
   rate,
   selector,
   top,
   withNamespaceNames,
 } from './promql.js';
-import { datasourceVariable, jobVariable, labelValuesVariable } from './variables.js';
+import { clusterVariable, datasourceVariable, jobVariable, labelValuesVariable } from './variables.js';
+import { ROUTER_COLUMN, ROUTER_SERIES_REGEX, routerSeriesLinks, routerTableLinks } from './links.js';
 
 /** Legend of a per-namespace series: the names from the labels file when present, then where it lives. */
 const NAMESPACE_LEGEND = '{{netns}} {{router_name}} {{project}} ({{instance}})';
 
-/** Opens the tenant router dashboard for the router a series belongs to. */
-const openRouterLink = new dashboard.DashboardLinkBuilder('Open router ${__field.labels.id} in the tenant router dashboard')
-  .url(
-    `/d/${UID.tenantRouter}/network-namespaces-tenant-router?\${datasource:queryparam}&var-job=\${__field.labels.job}` +
-      '&var-project=$__all&var-router=${__field.labels.id}&var-instance=${__field.labels.instance}&${__url_time_range}',
-  )
-  .targetBlank(false);
+/** The kind and project filters of the dashboard, applied through the names record. */
+const FILTERS = ['kind=~"$kind"', 'project=~"$project"'];
+
+/** A per-namespace rate from the recording rules (`netns:<metric>:rate5m`), filtered and named. */
+function recorded(counter: string): string {
+  return selector(`netns:netns_network_${counter}:rate5m`);
+}
 
 /** Per-namespace sum of one interface counter's rate, over all its devices. */
 function namespaceRate(metric: string): string {
-  return `sum by (job, instance, netns) (${rate(selector(metric))})`;
+  return `sum by (${NAMESPACE_KEY}) (${rate(selector(metric))})`;
 }
 
 function headlineStats(board: dashboard.DashboardBuilder): void {
@@ -165,53 +168,102 @@ function namespacesRow(board: dashboard.DashboardBuilder): void {
     );
 }
 
+/** A row whose panels are added by `fill`; a collapsed row holds its panels (Grafana runs their queries only when opened). */
+function row(
+  board: dashboard.DashboardBuilder,
+  title: string,
+  panels: { build(): dashboard.Panel }[],
+  collapsed = false,
+): void {
+  if (!collapsed) {
+    board.withRow(new dashboard.RowBuilder(title));
+    for (const panel of panels) board.withPanel(panel);
+    return;
+  }
+  const r = new dashboard.RowBuilder(title).collapsed(true);
+  for (const panel of panels) r.withPanel(panel);
+  board.withRow(r);
+}
+
 function throughputRow(board: dashboard.DashboardBuilder): void {
-  const topThroughput = (metric: string): string =>
-    top(withNamespaceNames(`${namespaceRate(metric)} * 8`));
-  board
-    .withRow(new dashboard.RowBuilder('Throughput'))
-    .withPanel(
-      timeseriesPanel(
-        {
-          title: 'Top namespaces by receive throughput',
-          description:
-            'The 10 namespaces receiving the most, in bits per second summed over their interfaces. Click a series for its tenant router dashboard.',
-        },
-        'bps',
-      )
-        .min(0)
-        .dataLinks([openRouterLink])
-        .withTarget(rangeQuery('A', topThroughput('netns_network_receive_bytes_total'), NAMESPACE_LEGEND))
-        .height(9)
-        .span(12),
+  const topThroughput = (counter: string): string => top(withNamespaceNames(`${recorded(counter)} * 8`, ...FILTERS));
+  const both = `(${recorded('receive_bytes')} + ${recorded('transmit_bytes')}) * 8`;
+  row(board, 'Throughput', [
+    timeseriesPanel(
+      {
+        title: 'Top namespaces by receive throughput',
+        description:
+          'The 10 namespaces receiving the most, in bits per second summed over their interfaces (recording rule netns:netns_network_receive_bytes:rate5m). Click a router series for its tenant router dashboard.',
+      },
+      'bps',
     )
-    .withPanel(
-      timeseriesPanel(
-        {
-          title: 'Top namespaces by transmit throughput',
-          description:
-            'The 10 namespaces transmitting the most, in bits per second summed over their interfaces. Click a series for its tenant router dashboard.',
-        },
-        'bps',
+      .min(0)
+      .overrideByRegexp(ROUTER_SERIES_REGEX, routerSeriesLinks())
+      .withTarget(rangeQuery('A', topThroughput('receive_bytes'), NAMESPACE_LEGEND))
+      .height(9)
+      .span(12),
+    timeseriesPanel(
+      {
+        title: 'Top namespaces by transmit throughput',
+        description:
+          'The 10 namespaces transmitting the most, in bits per second summed over their interfaces (recording rule netns:netns_network_transmit_bytes:rate5m). Click a router series for its tenant router dashboard.',
+      },
+      'bps',
+    )
+      .min(0)
+      .overrideByRegexp(ROUTER_SERIES_REGEX, routerSeriesLinks())
+      .withTarget(rangeQuery('A', topThroughput('transmit_bytes'), NAMESPACE_LEGEND))
+      .height(9)
+      .span(12),
+    timeseriesPanel(
+      {
+        title: 'Throughput per project',
+        description:
+          'Receive plus transmit, in bits per second, summed over every namespace of each project (the 10 busiest). Projects come from openstack-exporter or the labels file; namespaces without one are summed under an empty project.',
+      },
+      'bps',
+    )
+      .min(0)
+      .withTarget(rangeQuery('A', top(`sum by (project) (${withNamespaceNames(both, ...FILTERS)})`), '{{project}}'))
+      .height(9)
+      .span(12),
+    tablePanel(
+      {
+        title: 'Top routers by throughput',
+        description:
+          'The 20 routers passing the most traffic (receive plus transmit over their qrouter- and snat- namespaces on every host). Click a router id to open it.',
+      },
+      'bps',
+    )
+      .withTarget(
+        tableQuery(
+          'A',
+          top(
+            `sum by (cluster, router_id, router_name, project) (${withNamespaceNames(both, ...FILTERS, 'router_id!=""')})`,
+            20,
+          ),
+        ),
       )
-        .min(0)
-        .dataLinks([openRouterLink])
-        .withTarget(rangeQuery('A', topThroughput('netns_network_transmit_bytes_total'), NAMESPACE_LEGEND))
-        .height(9)
-        .span(12),
-    );
+      .withTransformation(transform.columns({ Value: 'bits/s' }, ['cluster']))
+      .overrideByName(ROUTER_COLUMN, routerTableLinks(false))
+      .sortBy(sortByDesc('bits/s'))
+      .height(9)
+      .span(12),
+  ]);
 }
 
 function errorsRow(board: dashboard.DashboardBuilder): void {
-  const topRate = (metric: string): string => top(withNamespaceNames(namespaceRate(metric)));
+  const topRate = (counter: string): string => top(withNamespaceNames(recorded(counter), ...FILTERS));
   const rangeIncrease = (metric: string): string =>
     top(
-      withNamespaceNames(`sum by (job, instance, netns, device) (${increaseOverRange(selector(metric))})`),
+      withNamespaceNames(`sum by (${NAMESPACE_KEY}, device) (${increaseOverRange(selector(metric))})`, ...FILTERS),
       50,
     );
-  board
-    .withRow(new dashboard.RowBuilder('Errors and drops'))
-    .withPanel(
+  // Collapsed: the table's increase over the whole range is the heaviest query of the dashboard.
+  row(
+    board,
+    'Errors and drops',
+    [
       drawBelowAxis(
         timeseriesPanel(
           {
@@ -223,13 +275,11 @@ function errorsRow(board: dashboard.DashboardBuilder): void {
         ),
         'B',
       )
-        .dataLinks([openRouterLink])
-        .withTarget(rangeQuery('A', topRate('netns_network_receive_errs_total'), `${NAMESPACE_LEGEND} rx`))
-        .withTarget(rangeQuery('B', topRate('netns_network_transmit_errs_total'), `${NAMESPACE_LEGEND} tx`))
+        .overrideByRegexp(ROUTER_SERIES_REGEX, routerSeriesLinks())
+        .withTarget(rangeQuery('A', topRate('receive_errs'), `${NAMESPACE_LEGEND} rx`))
+        .withTarget(rangeQuery('B', topRate('transmit_errs'), `${NAMESPACE_LEGEND} tx`))
         .height(9)
         .span(12),
-    )
-    .withPanel(
       drawBelowAxis(
         timeseriesPanel(
           {
@@ -241,18 +291,16 @@ function errorsRow(board: dashboard.DashboardBuilder): void {
         ),
         'B',
       )
-        .dataLinks([openRouterLink])
-        .withTarget(rangeQuery('A', topRate('netns_network_receive_drop_total'), `${NAMESPACE_LEGEND} rx`))
-        .withTarget(rangeQuery('B', topRate('netns_network_transmit_drop_total'), `${NAMESPACE_LEGEND} tx`))
+        .overrideByRegexp(ROUTER_SERIES_REGEX, routerSeriesLinks())
+        .withTarget(rangeQuery('A', topRate('receive_drop'), `${NAMESPACE_LEGEND} rx`))
+        .withTarget(rangeQuery('B', topRate('transmit_drop'), `${NAMESPACE_LEGEND} tx`))
         .height(9)
         .span(12),
-    )
-    .withPanel(
       tablePanel(
         {
           title: 'Interfaces with errors or drops in the selected time range',
           description:
-            'Every interface that counted receive or transmit errors or drops during the dashboard time range, with the number of packets. Interfaces without any are left out.',
+            'Every interface that counted receive or transmit errors or drops during the dashboard time range, with the number of packets. Interfaces without any are left out. Click a router id to open the router on that host.',
         },
         'short',
       )
@@ -270,63 +318,61 @@ function errorsRow(board: dashboard.DashboardBuilder): void {
             'Value #D': 'tx drops',
           }),
         )
+        .overrideByName(ROUTER_COLUMN, routerTableLinks(true))
         .sortBy(sortByDesc('rx errors'))
-        .dataLinks([openRouterLink])
         .height(8)
         .span(24),
-    );
+    ],
+    true,
+  );
 }
 
 function conntrackRow(board: dashboard.DashboardBuilder): void {
   // One ranking drives all three columns so that they describe the same namespaces.
-  const ranking = top(conntrackUse(), 20);
-  const ranked = (expr: string): string => withNamespaceNames(`${expr} and on(job, instance, netns) ${ranking}`);
-  board
-    .withRow(new dashboard.RowBuilder('Conntrack'))
-    .withPanel(
-      tablePanel(
-        {
-          title: 'Conntrack use against limit, highest first',
-          description:
-            'The 20 namespaces using the largest share of their conntrack limit (`nf_conntrack_max`): entries, limit and use. When a table is full the kernel drops new connections ("nf_conntrack: table full").',
-        },
-        'short',
-      )
-        .withTarget(tableQuery('A', withNamespaceNames(ranking)))
-        .withTarget(tableQuery('B', ranked(selector('netns_nf_conntrack_entries'))))
-        .withTarget(tableQuery('C', ranked(selector('netns_nf_conntrack_entries_limit'))))
-        .withTransformation(transform.merge())
-        .withTransformation(transform.columns({ 'Value #A': 'use', 'Value #B': 'entries', 'Value #C': 'limit' }))
-        .overrideByName('use', [
-          { id: 'unit', value: 'percentunit' },
-          { id: 'min', value: 0 },
-          { id: 'max', value: 1 },
-          { id: 'thresholds', value: CONNTRACK_THRESHOLDS().build() },
-          { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.Gauge, mode: common.BarGaugeDisplayMode.Gradient } },
-        ])
-        .sortBy(sortByDesc('use'))
-        .dataLinks([openRouterLink])
-        .height(9)
-        .span(12),
+  const ranking = top(withNamespaceNames(conntrackUse(), ...FILTERS), 20);
+  const ranked = (expr: string): string => withNamespaceNames(`${expr} and on(${NAMESPACE_KEY}) ${ranking}`);
+  row(board, 'Conntrack', [
+    tablePanel(
+      {
+        title: 'Conntrack use against limit, highest first',
+        description:
+          'The 20 namespaces using the largest share of their conntrack limit (`nf_conntrack_max`): entries, limit and use. When a table is full the kernel drops new connections ("nf_conntrack: table full"). Click a router id to open the router on that host.',
+      },
+      'short',
     )
-    .withPanel(
-      timeseriesPanel(
-        {
-          title: 'Conntrack use, top namespaces',
-          description:
-            'Share of the conntrack limit in use over time for the 10 fullest namespaces. Dashed lines: the 75 % warning and 90 % critical alert thresholds.',
-        },
-        'percentunit',
-      )
-        .min(0)
-        .max(1)
-        .thresholds(CONNTRACK_THRESHOLDS())
-        .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
-        .dataLinks([openRouterLink])
-        .withTarget(rangeQuery('A', top(withNamespaceNames(conntrackUse())), NAMESPACE_LEGEND))
-        .height(9)
-        .span(12),
-    );
+      .withTarget(tableQuery('A', ranking))
+      .withTarget(tableQuery('B', ranked(selector('netns_nf_conntrack_entries'))))
+      .withTarget(tableQuery('C', ranked(selector('netns_nf_conntrack_entries_limit'))))
+      .withTransformation(transform.merge())
+      .withTransformation(transform.columns({ 'Value #A': 'use', 'Value #B': 'entries', 'Value #C': 'limit' }))
+      .overrideByName('use', [
+        { id: 'unit', value: 'percentunit' },
+        { id: 'min', value: 0 },
+        { id: 'max', value: 1 },
+        { id: 'thresholds', value: CONNTRACK_THRESHOLDS().build() },
+        { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.Gauge, mode: common.BarGaugeDisplayMode.Gradient } },
+      ])
+      .overrideByName(ROUTER_COLUMN, routerTableLinks(true))
+      .sortBy(sortByDesc('use'))
+      .height(9)
+      .span(12),
+    timeseriesPanel(
+      {
+        title: 'Conntrack use, top namespaces',
+        description:
+          'Share of the conntrack limit in use over time for the 10 fullest namespaces. Dashed lines: the 75 % warning and 90 % critical alert thresholds.',
+      },
+      'percentunit',
+    )
+      .min(0)
+      .max(1)
+      .thresholds(CONNTRACK_THRESHOLDS())
+      .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
+      .overrideByRegexp(ROUTER_SERIES_REGEX, routerSeriesLinks())
+      .withTarget(rangeQuery('A', top(withNamespaceNames(conntrackUse(), ...FILTERS)), NAMESPACE_LEGEND))
+      .height(9)
+      .span(12),
+  ]);
 }
 
 /** Shows a `netns_collector_success` value as a coloured "ok" or "failed". */
@@ -355,11 +401,12 @@ function exporterHealthRow(board: dashboard.DashboardBuilder): void {
         },
         'short',
       )
-        .withTarget(tableQuery('A', withNamespaceNames(`min_over_time(${selector('netns_collector_success')}[$__range])`)))
-        .withTarget(tableQuery('B', withNamespaceNames(selector('netns_collector_success'))))
+        .withTarget(tableQuery('A', withNamespaceNames(`min_over_time(${selector('netns_collector_success')}[$__range])`, ...FILTERS)))
+        .withTarget(tableQuery('B', withNamespaceNames(selector('netns_collector_success'), ...FILTERS)))
         .withTransformation(transform.merge())
         .withTransformation(transform.equals('Value #A', 0))
         .withTransformation(transform.columns({ 'Value #A': 'worst in range', 'Value #B': 'now' }))
+        .overrideByName(ROUTER_COLUMN, routerTableLinks(true))
         .overrideByName('worst in range', SUCCESS_CELL)
         .overrideByName('now', SUCCESS_CELL)
         .height(8)
@@ -386,13 +433,18 @@ function exporterHealthRow(board: dashboard.DashboardBuilder): void {
         {
           title: 'Scrape and collection duration',
           description:
-            "How long Prometheus' scrape of each exporter took (`scrape_duration_seconds`) and the wall time of the exporter's own collection. A scrape slower than the job's scrape timeout fails and loses every metric of that host.",
+            "How long Prometheus' scrape of each exporter took (`scrape_duration_seconds`), the wall time of the exporter's own collection, and the scrape timeout the exporter read from Prometheus (dashed red). A scrape slower than the timeout fails and loses every metric of that host.",
         },
         's',
       )
         .min(0)
         .withTarget(rangeQuery('A', `scrape_duration_seconds{job=~"$job", instance=~"$instance"}`, '{{instance}} scrape'))
         .withTarget(rangeQuery('B', selector('netns_scrape_collection_duration_seconds'), '{{instance}} collection'))
+        .withTarget(rangeQuery('C', selector('netns_scrape_timeout_seconds'), '{{instance}} scrape timeout'))
+        .overrideByQuery('C', [
+          { id: 'custom.lineStyle', value: new common.LineStyleBuilder().fill('dash').dash([10, 10]).build() },
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'red' } },
+        ])
         .height(8)
         .span(10),
     )
@@ -456,6 +508,90 @@ function exporterHealthRow(board: dashboard.DashboardBuilder): void {
     );
 }
 
+function exporterProcessRow(board: dashboard.DashboardBuilder): void {
+  row(
+    board,
+    'Exporter process',
+    [
+      timeseriesPanel(
+        {
+          title: 'Exporter CPU',
+          description: 'CPU the exporter process uses, in cores (1 = one core busy all the time), per host.',
+        },
+        'percentunit',
+      )
+        .min(0)
+        .withTarget(rangeQuery('A', rate(selector('process_cpu_seconds_total')), '{{instance}}'))
+        .height(8)
+        .span(6),
+      timeseriesPanel(
+        {
+          title: 'Exporter memory',
+          description: 'Resident memory of the exporter process and the part of it that is JavaScript heap in use, per host.',
+        },
+        'bytes',
+      )
+        .min(0)
+        .withTarget(rangeQuery('A', selector('process_resident_memory_bytes'), '{{instance}} resident'))
+        .withTarget(rangeQuery('B', selector('nodejs_heap_size_used_bytes'), '{{instance}} heap used'))
+        .height(8)
+        .span(6),
+      timeseriesPanel(
+        {
+          title: 'Event-loop lag',
+          description:
+            "99th percentile of the exporter's Node.js event-loop delay. Above a few hundred milliseconds, /healthz and scrapes wait for the main thread.",
+        },
+        's',
+      )
+        .min(0)
+        .withTarget(rangeQuery('A', selector('nodejs_eventloop_lag_p99_seconds'), '{{instance}} p99'))
+        .height(8)
+        .span(6),
+      tablePanel(
+        {
+          title: 'Labels file',
+          description:
+            'State of --netns.labels-file per host: ok, failing (the last version did not parse; the previous mapping is kept) or not configured, and the age of the last good reload.',
+        },
+        'short',
+      )
+        .withTarget(
+          tableQuery(
+            'A',
+            `max by (cluster, instance) (${selector('netns_labels_file_reload_success')})` +
+              ` or on(cluster, instance) max by (cluster, instance) (${selector('netns_exporter_build_info')}) * -1`,
+          ),
+        )
+        .withTarget(
+          tableQuery('B', `max by (cluster, instance) (time() - ${selector('netns_labels_file_last_reload_success_timestamp_seconds')})`),
+        )
+        .withTransformation(transform.merge())
+        .withTransformation(transform.columns({ 'Value #A': 'state', 'Value #B': 'last good reload' }, ['cluster']))
+        .overrideByName('state', [
+          {
+            id: 'mappings',
+            value: [
+              {
+                type: dashboard.MappingType.ValueToText,
+                options: {
+                  '-1': { text: 'not configured', color: 'blue', index: 0 },
+                  '0': { text: 'failing', color: 'red', index: 1 },
+                  '1': { text: 'ok', color: 'green', index: 2 },
+                },
+              },
+            ],
+          },
+          { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } },
+        ])
+        .overrideByName('last good reload', [{ id: 'unit', value: 's' }])
+        .height(8)
+        .span(6),
+    ],
+    true,
+  );
+}
+
 /** Builds the fleet overview dashboard. */
 export function buildFleetOverviewDashboard(): dashboard.Dashboard {
   const board = dashboardFrame(
@@ -464,14 +600,33 @@ export function buildFleetOverviewDashboard(): dashboard.Dashboard {
     'Every network namespace on every host running netns-exporter: counts by kind, the busiest and most troubled namespaces, conntrack pressure and the health of the exporters themselves.',
   )
     .withVariable(datasourceVariable())
+    .withVariable(clusterVariable())
     .withVariable(jobVariable())
     .withVariable(
       labelValuesVariable(
         'instance',
         'Host',
         'Exporter instances (hosts) to include.',
-        'label_values(netns_exporter_build_info{job=~"$job"}, instance)',
+        'label_values(netns_exporter_build_info{cluster=~"$cluster", job=~"$job"}, instance)',
         { multi: true, includeAll: true },
+      ),
+    )
+    .withVariable(
+      labelValuesVariable(
+        'kind',
+        'Kind',
+        'Namespace kinds to include (qrouter, snat, fip, qdhcp, ...).',
+        `label_values(${selector(NAMES_RECORD)}, kind)`,
+        { multi: true, includeAll: true },
+      ),
+    )
+    .withVariable(
+      labelValuesVariable(
+        'project',
+        'Project',
+        'Project to include: from openstack-exporter (project_id) or the labels file; "All" also keeps namespaces without one.',
+        `label_values(${selector(NAMES_RECORD, 'kind=~"$kind"')}, project)`,
+        { includeAll: true },
       ),
     );
   headlineStats(board);
@@ -480,5 +635,6 @@ export function buildFleetOverviewDashboard(): dashboard.Dashboard {
   errorsRow(board);
   conntrackRow(board);
   exporterHealthRow(board);
+  exporterProcessRow(board);
   return numberPanels(board.build());
 }

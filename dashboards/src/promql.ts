@@ -4,8 +4,18 @@
 /** Labels that `--netns.labels-file` adds to `netns_info`; joined onto namespace series when present. */
 export const NAME_LABELS = ['project', 'router_name'] as const;
 
-/** Labels that identify one namespace on one exporter: the join key towards `netns_info`. */
-const NAMESPACE_KEY = 'job, instance, netns';
+/**
+ * Labels that identify one namespace on one exporter: the join key towards the names record.
+ * `cluster` is the mixins' multi-cluster label; a Prometheus without it joins on an empty value.
+ */
+export const NAMESPACE_KEY = 'cluster, job, instance, netns';
+
+/**
+ * The names recording rule of deploy/prometheus/rules.ts: one series per namespace with `kind`,
+ * `id`, `router_id` (routers only), `project` and `router_name` (from openstack-exporter when it
+ * knows the router, else the labels file), deduplicated. The dashboards need the shipped rules loaded.
+ */
+export const NAMES_RECORD = 'netns:netns_info:names';
 
 /** How many series "top" panels show. */
 export const TOP_N = 10;
@@ -19,7 +29,7 @@ export const ROUTER_KINDS = 'qrouter|snat';
  * single value and renders multi-values as `(a|b)`, so one form serves both.
  */
 export function selector(metric: string, ...matchers: string[]): string {
-  return `${metric}{${['job=~"$job"', 'instance=~"$instance"', ...matchers].join(', ')}}`;
+  return `${metric}{${['cluster=~"$cluster"', 'job=~"$job"', 'instance=~"$instance"', ...matchers].join(', ')}}`;
 }
 
 /** Per-second rate over Grafana's `$__rate_interval`, which is always at least four scrape intervals. */
@@ -33,13 +43,14 @@ export function increaseOverRange(series: string): string {
 }
 
 /**
- * Copies `kind`, `id` and the labels-file names (`project`, `router_name`) from `netns_info` onto
- * per-namespace series. `group_left` of a label that `netns_info` does not have yields no label,
- * so the same query works with and without a labels file.
+ * Copies `kind`, `id`, `router_id` and the names (`project`, `router_name`) from the names record onto
+ * per-namespace series, keeping only namespaces that pass the record matchers (e.g. the kind and
+ * project filters). `group_left` of a label the record lacks yields no label, so the same query works
+ * with and without names.
  */
-export function withNamespaceNames(expr: string, ...infoMatchers: string[]): string {
-  const copied = ['kind', 'id', ...NAME_LABELS].join(', ');
-  return `(${expr}) * on(${NAMESPACE_KEY}) group_left(${copied}) ${selector('netns_info', ...infoMatchers)}`;
+export function withNamespaceNames(expr: string, ...namesMatchers: string[]): string {
+  const copied = ['kind', 'id', 'router_id', ...NAME_LABELS].join(', ');
+  return `(${expr}) * on(${NAMESPACE_KEY}) group_left(${copied}) ${selector(NAMES_RECORD, ...namesMatchers)}`;
 }
 
 /** `topk` with the dashboards' common size. */

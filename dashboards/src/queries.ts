@@ -86,6 +86,8 @@ function variableQueryToPromql(query: string, where: string): string {
 function substitute(expr: string, values: ReadonlyMap<string, string>, where: string): string {
   return expr.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (reference: string, braced?: string, bare?: string) => {
     const name = (braced ?? bare)!;
+    // `$1` in label_replace is a regex group, not a variable; Grafana leaves unknown names alone too.
+    if (/^\d+$/.test(name)) return reference;
     const value = values.get(name);
     if (value === undefined) {
       throw new Error(`${where}: no value for dashboard variable ${reference} (pass it in vars)`);

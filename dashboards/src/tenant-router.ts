@@ -1,10 +1,12 @@
-// Tenant router: one Neutron router on one host, its qrouter-, snat- and the host's fip- namespaces.
+// Tenant router: one Neutron router on the hosts that carry it: its qrouter- and snat- namespaces,
+// and in DVR fip- namespaces only the ports that serve this router.
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { dashboardFrame, numberPanels, UID } from './dashboard-frame.js';
 import {
   CONNTRACK_THRESHOLDS,
+  DATASOURCE,
   drawBelowAxis,
   gaugePanel,
   instantQuery,
@@ -18,24 +20,46 @@ import {
   timeseriesPanel,
   transform,
 } from './panels.js';
-import { conntrackUse, countOrZero, DOWN_OPERSTATES, rate, ROUTER_KINDS, selector, top } from './promql.js';
-import { datasourceVariable, jobVariable, labelValuesVariable } from './variables.js';
+import { conntrackUse, countOrZero, DOWN_OPERSTATES, NAMES_RECORD, NAMESPACE_KEY, rate, ROUTER_KINDS, selector, top } from './promql.js';
+import { clusterVariable, datasourceVariable, jobVariable, labelValuesVariable } from './variables.js';
+
+/** The router's own namespaces: `qrouter-<id>` and `snat-<id>` share the router id. */
+export const ROUTER_NAMESPACES = 'netns=~"qrouter-$router|snat-$router"';
 
 /**
- * The namespaces of the chosen router: `qrouter-<id>` and `snat-<id>` share the router id; `fip-`
- * namespaces are per external network, so every one on the host is shown.
+ * DVR: a host's `fip-` namespace serves every router on the host with floating IPs. Only its
+ * `fpr-<first 11 characters of the router id>` port (the link to this router's `rfp-`) and the
+ * shared `fg-` gateway port concern this router; `$router_prefix` holds those 11 characters.
  */
-const ROUTER_NAMESPACES = 'netns=~"qrouter-$router|snat-$router|fip-.*"';
+export const FIP_PORTS = ['netns=~"fip-.*"', 'device=~"fpr-$router_prefix.*|fg-.*"'] as const;
 
-/** A selector limited to the router's namespaces on the chosen host. */
+/** A selector limited to the router's namespaces on the chosen hosts. */
 function routerSelector(metric: string, ...matchers: string[]): string {
   return selector(metric, ROUTER_NAMESPACES, ...matchers);
 }
 
-const INTERFACE_LEGEND = '{{device}} ({{netns}})';
+/** Interface series of the router: its namespaces' interfaces plus its ports in fip- namespaces. */
+function routerInterfaces(metric: string, ...matchers: string[]): string {
+  return `(${routerSelector(metric, ...matchers)} or ${selector(metric, ...FIP_PORTS, ...matchers)})`;
+}
+
+/** Rate of an interface counter over the router's interfaces (fip ports included). */
+function interfaceRate(metric: string): string {
+  return `(${rate(routerSelector(metric))} or ${rate(selector(metric, ...FIP_PORTS))})`;
+}
+
+const INTERFACE_LEGEND = '{{device}} ({{netns}} on {{instance}})';
 /** Rule panels name the rule the way `iptables -L --line-numbers` would, plus where it lives. */
-const RULE_LEGEND = '{{table}}/{{chain}} #{{rule}} {{target}} {{comment}} ({{netns}}, {{family}}, {{backend}})';
-const POLICY_LEGEND = '{{table}}/{{chain}} policy {{policy}} ({{netns}}, {{family}}, {{backend}})';
+const RULE_LEGEND = '{{table}}/{{chain}} #{{rule}} {{target}} {{comment}} ({{netns}}, {{family}}, {{backend}}, {{instance}})';
+const POLICY_LEGEND = '{{table}}/{{chain}} policy {{policy}} ({{netns}}, {{family}}, {{backend}}, {{instance}})';
+
+/** Shows a 0/1 success value as a coloured "failed"/"ok". */
+const SUCCESS_MAPPING: dashboard.ValueMapping[] = [
+  {
+    type: dashboard.MappingType.ValueToText,
+    options: { '0': { text: 'failed', color: 'red', index: 0 }, '1': { text: 'ok', color: 'green', index: 1 } },
+  },
+];
 
 /** Receive above the axis, transmit below, for one pair of interface counters (`scale` e.g. bytes to bits). */
 function interfacePanel(
@@ -46,9 +70,10 @@ function interfacePanel(
   transmit: string,
   scale = '',
 ): timeseries.PanelBuilder {
+  const scaled = (expr: string): string => (scale ? `${expr}${scale}` : expr);
   return drawBelowAxis(timeseriesPanel({ title, description }, unit), 'B')
-    .withTarget(rangeQuery('A', `${rate(routerSelector(receive))}${scale}`, `${INTERFACE_LEGEND} rx`))
-    .withTarget(rangeQuery('B', `${rate(routerSelector(transmit))}${scale}`, `${INTERFACE_LEGEND} tx`))
+    .withTarget(rangeQuery('A', scaled(interfaceRate(receive)), `${INTERFACE_LEGEND} rx`))
+    .withTarget(rangeQuery('B', scaled(interfaceRate(transmit)), `${INTERFACE_LEGEND} tx`))
     .height(9)
     .span(12);
 }
@@ -64,48 +89,94 @@ function ruleHitsPanel(title: string, description: string, targets: string): tim
     .span(12);
 }
 
+/** Per-namespace counters of one family drawn as rates, one query per counter. */
+function countersPanel(title: string, description: string, counters: readonly [string, string][]): timeseries.PanelBuilder {
+  const panel = timeseriesPanel({ title, description }, 'pps').min(0).height(9).span(12);
+  counters.forEach(([metric, legend], i) => {
+    panel.withTarget(rangeQuery(String.fromCharCode(65 + i), rate(routerSelector(metric)), `{{netns}} on {{instance}}: ${legend}`));
+  });
+  return panel;
+}
+
 function routerRow(board: dashboard.DashboardBuilder): void {
+  const down = `operstate=~"${DOWN_OPERSTATES}"`;
+  const qg = (operstate: string): string =>
+    `max by (${NAMESPACE_KEY}) (${routerSelector('netns_network_info', 'device=~"qg-.*"', operstate)})`;
+  const source = (expr: string, text: string): string => `label_replace(${expr}, "source", "${text}", "", "")`;
+  const role = (expr: string, state: string, text: string): string => source(`label_replace(${expr}, "state", "${state}", "", "")`, text);
   board
-    .withRow(new dashboard.RowBuilder('Router $router'))
+    .withRow(new dashboard.RowBuilder('Router ${router:text}'))
     .withPanel(
       tablePanel(
         {
           title: 'Where this router lives',
           description:
-            'Every namespace of this router on every host (several for HA and DVR routers), with the project and router name from the exporter\'s labels file when one is configured.',
+            'Every namespace of this router on every host (several for HA and DVR routers), with the project and router name from openstack-exporter or the exporter\'s labels file.',
         },
         'short',
       )
-        .withTarget(tableQuery('A', `netns_info{job=~"$job", id=~"$router", kind=~"${ROUTER_KINDS}"}`))
-        .withTransformation(transform.columns({}, ['Value']))
+        .withTarget(tableQuery('A', `${NAMES_RECORD}{cluster=~"$cluster", job=~"$job", id=~"$router", kind=~"${ROUTER_KINDS}"}`))
+        .withTransformation(transform.columns({}, ['Value', 'router_id', 'cluster']))
         .height(7)
-        .span(12),
+        .span(9),
     )
     .withPanel(
-      statPanel(
-        { title: 'Interfaces', description: 'Interfaces in the router\'s namespaces on this host (fip namespaces included).' },
+      tablePanel(
+        {
+          title: 'HA role per host',
+          description:
+            'The role of the router on each selected host: from keepalived (netns_router_ha_state) when the exporter reports it, otherwise inferred from the qg- gateway port (up on the primary, down on a backup). Two primaries are a split brain.',
+        },
         'short',
       )
-        .thresholds(thresholds('blue'))
-        .withTarget(instantQuery('A', countOrZero(routerSelector('netns_network_info')), 'interfaces'))
+        .withTarget(
+          tableQuery(
+            'A',
+            `${source(`max by (${NAMESPACE_KEY}, state) (${routerSelector('netns_router_ha_state', 'state=~"primary|backup"')} == 1)`, 'keepalived')}` +
+              ` or on(cluster, job, instance) ${role(qg(`operstate!~"${DOWN_OPERSTATES}"`), 'primary', 'inferred: qg- port up')}` +
+              ` or on(cluster, job, instance) ${role(qg(down), 'backup', 'inferred: qg- port down')}`,
+          ),
+        )
+        .withTransformation(transform.columns({}, ['Value', 'cluster']))
+        .overrideByName('state', [
+          {
+            id: 'mappings',
+            value: [
+              { type: dashboard.MappingType.ValueToText, options: { primary: { color: 'green', index: 0 }, backup: { color: 'blue', index: 1 } } },
+            ],
+          },
+          { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } },
+        ])
         .height(7)
-        .span(3),
+        .span(7),
     )
     .withPanel(
       statPanel(
         {
           title: 'Interfaces down',
           description:
-            'Interfaces whose operstate is down or lowerlayerdown. OVS internal ports report "unknown" while working, so those are not counted.',
+            'Interfaces of the router whose operstate is down or lowerlayerdown. OVS internal ports report "unknown" while working, so those are not counted; an HA backup keeps its ports down on purpose.',
         },
         'short',
       )
         .thresholds(thresholds('green', [1, 'red']))
-        .withTarget(
-          instantQuery('A', countOrZero(routerSelector('netns_network_info', `operstate=~"${DOWN_OPERSTATES}"`)), 'down'),
-        )
+        .withTarget(instantQuery('A', countOrZero(routerInterfaces('netns_network_info', down)), 'down'))
         .height(7)
-        .span(3),
+        .span(2),
+    )
+    .withPanel(
+      statPanel(
+        {
+          title: 'Collections failing',
+          description:
+            'Collectors that failed at the last scrape for this router\'s namespaces. When iptables fails, the rule panels are empty because nothing was read, not because there are no rules.',
+        },
+        'short',
+      )
+        .thresholds(thresholds('green', [1, 'red']))
+        .withTarget(instantQuery('A', countOrZero(`${routerSelector('netns_collector_success')} == 0`), 'failing'))
+        .height(7)
+        .span(2),
     )
     .withPanel(
       statPanel(
@@ -120,7 +191,7 @@ function routerRow(board: dashboard.DashboardBuilder): void {
           instantQuery('A', `sum(${rate(routerSelector('netns_iptables_rule_packets_total', 'target=~"DROP|REJECT"'))}) or vector(0)`, 'dropped'),
         )
         .height(7)
-        .span(3),
+        .span(2),
     )
     .withPanel(
       statPanel(
@@ -135,7 +206,28 @@ function routerRow(board: dashboard.DashboardBuilder): void {
         .max(1)
         .withTarget(instantQuery('A', `max(${conntrackUse(ROUTER_NAMESPACES)})`, 'use'))
         .height(7)
-        .span(3),
+        .span(2),
+    )
+    .withPanel(
+      tablePanel(
+        {
+          title: 'Collector health',
+          description:
+            'Each collector of each of the router\'s namespaces: ok or failed at the last scrape, and its worst state in the time range. A failed iptables collection must not read as "no rules"; the exporter log gives the reason.',
+        },
+        'short',
+      )
+        .withTarget(tableQuery('A', routerSelector('netns_collector_success')))
+        .withTarget(tableQuery('B', `min_over_time(${routerSelector('netns_collector_success')}[$__range])`))
+        .withTransformation(transform.merge())
+        .withTransformation(transform.columns({ 'Value #A': 'now', 'Value #B': 'worst in range' }, ['cluster']))
+        .overrideByName('now', [{ id: 'mappings', value: SUCCESS_MAPPING }, { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } }])
+        .overrideByName('worst in range', [
+          { id: 'mappings', value: SUCCESS_MAPPING },
+          { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } },
+        ])
+        .height(7)
+        .span(24),
     );
 }
 
@@ -145,26 +237,32 @@ function interfacesRow(board: dashboard.DashboardBuilder): void {
     .withPanel(
       interfacePanel(
         'Throughput',
-        'Bits per second on each interface: qr- (tenant subnets), qg- (gateway), sg- (SNAT), fg-/fpr-/rfp- (floating IPs). Receive above the axis, transmit below.',
+        'Bits per second on each interface: qr- (tenant subnets), qg- (gateway), sg- (SNAT), rfp-, and in fip- namespaces this router\'s fpr- and the fg- gateway. Receive above the axis, transmit below. One panel per selected host, side by side.',
         'bps',
         'netns_network_receive_bytes_total',
         'netns_network_transmit_bytes_total',
         ' * 8',
-      ),
+      )
+        .repeat('instance')
+        .repeatDirection('h')
+        .maxPerRow(2),
     )
     .withPanel(
       interfacePanel(
         'Packets',
-        'Packets per second on each interface. Receive above the axis, transmit below.',
+        'Packets per second on each interface. Receive above the axis, transmit below. One panel per selected host, side by side.',
         'pps',
         'netns_network_receive_packets_total',
         'netns_network_transmit_packets_total',
-      ),
+      )
+        .repeat('instance')
+        .repeatDirection('h')
+        .maxPerRow(2),
     )
     .withPanel(
       interfacePanel(
         'Errors',
-        'Packets per second with errors on each interface (receive: CRC, frame, FIFO, length; transmit: carrier, FIFO, aborted). Receive above the axis, transmit below.',
+        'Packets per second with errors on each interface (receive: CRC, frame, FIFO, length; transmit: carrier, FIFO, aborted). Receive above the axis, transmit below. "Error breakdown" splits them by kind.',
         'pps',
         'netns_network_receive_errs_total',
         'netns_network_transmit_errs_total',
@@ -180,11 +278,51 @@ function interfacesRow(board: dashboard.DashboardBuilder): void {
       ),
     )
     .withPanel(
+      drawBelowAxis(
+        timeseriesPanel(
+          {
+            title: 'Error breakdown',
+            description:
+              'Errors by kind: receive FIFO overruns (the host did not keep up) and frame errors (bad alignment, usually a physical fault); transmit carrier (peer down), FIFO and collisions. Receive above the axis, transmit below.',
+          },
+          'pps',
+        ),
+        'C',
+        'D',
+        'E',
+      )
+        .withTarget(rangeQuery('A', interfaceRate('netns_network_receive_fifo_total'), `${INTERFACE_LEGEND} rx fifo`))
+        .withTarget(rangeQuery('B', interfaceRate('netns_network_receive_frame_total'), `${INTERFACE_LEGEND} rx frame`))
+        .withTarget(rangeQuery('C', interfaceRate('netns_network_transmit_carrier_total'), `${INTERFACE_LEGEND} tx carrier`))
+        .withTarget(rangeQuery('D', interfaceRate('netns_network_transmit_fifo_total'), `${INTERFACE_LEGEND} tx fifo`))
+        .withTarget(rangeQuery('E', interfaceRate('netns_network_transmit_colls_total'), `${INTERFACE_LEGEND} tx collisions`))
+        .height(9)
+        .span(12),
+    )
+    .withPanel(
+      timeseriesPanel(
+        {
+          title: 'Carrier changes',
+          description:
+            'Carrier changes per interface in each interval (netns_network_carrier_changes_total). A port going up and down repeatedly is flapping: keepalived or the L3 agent re-plugging it, or a broken link.',
+        },
+        'short',
+      )
+        .min(0)
+        .withTarget(rangeQuery(
+            'A',
+            `increase(${routerSelector('netns_network_carrier_changes_total')}[$__rate_interval]) or increase(${selector('netns_network_carrier_changes_total', ...FIP_PORTS)}[$__rate_interval])`,
+            INTERFACE_LEGEND,
+          ))
+        .height(9)
+        .span(12),
+    )
+    .withPanel(
       tablePanel(
         {
           title: 'Interface state',
           description:
-            'Operstate, MAC address and MTU (bytes) of each interface now. "unknown" is normal for OVS internal ports (qr-, qg-); "down" or "lowerlayerdown" is not.',
+            'Operstate, MAC address and MTU (bytes) of each interface now. "unknown" is normal for OVS internal ports (qr-, qg-); "down" or "lowerlayerdown" is not (except on an HA backup).',
         },
         // "none": an MTU reads as 1500, not as 1.46 KiB.
         'none',
@@ -192,10 +330,10 @@ function interfacesRow(board: dashboard.DashboardBuilder): void {
         .withTarget(
           tableQuery(
             'A',
-            `${routerSelector('netns_network_mtu_bytes')} * on(job, instance, netns, device) group_left(address, operstate) ${routerSelector('netns_network_info')}`,
+            `${routerInterfaces('netns_network_mtu_bytes')} * on(${NAMESPACE_KEY}, device) group_left(address, operstate) ${routerInterfaces('netns_network_info')}`,
           ),
         )
-        .withTransformation(transform.columns({ Value: 'MTU' }, ['instance']))
+        .withTransformation(transform.columns({ Value: 'MTU' }, ['cluster']))
         .overrideByName('operstate', [
           {
             id: 'mappings',
@@ -232,19 +370,83 @@ function interfacesRow(board: dashboard.DashboardBuilder): void {
             'A',
             // One value per interface: 2 up, 1 neither up nor down, 0 down. `or` keeps the first
             // branch an interface matches (its operstate label is the same in each branch).
-            `max by (netns, device) (` +
-              `${routerSelector('netns_network_info', 'operstate=~"(?i)up"')} * 2` +
-              ` or ${routerSelector('netns_network_info', `operstate!~"${DOWN_OPERSTATES}"`)}` +
-              ` or ${routerSelector('netns_network_info')} * 0)`,
+            `max by (instance, netns, device) (` +
+              `${routerInterfaces('netns_network_info', 'operstate=~"(?i)up"')} * 2` +
+              ` or ${routerInterfaces('netns_network_info', `operstate!~"${DOWN_OPERSTATES}"`)}` +
+              ` or ${routerInterfaces('netns_network_info')} * 0)`,
             INTERFACE_LEGEND,
           ),
         )
         .height(8)
         .span(10),
+    )
+    .withPanel(
+      timeseriesPanel(
+        {
+          title: 'Neighbours by state',
+          description:
+            'ARP/NDP neighbour entries per interface and state. "failed" and "incomplete" are neighbours that do not answer: the upstream gateway behind qg-, instances behind qr-.',
+        },
+        'short',
+      )
+        .min(0)
+        .withTarget(
+          rangeQuery(
+            'A',
+            `sum by (instance, netns, device, family, state) (${routerInterfaces('netns_neighbor_entries')})`,
+            '{{device}} {{family}} {{state}} ({{netns}} on {{instance}})',
+          ),
+        )
+        .height(9)
+        .span(24),
+    );
+}
+
+function forwardingRow(board: dashboard.DashboardBuilder): void {
+  board
+    .withRow(new dashboard.RowBuilder('Forwarding and conntrack drops'))
+    .withPanel(
+      countersPanel(
+        'Forwarding discards',
+        'IP-level reasons packets die inside the router\'s namespaces, per second (netstat counters): discarded on input or output (no buffer), no route, bad headers or addresses, ICMP destination unreachable sent, UDP receive errors.',
+        [
+          ['netns_netstat_Ip_InDiscards', 'Ip InDiscards'],
+          ['netns_netstat_Ip_OutDiscards', 'Ip OutDiscards'],
+          ['netns_netstat_Ip_OutNoRoutes', 'Ip OutNoRoutes'],
+          ['netns_netstat_Ip_InHdrErrors', 'Ip InHdrErrors'],
+          ['netns_netstat_Ip_InAddrErrors', 'Ip InAddrErrors'],
+          ['netns_netstat_Icmp_OutDestUnreachs', 'Icmp OutDestUnreachs'],
+          ['netns_netstat_Udp_InErrors', 'Udp InErrors'],
+        ],
+      ),
+    )
+    .withPanel(
+      countersPanel(
+        'Forwarded packets',
+        'Packets per second the router forwarded (Ip ForwDatagrams), and TCP segments its own sockets retransmitted (metadata proxy, keepalived peers).',
+        [
+          ['netns_netstat_Ip_ForwDatagrams', 'forwarded'],
+          ['netns_netstat_Tcp_RetransSegs', 'TCP retransmits'],
+        ],
+      ),
+    )
+    .withPanel(
+      countersPanel(
+        'Conntrack drops',
+        'Conntrack events per second that lose packets: insert failures (races, full table), drops and early drops (table full), invalid packets (no matching connection).',
+        [
+          ['netns_nf_conntrack_stat_insert_failed_total', 'insert failed'],
+          ['netns_nf_conntrack_stat_drop_total', 'drop'],
+          ['netns_nf_conntrack_stat_early_drop_total', 'early drop'],
+          ['netns_nf_conntrack_stat_invalid_total', 'invalid'],
+        ],
+      ).span(24),
     );
 }
 
 function iptablesRow(board: dashboard.DashboardBuilder): void {
+  // A rule whose target is a chain of the same table is a jump: its counter repeats the rules it leads to.
+  const jumps = `label_replace(${routerSelector('netns_iptables_chain_rules')}, "target", "$1", "chain", "(.+)")`;
   board
     .withRow(new dashboard.RowBuilder('iptables'))
     .withPanel(
@@ -252,14 +454,37 @@ function iptablesRow(board: dashboard.DashboardBuilder): void {
         {
           title: 'Busiest rules',
           description:
-            'The 10 iptables/ip6tables rules with the highest hit rate in packets per second, across all tables, chains, families and backends. Legend: table/chain, rule position, target and comment.',
+            'The 10 iptables/ip6tables rules with the highest hit rate in packets per second, across all tables, chains, families and backends, leaving out jumps to other chains (whose counts repeat the rules they lead to). Legend: table/chain, rule position, target and comment.',
         },
         'pps',
       )
         .min(0)
-        .withTarget(rangeQuery('A', top(rate(routerSelector('netns_iptables_rule_packets_total'))), RULE_LEGEND))
+        .withTarget(
+          rangeQuery(
+            'A',
+            top(
+              `${rate(routerSelector('netns_iptables_rule_packets_total'))} unless on(${NAMESPACE_KEY}, backend, family, table, target) ${jumps}`,
+            ),
+            RULE_LEGEND,
+          ),
+        )
         .height(10)
-        .span(24),
+        .span(20),
+    )
+    .withPanel(
+      statPanel(
+        {
+          title: 'iptables collection',
+          description:
+            'Whether the iptables collector read the router\'s namespaces at the last scrape. "failed" means the rule panels are empty for lack of data, not for lack of rules.',
+        },
+        'none',
+      )
+        .mappings(SUCCESS_MAPPING)
+        .thresholds(thresholds('red', [1, 'green']))
+        .withTarget(instantQuery('A', `min(${routerSelector('netns_collector_success', 'collector="iptables"')})`, 'iptables'))
+        .height(10)
+        .span(4),
     )
     .withPanel(
       ruleHitsPanel(
@@ -293,12 +518,12 @@ function iptablesRow(board: dashboard.DashboardBuilder): void {
       tablePanel(
         {
           title: 'Rules per chain',
-          description: 'Number of rules in each chain now, largest first. Neutron rewrites chains on every router update.',
+          description: 'Number of rules in each chain now, largest first. Neutron rewrites chains on every router update (see the rule-set annotations).',
         },
         'short',
       )
         .withTarget(tableQuery('A', `sort_desc(${routerSelector('netns_iptables_chain_rules')})`))
-        .withTransformation(transform.columns({ Value: 'rules' }, ['instance']))
+        .withTransformation(transform.columns({ Value: 'rules' }, ['cluster']))
         .sortBy(sortByDesc('rules'))
         .height(9)
         .span(12),
@@ -318,8 +543,8 @@ function conntrackRow(board: dashboard.DashboardBuilder): void {
         'short',
       )
         .min(0)
-        .withTarget(rangeQuery('A', routerSelector('netns_nf_conntrack_entries'), '{{netns}} entries'))
-        .withTarget(rangeQuery('B', routerSelector('netns_nf_conntrack_entries_limit'), '{{netns}} limit'))
+        .withTarget(rangeQuery('A', routerSelector('netns_nf_conntrack_entries'), '{{netns}} on {{instance}} entries'))
+        .withTarget(rangeQuery('B', routerSelector('netns_nf_conntrack_entries_limit'), '{{netns}} on {{instance}} limit'))
         .overrideByQuery('B', [
           { id: 'custom.lineStyle', value: new common.LineStyleBuilder().fill('dash').dash([10, 10]).build() },
           { id: 'custom.fillOpacity', value: 0 },
@@ -338,28 +563,57 @@ function conntrackRow(board: dashboard.DashboardBuilder): void {
         .min(0)
         .max(1)
         .thresholds(CONNTRACK_THRESHOLDS())
-        .withTarget(instantQuery('A', conntrackUse(ROUTER_NAMESPACES), '{{netns}}'))
+        .withTarget(instantQuery('A', conntrackUse(ROUTER_NAMESPACES), '{{netns}} on {{instance}}'))
         .height(8)
         .span(8),
     );
 }
 
+/**
+ * Prometheus annotation queries of the dashboard: rule-set changes of this router and its firing
+ * alerts. The SDK's annotation type lacks the Prometheus fields (titleFormat, tagKeys...), so plain objects.
+ */
+export const ROUTER_ANNOTATIONS = [
+  {
+    name: 'Rule-set changes',
+    expr: `sum by (instance, netns) (changes(${routerSelector('netns_iptables_chain_rules')}[$__rate_interval])) > 0`,
+    iconColor: 'purple',
+    titleFormat: 'iptables rule set changed',
+    textFormat: '{{netns}} on {{instance}}',
+    tagKeys: 'instance,netns',
+  },
+  {
+    name: 'Firing alerts',
+    expr: 'ALERTS{alertstate="firing", id=~"$router"}',
+    iconColor: 'red',
+    titleFormat: '{{alertname}}',
+    textFormat: '{{netns}} {{device}} on {{instance}}',
+    tagKeys: 'alertname,severity',
+  },
+] as const;
+
 /** Builds the tenant router dashboard. */
 export function buildTenantRouterDashboard(): dashboard.Dashboard {
-  const routerNamespaceInfo = `netns_info{job=~"$job", kind=~"${ROUTER_KINDS}"`;
+  const routers = `${NAMES_RECORD}{cluster=~"$cluster", job=~"$job", kind=~"${ROUTER_KINDS}"`;
+  // "project / router name / id" as the text, the id as the value: names repeat across projects
+  // ("router1" everywhere), ids do not. A missing name or project shows as "-".
+  const labelled =
+    `label_join(label_replace(label_replace(${routers}, project=~"$project"}, "project", "-", "project", ""), ` +
+    `"router_name", "-", "router_name", ""), "router_label", " / ", "project", "router_name", "id")`;
   const board = dashboardFrame(
     UID.tenantRouter,
     'Network namespaces / Tenant router',
-    'One Neutron router on one host: its qrouter- and snat- namespaces and the fip- namespaces of the host. Interfaces, iptables rules and conntrack.',
+    'One Neutron router on the hosts that carry it: its qrouter- and snat- namespaces, and in DVR fip- namespaces its own ports. HA role, interfaces, forwarding discards, iptables rules and conntrack.',
   )
     .withVariable(datasourceVariable())
+    .withVariable(clusterVariable())
     .withVariable(jobVariable())
     .withVariable(
       labelValuesVariable(
         'project',
         'Project',
-        'Narrows the router list to one project. Needs a labels file (--netns.labels-file) that sets "project"; without one only "All" is offered.',
-        `label_values(${routerNamespaceInfo}}, project)`,
+        'Narrows the router list to one project (from openstack-exporter or the labels file); "All" also lists routers without one.',
+        `label_values(${routers}}, project)`,
         { includeAll: true },
       ),
     )
@@ -367,21 +621,38 @@ export function buildTenantRouterDashboard(): dashboard.Dashboard {
       labelValuesVariable(
         'router',
         'Router',
-        'Router ID (the UUID in qrouter-<id> and snat-<id>).',
-        `label_values(${routerNamespaceInfo}, project=~"$project"}, id)`,
-      ),
+        'Router by project / name / id; the value is the id (the UUID in qrouter-<id> and snat-<id>).',
+        `query_result(max by (id, router_label) (${labelled}))`,
+      ).regex('/id="(?<value>[^"]+)".*router_label="(?<text>[^"]+)"/'),
+    )
+    .withVariable(
+      labelValuesVariable(
+        'router_prefix',
+        'Router id prefix',
+        'The first 11 characters of the router id, which name its fpr- port in DVR fip- namespaces.',
+        `query_result(max by (id) (${NAMES_RECORD}{cluster=~"$cluster", job=~"$job", id=~"$router"}))`,
+      )
+        .regex('/id="(?<value>[^"]{1,11})/')
+        .hide(dashboard.VariableHide.HideVariable),
     )
     .withVariable(
       labelValuesVariable(
         'instance',
         'Host',
-        'Host (exporter instance) carrying the router; HA and DVR routers live on several.',
-        `label_values(${routerNamespaceInfo}, id=~"$router"}, instance)`,
-      ),
+        'Hosts carrying the router (HA and DVR routers live on several); "All" shows them side by side.',
+        `label_values(${routers}, id=~"$router"}, instance)`,
+        { multi: true, includeAll: true },
+      ).current({ text: 'All', value: '$__all' }),
     );
   routerRow(board);
   interfacesRow(board);
+  forwardingRow(board);
   iptablesRow(board);
   conntrackRow(board);
-  return numberPanels(board.build());
+  const built = numberPanels(board.build());
+  const list = (built.annotations ??= { list: [] }).list ?? (built.annotations.list = []);
+  for (const a of ROUTER_ANNOTATIONS) {
+    list.push({ datasource: DATASOURCE, enable: true, hide: false, step: '60s', useValueForTime: false, ...a } as unknown as dashboard.AnnotationQuery);
+  }
+  return built;
 }

@@ -20,9 +20,26 @@ export function jobVariable(): dashboard.QueryVariableBuilder {
     .label('Job')
     .description('Prometheus job that scrapes netns-exporter.')
     .datasource(DATASOURCE)
-    .query('label_values(netns_exporter_build_info, job)')
+    .query('label_values(netns_exporter_build_info{cluster=~"$cluster"}, job)')
     .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
     .sort(dashboard.VariableSort.AlphabeticalAsc);
+}
+
+/**
+ * The mixins' multi-cluster convention: a `cluster` label (an external label per Prometheus, kept by
+ * federation, Thanos or Mimir). "All" is `.*`, which also matches series without the label, so a
+ * single Prometheus needs nothing.
+ */
+export function clusterVariable(): dashboard.QueryVariableBuilder {
+  return new dashboard.QueryVariableBuilder('cluster')
+    .label('Cluster')
+    .description('The `cluster` label of the series, when several Prometheus servers feed this data source.')
+    .datasource(DATASOURCE)
+    .query('label_values(netns_exporter_build_info, cluster)')
+    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+    .sort(dashboard.VariableSort.AlphabeticalAsc)
+    .includeAll(true)
+    .allValue('.*');
 }
 
 /** A query variable over the values of one label; `includeAll` renders "All" as `.*`. */

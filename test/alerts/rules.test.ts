@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { execa, execaSync } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { alertConfig, buildAlertingRules, withDurations } from '../../deploy/prometheus/rules.js';
+import { readFileSync } from 'node:fs';
+import { alertConfig, buildAlertingRules, buildRecordingRules, NAMES_RECORD, withDurations } from '../../deploy/prometheus/rules.js';
 import { skipUnless } from '../support/gates.js';
 
 const rulesDir = fileURLToPath(new URL('../../deploy/prometheus/', import.meta.url));
@@ -63,14 +64,41 @@ describe('rule unit tests cover every alert', async () => {
     for (const c of cases) expect(names.has(c.alertname), `${c.test}: ${c.alertname}`).toBe(true);
   });
 
-  test('alerts about an interface carry netns and device; alerts about a namespace carry netns', () => {
+  test('alerts about an interface carry netns and device; about a namespace netns, kind and id; about a router kind and id', () => {
+    let checked = 0;
     for (const rule of rules) {
-      const labels = /netns_network_/.test(rule.expr) ? ['netns', 'device'] : /netns_(nf_conntrack|collector)/.test(rule.expr) ? ['netns'] : [];
+      const perNamespace = rule.expr.includes(`group_left(kind, id`) && rule.expr.includes(NAMES_RECORD);
+      const perRouter = /count by \(cluster, id\)/.test(rule.expr);
+      const labels = perRouter
+        ? ['id', 'kind']
+        : perNamespace
+          ? /netns_network_|netns_neighbor_/.test(rule.expr)
+            ? ['netns', 'device', 'kind', 'id']
+            : ['netns', 'kind', 'id']
+          : [];
+      if (/netns_(network|nf_conntrack|neighbor|router_ha)/.test(rule.expr)) expect(labels.length, `${rule.alert} is about a namespace or router`).toBeGreaterThan(0);
       for (const c of cases.filter((x) => x.alertname === rule.alert)) {
         for (const alert of c.exp_alerts ?? []) {
+          checked++;
           for (const label of labels) expect(alert.exp_labels ?? {}, `${c.test}: ${rule.alert}`).toHaveProperty(label);
         }
       }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  test('every alert links its runbook section in docs/runbook.md and a dashboard', () => {
+    const runbook = readFileSync(new URL('../../docs/runbook.md', import.meta.url), 'utf8');
+    const sections = new Set([...runbook.matchAll(/^## (\w+)$/gm)].map((m) => m[1]!.toLowerCase()));
+    for (const rule of rules) {
+      expect(rule.annotations?.runbook_url, rule.alert).toBe(`${alertConfig.runbookUrl}#${rule.alert!.toLowerCase()}`);
+      expect(sections.has(rule.alert!.toLowerCase()), `docs/runbook.md has no "## ${rule.alert}" section`).toBe(true);
+      expect(rule.annotations?.dashboard_url, rule.alert).toMatch(/^.*\/d\/netns-(tenant-router|fleet-overview)\//);
+    }
+    // Each section says what the alert means, how to confirm it on the host and what to do.
+    for (const section of runbook.split(/^## /m).slice(1)) {
+      const name = section.split('\n')[0]!;
+      for (const heading of ['**Meaning**', '**Confirm**', '**Action**']) expect(section, `${name}: ${heading}`).toContain(heading);
     }
   });
 });
@@ -92,12 +120,31 @@ describe('rule definitions', () => {
   });
 
   test('the selector in the config reaches every metric of every rule', () => {
-    const changed = buildAlertingRules({ ...alertConfig, selector: 'job="netns", env="prod"' });
+    const config = { ...alertConfig, selector: 'job="netns", env="prod"' };
+    const changed = [...buildAlertingRules(config), ...buildRecordingRules(config)];
+    let checked = 0;
     for (const rule of changed) {
-      expect(rule.expr, rule.alert).not.toContain('netns-exporter');
-      for (const m of rule.expr.matchAll(/\b([a-z_]+)\{([^}]*)\}/g)) {
-        expect(m[2], `${rule.alert}: ${m[1]}`).toMatch(/^job="netns", env="prod"/);
+      const name = 'alert' in rule ? rule.alert : rule.record;
+      expect(rule.expr, name).not.toContain('netns-exporter');
+      for (const m of rule.expr.matchAll(/([a-z_:]+)\{([^}]*)\}/g)) {
+        // The names record carries the selector already; openstack-exporter is another job.
+        if (m[1] === NAMES_RECORD || m[1]!.startsWith('openstack_')) continue;
+        checked++;
+        expect(m[2], `${name}: ${m[1]}`).toMatch(/^job="netns", env="prod"/);
       }
+    }
+    expect(checked).toBeGreaterThan(40);
+  });
+
+  test('joins onto netns_info and openstack_neutron_router are guarded against duplicates', () => {
+    const [names] = buildRecordingRules();
+    expect(names!.record).toBe(NAMES_RECORD);
+    expect(names!.expr).toContain('topk by (cluster, job, instance, netns) (1, netns_info{job="netns-exporter"})');
+    expect(names!.expr).toContain('topk by (id) (1, openstack_neutron_router)');
+    expect(names!.expr).not.toMatch(/netns_info\{[^}]*\}\)?\s*$/);
+    for (const rule of buildAlertingRules()) {
+      // netns_info is joined only through the deduplicated record, never raw on the right of a group_left.
+      expect(rule.expr, rule.alert).not.toMatch(/group_left\([^)]*\)\s*netns_info/);
     }
   });
 

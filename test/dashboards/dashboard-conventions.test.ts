@@ -65,7 +65,7 @@ for (const shipped of SHIPPED_DASHBOARDS) {
       let checked = 0;
       for (const panel of panels) {
         for (const { expr, refId } of targetsOf(panel)) {
-          if (!/\brate\(/.test(expr)) continue;
+          if (!/\brate\(|:rate5m\b/.test(expr)) continue;
           for (const metric of ratedMetrics(expr)) {
             const unit = expectedRateUnit(metric);
             if (unit === undefined) continue;
@@ -95,8 +95,9 @@ for (const shipped of SHIPPED_DASHBOARDS) {
       let checked = 0;
       for (const panel of panels.filter((p) => p.type === 'timeseries')) {
         const targets = targetsOf(panel);
-        const transmit = targets.filter((t) => /_transmit_/.test(t.expr)).map((t) => t.refId);
-        const receive = targets.filter((t) => /_receive_/.test(t.expr)).map((t) => t.refId);
+        // A query summing both directions (receive + transmit) stays above the axis.
+        const transmit = targets.filter((t) => /_transmit_/.test(t.expr) && !/_receive_/.test(t.expr)).map((t) => t.refId);
+        const receive = targets.filter((t) => /_receive_/.test(t.expr) && !/_transmit_/.test(t.expr)).map((t) => t.refId);
         if (transmit.length === 0 || receive.length === 0) continue;
         checked++;
         const mirrored = (panel.fieldConfig?.overrides ?? [])
@@ -144,26 +145,56 @@ describe('tenant router dashboard', () => {
   const board = SHIPPED_DASHBOARDS.find((d) => d.file === 'netns-tenant-router.json')!.build();
   const variables = new Map((board.templating.list ?? []).map((v) => [v.name, v]));
 
-  test('is driven by the datasource, instance and router variables', () => {
-    for (const name of ['datasource', 'instance', 'router']) expect(variables.has(name), name).toBe(true);
-    expect(variables.get('router')?.query).toMatch(/^label_values\(netns_info\{.*kind=~"qrouter\|snat".*\}, id\)$/);
-    expect(variables.get('router')?.multi).toBe(false);
+  test('is driven by the datasource, instance and router variables; routers are picked by project / name / id', () => {
+    for (const name of ['datasource', 'instance', 'router', 'router_prefix']) expect(variables.has(name), name).toBe(true);
+    const router = variables.get('router')!;
+    expect(router.query).toMatch(/^query_result\(max by \(id, router_label\) \(label_join\(.*netns:netns_info:names\{.*kind=~"qrouter\|snat".*"router_label", " \/ ", "project", "router_name", "id"\)\)\)$/);
+    expect(router.multi).toBe(false);
+    // Grafana applies the regex to each query_result line: the id is the value, the label the text.
+    const regex = /^\/(.*)\/$/.exec(router.regex ?? '')![1]!;
+    const line = '{id="5d2c8b7e-0f55-4a3c-9a1e-1f6c3e2a9b10", router_label="demo / router1 / 5d2c8b7e-0f55-4a3c-9a1e-1f6c3e2a9b10"} 1 1700000000000';
+    expect(new RegExp(regex).exec(line)?.groups).toEqual({
+      value: '5d2c8b7e-0f55-4a3c-9a1e-1f6c3e2a9b10',
+      text: 'demo / router1 / 5d2c8b7e-0f55-4a3c-9a1e-1f6c3e2a9b10',
+    });
+    const prefix = /^\/(.*)\/$/.exec(variables.get('router_prefix')!.regex ?? '')![1]!;
+    expect(new RegExp(prefix).exec(line)?.groups).toEqual({ value: '5d2c8b7e-0f' });
+    expect(variables.get('instance')).toMatchObject({ multi: true, includeAll: true, allValue: '.*' });
+    expect(board.panels?.[0]?.title).toBe('Router ${router:text}');
   });
 
-  test('namespace panels cover exactly the router\'s qrouter-, snat- and the host\'s fip- namespaces', () => {
+  test("namespace panels cover exactly the router's qrouter- and snat- namespaces and its own ports in fip- namespaces", () => {
+    let fip = 0;
     for (const panel of allPanels(board)) {
       for (const { expr, refId } of targetsOf(panel)) {
         for (const { metric, matchers } of metricSelectors(expr)) {
+          const where = `${panel.title} [${refId}] ${metric}`;
           // The placement table deliberately looks across hosts: it lists them by router id.
-          if (metric === 'netns_info') {
-            expect(matchers, `${panel.title} [${refId}]`).toContain('id=~"$router"');
+          if (metric === 'netns:netns_info:names') {
+            expect(matchers, where).toContain('id=~"$router"');
             continue;
           }
-          expect(matchers, `${panel.title} [${refId}] ${metric}`).toContain('netns=~"qrouter-$router|snat-$router|fip-.*"');
-          expect(matchers, `${panel.title} [${refId}] ${metric}`).toContain('instance=~"$instance"');
+          expect(matchers, where).toContain('instance=~"$instance"');
+          if (matchers.includes('netns=~"fip-.*"')) {
+            fip++;
+            expect(matchers, `${where}: a fip- namespace serves every router of the host`).toContain('device=~"fpr-$router_prefix.*|fg-.*"');
+          } else {
+            expect(matchers, where).toContain('netns=~"qrouter-$router|snat-$router"');
+          }
         }
       }
     }
+    expect(fip).toBeGreaterThan(5);
+  });
+
+  test('busiest rules leave out jumps to other chains', () => {
+    const busiest = allPanels(board).find((p) => p.title === 'Busiest rules')!;
+    expect(targetsOf(busiest)[0]!.expr).toMatch(/unless on\(cluster, job, instance, netns, backend, family, table, target\) label_replace\(netns_iptables_chain_rules\{.*\}, "target", "\$1", "chain", "\(\.\+\)"\)/);
+  });
+
+  test('annotates rule-set changes and firing alerts of the router', () => {
+    const names = (board.annotations?.list ?? []).map((a) => a.name);
+    expect(names).toEqual(expect.arrayContaining(['Rule-set changes', 'Firing alerts']));
   });
 
   test('has the panels issue 3 asks for', () => {
@@ -179,6 +210,13 @@ describe('tenant router dashboard', () => {
       'SNAT and DNAT hits',
       'Built-in chain policy hits',
       'Conntrack entries against limit',
+      'HA role per host',
+      'Collector health',
+      'Error breakdown',
+      'Forwarding discards',
+      'Conntrack drops',
+      'Neighbours by state',
+      'Carrier changes',
     ]) {
       expect(titles).toContain(title);
     }
@@ -199,13 +237,75 @@ describe('fleet overview dashboard', () => {
       'Conntrack use against limit, highest first',
       'Namespaces whose collection fails',
       'Scrape and collection duration',
+      'Throughput per project',
+      'Top routers by throughput',
+      'Exporter CPU',
+      'Exporter memory',
+      'Event-loop lag',
+      'Labels file',
     ]) {
       expect(titles).toContain(title);
     }
   });
 
-  test('the instance variable can select several hosts or all', () => {
-    const instance = board.templating.list?.find((v) => v.name === 'instance');
-    expect(instance).toMatchObject({ multi: true, includeAll: true, allValue: '.*' });
+  test('the instance variable can select several hosts or all; kind, project and cluster filter too', () => {
+    const variables = new Map((board.templating.list ?? []).map((v) => [v.name, v]));
+    expect(variables.get('instance')).toMatchObject({ multi: true, includeAll: true, allValue: '.*' });
+    expect(variables.get('kind')).toMatchObject({ multi: true, includeAll: true, allValue: '.*' });
+    expect(variables.get('project')).toMatchObject({ includeAll: true, allValue: '.*' });
+    expect(variables.get('cluster')).toMatchObject({ includeAll: true, allValue: '.*' });
+  });
+
+  test('the heavy rows are collapsed and per-namespace rates come from the recording rules', () => {
+    const rows = (board.panels ?? []).filter((p) => p.type === 'row') as dashboard.RowPanel[];
+    expect(rows.filter((r) => r.collapsed).map((r) => r.title)).toEqual(['Errors and drops', 'Exporter process']);
+    const throughput = allPanels(board).find((p) => p.title === 'Top namespaces by receive throughput')!;
+    expect(targetsOf(throughput)[0]!.expr).toContain('netns:netns_network_receive_bytes:rate5m{');
+  });
+});
+
+// Drill-down links (issue 14): Grafana leaves ${__field.labels.*} empty for table-format data, so
+// tables must link through ${__data.fields.<column>}; and only router series and rows may link to
+// the router dashboard.
+describe('drill-down links', () => {
+  const linksOf = (props: dashboard.DynamicConfigValue[] | undefined): { url: string }[] =>
+    (props ?? []).filter((p) => p.id === 'links').flatMap((p) => p.value as { url: string }[]);
+
+  for (const shipped of SHIPPED_DASHBOARDS) {
+    const panels = allPanels(shipped.build());
+
+    test(`${shipped.file}: no table links through __field.labels; table links read the row with __data.fields`, () => {
+      for (const panel of panels.filter((p) => p.type === 'table')) {
+        const links = [
+          ...((panel.fieldConfig?.defaults.links ?? []) as { url: string }[]),
+          ...(panel.fieldConfig?.overrides ?? []).flatMap((o) => linksOf(o.properties)),
+        ];
+        for (const link of links) {
+          expect(link.url, panel.title).not.toContain('__field.labels');
+          expect(link.url, panel.title).toContain('${__data.fields.router_id}');
+        }
+      }
+    });
+
+    test(`${shipped.file}: links to the router dashboard sit only on router series and router columns`, () => {
+      for (const panel of panels) {
+        expect(panel.fieldConfig?.defaults.links ?? [], `${panel.title}: a panel-wide link also covers qdhcp, fip and host series`).toEqual([]);
+        for (const override of panel.fieldConfig?.overrides ?? []) {
+          if (linksOf(override.properties).length === 0) continue;
+          if (panel.type === 'table') expect(override.matcher, panel.title).toEqual({ id: 'byName', options: 'router_id' });
+          else expect(override.matcher, panel.title).toEqual({ id: 'byRegexp', options: '^(qrouter|snat)-.*' });
+        }
+      }
+    });
+  }
+
+  test('the fleet tables that list namespaces link to their router', () => {
+    const fleet = allPanels(SHIPPED_DASHBOARDS.find((d) => d.file === 'netns-fleet-overview.json')!.build());
+    for (const title of ['Interfaces with errors or drops in the selected time range', 'Conntrack use against limit, highest first', 'Top routers by throughput']) {
+      const panel = fleet.find((p) => p.title === title)!;
+      const urls = (panel.fieldConfig?.overrides ?? []).flatMap((o) => linksOf(o.properties)).map((l) => l.url);
+      expect(urls.length, title).toBe(1);
+      expect(urls[0], title).toMatch(/^\/d\/netns-tenant-router\/.*var-router=\$\{__data\.fields\.router_id\}/);
+    }
   });
 });

@@ -13,7 +13,7 @@ import { skipUnless } from '../support/gates.js';
 
 const promtoolMissing = execaSync('promtool', ['--version'], { reject: false }).exitCode !== 0;
 
-const VARS = { job: 'netns-exporter', instance: '127.0.0.1:9445', router: '0d7e5e4c-2b5a-4f0e-9d55-6f0c1c0ffee1' };
+const VARS = { job: 'netns-exporter', instance: '127.0.0.1:9445', router: '0d7e5e4c-2b5a-4f0e-9d55-6f0c1c0ffee1', router_prefix: '0d7e5e4c-2b' };
 
 /** Runs `promtool check rules` on the expressions as recording rules; resolves to promtool's result. */
 async function checkWithPromtool(dir: string, name: string, queries: readonly DashboardQuery[]) {

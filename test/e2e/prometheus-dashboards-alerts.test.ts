@@ -1,8 +1,14 @@
 // End to end with a real Prometheus: namespaces with traffic, the exporter, and Prometheus scraping it
-// every second with the shipped alert rules (durations shortened). Every PromQL expression of both
+// every second with the shipped recording and alert rules (durations shortened), plus a static target
+// serving openstack-exporter's router series in its exact format. Every PromQL expression of both
 // shipped dashboards (panels and variable queries, variables filled in) must be valid and return
-// series, every alert expression must be valid, and one alert is made to fire for real.
+// series with and without the openstack-exporter series and with and without a labels file, every
+// alert expression must be valid, and one alert is made to fire for real.
+//
+// Panels on the router-diagnostics metrics (netstat, neighbours, carrier changes, conntrack stats,
+// the scrape timeout) return data only with an exporter that exports them.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
@@ -28,6 +34,12 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
   let routerId: string;
   let downRouterId: string;
   let traffic: NodeJS.Timeout | undefined;
+  let labelsPath: string;
+  let openstack: Server;
+  let openstackAddress: string;
+  // What the openstack-exporter stand-in serves: its router series for r1, or nothing.
+  let serveOpenstack = true;
+  const OPENSTACK_PROJECT = '9f3c1e0a6b5d4c2e8a7f0b1c2d3e4f50';
 
   beforeAll(async () => {
     lab = await createNetnsLab('e2e');
@@ -58,13 +70,35 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
     await r(['iptables', '-t', 'nat', '-A', 'PREROUTING', '-d', '10.80.0.100', '-j', 'DNAT', '--to-destination', '10.70.0.2']);
     await lab.run(snat, ['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'sg-r1', '-j', 'MASQUERADE']);
 
-    const labels = join(dir, 'labels.yaml');
-    await writeFile(labels, `${routerId}: { project: demo, router_name: edge-r1 }\n`);
+    labelsPath = join(dir, 'labels.yaml');
+    await writeFile(labelsPath, `${routerId}: { project: demo, router_name: edge-r1 }\n`);
+    // openstack-exporter's exposition for r1, label sets as its neutron collector writes them.
+    openstack = createServer((request, response) => {
+      const body = serveOpenstack
+        ? [
+            '# HELP openstack_neutron_router router',
+            '# TYPE openstack_neutron_router gauge',
+            `openstack_neutron_router{admin_state_up="true",external_network_id="5b1e3c2a-0d4f-4e6a-9b8c-7d6e5f4a3b2c",id="${routerId}",name="router1",project_id="${OPENSTACK_PROJECT}",status="ACTIVE"} 1`,
+            '# HELP openstack_neutron_l3_agent_of_router l3_agent_of_router',
+            '# TYPE openstack_neutron_l3_agent_of_router gauge',
+            `openstack_neutron_l3_agent_of_router{agent_admin_up="true",agent_alive="true",agent_host="127.0.0.1",ha_state="active",l3_agent_id="ddbf087c-e38f-4a73-bcb3-c38f2a719a03",router_id="${routerId}"} 1`,
+            '',
+          ].join('\n')
+        : '';
+      response.writeHead(request.url === '/metrics' ? 200 : 404, { 'content-type': 'text/plain; version=0.0.4' }).end(body);
+    });
+    await new Promise<void>((resolve) => openstack.listen(0, '127.0.0.1', resolve));
+    openstackAddress = `127.0.0.1:${(openstack.address() as { port: number }).port}`;
     const rules = join(dir, 'rules.yml');
     await writeFile(rules, renderRulesFile(withDurations(alertConfig, '0s', '5s')));
 
-    exporter = await startExporter([`--netns.include=${escapeRegex(lab.prefix)}`, `--netns.labels-file=${labels}`]);
-    prometheus = await startPrometheus({ job: JOB, targets: [exporter.address], ruleFiles: [rules] });
+    exporter = await startExporter([`--netns.include=${escapeRegex(lab.prefix)}`, `--netns.labels-file=${labelsPath}`]);
+    prometheus = await startPrometheus({
+      job: JOB,
+      targets: [exporter.address],
+      ruleFiles: [rules],
+      extraJobs: [{ job: 'openstack', targets: [openstackAddress] }],
+    });
 
     const sendTraffic = async () => {
       await lab.sendUdp(dhcp, '10.70.0.1', 9999, 3);
@@ -83,6 +117,7 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
     if (traffic) clearInterval(traffic);
     await prometheus?.stop();
     await exporter?.stop();
+    if (openstack) await new Promise((resolve) => openstack.close(resolve));
     await lab?.cleanup();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -91,30 +126,89 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
     job: JOB,
     instance: exporter.address,
     router: routerId,
+    router_prefix: routerId.slice(0, 11),
     __rate_interval: '5s',
     __interval: '1s',
     __range: '1m',
   });
 
-  for (const file of ['netns-fleet-overview.json', 'netns-tenant-router.json']) {
-    test(`every query of ${file} is valid and returns series`, async () => {
+  /** Every query of both dashboards; the panels that came back empty. */
+  async function emptyPanels(): Promise<string[]> {
+    const empty: string[] = [];
+    for (const file of ['netns-fleet-overview.json', 'netns-tenant-router.json']) {
       const queries = listDashboardQueries(await shippedDashboard(file), vars());
       expect(queries.length).toBeGreaterThan(10);
-      const empty: string[] = [];
       for (const { panel, expr } of queries) {
         const result = await prometheus.query(expr).catch((error: Error) => {
-          throw new Error(`${panel}: ${error.message}\n${expr}`);
+          throw new Error(`${file} ${panel}: ${error.message}\n${expr}`);
         });
-        if (result.length === 0) empty.push(`${panel}: ${expr}`);
+        if (result.length === 0) empty.push(`${file} ${panel}: ${expr}`);
       }
-      expect(empty, 'panels without series').toEqual([]);
+    }
+    return empty;
+  }
+
+  /** The router variable as Grafana shows it: its query_result lines through its regex. */
+  async function routerChoices(): Promise<{ value: string; text: string }[]> {
+    const board = await shippedDashboard('netns-tenant-router.json');
+    const variable = board.templating.list!.find((v) => v.name === 'router')!;
+    const expr = listDashboardQueries(board, vars()).find((q) => q.panel === 'variable $router')!.expr;
+    const regex = new RegExp(/^\/(.*)\/$/.exec(variable.regex!)![1]!);
+    return (await prometheus.query(expr)).map((series) => {
+      const labels = Object.entries(series.metric).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}="${v}"`);
+      const line = `{${labels.join(', ')}} ${series.value[1]} ${Math.round(series.value[0] * 1000)}`;
+      return { ...(regex.exec(line)!.groups as { value: string; text: string }) };
     });
   }
 
-  test('names from the labels file reach every namespace of the router', async () => {
-    const result = await prometheus.query(`netns_info{job="${JOB}", id="${routerId}", router_name="edge-r1", project="demo"}`);
-    expect(result.map((series) => series.metric.netns).sort()).toEqual([`qrouter-${routerId}`, `snat-${routerId}`]);
-  });
+  /** Waits until the names record shows r1's router namespace with `names` (undefined: the label is absent). */
+  async function namesBecome(names: { project?: string; router_name?: string }): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    let last: Record<string, string>[] = [];
+    for (;;) {
+      last = (await prometheus.query(`netns:netns_info:names{netns="qrouter-${routerId}"}`)).map((s) => s.metric);
+      if (last.length === 1 && last[0]!.project === names.project && last[0]!.router_name === names.router_name) return;
+      if (Date.now() > deadline) {
+        const openstackUp = await prometheus.query('up{job="openstack"}');
+        const routers = await prometheus.query('openstack_neutron_router');
+        throw new Error(
+          `names of qrouter-${routerId} stayed ${JSON.stringify(last)}, wanted ${JSON.stringify(names)} ` +
+            `(openstack target up: ${JSON.stringify(openstackUp)}, its routers: ${JSON.stringify(routers)})`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  // The phases run in order: openstack-exporter and labels file, labels file only, neither, openstack-exporter only.
+  test('with openstack-exporter series and a labels file: openstack names win, every query returns series', async () => {
+    // The labels file reaches netns_info of every namespace of the router; the names record prefers openstack-exporter's.
+    const info = await prometheus.query(`netns_info{job="${JOB}", id="${routerId}", router_name="edge-r1", project="demo"}`);
+    expect(info.map((series) => series.metric.netns).sort()).toEqual([`qrouter-${routerId}`, `snat-${routerId}`]);
+    await namesBecome({ project: OPENSTACK_PROJECT, router_name: 'router1' });
+    expect(await routerChoices()).toContainEqual({ value: routerId, text: `${OPENSTACK_PROJECT} / router1 / ${routerId}` });
+    expect(await emptyPanels(), 'panels without series').toEqual([]);
+  }, 120_000);
+
+  test('with a labels file only: its names, every query returns series', async () => {
+    serveOpenstack = false;
+    await namesBecome({ project: 'demo', router_name: 'edge-r1' });
+    expect(await routerChoices()).toContainEqual({ value: routerId, text: `demo / edge-r1 / ${routerId}` });
+    expect(await emptyPanels(), 'panels without series').toEqual([]);
+  }, 120_000);
+
+  test('with neither: routers by id, every query returns series', async () => {
+    await writeFile(labelsPath, '{}\n');
+    await namesBecome({});
+    expect(await routerChoices()).toContainEqual({ value: routerId, text: `- / - / ${routerId}` });
+    expect(await emptyPanels(), 'panels without series').toEqual([]);
+  }, 120_000);
+
+  test('with openstack-exporter series only: its names, every query returns series', async () => {
+    serveOpenstack = true;
+    await namesBecome({ project: OPENSTACK_PROJECT, router_name: 'router1' });
+    expect(await emptyPanels(), 'panels without series').toEqual([]);
+  }, 120_000);
 
   test('every alert expression is valid PromQL', async () => {
     for (const rule of buildAlertingRules(withDurations(alertConfig, '0s', '5s'))) {

@@ -32,6 +32,8 @@ export interface PrometheusOptions {
   readonly scrapeTimeoutSeconds?: number;
   /** Extra YAML lines under the scrape job (e.g. scheme, tls_config, basic_auth), indented 4 spaces. */
   readonly jobExtra?: string;
+  /** Further scrape jobs (e.g. a static target serving another exporter's series), plain HTTP. */
+  readonly extraJobs?: readonly { readonly job: string; readonly targets: readonly string[] }[];
 }
 
 export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusServer> {
@@ -49,6 +51,11 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     options.jobExtra ?? '',
     '    static_configs:',
     `      - targets: [${options.targets.map((t) => JSON.stringify(t)).join(', ')}]`,
+    ...(options.extraJobs ?? []).flatMap((extra) => [
+      `  - job_name: ${JSON.stringify(extra.job)}`,
+      '    static_configs:',
+      `      - targets: [${extra.targets.map((t) => JSON.stringify(t)).join(', ')}]`,
+    ]),
     '',
   ].join('\n');
   await writeFile(join(dir, 'prometheus.yml'), config);
