@@ -10,11 +10,18 @@
 // - descriptors: at most 2 apart. Scrapes share one keep-alive connection and the reader closes
 //   what it opens per job, so the count is normally exact; 2 leaves room for a connection the
 //   client reopens. A leak of one descriptor per 100 scrapes would show 15.
-// - memory: the median of the last five checkpoints at most 8 MB above the median of the first
-//   five, about 1,350 scrapes apart. Between garbage collections the resident size moves by 2-3 MB
-//   on its own (measured on this machine); keeping one scrape's body (about 300 KB here) per scrape
-//   would add about 400 MB, keeping one router's raw readings (about 25 KB) per scrape about 33 MB,
-//   and 6 KB per scrape would be caught.
+// - memory: a leak grows the resident size all the way through; the allocator and V8's heap sizing
+//   move it in steps that happen once and then hold. Three medians of five checkpoints each (start,
+//   middle and end of the measured window, about 700 scrapes apart) give two halves; the smaller of
+//   the two halves' growth may be at most 3 MB, and the whole window's at most 24 MB. Between garbage
+//   collections the resident size moves by 2-3 MB on its own, a median of five by less than 1 MB
+//   (measured on this machine). Steps seen without a leak: 7 MB once at scrape 400 (V8 heap
+//   sizing), and in one local .ci/run 16 MB inside the window with the old single "at most 8 MB over the
+//   window" check, which that check failed; glibc's main arena settled about 24 MB above its start
+//   over 6,000 keep-alive scrapes and then stayed. Checked by adding a leak to a build: keeping
+//   15 KB per scrape grew the halves by 10.8 and 12.0 MB and failed; 6 KB per scrape was partly
+//   absorbed by free memory already in the heap (1.7 and 4.8 MB) and passed. Leaks that small need
+//   a longer run than a test can afford: the bench's RSS figures watch them.
 import { Agent } from 'node:http';
 import { describe, expect, test } from 'vitest';
 import { isRoot, skipUnlessRoot } from '../support/netns-lab.js';
@@ -77,8 +84,12 @@ describe.skipIf(skipUnlessRoot('no-leak test'))('2,000 scrapes leave the exporte
     for (const c of settled) expect(c.threads, `threads after scrape ${c.scrape}`).toBe(first.threads);
     const fds = settled.map((c) => c.fds);
     expect(Math.max(...fds) - Math.min(...fds), `open descriptors ${fds.join(' ')}`).toBeLessThanOrEqual(2);
-    const early = median(settled.slice(0, 5).map((c) => c.rss));
-    const late = median(settled.slice(-5).map((c) => c.rss));
-    expect((late - early) / MB, 'resident memory growth after warm-up, MB').toBeLessThanOrEqual(8);
+    const middle = Math.floor(settled.length / 2);
+    const start = median(settled.slice(0, 5).map((c) => c.rss));
+    const centre = median(settled.slice(middle - 2, middle + 3).map((c) => c.rss));
+    const end = median(settled.slice(-5).map((c) => c.rss));
+    const halves = [(centre - start) / MB, (end - centre) / MB];
+    expect(Math.min(...halves), `resident memory growth in the lesser half of the window, MB (halves: ${halves.map((h) => h.toFixed(1)).join(', ')})`).toBeLessThanOrEqual(3);
+    expect((end - start) / MB, 'resident memory growth over the window, MB').toBeLessThanOrEqual(24);
   }, 180_000);
 });
