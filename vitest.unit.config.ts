@@ -33,6 +33,7 @@ export const unitTestFiles = [
   'test/pipeline/interfaces-refill.test.ts',
   'test/pipeline/iptables-refill.test.ts',
   'test/pipeline/keeps-no-views.test.ts',
+  'test/pipeline/netstat-files.test.ts',
   'test/pipeline/pipeline.test.ts',
   'test/pipeline/reading-shape.test.ts',
   'test/pipeline/single-flight.test.ts',

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { BuildInfo } from './build-info.js';
 import { nameFilter, type ExporterConfig } from './model/config.js';
 import type { CollectorOptions } from './collectors/collector.js';
+import { selectNetstatFiles } from './collectors/netstat.js';
 import { COLLECTORS, familiesOf } from './collectors/registry.js';
 import { discoverNamespaces, type DiscoveryResult } from './discovery/discover-namespaces.js';
 import { LabelsFileSource } from './labels/labels-file-source.js';
@@ -12,6 +13,7 @@ import { LabelBlockCache } from './exposition/label-blocks.js';
 import { metricsBody, type MetricsBody } from './exposition/metrics-body.js';
 import { renderSnapshot } from './exposition/render-snapshot.js';
 import { createSelfMetrics } from './exposition/self-metrics.js';
+import { readNetstatFieldNames } from './readers/netstat-field-names.js';
 import type { NamespaceReader } from './readers/reader.js';
 import { collectSnapshot, planCollection, type CollectionState } from './pipeline/collect-snapshot.js';
 import { FamilyCache } from './pipeline/family-cache.js';
@@ -53,6 +55,8 @@ export async function createExporter({ config, reader, logger, build, discover }
     iptablesRules: config.iptablesRules,
     iptablesRuleChains: nameFilter(config.iptablesChainInclude, config.iptablesChainExclude),
     netstatFields: config.netstatFields,
+    // a file none of whose fields is selected is not read in any namespace
+    netstatFiles: config.collectors.includes('netstat') ? selectNetstatFiles(config.netstatFields, readNetstatFieldNames()) : undefined,
     haConfsDir: config.haConfsDir,
   };
   const plan = planCollection(collectors, collectorOptions);

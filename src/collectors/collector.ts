@@ -17,6 +17,11 @@ export interface CollectorOptions {
   readonly iptablesRuleChains: (chain: string) => boolean;
   /** Which netstat fields (`Proto_Field`) are exported (--collector.netstat.fields). */
   readonly netstatFields: RegExp;
+  /**
+   * The netstat files (by source name: snmp, netstat, snmp6) that hold a selected field, from
+   * selectNetstatFiles (collectors/netstat.ts) once at start; undefined: all three are read.
+   */
+  readonly netstatFiles?: ReadonlySet<string>;
   /** Neutron's L3 HA state directory (--neutron.ha-confs-dir); undefined: HA state not read. */
   readonly haConfsDir: string | undefined;
 }

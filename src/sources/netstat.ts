@@ -18,3 +18,8 @@ function netstatSource(name: string, file: string, parse: (text: string) => Retu
 export const snmpSource = netstatSource('snmp', 'snmp', parseProcNetSnmp);
 export const netstatFileSource = netstatSource('netstat', 'netstat', parseProcNetSnmp);
 export const snmp6Source = netstatSource('snmp6', 'snmp6', parseProcNetSnmp6);
+
+/** The three files, in the order their records are reported. */
+export const NETSTAT_FILES: readonly NetstatFileSource[] = [snmpSource, netstatFileSource, snmp6Source];
+
+export type NetstatFileSource = typeof snmpSource;

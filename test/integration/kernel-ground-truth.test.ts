@@ -3,6 +3,7 @@
 // must lie between what the kernel said just before and just after the scrape.
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DEFAULT_NETSTAT_FIELDS } from '../../src/collectors/netstat.js';
 import { loadNativeAddon } from '../../src/readers/native/load-addon.js';
 import { builtMain } from '../support/built.js';
 import { parseIptablesSaveTruth, parseNetDevTruth } from '../support/ground-truth.js';
@@ -204,7 +205,9 @@ describe.skipIf(skipUnlessRoot('kernel ground-truth tests'))('exporter vs the ke
     await lab.run(router, ['ip', 'neigh', 'replace', '10.50.0.99', 'lladdr', '02:00:00:00:00:99', 'dev', 'qr-d', 'nud', 'permanent']);
     await lab.sendUdp(router, '10.50.0.77', 9, 1);
     const before = await diagnosticsTruth(router);
-    const series = await scrapeOnce([`--collector.backend=${backend}`]);
+    // two fields of /proc/net/netstat beside the default set, so that file is read too (the default is not)
+    const fields = `${DEFAULT_NETSTAT_FIELDS}|TcpExt_ListenDrops|TcpExt_TCPTimeouts`;
+    const series = await scrapeOnce([`--collector.backend=${backend}`, `--collector.netstat.fields=${fields}`]);
     const after = await diagnosticsTruth(router);
 
     for (const collector of ['netstat', 'sockstat', 'conntrack_stat', 'neighbor', 'carrier_changes', 'neutron_ha']) {
@@ -212,6 +215,7 @@ describe.skipIf(skipUnlessRoot('kernel ground-truth tests'))('exporter vs the ke
     }
     const netstat = series.filter((s) => s.name.startsWith('netns_netstat_') && s.labels.netns === router);
     expect(netstat.length).toBeGreaterThanOrEqual(12);
+    expect(netstat.map((s) => s.name)).toEqual(expect.arrayContaining(['netns_netstat_TcpExt_ListenDrops', 'netns_netstat_TcpExt_TCPTimeouts']));
     for (const s of netstat) {
       const field = s.name.slice('netns_netstat_'.length);
       if (!before.snmp.has(field)) continue; // snmp6 fields: checked by the parsers' tests
