@@ -31,10 +31,13 @@ export const conntrackStatCollector: Collector = {
     const stat = input(conntrackStatSource);
     if (stat === undefined) return;
     const labels = [ns.name];
+    const { columnsAt } = stat;
     for (const [column, f] of families) {
       const value = stat.totals.get(column);
       // a column this kernel does not print (search_restart before 2.6.35) has no series, not a zero
-      if (value !== undefined) out.gauge(f, labels, value);
+      if (value === undefined) continue;
+      // summed over the CPU rows at its place in the file: an unchanged file is refilled without this collector
+      out.counter(f, labels, value, conntrackStatSource, columnsAt?.at.get(column), columnsAt?.rowLength);
     }
   },
 };

@@ -36,6 +36,13 @@ export interface NfConntrackStatTotals {
   readonly totals: ReadonlyMap<string, number>;
   /** How many rows were summed (one per possible CPU). */
   readonly cpus: number;
+  /**
+   * Where each column's value sits in the first CPU row (byte offset, by header name) and how long a
+   * row is. The kernel prints every value as %08x, so every row is as long and a column's value on the
+   * n-th CPU is n rows further on (sumHexColumn). Undefined when the rows differ in length: then
+   * nothing can be read in place.
+   */
+  readonly columnsAt?: { readonly at: ReadonlyMap<string, number>; readonly rowLength: number };
 }
 
 /**
@@ -72,5 +79,55 @@ export function parseNfConntrackStatTotals(text: string): ParseResult<NfConntrac
     totals.set(names[j] as string, sums[j] as number);
   }
   if (!Number.isSafeInteger(entries)) return parseFailure(`line 2: entries is too large to be a count of entries`);
-  return parsed({ entries, totals, cpus: lines.length - 1 });
+  return parsed({ entries, totals, cpus: lines.length - 1, columnsAt: columnsOfFirstRow(lines, names) });
+}
+
+function columnsOfFirstRow(lines: readonly string[], names: readonly string[]): NfConntrackStatTotals['columnsAt'] {
+  const rowLength = (lines[1] as string).length + 1; // with its newline
+  // every row as long, the last one ended by a newline as the others (a kernel's file always is)
+  if (lines.slice(1).some((line) => line.length + 1 !== rowLength)) return undefined;
+  const firstRowStart = (lines[0] as string).length + 1;
+  const at = new Map<string, number>();
+  let column = 0;
+  for (const word of (lines[1] as string).matchAll(/\S+/g)) at.set(names[column++] as string, firstRowStart + word.index);
+  return { at, rowLength };
+}
+
+const isHexDigit = (byte: number): boolean => (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66);
+
+/**
+ * Where values may change while the file keeps its shape: every hexadecimal word after the header
+ * line. The header, the blanks and the line breaks must stay as they were.
+ */
+export function nfConntrackStatVolatileRanges(data: Buffer): [number, number][] {
+  const ranges: [number, number][] = [];
+  let at = data.indexOf(0x0a) + 1;
+  if (at === 0) return ranges;
+  while (at < data.length) {
+    while (at < data.length && !isHexDigit(data[at] as number)) at++;
+    const start = at;
+    while (at < data.length && isHexDigit(data[at] as number)) at++;
+    if (at > start) ranges.push([start, at]);
+  }
+  return ranges;
+}
+
+/**
+ * A column summed over the CPU rows, read in place: the hexadecimal word at `at` (in the first CPU
+ * row) and the one `rowLength` bytes further on, and so on to the end of the file. For a reading with
+ * the shape of the one whose parse gave `at` and `rowLength` (columnsAt).
+ */
+export function sumHexColumn(view: DataView, at: number, rowLength: number): number {
+  let sum = 0;
+  for (let row = at; row < view.byteLength; row += rowLength) {
+    let value = 0;
+    for (let i = row; i < view.byteLength; i++) {
+      const byte = view.getUint8(i);
+      if (byte >= 0x30 && byte <= 0x39) value = value * 16 + (byte - 0x30);
+      else if (byte >= 0x61 && byte <= 0x66) value = value * 16 + (byte - 0x57);
+      else break;
+    }
+    sum += value;
+  }
+  return sum;
 }

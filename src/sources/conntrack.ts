@@ -1,8 +1,8 @@
 // The namespace's conntrack count, the conntrack table's limit, and the per-CPU statistics.
 
-import { parseNfConntrackEntries, parseNfConntrackStatTotals, type NfConntrackStatTotals } from '../parsers/nf-conntrack-stat.js';
+import { nfConntrackStatVolatileRanges, parseNfConntrackEntries, parseNfConntrackStatTotals, sumHexColumn, type NfConntrackStatTotals } from '../parsers/nf-conntrack-stat.js';
 import { parseProcInteger } from '../parsers/proc-integer.js';
-import { defineSource, type NativeRead } from './source.js';
+import { defineSource, type BinaryLayout, type NativeRead } from './source.js';
 
 // The count of the namespace the thread is in, in the `entries` column. Not the nf_conntrack_count
 // sysctl: every namespace registers its own sysctl entries under the same name, and a lookup walks
@@ -34,17 +34,30 @@ export const conntrackMaxSource = defineSource<number>({
   },
 });
 
+/**
+ * The file keeps its shape while only its hexadecimal values move (every value is %08x). A counter's
+ * `at` is its column in the first CPU row and its kind the length of a row: the column is summed over
+ * the rows in place (sumHexColumn). A template holds one kind for all its series, and every series of
+ * this file has the same row length, so a length past 255 is kept whole.
+ */
+export const CONNTRACK_STAT_LAYOUT: BinaryLayout<unknown> = {
+  kind: 'binary',
+  volatileRanges: (data) => nfConntrackStatVolatileRanges(data),
+  readCounter: (view, at, rowLength) => sumHexColumn(view, at, rowLength > 0 ? rowLength : view.byteLength),
+};
+
+const parseStat = (data: Buffer) => parseNfConntrackStatTotals(data.toString('latin1'));
+
 /** The statistics of the namespace's conntrack table (found, insert_failed, drop, early_drop, ...). */
 export const conntrackStatSource = defineSource<NfConntrackStatTotals>({
   name: 'conntrack-stat',
-  exec: {
-    read: { kind: 'file', path: '/proc/net/stat/nf_conntrack' },
-    parse: (data) => parseNfConntrackStatTotals(data.toString('utf8')),
-  },
+  exec: { read: { kind: 'file', path: '/proc/net/stat/nf_conntrack' }, parse: parseStat, layout: CONNTRACK_STAT_LAYOUT },
   native: {
-    // the very read conntrack-count makes: one file read serves both
+    // the very read conntrack-count makes: one file read serves both (count declares no layout, so
+    // this is the one the pipeline keeps the read's shape by)
     read: CONNTRACK_STAT,
     absentWhen: ['ENOENT'],
-    parse: (data) => parseNfConntrackStatTotals(data.toString('utf8')),
+    parse: parseStat,
+    layout: CONNTRACK_STAT_LAYOUT,
   },
 });
