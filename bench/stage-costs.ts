@@ -14,6 +14,7 @@
 //
 //   npm run build && BENCH=stage-costs bench/run.sh [N=1000] [include regex of an existing fleet]
 
+import { selectNetstatFiles } from '../src/collectors/netstat.js';
 import { COLLECTORS, familiesOf } from '../src/collectors/registry.js';
 import { discoverNamespaces } from '../src/discovery/discover-namespaces.js';
 import type { NetnsRef } from '../src/model/netns-ref.js';
@@ -23,6 +24,7 @@ import { renderSnapshot } from '../src/exposition/render-snapshot.js';
 import { join } from 'node:path';
 import { loadNativeAddon } from '../src/readers/native/load-addon.js';
 import { createNativeReader, type NativeNamespaceReader } from '../src/readers/native/native-reader.js';
+import { readNetstatFieldNames } from '../src/readers/netstat-field-names.js';
 import type { Readings } from '../src/readers/reader.js';
 import { collectNamespace } from '../src/pipeline/collect-namespace.js';
 import { Interner } from '../src/pipeline/interner.js';
@@ -36,7 +38,8 @@ import { createRouterFleet, type RouterFleet } from './router-fixture.js';
 
 const ROUNDS = 5;
 const count = Number(process.argv[2] ?? 1000);
-const options = ALL_DEVICES;
+// as the exporter plans them: netstat reads only the files that print a selected field
+const options = { ...ALL_DEVICES, netstatFiles: selectNetstatFiles(ALL_DEVICES.netstatFields, readNetstatFieldNames()) };
 const planned = COLLECTORS.map((collector) => ({ collector, sources: collector.sources(options), readShare: 0 }));
 const ALL_SOURCES: readonly AnyNamespaceSource[] = [...new Set(planned.flatMap((p) => [...p.sources]))].filter(
   (source): source is AnyNamespaceSource => !isHostSource(source),
