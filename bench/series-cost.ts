@@ -19,12 +19,25 @@ const ROUTERS = Number(process.env.SERIES_COST_ROUTERS ?? 200);
 let fleet: RouterFleet | undefined;
 afterAll(() => fleet?.destroy());
 
+/** The collector a namespace series comes from, by its name (exporter-wide series: the name itself). */
+const COLLECTOR_OF: readonly (readonly [RegExp, string])[] = [
+  [/^netns_network_carrier_changes_total$/, 'carrier_changes'],
+  [/^netns_network_/, 'interfaces'],
+  [/^netns_iptables_/, 'iptables'],
+  [/^netns_nf_conntrack_stat_/, 'conntrack_stat'],
+  [/^netns_nf_conntrack_/, 'conntrack'],
+  [/^netns_netstat_/, 'netstat'],
+  [/^netns_sockstat_/, 'sockstat'],
+  [/^netns_neighbor_/, 'neighbor'],
+  [/^netns_router_ha_/, 'neutron_ha'],
+];
+
 function byCollector(exposition: string): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const line of exposition.split('\n')) {
     if (line === '' || line.startsWith('#') || !/netns="/.test(line)) continue;
     const name = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)![0];
-    const collector = /^netns_(network|iptables|nf_conntrack)/.exec(name)?.[1] ?? name;
+    const collector = COLLECTOR_OF.find(([pattern]) => pattern.test(name))?.[1] ?? name;
     counts[collector] = (counts[collector] ?? 0) + 1;
   }
   return counts;
