@@ -46,8 +46,6 @@ const familyName = (name: string): string => `netns_netstat_${name}`;
 /** The default fields' families, declared so that they are documented and come out in this order. */
 const declaredFamilies: readonly MetricFamily[] = ROUTER_FIELDS.map((name) => family(familyName(name), 'untyped', helpOf(name), LABELS));
 
-const FILES = NETSTAT_FILES;
-
 /**
  * Names a file prints only once the kernel has counted them (net/ipv4/proc.c icmpmsg_put,
  * net/ipv6/proc.c snmp6_seq_show_icmpv6msg): one per ICMP type, so the exporter's own namespace may
@@ -70,7 +68,7 @@ function icmpTypeNames(prefix: string): string[] {
  */
 export function selectNetstatFiles(fields: RegExp, printed: ReadonlyMap<string, readonly string[]>): ReadonlySet<string> {
   return new Set(
-    FILES.filter((file) => {
+    NETSTAT_FILES.filter((file) => {
       const names = printed.get(file.name);
       return names === undefined || [...names, ...(NAMES_THAT_COME_LATER.get(file.name) ?? [])].some((name) => fields.test(name));
     }).map((file) => file.name),
@@ -78,7 +76,7 @@ export function selectNetstatFiles(fields: RegExp, printed: ReadonlyMap<string, 
 }
 
 /** The files this exporter reads (selectNetstatFiles), in their order. */
-const filesRead = (options: CollectorOptions): readonly NetstatFileSource[] => FILES.filter((file) => options.netstatFiles?.has(file.name) ?? true);
+const filesRead = (options: CollectorOptions): readonly NetstatFileSource[] => NETSTAT_FILES.filter((file) => options.netstatFiles?.has(file.name) ?? true);
 
 export const netstatCollector: Collector = {
   name: 'netstat',

@@ -93,7 +93,12 @@ function columnsOfFirstRow(lines: readonly string[], names: readonly string[]): 
   return { at, rowLength };
 }
 
-const isHexDigit = (byte: number): boolean => (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66);
+/** A lower-case hexadecimal digit's value (the kernel prints %08x), -1 for any other byte. */
+function hexDigit(byte: number): number {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  if (byte >= 0x61 && byte <= 0x66) return byte - 0x57;
+  return -1;
+}
 
 /**
  * Where values may change while the file keeps its shape: every hexadecimal word after the header
@@ -104,9 +109,9 @@ export function nfConntrackStatVolatileRanges(data: Buffer): [number, number][] 
   let at = data.indexOf(0x0a) + 1;
   if (at === 0) return ranges;
   while (at < data.length) {
-    while (at < data.length && !isHexDigit(data[at] as number)) at++;
+    while (at < data.length && hexDigit(data[at] as number) === -1) at++;
     const start = at;
-    while (at < data.length && isHexDigit(data[at] as number)) at++;
+    while (at < data.length && hexDigit(data[at] as number) !== -1) at++;
     if (at > start) ranges.push([start, at]);
   }
   return ranges;
@@ -122,10 +127,9 @@ export function sumHexColumn(view: DataView, at: number, rowLength: number): num
   for (let row = at; row < view.byteLength; row += rowLength) {
     let value = 0;
     for (let i = row; i < view.byteLength; i++) {
-      const byte = view.getUint8(i);
-      if (byte >= 0x30 && byte <= 0x39) value = value * 16 + (byte - 0x30);
-      else if (byte >= 0x61 && byte <= 0x66) value = value * 16 + (byte - 0x57);
-      else break;
+      const digit = hexDigit(view.getUint8(i));
+      if (digit === -1) break;
+      value = value * 16 + digit;
     }
     sum += value;
   }

@@ -57,8 +57,9 @@ export type ReadingLayout<T> = BinaryLayout<T> | typeof NUMBERS_IN_TEXT;
 interface SourceBackend<T> {
   parse(data: Buffer): ParseResult<T>;
   /**
-   * Only for binary readings. Sources that share one read (the same NativeRead object) must share
-   * one layout: the pipeline keeps one shape per read.
+   * Only for readings refilled in place (binary ones, and /proc text). Sources that share one read
+   * (the same NativeRead object) and declare a layout must declare the same one: the pipeline keeps
+   * one shape per read. (One without a layout is parsed every scrape and keeps nothing.)
    */
   readonly layout?: ReadingLayout<T>;
 }
