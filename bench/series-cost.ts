@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, expect, test } from 'vitest';
-import { renderRulesFile } from '../deploy/prometheus/rules.js';
+import { renderRulesFile } from '../src/alerting/rules.js';
 import { builtMain } from '../test/support/built.js';
 import { startExporter } from '../test/support/exporter-process.js';
 import { startPrometheus } from '../test/support/prometheus.js';

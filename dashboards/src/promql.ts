@@ -11,7 +11,7 @@ export const NAME_LABELS = ['project', 'router_name'] as const;
 export const NAMESPACE_KEY = 'cluster, job, instance, netns';
 
 /**
- * The names recording rule of deploy/prometheus/rules.ts: one series per namespace with `kind`,
+ * The names recording rule of src/alerting/rules.ts: one series per namespace with `kind`,
  * `id`, `router_id` (routers only), `project` and `router_name` (from openstack-exporter when it
  * knows the router, else the labels file), deduplicated. The dashboards need the shipped rules loaded.
  */

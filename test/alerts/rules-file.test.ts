@@ -1,13 +1,13 @@
-// The committed rules file must be exactly what deploy/prometheus/rules.ts generates.
+// The committed rules file must be exactly what src/alerting/rules.ts generates.
 // UPDATE_RULES=1 npx vitest run test/alerts rewrites it instead.
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { renderRulesFile } from '../../deploy/prometheus/rules.js';
+import { renderRulesFile } from '../../src/alerting/rules.js';
 
 const rulesPath = fileURLToPath(new URL('../../deploy/prometheus/netns-exporter.rules.yml', import.meta.url));
 
-test('netns-exporter.rules.yml is generated from deploy/prometheus/rules.ts', async () => {
+test('netns-exporter.rules.yml is generated from src/alerting/rules.ts', async () => {
   const generated = renderRulesFile();
   if (process.env.UPDATE_RULES === '1') {
     await writeFile(rulesPath, generated);

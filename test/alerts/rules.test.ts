@@ -6,7 +6,7 @@ import { execa, execaSync } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
-import { alertConfig, buildAlertingRules, buildRecordingRules, NAMES_RECORD, withDurations } from '../../deploy/prometheus/rules.js';
+import { alertConfig, buildAlertingRules, buildRecordingRules, NAMES_RECORD, withDurations } from '../../src/alerting/rules.js';
 import { skipUnless } from '../support/gates.js';
 
 const rulesDir = fileURLToPath(new URL('../../deploy/prometheus/', import.meta.url));

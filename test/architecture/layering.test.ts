@@ -13,7 +13,7 @@ const SRC = resolve(new URL('../../src', import.meta.url).pathname);
 /** Lower layers first; a file may import only from lower layers (or its own folder). */
 const LAYERS: readonly (readonly string[])[] = [
   ['model'],
-  ['parsers', 'logging.ts', 'build-info.ts', 'discovery'],
+  ['parsers', 'logging.ts', 'build-info.ts', 'discovery', 'alerting'],
   ['sources', 'labels', 'exposition'],
   ['collectors', 'readers', 'server'],
   ['pipeline'],
@@ -22,7 +22,7 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 
 /** Layers whose code must not do I/O of its own: no fs, no processes (sources declare reads; readers make them). */
-const PURE = new Set(['model', 'parsers', 'sources', 'collectors', 'pipeline', 'exposition']);
+const PURE = new Set(['model', 'alerting', 'parsers', 'sources', 'collectors', 'pipeline', 'exposition']);
 const IO_MODULES = /^(node:)?(fs|fs\/promises|child_process)$|^execa$/;
 
 /** The folder under src/ (or the file, for files at the top). */

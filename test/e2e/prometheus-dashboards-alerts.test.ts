@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listDashboardQueries } from '../../dashboards/src/queries.js';
-import { alertConfig, buildAlertingRules, renderRulesFile, withDurations } from '../../deploy/prometheus/rules.js';
+import { alertConfig, buildAlertingRules, renderRulesFile, withDurations } from '../../src/alerting/rules.js';
 import { startExporter, type ExporterProcess } from '../support/exporter-process.js';
 import { createNetnsLab, skipUnlessRoot, type NetnsLab } from '../support/netns-lab.js';
 import { startPrometheus, type PrometheusServer } from '../support/prometheus.js';

@@ -552,7 +552,7 @@ function indent(text: string): string {
 /** The exact text of `netns-exporter.rules.yml`. */
 export function renderRulesFile(config: AlertConfig = alertConfig): string {
   const header =
-    '# Generated from deploy/prometheus/rules.ts: change thresholds there, then run\n' +
+    '# Generated from src/alerting/rules.ts: change thresholds there, then run\n' +
     '#   UPDATE_RULES=1 npx vitest run test/alerts\n';
   return (
     header +
