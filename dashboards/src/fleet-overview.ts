@@ -3,8 +3,9 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboardFrame, numberPanels, UID } from './dashboard-frame.js';
+import { ALERT_THRESHOLDS, percent, type PanelThresholds } from './alert-thresholds.js';
 import {
-  CONNTRACK_THRESHOLDS,
+  conntrackThresholds,
   drawBelowAxis,
   instantQuery,
   rangeQuery,
@@ -19,9 +20,11 @@ import {
 import {
   conntrackUse,
   countOrZero,
+  gatewayBits,
   increaseOverRange,
   NAMES_RECORD,
   NAMESPACE_KEY,
+  nonZero,
   rate,
   selector,
   top,
@@ -46,7 +49,14 @@ function namespaceRate(metric: string): string {
   return `sum by (${NAMESPACE_KEY}) (${rate(selector(metric))})`;
 }
 
-function headlineStats(board: dashboard.DashboardBuilder): void {
+/** Labels that identify one exporter target: Prometheus' own series (`up`, `scrape_*`) join on them. */
+const TARGET_KEY = 'cluster, job, instance';
+
+/** The scrape timeout per target: as the exporter read it from Prometheus, else Prometheus' own series. */
+const SCRAPE_TIMEOUT =
+  `(${selector('netns_scrape_timeout_seconds')} or on(${TARGET_KEY}) ${selector('scrape_timeout_seconds')})`;
+
+function headlineStats(board: dashboard.DashboardBuilder, t: PanelThresholds): void {
   board
     .withRow(new dashboard.RowBuilder('Fleet'))
     .withPanel(
@@ -58,7 +68,7 @@ function headlineStats(board: dashboard.DashboardBuilder): void {
         'short',
       )
         .thresholds(thresholds('green'))
-        .withTarget(instantQuery('A', `sum(up{job=~"$job", instance=~"$instance"})`, 'up'))
+        .withTarget(instantQuery('A', `sum(${selector('up')})`, 'up'))
         .height(4)
         .span(4),
     )
@@ -72,7 +82,7 @@ function headlineStats(board: dashboard.DashboardBuilder): void {
         'short',
       )
         .thresholds(thresholds('green', [1, 'red']))
-        .withTarget(instantQuery('A', countOrZero(`up{job=~"$job", instance=~"$instance"} == 0`), 'down'))
+        .withTarget(instantQuery('A', countOrZero(`${selector('up')} == 0`), 'down'))
         .height(4)
         .span(4),
     )
@@ -108,11 +118,11 @@ function headlineStats(board: dashboard.DashboardBuilder): void {
         {
           title: 'Highest conntrack use',
           description:
-            'Largest share of the conntrack table limit used by any one namespace. Orange from 75 %, red from 90 %: the alert thresholds. A full table drops new connections.',
+            `Largest share of the conntrack table limit used by any one namespace. Orange from ${percent(t.conntrackWarningRatio)}, red from ${percent(t.conntrackCriticalRatio)}: the alert thresholds. A full table drops new connections.`,
         },
         'percentunit',
       )
-        .thresholds(CONNTRACK_THRESHOLDS())
+        .thresholds(conntrackThresholds(t))
         .min(0)
         .max(1)
         .withTarget(instantQuery('A', `max(${conntrackUse()})`, 'highest use'))
@@ -122,14 +132,15 @@ function headlineStats(board: dashboard.DashboardBuilder): void {
     .withPanel(
       statPanel(
         {
-          title: 'Slowest collection',
+          title: 'Slowest scrape',
           description:
-            'Longest wall time any exporter needed for its last collection of all namespaces. Compare with the scrape timeout of the job.',
+            `Longest scrape of any exporter as a share of its scrape timeout (scrape_duration_seconds against the timeout the exporter read from Prometheus). Orange from ${percent(t.slowScrapeRatioOfTimeout)}, where NetnsExporterScrapeSlow counts a scrape as slow; red at 100 %, where the scrape fails and loses every metric of that host.`,
         },
-        's',
+        'percentunit',
       )
-        .thresholds(thresholds('green', [5, 'orange'], [8, 'red']))
-        .withTarget(instantQuery('A', `max(${selector('netns_scrape_collection_duration_seconds')})`, 'slowest'))
+        .thresholds(thresholds('green', [t.slowScrapeRatioOfTimeout, 'orange'], [1, 'red']))
+        .min(0)
+        .withTarget(instantQuery('A', `max(${selector('scrape_duration_seconds')} / on(${TARGET_KEY}) ${SCRAPE_TIMEOUT})`, 'slowest'))
         .height(4)
         .span(4),
     );
@@ -187,7 +198,6 @@ function row(
 
 function throughputRow(board: dashboard.DashboardBuilder): void {
   const topThroughput = (counter: string): string => top(withNamespaceNames(`${recorded(counter)} * 8`, ...FILTERS));
-  const both = `(${recorded('receive_bytes')} + ${recorded('transmit_bytes')}) * 8`;
   row(board, 'Throughput', [
     timeseriesPanel(
       {
@@ -219,19 +229,19 @@ function throughputRow(board: dashboard.DashboardBuilder): void {
       {
         title: 'Throughput per project',
         description:
-          'Receive plus transmit, in bits per second, summed over every namespace of each project (the 10 busiest). Projects come from openstack-exporter or the labels file; namespaces without one are summed under an empty project.',
+          "North-south traffic of each project's routers (the 10 busiest): receive plus transmit on their qg- gateway ports, in bits per second. Only qg- counts: a routed packet crosses two router ports (qr- and qg-), so a sum over every port would count it twice. DVR floating-IP traffic leaves through the hosts' fip- namespaces and is not counted here. Projects come from openstack-exporter or the labels file; routers without one are summed under an empty project.",
       },
       'bps',
     )
       .min(0)
-      .withTarget(rangeQuery('A', top(`sum by (project) (${withNamespaceNames(both, ...FILTERS)})`), '{{project}}'))
+      .withTarget(rangeQuery('A', top(`sum by (project) (${withNamespaceNames(gatewayBits(), ...FILTERS)})`), '{{project}}'))
       .height(9)
       .span(12),
     tablePanel(
       {
         title: 'Top routers by throughput',
         description:
-          'The 20 routers passing the most traffic (receive plus transmit over their qrouter- and snat- namespaces on every host). Click a router id to open it.',
+          'The 20 routers with the most north-south traffic: receive plus transmit on their qg- gateway ports (qrouter- or, for DVR, snat- namespaces) on every host, each packet counted once. Click a router id to open it.',
       },
       'bps',
     )
@@ -239,7 +249,7 @@ function throughputRow(board: dashboard.DashboardBuilder): void {
         tableQuery(
           'A',
           top(
-            `sum by (cluster, router_id, router_name, project) (${withNamespaceNames(both, ...FILTERS, 'router_id!=""')})`,
+            `sum by (cluster, router_id, router_name, project) (${withNamespaceNames(gatewayBits(), ...FILTERS, 'router_id!=""')})`,
             20,
           ),
         ),
@@ -253,10 +263,11 @@ function throughputRow(board: dashboard.DashboardBuilder): void {
 }
 
 function errorsRow(board: dashboard.DashboardBuilder): void {
-  const topRate = (counter: string): string => top(withNamespaceNames(recorded(counter), ...FILTERS));
+  // Only non-zero series: a healthy fleet shows an empty panel, not ten flat lines at zero.
+  const topRate = (counter: string): string => top(nonZero(withNamespaceNames(recorded(counter), ...FILTERS)));
   const rangeIncrease = (metric: string): string =>
     top(
-      withNamespaceNames(`sum by (${NAMESPACE_KEY}, device) (${increaseOverRange(selector(metric))})`, ...FILTERS),
+      nonZero(withNamespaceNames(`sum by (${NAMESPACE_KEY}, device) (${increaseOverRange(selector(metric))})`, ...FILTERS)),
       50,
     );
   // Collapsed: the table's increase over the whole range is the heaviest query of the dashboard.
@@ -269,7 +280,7 @@ function errorsRow(board: dashboard.DashboardBuilder): void {
           {
             title: 'Interface errors, top namespaces',
             description:
-              'Packets per second with errors (bad CRC, frame, FIFO, carrier, ...), summed over the interfaces of a namespace; the 10 worst for each direction. Receive above the axis, transmit below.',
+              'Packets per second with errors (bad CRC, frame, FIFO, carrier, ...), summed over the interfaces of a namespace; the 10 worst for each direction, only namespaces with errors (empty when there are none). Receive above the axis, transmit below.',
           },
           'pps',
         ),
@@ -285,7 +296,7 @@ function errorsRow(board: dashboard.DashboardBuilder): void {
           {
             title: 'Interface drops, top namespaces',
             description:
-              'Packets per second the kernel dropped on the interfaces of a namespace (full queues, no buffer, unknown protocol); the 10 worst for each direction. Receive above the axis, transmit below.',
+              'Packets per second the kernel dropped on the interfaces of a namespace (full queues, no buffer, unknown protocol); the 10 worst for each direction, only namespaces with drops (empty when there are none). Receive above the axis, transmit below.',
           },
           'pps',
         ),
@@ -309,7 +320,6 @@ function errorsRow(board: dashboard.DashboardBuilder): void {
         .withTarget(tableQuery('C', rangeIncrease('netns_network_receive_drop_total')))
         .withTarget(tableQuery('D', rangeIncrease('netns_network_transmit_drop_total')))
         .withTransformation(transform.merge())
-        .withTransformation(transform.anyAboveZero(['Value #A', 'Value #B', 'Value #C', 'Value #D']))
         .withTransformation(
           transform.columns({
             'Value #A': 'rx errors',
@@ -327,7 +337,7 @@ function errorsRow(board: dashboard.DashboardBuilder): void {
   );
 }
 
-function conntrackRow(board: dashboard.DashboardBuilder): void {
+function conntrackRow(board: dashboard.DashboardBuilder, t: PanelThresholds): void {
   // One ranking drives all three columns so that they describe the same namespaces.
   const ranking = top(withNamespaceNames(conntrackUse(), ...FILTERS), 20);
   const ranked = (expr: string): string => withNamespaceNames(`${expr} and on(${NAMESPACE_KEY}) ${ranking}`);
@@ -349,7 +359,7 @@ function conntrackRow(board: dashboard.DashboardBuilder): void {
         { id: 'unit', value: 'percentunit' },
         { id: 'min', value: 0 },
         { id: 'max', value: 1 },
-        { id: 'thresholds', value: CONNTRACK_THRESHOLDS().build() },
+        { id: 'thresholds', value: conntrackThresholds(t).build() },
         { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.Gauge, mode: common.BarGaugeDisplayMode.Gradient } },
       ])
       .overrideByName(ROUTER_COLUMN, routerTableLinks(true))
@@ -360,13 +370,13 @@ function conntrackRow(board: dashboard.DashboardBuilder): void {
       {
         title: 'Conntrack use, top namespaces',
         description:
-          'Share of the conntrack limit in use over time for the 10 fullest namespaces. Dashed lines: the 75 % warning and 90 % critical alert thresholds.',
+          `Share of the conntrack limit in use over time for the 10 fullest namespaces. Dashed lines: the ${percent(t.conntrackWarningRatio)} warning and ${percent(t.conntrackCriticalRatio)} critical alert thresholds.`,
       },
       'percentunit',
     )
       .min(0)
       .max(1)
-      .thresholds(CONNTRACK_THRESHOLDS())
+      .thresholds(conntrackThresholds(t))
       .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
       .overrideByRegexp(ROUTER_SERIES_REGEX, routerSeriesLinks())
       .withTarget(rangeQuery('A', top(withNamespaceNames(conntrackUse(), ...FILTERS)), NAMESPACE_LEGEND))
@@ -389,7 +399,10 @@ const SUCCESS_CELL: dashboard.DynamicConfigValue[] = [
   { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } },
 ];
 
-function exporterHealthRow(board: dashboard.DashboardBuilder): void {
+function exporterHealthRow(board: dashboard.DashboardBuilder, t: PanelThresholds): void {
+  // The pairs that failed at least once in the range, selected in Prometheus: a fleet has
+  // namespaces x collectors pairs, far too many to fetch and filter in the browser.
+  const failedInRange = `(min_over_time(${selector('netns_collector_success')}[$__range]) == 0)`;
   board
     .withRow(new dashboard.RowBuilder('Exporter health'))
     .withPanel(
@@ -397,14 +410,15 @@ function exporterHealthRow(board: dashboard.DashboardBuilder): void {
         {
           title: 'Namespaces whose collection fails',
           description:
-            'Namespace and collector pairs whose collection failed at least once in the selected time range (worst = 0), with their state at the last scrape (1 ok, 0 failed). The exporter log has one line per failure with the reason.',
+            'Namespace and collector pairs whose collection failed at least once in the selected time range (worst = 0), with their state at the last scrape (1 ok, 0 failed); empty when every collection succeeded. The exporter log has one line per failure with the reason.',
         },
         'short',
       )
-        .withTarget(tableQuery('A', withNamespaceNames(`min_over_time(${selector('netns_collector_success')}[$__range])`, ...FILTERS)))
-        .withTarget(tableQuery('B', withNamespaceNames(selector('netns_collector_success'), ...FILTERS)))
+        .withTarget(tableQuery('A', withNamespaceNames(failedInRange, ...FILTERS)))
+        .withTarget(
+          tableQuery('B', withNamespaceNames(`${selector('netns_collector_success')} and on(${NAMESPACE_KEY}, collector) ${failedInRange}`, ...FILTERS)),
+        )
         .withTransformation(transform.merge())
-        .withTransformation(transform.equals('Value #A', 0))
         .withTransformation(transform.columns({ 'Value #A': 'worst in range', 'Value #B': 'now' }))
         .overrideByName(ROUTER_COLUMN, routerTableLinks(true))
         .overrideByName('worst in range', SUCCESS_CELL)
@@ -433,17 +447,22 @@ function exporterHealthRow(board: dashboard.DashboardBuilder): void {
         {
           title: 'Scrape and collection duration',
           description:
-            "How long Prometheus' scrape of each exporter took (`scrape_duration_seconds`), the wall time of the exporter's own collection, and the scrape timeout the exporter read from Prometheus (dashed red). A scrape slower than the timeout fails and loses every metric of that host.",
+            `How long Prometheus' scrape of each exporter took (\`scrape_duration_seconds\`), the wall time of the exporter's own collection, the scrape timeout the exporter read from Prometheus (dashed red) and ${percent(t.slowScrapeRatioOfTimeout)} of it, where NetnsExporterScrapeSlow counts a scrape as slow (dashed orange). A scrape slower than the timeout fails and loses every metric of that host.`,
         },
         's',
       )
         .min(0)
-        .withTarget(rangeQuery('A', `scrape_duration_seconds{job=~"$job", instance=~"$instance"}`, '{{instance}} scrape'))
+        .withTarget(rangeQuery('A', selector('scrape_duration_seconds'), '{{instance}} scrape'))
         .withTarget(rangeQuery('B', selector('netns_scrape_collection_duration_seconds'), '{{instance}} collection'))
         .withTarget(rangeQuery('C', selector('netns_scrape_timeout_seconds'), '{{instance}} scrape timeout'))
+        .withTarget(rangeQuery('D', `${SCRAPE_TIMEOUT} * ${t.slowScrapeRatioOfTimeout}`, '{{instance}} slow-scrape alert threshold'))
         .overrideByQuery('C', [
           { id: 'custom.lineStyle', value: new common.LineStyleBuilder().fill('dash').dash([10, 10]).build() },
           { id: 'color', value: { mode: 'fixed', fixedColor: 'red' } },
+        ])
+        .overrideByQuery('D', [
+          { id: 'custom.lineStyle', value: new common.LineStyleBuilder().fill('dash').dash([10, 10]).build() },
+          { id: 'color', value: { mode: 'fixed', fixedColor: 'orange' } },
         ])
         .height(8)
         .span(10),
@@ -592,8 +611,8 @@ function exporterProcessRow(board: dashboard.DashboardBuilder): void {
   );
 }
 
-/** Builds the fleet overview dashboard. */
-export function buildFleetOverviewDashboard(): dashboard.Dashboard {
+/** Builds the fleet overview dashboard; `t` are the alert thresholds its panels colour by. */
+export function buildFleetOverviewDashboard(t: PanelThresholds = ALERT_THRESHOLDS): dashboard.Dashboard {
   const board = dashboardFrame(
     UID.fleetOverview,
     'Network namespaces / Fleet overview',
@@ -629,12 +648,12 @@ export function buildFleetOverviewDashboard(): dashboard.Dashboard {
         { includeAll: true },
       ),
     );
-  headlineStats(board);
+  headlineStats(board, t);
   namespacesRow(board);
   throughputRow(board);
   errorsRow(board);
-  conntrackRow(board);
-  exporterHealthRow(board);
+  conntrackRow(board, t);
+  exporterHealthRow(board, t);
   exporterProcessRow(board);
   return numberPanels(board.build());
 }

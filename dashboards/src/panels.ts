@@ -8,6 +8,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import type { PanelThresholds } from './alert-thresholds.js';
 
 /** Every panel and query reads from the `datasource` variable; no dashboard names a Prometheus UID. */
 export const DATASOURCE: dashboard.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
@@ -95,8 +96,8 @@ export function thresholds(base: string, ...steps: [number, string][]): dashboar
 }
 
 /** Conntrack use colours: the warning and critical alert thresholds, so panels and pages agree. */
-export const CONNTRACK_THRESHOLDS = (): dashboard.ThresholdsConfigBuilder =>
-  thresholds('green', [0.75, 'orange'], [0.9, 'red']);
+export const conntrackThresholds = (t: PanelThresholds): dashboard.ThresholdsConfigBuilder =>
+  thresholds('green', [t.conntrackWarningRatio, 'orange'], [t.conntrackCriticalRatio, 'red']);
 
 /** A single big number, coloured by thresholds. */
 export function statPanel(text: PanelText, unit: string): stat.PanelBuilder {
@@ -154,24 +155,6 @@ export const transform = {
       excludeByName: Object.fromEntries(['Time', 'job', '__name__', ...hide].map((name) => [name, true])),
       renameByName: rename,
       indexByName: {},
-    },
-  }),
-  /** Keeps rows where at least one of `fields` is above zero (the query keeps healthy rows so it never comes back empty). */
-  anyAboveZero: (fields: string[]): dashboard.DataTransformerConfig => ({
-    id: 'filterByValue',
-    options: {
-      type: 'include',
-      match: 'any',
-      filters: fields.map((fieldName) => ({ fieldName, config: { id: 'greater', options: { value: 0 } } })),
-    },
-  }),
-  /** Keeps rows whose `field` equals `value`. */
-  equals: (field: string, value: number): dashboard.DataTransformerConfig => ({
-    id: 'filterByValue',
-    options: {
-      type: 'include',
-      match: 'all',
-      filters: [{ fieldName: field, config: { id: 'equal', options: { value } } }],
     },
   }),
   /** Turns (row label, column label, value) rows into a matrix. */

@@ -58,6 +58,30 @@ export function top(expr: string, n: number = TOP_N): string {
   return `topk(${n}, ${expr})`;
 }
 
+/**
+ * Keeps only the series of `expr` above zero, in Prometheus rather than in the browser: a panel that
+ * lists faults then returns the faulty series only, never every healthy one too.
+ */
+export function nonZero(expr: string): string {
+  return `(${expr}) > 0`;
+}
+
+/**
+ * A router's north-south port: `qg-`, its gateway to the external network (in the qrouter- namespace,
+ * in the snat- namespace for DVR). Traffic a router forwards crosses two of its ports (in on qr-, out
+ * on qg-), so summing receive and transmit over every port counts it twice; the qg- port counts
+ * what enters and leaves the cloud once.
+ */
+export const GATEWAY_PORT = 'device=~"qg-.*"';
+
+/** Receive plus transmit on qg- ports, in bits per second, one series per port. */
+export function gatewayBits(): string {
+  return (
+    `(${rate(selector('netns_network_receive_bytes_total', GATEWAY_PORT))}` +
+    ` + ${rate(selector('netns_network_transmit_bytes_total', GATEWAY_PORT))}) * 8`
+  );
+}
+
 /** A scalar-safe "count of matching series", 0 instead of no data when nothing matches. */
 export function countOrZero(expr: string): string {
   return `count(${expr}) or vector(0)`;

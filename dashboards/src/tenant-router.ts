@@ -3,9 +3,10 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { ALERT_THRESHOLDS, percent, type PanelThresholds } from './alert-thresholds.js';
 import { dashboardFrame, numberPanels, UID } from './dashboard-frame.js';
 import {
-  CONNTRACK_THRESHOLDS,
+  conntrackThresholds,
   DATASOURCE,
   drawBelowAxis,
   gaugePanel,
@@ -20,7 +21,18 @@ import {
   timeseriesPanel,
   transform,
 } from './panels.js';
-import { conntrackUse, countOrZero, DOWN_OPERSTATES, NAMES_RECORD, NAMESPACE_KEY, rate, ROUTER_KINDS, selector, top } from './promql.js';
+import {
+  conntrackUse,
+  countOrZero,
+  DOWN_OPERSTATES,
+  GATEWAY_PORT,
+  NAMES_RECORD,
+  NAMESPACE_KEY,
+  rate,
+  ROUTER_KINDS,
+  selector,
+  top,
+} from './promql.js';
 import { clusterVariable, datasourceVariable, jobVariable, labelValuesVariable } from './variables.js';
 
 /** The router's own namespaces: `qrouter-<id>` and `snat-<id>` share the router id. */
@@ -33,6 +45,17 @@ export const ROUTER_NAMESPACES = 'netns=~"qrouter-$router|snat-$router"';
  */
 export const FIP_PORTS = ['netns=~"fip-.*"', 'device=~"fpr-$router_prefix.*|fg-.*"'] as const;
 
+/**
+ * Hosts shown side by side in the repeated panels: those where the router has its qg- gateway port
+ * (the HA primary and backups, or DVR's snat- hosts), a few per router. Repeating over every host
+ * would open two panels per compute node for a DVR router, hundreds on a large cloud.
+ */
+export const GATEWAY_HOST = 'instance=~"$gateway_host"';
+
+/** What works on ML2/OVN, said on the dashboard and in the README. */
+export const OVN_NOTE =
+  'On ML2/OVN there are no qrouter-, snat- or fip- namespaces (OVN routes in Open vSwitch flows; only ovnmeta- metadata namespaces exist), so this dashboard stays empty; the fleet overview still shows the ovnmeta- namespaces and the exporters.';
+
 /** A selector limited to the router's namespaces on the chosen hosts. */
 function routerSelector(metric: string, ...matchers: string[]): string {
   return selector(metric, ROUTER_NAMESPACES, ...matchers);
@@ -44,8 +67,8 @@ function routerInterfaces(metric: string, ...matchers: string[]): string {
 }
 
 /** Rate of an interface counter over the router's interfaces (fip ports included). */
-function interfaceRate(metric: string): string {
-  return `(${rate(routerSelector(metric))} or ${rate(selector(metric, ...FIP_PORTS))})`;
+function interfaceRate(metric: string, ...matchers: string[]): string {
+  return `(${rate(routerSelector(metric, ...matchers))} or ${rate(selector(metric, ...FIP_PORTS, ...matchers))})`;
 }
 
 const INTERFACE_LEGEND = '{{device}} ({{netns}} on {{instance}})';
@@ -68,12 +91,16 @@ function interfacePanel(
   unit: string,
   receive: string,
   transmit: string,
-  scale = '',
+  options: { readonly scale?: string; readonly matchers?: readonly string[]; readonly top?: number } = {},
 ): timeseries.PanelBuilder {
-  const scaled = (expr: string): string => (scale ? `${expr}${scale}` : expr);
+  const shaped = (expr: string): string => {
+    const scaled = options.scale ? `${expr}${options.scale}` : expr;
+    return options.top === undefined ? scaled : top(scaled, options.top);
+  };
+  const matchers = options.matchers ?? [];
   return drawBelowAxis(timeseriesPanel({ title, description }, unit), 'B')
-    .withTarget(rangeQuery('A', scaled(interfaceRate(receive)), `${INTERFACE_LEGEND} rx`))
-    .withTarget(rangeQuery('B', scaled(interfaceRate(transmit)), `${INTERFACE_LEGEND} tx`))
+    .withTarget(rangeQuery('A', shaped(interfaceRate(receive, ...matchers)), `${INTERFACE_LEGEND} rx`))
+    .withTarget(rangeQuery('B', shaped(interfaceRate(transmit, ...matchers)), `${INTERFACE_LEGEND} tx`))
     .height(9)
     .span(12);
 }
@@ -98,12 +125,45 @@ function countersPanel(title: string, description: string, counters: readonly [s
   return panel;
 }
 
-function routerRow(board: dashboard.DashboardBuilder): void {
+/**
+ * The router's role on each selected host, one row per host. keepalived's own state (primary, backup,
+ * fault, unknown) wins wherever the exporter reads it. Elsewhere the role is inferred from the qg-
+ * port: up is the primary; down is a backup only while another host has the port up, else the
+ * router's gateway is down (a single-host router with its qg- down has no primary to back up).
+ */
+export function haRoleQuery(): string {
   const down = `operstate=~"${DOWN_OPERSTATES}"`;
   const qg = (operstate: string): string =>
-    `max by (${NAMESPACE_KEY}) (${routerSelector('netns_network_info', 'device=~"qg-.*"', operstate)})`;
+    `max by (${NAMESPACE_KEY}) (${routerSelector('netns_network_info', GATEWAY_PORT, operstate)})`;
+  const qgUp = qg(`operstate!~"${DOWN_OPERSTATES}"`);
+  const qgDown = qg(down);
+  const upSomewhere = `max by (cluster, job) (${qgUp})`;
   const source = (expr: string, text: string): string => `label_replace(${expr}, "source", "${text}", "", "")`;
   const role = (expr: string, state: string, text: string): string => source(`label_replace(${expr}, "state", "${state}", "", "")`, text);
+  return (
+    `${source(`max by (${NAMESPACE_KEY}, state) (${routerSelector('netns_router_ha_state')} == 1)`, 'keepalived')}` +
+    ` or on(cluster, job, instance) ${role(qgUp, 'primary', 'inferred: qg- port up')}` +
+    ` or on(cluster, job, instance) ${role(`${qgDown} and on(cluster, job) ${upSomewhere}`, 'backup', 'inferred: qg- down here, up on another host')}` +
+    ` or on(cluster, job, instance) ${role(`${qgDown} unless on(cluster, job) ${upSomewhere}`, 'down', 'inferred: qg- down on every host')}`
+  );
+}
+
+/** Colours of the HA role column: keepalived's states and the inferred ones. */
+const HA_ROLE_COLOURS: dashboard.ValueMapping[] = [
+  {
+    type: dashboard.MappingType.ValueToText,
+    options: {
+      primary: { color: 'green', index: 0 },
+      backup: { color: 'blue', index: 1 },
+      fault: { color: 'red', index: 2 },
+      down: { color: 'red', index: 3 },
+      unknown: { color: 'orange', index: 4 },
+    },
+  },
+];
+
+function routerRow(board: dashboard.DashboardBuilder, t: PanelThresholds): void {
+  const down = `operstate=~"${DOWN_OPERSTATES}"`;
   board
     .withRow(new dashboard.RowBuilder('Router ${router:text}'))
     .withPanel(
@@ -111,7 +171,7 @@ function routerRow(board: dashboard.DashboardBuilder): void {
         {
           title: 'Where this router lives',
           description:
-            'Every namespace of this router on every host (several for HA and DVR routers), with the project and router name from openstack-exporter or the exporter\'s labels file.',
+            `Every namespace of this router on every host (several for HA and DVR routers), with the project and router name from openstack-exporter or the exporter's labels file. ${OVN_NOTE}`,
         },
         'short',
       )
@@ -125,26 +185,14 @@ function routerRow(board: dashboard.DashboardBuilder): void {
         {
           title: 'HA role per host',
           description:
-            'The role of the router on each selected host: from keepalived (netns_router_ha_state) when the exporter reports it, otherwise inferred from the qg- gateway port (up on the primary, down on a backup). Two primaries are a split brain.',
+            'The role of the router on each selected host. From keepalived (netns_router_ha_state, the L3 agent\'s ha_confs state file) when the exporter reads it: primary, backup, fault or unknown. Otherwise inferred from the qg- gateway port: up is the primary; down is a backup only while another selected host has it up, else "down" (no host passes the router\'s external traffic). Two primaries are a split brain. Without ha_confs (containerised Neutron: see docs/install.md) every role is inferred.',
         },
         'short',
       )
-        .withTarget(
-          tableQuery(
-            'A',
-            `${source(`max by (${NAMESPACE_KEY}, state) (${routerSelector('netns_router_ha_state', 'state=~"primary|backup"')} == 1)`, 'keepalived')}` +
-              ` or on(cluster, job, instance) ${role(qg(`operstate!~"${DOWN_OPERSTATES}"`), 'primary', 'inferred: qg- port up')}` +
-              ` or on(cluster, job, instance) ${role(qg(down), 'backup', 'inferred: qg- port down')}`,
-          ),
-        )
+        .withTarget(tableQuery('A', haRoleQuery()))
         .withTransformation(transform.columns({}, ['Value', 'cluster']))
         .overrideByName('state', [
-          {
-            id: 'mappings',
-            value: [
-              { type: dashboard.MappingType.ValueToText, options: { primary: { color: 'green', index: 0 }, backup: { color: 'blue', index: 1 } } },
-            ],
-          },
+          { id: 'mappings', value: HA_ROLE_COLOURS },
           { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } },
         ])
         .height(7)
@@ -197,11 +245,11 @@ function routerRow(board: dashboard.DashboardBuilder): void {
       statPanel(
         {
           title: 'Conntrack use',
-          description: 'Largest share of the conntrack limit in use among the router\'s namespaces. Orange from 75 %, red from 90 %.',
+          description: `Largest share of the conntrack limit in use among the router's namespaces. Orange from ${percent(t.conntrackWarningRatio)}, red from ${percent(t.conntrackCriticalRatio)}: the alert thresholds.`,
         },
         'percentunit',
       )
-        .thresholds(CONNTRACK_THRESHOLDS())
+        .thresholds(conntrackThresholds(t))
         .min(0)
         .max(1)
         .withTarget(instantQuery('A', `max(${conntrackUse(ROUTER_NAMESPACES)})`, 'use'))
@@ -232,30 +280,42 @@ function routerRow(board: dashboard.DashboardBuilder): void {
 }
 
 function interfacesRow(board: dashboard.DashboardBuilder): void {
+  const sideBySide = { matchers: [GATEWAY_HOST] } as const;
   board
     .withRow(new dashboard.RowBuilder('Interfaces'))
     .withPanel(
       interfacePanel(
-        'Throughput',
-        'Bits per second on each interface: qr- (tenant subnets), qg- (gateway), sg- (SNAT), rfp-, and in fip- namespaces this router\'s fpr- and the fg- gateway. Receive above the axis, transmit below. One panel per selected host, side by side.',
+        'Busiest interfaces on all hosts',
+        'Bits per second on the 20 busiest interfaces of this router in each direction, over every selected host (a DVR router has one qrouter- per compute node). Receive above the axis, transmit below. The panels below compare the gateway hosts side by side.',
         'bps',
         'netns_network_receive_bytes_total',
         'netns_network_transmit_bytes_total',
-        ' * 8',
+        { scale: ' * 8', top: 20 },
+      ).span(24),
+    )
+    .withPanel(
+      interfacePanel(
+        'Throughput on $gateway_host',
+        'Bits per second on each interface of one gateway host: qr- (tenant subnets), qg- (gateway), sg- (SNAT), rfp-, and in fip- namespaces this router\'s fpr- and the fg- gateway. Receive above the axis, transmit below. One panel per host in "Gateway hosts" (where the router has a qg- port: HA primary and backups, DVR snat- hosts), side by side; empty for a router without an external gateway.',
+        'bps',
+        'netns_network_receive_bytes_total',
+        'netns_network_transmit_bytes_total',
+        { ...sideBySide, scale: ' * 8' },
       )
-        .repeat('instance')
+        .repeat('gateway_host')
         .repeatDirection('h')
         .maxPerRow(2),
     )
     .withPanel(
       interfacePanel(
-        'Packets',
-        'Packets per second on each interface. Receive above the axis, transmit below. One panel per selected host, side by side.',
+        'Packets on $gateway_host',
+        'Packets per second on each interface of one gateway host. Receive above the axis, transmit below. One panel per host in "Gateway hosts", side by side.',
         'pps',
         'netns_network_receive_packets_total',
         'netns_network_transmit_packets_total',
+        sideBySide,
       )
-        .repeat('instance')
+        .repeat('gateway_host')
         .repeatDirection('h')
         .maxPerRow(2),
     )
@@ -530,7 +590,7 @@ function iptablesRow(board: dashboard.DashboardBuilder): void {
     );
 }
 
-function conntrackRow(board: dashboard.DashboardBuilder): void {
+function conntrackRow(board: dashboard.DashboardBuilder, t: PanelThresholds): void {
   board
     .withRow(new dashboard.RowBuilder('Conntrack'))
     .withPanel(
@@ -556,13 +616,13 @@ function conntrackRow(board: dashboard.DashboardBuilder): void {
       gaugePanel(
         {
           title: 'Conntrack use per namespace',
-          description: 'Share of the conntrack limit in use per namespace. Orange from 75 % (warning alert), red from 90 % (critical alert).',
+          description: `Share of the conntrack limit in use per namespace. Orange from ${percent(t.conntrackWarningRatio)} (warning alert), red from ${percent(t.conntrackCriticalRatio)} (critical alert).`,
         },
         'percentunit',
       )
         .min(0)
         .max(1)
-        .thresholds(CONNTRACK_THRESHOLDS())
+        .thresholds(conntrackThresholds(t))
         .withTarget(instantQuery('A', conntrackUse(ROUTER_NAMESPACES), '{{netns}} on {{instance}}'))
         .height(8)
         .span(8),
@@ -592,8 +652,8 @@ export const ROUTER_ANNOTATIONS = [
   },
 ] as const;
 
-/** Builds the tenant router dashboard. */
-export function buildTenantRouterDashboard(): dashboard.Dashboard {
+/** Builds the tenant router dashboard; `t` are the alert thresholds its panels colour by. */
+export function buildTenantRouterDashboard(t: PanelThresholds = ALERT_THRESHOLDS): dashboard.Dashboard {
   const routers = `${NAMES_RECORD}{cluster=~"$cluster", job=~"$job", kind=~"${ROUTER_KINDS}"`;
   // "project / router name / id" as the text, the id as the value: names repeat across projects
   // ("router1" everywhere), ids do not. A missing name or project shows as "-".
@@ -603,7 +663,7 @@ export function buildTenantRouterDashboard(): dashboard.Dashboard {
   const board = dashboardFrame(
     UID.tenantRouter,
     'Network namespaces / Tenant router',
-    'One Neutron router on the hosts that carry it: its qrouter- and snat- namespaces, and in DVR fip- namespaces its own ports. HA role, interfaces, forwarding discards, iptables rules and conntrack.',
+    `One Neutron router on the hosts that carry it: its qrouter- and snat- namespaces, and in DVR fip- namespaces its own ports. HA role, interfaces, forwarding discards, iptables rules and conntrack. ${OVN_NOTE}`,
   )
     .withVariable(datasourceVariable())
     .withVariable(clusterVariable())
@@ -639,16 +699,25 @@ export function buildTenantRouterDashboard(): dashboard.Dashboard {
       labelValuesVariable(
         'instance',
         'Host',
-        'Hosts carrying the router (HA and DVR routers live on several); "All" shows them side by side.',
+        'Hosts carrying the router (HA and DVR routers live on several); "All" includes every one in the panels.',
         `label_values(${routers}, id=~"$router"}, instance)`,
         { multi: true, includeAll: true },
       ).current({ text: 'All', value: '$__all' }),
+    )
+    .withVariable(
+      labelValuesVariable(
+        'gateway_host',
+        'Gateway hosts',
+        'Hosts where the router has its qg- gateway port (HA primary and backups, DVR snat- hosts), among the chosen hosts: the throughput and packet panels repeat once per host chosen here. Only these few by default, so a DVR router on hundreds of compute nodes does not open hundreds of panels.',
+        `label_values(${selector('netns_network_info', ROUTER_NAMESPACES, GATEWAY_PORT)}, instance)`,
+        { multi: true, includeAll: true },
+      ).current({ text: 'All', value: '$__all' }),
     );
-  routerRow(board);
+  routerRow(board, t);
   interfacesRow(board);
   forwardingRow(board);
   iptablesRow(board);
-  conntrackRow(board);
+  conntrackRow(board, t);
   const built = numberPanels(board.build());
   const list = (built.annotations ??= { list: [] }).list ?? (built.annotations.list = []);
   for (const a of ROUTER_ANNOTATIONS) {

@@ -2,8 +2,10 @@
 // datasource, $__rate_interval, bps/pps units, rule legends, transmit below the axis, a tidy grid.
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { describe, expect, test } from 'vitest';
-import { renderDashboardJson, SHIPPED_DASHBOARDS } from '../../dashboards/src/index.js';
+import { ALERT_THRESHOLDS, type PanelThresholds } from '../../dashboards/src/alert-thresholds.js';
+import { buildFleetOverviewDashboard, buildTenantRouterDashboard, renderDashboardJson, SHIPPED_DASHBOARDS } from '../../dashboards/src/index.js';
 import { allPanels } from '../../dashboards/src/queries.js';
+import { alertConfig } from '../../src/alerting/rules.js';
 import { bareMetrics, metricSelectors, rangeWindows, ratedMetrics } from './promql-text.js';
 
 interface Target {
@@ -78,17 +80,23 @@ for (const shipped of SHIPPED_DASHBOARDS) {
       expect(checked).toBeGreaterThan(3);
     });
 
-    test('every metric goes through a selector with the job variable, and no instance is hard-coded', () => {
+    test('every metric, Prometheus\' up and scrape series included, goes through a selector with the cluster and job variables; no instance is hard-coded', () => {
+      let prometheusOwn = 0;
       for (const panel of panels) {
         for (const { expr, refId } of targetsOf(panel)) {
           const where = `${panel.title} [${refId}]: ${expr}`;
           expect(bareMetrics(expr), where).toEqual([]);
-          for (const { matchers } of metricSelectors(expr)) {
+          for (const { metric, matchers } of metricSelectors(expr)) {
+            if (/^(up|scrape_)/.test(metric)) prometheusOwn++;
+            expect(matchers, where).toContain('cluster=~"$cluster"');
             expect(matchers, where).toContain('job=~"$job"');
-            for (const m of matchers.matchAll(/instance\s*=~?\s*"([^"]*)"/g)) expect(m[1], where).toBe('$instance');
+            // A repeated panel narrows to its gateway host, always within the chosen hosts.
+            for (const m of matchers.matchAll(/instance\s*=~?\s*"([^"]*)"/g)) expect(['$instance', '$gateway_host'], where).toContain(m[1]);
+            if (matchers.includes('instance=~"$gateway_host"')) expect(matchers, where).toContain('instance=~"$instance"');
           }
         }
       }
+      if (shipped.file === 'netns-fleet-overview.json') expect(prometheusOwn).toBeGreaterThan(3);
     });
 
     test('panels showing receive and transmit draw transmit below the axis', () => {
@@ -200,8 +208,9 @@ describe('tenant router dashboard', () => {
   test('has the panels issue 3 asks for', () => {
     const titles = allPanels(board).map((p) => p.title);
     for (const title of [
-      'Throughput',
-      'Packets',
+      'Busiest interfaces on all hosts',
+      'Throughput on $gateway_host',
+      'Packets on $gateway_host',
       'Errors',
       'Drops',
       'Interface state',
@@ -220,6 +229,45 @@ describe('tenant router dashboard', () => {
     ]) {
       expect(titles).toContain(title);
     }
+  });
+});
+
+describe('tenant router dashboard at scale and on OVN', () => {
+  const board = buildTenantRouterDashboard();
+  const variables = new Map((board.templating.list ?? []).map((v) => [v.name, v]));
+
+  test('repeats panels only over the gateway hosts (qg- ports), never over every host of a DVR router', () => {
+    const repeated = allPanels(board).filter((p) => p.repeat !== undefined);
+    expect(repeated.map((p) => p.title)).toEqual(['Throughput on $gateway_host', 'Packets on $gateway_host']);
+    for (const panel of repeated) {
+      expect(panel.repeat, panel.title).toBe('gateway_host');
+      for (const { expr, refId } of targetsOf(panel)) {
+        for (const { matchers } of metricSelectors(expr)) expect(matchers, `${panel.title} [${refId}]`).toContain('instance=~"$gateway_host"');
+      }
+    }
+    const gatewayHosts = variables.get('gateway_host')!;
+    expect(gatewayHosts.query).toBe(
+      'label_values(netns_network_info{cluster=~"$cluster", job=~"$job", instance=~"$instance", netns=~"qrouter-$router|snat-$router", device=~"qg-.*"}, instance)',
+    );
+    // One panel over every host instead, limited to the busiest interfaces.
+    const busiest = allPanels(board).find((p) => p.title === 'Busiest interfaces on all hosts')!;
+    for (const { expr } of targetsOf(busiest)) expect(expr).toMatch(/^topk\(20, /);
+  });
+
+  test('the HA role trusts every keepalived state and infers "backup" only while another host has the qg- port up', () => {
+    const role = targetsOf(allPanels(board).find((p) => p.title === 'HA role per host')!)[0]!.expr;
+    // keepalived's fault (and unknown) are shown as they are, and keep the host out of the inference.
+    expect(role).toMatch(/^label_replace\(max by \(cluster, job, instance, netns, state\) \(netns_router_ha_state\{[^}]*\} == 1\)/);
+    expect(role).not.toMatch(/netns_router_ha_state\{[^}]*state=/);
+    const branches = role.split(' or on(cluster, job, instance) ');
+    expect(branches).toHaveLength(4);
+    expect(branches[2]).toMatch(/ and on\(cluster, job\) max by \(cluster, job\) \(.*operstate!~.*\), "state", "backup"/);
+    expect(branches[3]).toMatch(/ unless on\(cluster, job\) max by \(cluster, job\) \(.*operstate!~.*\), "state", "down"/);
+  });
+
+  test('says that on OVN only ovnmeta- namespaces exist and per-router panels stay empty', () => {
+    expect(board.description).toMatch(/OVN.*ovnmeta-.*fleet overview/);
+    expect(allPanels(board).find((p) => p.title === 'Where this router lives')!.description).toMatch(/OVN.*ovnmeta-/);
   });
 });
 
@@ -254,6 +302,40 @@ describe('fleet overview dashboard', () => {
     expect(variables.get('kind')).toMatchObject({ multi: true, includeAll: true, allValue: '.*' });
     expect(variables.get('project')).toMatchObject({ includeAll: true, allValue: '.*' });
     expect(variables.get('cluster')).toMatchObject({ includeAll: true, allValue: '.*' });
+  });
+
+  test('no panel fetches every namespace x collector pair: failing collections are selected in PromQL (== 0)', () => {
+    let checked = 0;
+    for (const panel of allPanels(board)) {
+      for (const { expr, refId } of targetsOf(panel)) {
+        if (!expr.includes('netns_collector_success')) continue;
+        checked++;
+        const aggregatedWithoutNetns = /^(count|sum|max|min)( by \((?![^)]*netns)[^)]*\))? ?\(/.test(expr);
+        expect(aggregatedWithoutNetns || expr.includes(') == 0)'), `${panel.title} [${refId}]: ${expr}`).toBe(true);
+      }
+      for (const t of panel.transformations ?? []) expect(t.id, `${panel.title} filters rows in the browser`).not.toBe('filterByValue');
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+    const table = allPanels(board).find((p) => p.title === 'Namespaces whose collection fails')!;
+    for (const { expr } of targetsOf(table)) expect(expr).toContain('[$__range]) == 0)');
+  });
+
+  test('top error and drop panels keep only non-zero series, in PromQL', () => {
+    for (const title of ['Interface errors, top namespaces', 'Interface drops, top namespaces', 'Interfaces with errors or drops in the selected time range']) {
+      const targets = targetsOf(allPanels(board).find((p) => p.title === title)!);
+      expect(targets.length, title).toBeGreaterThan(1);
+      for (const { expr, refId } of targets) expect(expr, `${title} [${refId}]`).toMatch(/^topk\(\d+, \(.*\) > 0\)$/);
+    }
+  });
+
+  test('router and project throughput count north-south traffic once, on qg- ports only', () => {
+    for (const title of ['Throughput per project', 'Top routers by throughput']) {
+      const [target] = targetsOf(allPanels(board).find((p) => p.title === title)!);
+      expect(target!.expr, title).not.toContain(':rate5m');
+      const traffic = metricSelectors(target!.expr).filter((s) => /^netns_network_(receive|transmit)_bytes_total$/.test(s.metric));
+      expect(traffic.map((s) => s.metric).sort(), title).toEqual(['netns_network_receive_bytes_total', 'netns_network_transmit_bytes_total']);
+      for (const { matchers } of traffic) expect(matchers, title).toContain('device=~"qg-.*"');
+    }
   });
 
   test('the heavy rows are collapsed and per-namespace rates come from the recording rules', () => {
@@ -307,5 +389,44 @@ describe('drill-down links', () => {
       expect(urls.length, title).toBe(1);
       expect(urls[0], title).toMatch(/^\/d\/netns-tenant-router\/.*var-router=\$\{__data\.fields\.router_id\}/);
     }
+  });
+});
+
+// Thresholds are the alert configuration's (src/alerting/rules.ts), so a panel turns orange where the
+// matching alert starts; built with other thresholds, the dashboards follow them.
+describe('thresholds come from the alert configuration', () => {
+  const stepsOf = (config: { steps?: { value: number | null }[] } | undefined): (number | null)[] => (config?.steps ?? []).map((s) => s.value);
+  const panel = (board: dashboard.Dashboard, title: string): dashboard.Panel => allPanels(board).find((p) => p.title === title)!;
+
+  test('the shipped thresholds are alertConfig\'s', () => {
+    expect(ALERT_THRESHOLDS).toEqual({
+      conntrackWarningRatio: alertConfig.conntrack.warningRatio,
+      conntrackCriticalRatio: alertConfig.conntrack.criticalRatio,
+      slowScrapeRatioOfTimeout: alertConfig.slowScrape.ratioOfTimeout,
+    });
+  });
+
+  test('conntrack and slow-scrape panels colour by the thresholds given, in both dashboards', () => {
+    const custom: PanelThresholds = { conntrackWarningRatio: 0.55, conntrackCriticalRatio: 0.65, slowScrapeRatioOfTimeout: 0.45 };
+    const fleet = buildFleetOverviewDashboard(custom);
+    const router = buildTenantRouterDashboard(custom);
+    for (const [board, title] of [
+      [fleet, 'Highest conntrack use'],
+      [fleet, 'Conntrack use, top namespaces'],
+      [router, 'Conntrack use'],
+      [router, 'Conntrack use per namespace'],
+    ] as const) {
+      const p = panel(board, title);
+      expect(stepsOf(p.fieldConfig?.defaults.thresholds), title).toEqual([null, 0.55, 0.65]);
+      expect(p.description, title).toContain('55 %');
+    }
+    const table = panel(fleet, 'Conntrack use against limit, highest first');
+    const use = table.fieldConfig!.overrides.find((o) => o.matcher.options === 'use')!.properties.find((p) => p.id === 'thresholds')!;
+    expect(stepsOf(use.value as { steps: { value: number | null }[] })).toEqual([null, 0.55, 0.65]);
+    const slowest = panel(fleet, 'Slowest scrape');
+    expect(stepsOf(slowest.fieldConfig?.defaults.thresholds)).toEqual([null, 0.45, 1]);
+    expect(targetsOf(panel(fleet, 'Scrape and collection duration')).find((t) => t.refId === 'D')!.expr).toMatch(/ \* 0\.45$/);
+    // No dashboard text keeps the shipped percentages once other thresholds are given.
+    for (const board of [fleet, router]) expect(renderDashboardJson(board)).not.toMatch(/\b(75|90|80) %/);
   });
 });

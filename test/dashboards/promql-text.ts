@@ -8,9 +8,9 @@ export function withoutStrings(expr: string): string {
 /**
  * The metric names the dashboards' selector must reach: the exporter's own (netns_*, with netstat's
  * mixed case), the recording rules' (netns:...), the exporter process's, and Prometheus' `up` and
- * `scrape_duration_seconds` of the job.
+ * `scrape_duration_seconds`, `scrape_timeout_seconds` of the job.
  */
-const METRIC = '(?<![\\w:])(netns:[a-z_]+:[a-z0-9_]+|netns_[A-Za-z_]+|process_[a-z_]+|nodejs_(?:eventloop|heap)[a-z0-9_]*|up|scrape_duration_seconds)(?![\\w:])';
+const METRIC = '(?<![\\w:])(netns:[a-z_]+:[a-z0-9_]+|netns_[A-Za-z_]+|process_[a-z_]+|nodejs_(?:eventloop|heap)[a-z0-9_]*|up|scrape_duration_seconds|scrape_timeout_seconds)(?![\\w:])';
 
 /** Metric selectors with braces: `{ metric, matchers }` for each `metric{...}` in the expression. */
 export function metricSelectors(expr: string): { metric: string; matchers: string }[] {

@@ -31,14 +31,17 @@ describe('listDashboardQueries on the shipped dashboards', () => {
 
   test('fills in the router, instance and job, and Grafana\'s interval variables', () => {
     const queries = listDashboardQueries(shipped('netns-tenant-router.json'), VARS);
-    const throughput = queries.find((q) => q.panel === 'Throughput [A]')!;
+    const throughput = queries.find((q) => q.panel === 'Throughput on $gateway_host [A]')!;
     const where = 'cluster=~".*", job=~"netns-exporter", instance=~"127.0.0.1:9445"';
+    // The repeated panel narrows to one gateway host; without a value the variable takes its all-value.
     expect(throughput.expr).toBe(
-      `(rate(netns_network_receive_bytes_total{${where}, netns=~"qrouter-${ROUTER}|snat-${ROUTER}"}[1m]) or ` +
-        `rate(netns_network_receive_bytes_total{${where}, netns=~"fip-.*", device=~"fpr-${ROUTER.slice(0, 11)}.*|fg-.*"}[1m])) * 8`,
+      `(rate(netns_network_receive_bytes_total{${where}, netns=~"qrouter-${ROUTER}|snat-${ROUTER}", instance=~".*"}[1m]) or ` +
+        `rate(netns_network_receive_bytes_total{${where}, netns=~"fip-.*", device=~"fpr-${ROUTER.slice(0, 11)}.*|fg-.*", instance=~".*"}[1m])) * 8`,
     );
-    const overridden = listDashboardQueries(shipped('netns-tenant-router.json'), { ...VARS, __rate_interval: '4s' });
-    expect(overridden.find((q) => q.panel === 'Throughput [A]')!.expr).toContain('[4s]');
+    const oneHost = listDashboardQueries(shipped('netns-tenant-router.json'), { ...VARS, gateway_host: 'net1:9445', __rate_interval: '4s' });
+    const repeated = oneHost.find((q) => q.panel === 'Throughput on $gateway_host [A]')!.expr;
+    expect(repeated).toContain('[4s]');
+    expect(repeated).toContain('instance=~"net1:9445"');
   });
 
   test('turns label_values() variable queries into PromQL returning one series per value', () => {
