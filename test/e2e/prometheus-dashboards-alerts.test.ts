@@ -132,17 +132,28 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
     __range: '1m',
   });
 
+  // Fleet panels that list only faults (failed collections, interfaces with errors or drops) filter
+  // in PromQL, so on this healthy lab they are empty by design. Each must return series once its
+  // fault filter (`) > 0)`, `) == 0)`) also admits healthy values: then only the filter emptied it.
+  const FAULT_ONLY_PANELS =
+    /^(Namespaces whose collection fails|Interface errors, top namespaces|Interface drops, top namespaces|Interfaces with errors or drops in the selected time range) \[/;
+  const admitHealthy = (expr: string) => expr.replaceAll(') > 0)', ') >= 0)').replaceAll(') == 0)', ') >= 0)');
+
   /** Every query of both dashboards; the panels that came back empty. */
   async function emptyPanels(): Promise<string[]> {
     const empty: string[] = [];
+    const run = (file: string, panel: string, expr: string) =>
+      prometheus.query(expr).catch((error: Error) => {
+        throw new Error(`${file} ${panel}: ${error.message}\n${expr}`);
+      });
     for (const file of ['netns-fleet-overview.json', 'netns-tenant-router.json']) {
       const queries = listDashboardQueries(await shippedDashboard(file), vars());
       expect(queries.length).toBeGreaterThan(10);
       for (const { panel, expr } of queries) {
-        const result = await prometheus.query(expr).catch((error: Error) => {
-          throw new Error(`${file} ${panel}: ${error.message}\n${expr}`);
-        });
-        if (result.length === 0) empty.push(`${file} ${panel}: ${expr}`);
+        if ((await run(file, panel, expr)).length > 0) continue;
+        const relaxed = admitHealthy(expr);
+        if (FAULT_ONLY_PANELS.test(panel) && relaxed !== expr && (await run(file, panel, relaxed)).length > 0) continue;
+        empty.push(`${file} ${panel}: ${expr}`);
       }
     }
     return empty;
