@@ -14,6 +14,7 @@ import { Service, ServiceAccount } from 'kubernetes-models/v1';
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
 import { CONTAINER_CAPABILITIES } from './container-run.js';
+import { DEFAULT_HA_CONFS_DIR } from '../../src/collectors/neutron-ha.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const manifestDir = join(repoRoot, 'deploy/kubernetes');
@@ -236,6 +237,18 @@ describe('deploy/kubernetes manifests', () => {
     expect(volume).toBeDefined();
     const mount = container.volumeMounts.find((m: Manifest) => m.name === volume.name);
     expect(mount).toMatchObject({ mountPath: '/run/netns', mountPropagation: 'HostToContainer' });
+  });
+
+  // Without the L3 agent's ha_confs there is no netns_router_ha_state, so split brain can never fire.
+  test('the DaemonSet mounts the L3 agent\'s ha_confs read-only where --neutron.ha-confs-dir points, without breaking nodes that lack it', () => {
+    const flag = (container.args as string[]).find((arg) => arg.startsWith('--neutron.ha-confs-dir='));
+    expect(flag, 'the DaemonSet names the HA state directory').toBe(`--neutron.ha-confs-dir=${DEFAULT_HA_CONFS_DIR}`);
+    const mount = container.volumeMounts.find((m: Manifest) => m.mountPath === DEFAULT_HA_CONFS_DIR);
+    expect(mount, `a volume is mounted at ${DEFAULT_HA_CONFS_DIR}`).toBeDefined();
+    expect(mount.readOnly).toBe(true);
+    const volume = podSpec.volumes.find((v: Manifest) => v.name === mount.name);
+    // DirectoryOrCreate: a node without an L3 agent gets an empty directory, not a pod stuck in ContainerCreating.
+    expect(volume.hostPath).toEqual({ path: '/var/lib/neutron/ha_confs', type: 'DirectoryOrCreate' });
   });
 
   test('the container has exactly the capabilities the podman test runs with, and nothing privileged', () => {
