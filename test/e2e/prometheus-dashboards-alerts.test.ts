@@ -221,6 +221,15 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
     expect(await emptyPanels(), 'panels without series').toEqual([]);
   }, 120_000);
 
+  test('the router dashboard calls a single-host router whose qg- is down "down", never "backup"', async () => {
+    const board = await shippedDashboard('netns-tenant-router.json');
+    const queries = listDashboardQueries(board, { ...vars(), router: downRouterId, router_prefix: downRouterId.slice(0, 11) });
+    const role = await prometheus.query(queries.find((q) => q.panel === 'HA role per host [A]')!.expr);
+    expect(role.map((series) => [series.metric.netns, series.metric.state, series.metric.source])).toEqual([
+      [`qrouter-${downRouterId}`, 'down', 'inferred: qg- down on every host'],
+    ]);
+  });
+
   test('every alert expression is valid PromQL', async () => {
     for (const rule of buildAlertingRules(withDurations(alertConfig, '0s', '5s'))) {
       await expect(prometheus.query(rule.expr), rule.alert).resolves.toBeInstanceOf(Array);
