@@ -644,10 +644,11 @@ export const ROUTER_ANNOTATIONS = [
   },
   {
     name: 'Firing alerts',
-    expr: 'ALERTS{alertstate="firing", id=~"$router"}',
+    expr: 'ALERTS{alertstate="firing", cluster=~"$cluster", id=~"$router"}',
     iconColor: 'red',
     titleFormat: '{{alertname}}',
-    textFormat: '{{netns}} {{device}} on {{instance}}',
+    // Router-wide alerts carry no instance or netns (they span hosts); the symptom says what broke.
+    textFormat: '{{symptom}} {{device}} {{netns}} {{instance}}',
     tagKeys: 'alertname,severity',
   },
 ] as const;

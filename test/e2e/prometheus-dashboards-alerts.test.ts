@@ -33,6 +33,8 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
   let dir: string;
   let routerId: string;
   let downRouterId: string;
+  let fipNamespace: string;
+  let dhcpNamespace: string;
   let traffic: NodeJS.Timeout | undefined;
   let labelsPath: string;
   let openstack: Server;
@@ -49,6 +51,8 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
     const dhcp = await lab.addNeutronNamespace('qdhcp', 'n1');
     const fip = await lab.addNeutronNamespace('fip', 'ext');
     const downRouter = await lab.addNeutronNamespace('qrouter', 'r2');
+    fipNamespace = fip;
+    dhcpNamespace = dhcp;
     routerId = router.slice('qrouter-'.length);
     downRouterId = downRouter.slice('qrouter-'.length);
 
@@ -58,6 +62,10 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
     // r2's gateway port exists but is down: NetnsRouterGatewayDown must fire for it.
     await lab.vethPair({ ns: downRouter, dev: 'qg-r2', cidr: '10.81.0.1/24' }, { ns: fip, dev: 'fg-r2', cidr: '10.81.0.2/24' });
     await lab.run(downRouter, ['ip', 'link', 'set', 'dev', 'qg-r2', 'down']);
+    // A receiver whose MTU is below its peer's: the kernel drops the larger frames on this pair, a
+    // real fault for the fleet's drop panels, which must show these namespaces and no other.
+    await lab.vethPair({ ns: fip, dev: 'fg-mtu', cidr: '10.82.0.2/24' }, { ns: dhcp, dev: 'tap-mtu', cidr: '10.82.0.1/24' });
+    await lab.run(dhcp, ['ip', 'link', 'set', 'dev', 'tap-mtu', 'mtu', '1280']);
     await lab.run(router, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     await lab.run(dhcp, ['ip', 'route', 'add', 'default', 'via', '10.70.0.1']);
     const r = (argv: string[]) => lab.run(router, argv);
@@ -106,6 +114,7 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
       await lab.sendUdp(dhcp, '10.70.0.1', 7000, 3);
       await lab.sendUdp(dhcp, '10.80.0.2', 7001, 3);
       await lab.sendUdp(fip, '10.80.0.100', 7002, 1);
+      await lab.sendUdp(fip, '10.82.0.1', 7010, 2, 1400);
     };
     await sendTraffic();
     traffic = setInterval(() => void sendTraffic().catch(() => undefined), 1000);
@@ -132,11 +141,12 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
     __range: '1m',
   });
 
-  // Fleet panels that list only faults (failed collections, interfaces with errors or drops) filter
-  // in PromQL, so on this healthy lab they are empty by design. Each must return series once its
-  // fault filter (`) > 0)`, `) == 0)`) also admits healthy values: then only the filter emptied it.
+  // Fleet panels that list only faults filter in PromQL. The lab drops packets (the MTU pair) but has
+  // no failing collection and no interface errors, so those panels are empty by design. Each must
+  // return series once its fault filter (`) > 0)`, `) == 0)`) also admits healthy values: then only
+  // the filter emptied it.
   const FAULT_ONLY_PANELS =
-    /^(Namespaces whose collection fails|Interface errors, top namespaces|Interface drops, top namespaces|Interfaces with errors or drops in the selected time range) \[/;
+    /^(Namespaces whose collection fails|Interface errors, top namespaces|Interfaces with errors or drops in the selected time range) \[/;
   const admitHealthy = (expr: string) => expr.replaceAll(') > 0)', ') >= 0)').replaceAll(') == 0)', ') >= 0)');
 
   /** Every query of both dashboards; the panels that came back empty. */
@@ -220,6 +230,16 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
     await namesBecome({ project: OPENSTACK_PROJECT, router_name: 'router1' });
     expect(await emptyPanels(), 'panels without series').toEqual([]);
   }, 120_000);
+
+  test('the fleet drop panels show the namespaces that drop, and only them', async () => {
+    const board = await shippedDashboard('netns-fleet-overview.json');
+    const queries = listDashboardQueries(board, vars()).filter((q) => q.panel.startsWith('Interface drops, top namespaces '));
+    expect(queries).toHaveLength(2);
+    const dropping = new Set<string>();
+    for (const { expr } of queries) for (const series of await prometheus.query(expr)) dropping.add(series.metric.netns!);
+    expect(dropping.size).toBeGreaterThan(0);
+    for (const netns of dropping) expect([fipNamespace, dhcpNamespace], `${netns} shows in the drop panel`).toContain(netns);
+  });
 
   test('the router dashboard calls a single-host router whose qg- is down "down", never "backup"', async () => {
     const board = await shippedDashboard('netns-tenant-router.json');
