@@ -14,7 +14,6 @@ import { Service, ServiceAccount } from 'kubernetes-models/v1';
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
 import { CONTAINER_CAPABILITIES } from './container-run.js';
-import { DEFAULT_HA_CONFS_DIR } from '../../src/collectors/neutron-ha.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const manifestDir = join(repoRoot, 'deploy/kubernetes');
@@ -240,6 +239,9 @@ describe('deploy/kubernetes manifests', () => {
   });
 
   // Without the L3 agent's ha_confs there is no netns_router_ha_state, so split brain can never fire.
+  // The mount sits at the flag's default (README, Flags), so the path inside the pod never changes;
+  // only the hostPath does, per deployment (docs/install.md).
+  const DEFAULT_HA_CONFS_DIR = '/var/lib/neutron/ha_confs';
   test('the DaemonSet mounts the L3 agent\'s ha_confs read-only where --neutron.ha-confs-dir points, without breaking nodes that lack it', () => {
     const flag = (container.args as string[]).find((arg) => arg.startsWith('--neutron.ha-confs-dir='));
     expect(flag, 'the DaemonSet names the HA state directory').toBe(`--neutron.ha-confs-dir=${DEFAULT_HA_CONFS_DIR}`);
