@@ -145,7 +145,10 @@ test("the README's worked example is this sample, word for word", () => {
   expect(start).toBeGreaterThan(0);
   const end = readme.indexOf('\n## ', start);
   const section = readme.slice(start, end === -1 ? undefined : end);
-  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+  // a block inside a list item is indented as the item is: the code is what follows that indent
+  const blocks = [...section.matchAll(/^( *)```ts\n([\s\S]*?)^\1```/gm)].map(([, indent = '', code = '']) =>
+    code.split('\n').map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line)).join('\n'),
+  );
   expect(blocks.length).toBeGreaterThanOrEqual(3);
   const sample = ['proc-net-xfrm-stat.ts', 'xfrm-source.ts', 'xfrm-collector.ts'].map((file) => readFileSync(new URL(file, SAMPLE), 'utf8')).join('\n');
   for (const block of blocks) expect(sample, block).toContain(block);
