@@ -60,7 +60,9 @@ function buildCommand(version: string, collectors: readonly CollectorDeclaration
     .option('--netns.labels-file <path>', 'YAML/JSON map of namespace name or router id to extra netns_info labels (re-read when it changes)')
     .option('--netns.include <regex>', 'only report namespaces whose name matches')
     .option('--netns.exclude <regex>', 'do not report namespaces whose name matches');
-  for (const collector of collectors) {
+  for (const [index, collector] of collectors.entries()) {
+    // a bug, not a user's mistake: two collectors would share one switch and one `collector` label value
+    if (collectors.findIndex((other) => other.name === collector.name) !== index) throw new Error(`collector ${collector.name} is registered twice`);
     command
       .option(`--collector.${collector.name}`, `enable the ${collector.name} collector: ${collector.description}${collector.defaultEnabled ? ' (default)' : ''}`)
       .option(`--no-collector.${collector.name}`, `disable the ${collector.name} collector`);
