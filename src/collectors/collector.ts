@@ -78,7 +78,11 @@ export interface CollectorDefinition<O> {
    * --device.include) is shared by listing the very same declaration: it is still one flag.
    */
   readonly flags?: readonly CollectorFlag[];
-  /** Its options, from its flags (values already checked at start) and its own namespace. */
+  /**
+   * Its options, from its flags and its own namespace, once at start. It checks nothing: every check
+   * belongs in a flag's parse, which parseFlags runs first, so that a bad value exits 2 with one line
+   * before anything starts.
+   */
   options(flag: FlagReader, own: OwnNamespaceInput): O;
   readonly families: readonly MetricFamily[];
   /** What it reads in every namespace under these options. */
@@ -93,10 +97,7 @@ export interface CollectorDeclaration {
   readonly defaultEnabled: boolean;
   readonly flags: readonly CollectorFlag[];
   readonly families: readonly MetricFamily[];
-  /**
-   * This collector with its options, as the pipeline runs it. `values` are the command line's
-   * (src/cli/flags.ts has checked them); throws FlagValueError for one its flags reject.
-   */
+  /** This collector with its options, as the pipeline runs it; `values` are the command line's, checked by parseFlags. */
   configure(values: FlagValues, own: OwnNamespaceInput): Collector;
 }
 
