@@ -9,6 +9,9 @@ import { defineConfig } from 'vitest/config';
 export const unitTestFiles = [
   'test/alerts/rules-file.test.ts',
   'test/architecture/layering.test.ts',
+  'test/cli/readme-flags.test.ts',
+  'test/collectors/declarations.test.ts',
+  'test/collectors/sample-collector.test.ts',
   'test/dashboards/dashboard-conventions.test.ts',
   'test/dashboards/dashboards.test.ts',
   'test/dashboards/queries.test.ts',

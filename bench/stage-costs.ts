@@ -14,7 +14,6 @@
 //
 //   npm run build && BENCH=stage-costs bench/run.sh [N=1000] [include regex of an existing fleet]
 
-import { selectNetstatFiles } from '../src/collectors/netstat.js';
 import { COLLECTORS, familiesOf } from '../src/collectors/registry.js';
 import { discoverNamespaces } from '../src/discovery/discover-namespaces.js';
 import type { NetnsRef } from '../src/model/netns-ref.js';
@@ -24,13 +23,13 @@ import { renderSnapshot } from '../src/exposition/render-snapshot.js';
 import { join } from 'node:path';
 import { loadNativeAddon } from '../src/readers/native/load-addon.js';
 import { createNativeReader, type NativeNamespaceReader } from '../src/readers/native/native-reader.js';
-import { readNetstatFieldNames } from '../src/readers/netstat-field-names.js';
+import { readInOwnNamespace } from '../src/readers/own-namespace.js';
 import type { Readings } from '../src/readers/reader.js';
 import { collectNamespace } from '../src/pipeline/collect-namespace.js';
 import { Interner } from '../src/pipeline/interner.js';
 import { NamespaceCache } from '../src/pipeline/namespace-cache.js';
 import { isHostSource, type AnyNamespaceSource } from '../src/sources/source.js';
-import { ALL_DEVICES } from '../test/support/collector-runs.js';
+import { configured } from '../test/support/collector-runs.js';
 import { FamilyCache } from '../src/pipeline/family-cache.js';
 import type { Snapshot } from '../src/model/snapshot.js';
 import { ownThreadCpuSeconds } from './exporter-process.js';
@@ -39,8 +38,7 @@ import { createRouterFleet, type RouterFleet } from './router-fixture.js';
 const ROUNDS = 5;
 const count = Number(process.argv[2] ?? 1000);
 // as the exporter plans them: netstat reads only the files that print a selected field
-const options = { ...ALL_DEVICES, netstatFiles: selectNetstatFiles(ALL_DEVICES.netstatFields, readNetstatFieldNames()) };
-const planned = COLLECTORS.map((collector) => ({ collector, sources: collector.sources(options), readShare: 0 }));
+const planned = COLLECTORS.map((collector) => configured(collector, {}, readInOwnNamespace)).map((collector) => ({ collector, sources: collector.sources, readShare: 0 }));
 const ALL_SOURCES: readonly AnyNamespaceSource[] = [...new Set(planned.flatMap((p) => [...p.sources]))].filter(
   (source): source is AnyNamespaceSource => !isHostSource(source),
 );
@@ -138,7 +136,7 @@ async function main(): Promise<void> {
     const intern = new Interner().intern;
     const family = new FamilyCache(familiesOf(COLLECTORS)).family;
     const collectAll = (only: typeof planned, cache: NamespaceCache) =>
-      namespaces.map((ns, i) => collectNamespace({ ns, readings: readings[i] as Readings, readSeconds: 0, collectors: only, options, intern, family, cache }));
+      namespaces.map((ns, i) => collectNamespace({ ns, readings: readings[i] as Readings, readSeconds: 0, collectors: only, intern, family, cache }));
     for (const one of planned) {
       await stage(`collector ${one.collector.name}, first scrape (parse + label rows)`, () => collectAll([one], new NamespaceCache()));
       const warm = new NamespaceCache();

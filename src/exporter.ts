@@ -4,8 +4,7 @@
 import type { Logger } from 'pino';
 import type { BuildInfo } from './build-info.js';
 import { nameFilter, type ExporterConfig } from './model/config.js';
-import type { CollectorOptions } from './collectors/collector.js';
-import { selectNetstatFiles } from './collectors/netstat.js';
+import type { CollectorDeclaration } from './collectors/collector.js';
 import { COLLECTORS, familiesOf } from './collectors/registry.js';
 import { discoverNamespaces, type DiscoveryResult } from './discovery/discover-namespaces.js';
 import { LabelsFileSource } from './labels/labels-file-source.js';
@@ -13,7 +12,7 @@ import { LabelBlockCache } from './exposition/label-blocks.js';
 import { metricsBody, type MetricsBody } from './exposition/metrics-body.js';
 import { renderSnapshot } from './exposition/render-snapshot.js';
 import { createSelfMetrics } from './exposition/self-metrics.js';
-import { readNetstatFieldNames } from './readers/netstat-field-names.js';
+import { readInOwnNamespace } from './readers/own-namespace.js';
 import type { NamespaceReader } from './readers/reader.js';
 import { collectSnapshot, planCollection, type CollectionState } from './pipeline/collect-snapshot.js';
 import { FamilyCache } from './pipeline/family-cache.js';
@@ -45,21 +44,17 @@ export interface ExporterParts {
   readonly build: BuildInfo;
   /** Replaces filesystem discovery; pipeline tests use it with a fixtures-backed reader. */
   readonly discover?: () => Promise<DiscoveryResult>;
+  /** The registry (COLLECTORS) unless given: a test runs a collector of its own beside it. */
+  readonly collectors?: readonly CollectorDeclaration[];
 }
 
 /** Throws LabelsFileError when --netns.labels-file is unreadable or malformed at start. */
-export async function createExporter({ config, reader, logger, build, discover }: ExporterParts): Promise<Exporter> {
-  const collectors = COLLECTORS.filter((collector) => config.collectors.includes(collector.name));
-  const collectorOptions: CollectorOptions = {
-    deviceFilter: nameFilter(config.deviceInclude, config.deviceExclude),
-    iptablesRules: config.iptablesRules,
-    iptablesRuleChains: nameFilter(config.iptablesChainInclude, config.iptablesChainExclude),
-    netstatFields: config.netstatFields,
-    // a file none of whose fields is selected is not read in any namespace
-    netstatFiles: config.collectors.includes('netstat') ? selectNetstatFiles(config.netstatFields, readNetstatFieldNames()) : undefined,
-    haConfsDir: config.haConfsDir,
-  };
-  const plan = planCollection(collectors, collectorOptions);
+export async function createExporter({ config, reader, logger, build, discover, collectors: registered = COLLECTORS }: ExporterParts): Promise<Exporter> {
+  // each enabled collector with its own options, from its own flags (checked by parseFlags)
+  const collectors = registered
+    .filter((collector) => config.collectors.includes(collector.name))
+    .map((collector) => collector.configure(config.collectorFlags, readInOwnNamespace));
+  const plan = planCollection(collectors);
   const netnsFilter = nameFilter(config.netnsInclude, config.netnsExclude);
   const selfMetrics = createSelfMetrics(build);
   const labelsFile = config.labelsFile ? await LabelsFileSource.open(config.labelsFile, logger, selfMetrics.registry) : undefined;
@@ -85,7 +80,6 @@ export async function createExporter({ config, reader, logger, build, discover }
       discover: discoverHost,
       reader,
       plan,
-      collectorOptions,
       netnsFilter,
       parallelism: config.parallelism ?? reader.defaultParallelism,
       maxSeries: config.maxSeries,

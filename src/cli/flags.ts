@@ -1,11 +1,13 @@
 // Command-line flags in Prometheus style (--web.listen-address, --collector.<name>), parsed and
-// validated into an ExporterConfig. A bad flag never reaches a scrape: it is a FlagError with a
+// validated into an ExporterConfig. The exporter's own flags are here; --[no-]collector.<name> and
+// each collector's own flags come from the collectors' declarations (src/collectors/registry.ts),
+// help text and defaults included. A bad flag never reaches a scrape: it is a FlagError with a
 // one-line reason, and main exits with status 2.
 
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_NETSTAT_FIELDS } from '../collectors/netstat.js';
-import { DEFAULT_HA_CONFS_DIR } from '../collectors/neutron-ha.js';
-import { COLLECTORS } from '../collectors/registry.js';
+import type { CollectorDeclaration } from '../collectors/collector.js';
+import { compileRegex, flagValue, FlagValueError, type CollectorFlag } from '../collectors/flag.js';
+import { collectorFlags, COLLECTORS } from '../collectors/registry.js';
 import { BACKENDS, DEFAULT_PORT, LOG_LEVELS, type Backend, type ExporterConfig, type LogLevel } from '../model/config.js';
 import { parseDurationMs } from '../model/durations.js';
 import { parseListenAddress } from '../model/listen-address.js';
@@ -20,7 +22,21 @@ export class FlagError extends Error {
   }
 }
 
-function buildCommand(version: string): Command {
+/** The command-line options of a collector's own flag: one for a value, two (--x, --no-x) for a switch. */
+function optionsOf(flag: CollectorFlag): Option[] {
+  if (flag.kind === 'switch') {
+    const onByDefault = flag.default ? ' (default)' : '';
+    const offByDefault = flag.default ? '' : ' (default)';
+    return [new Option(`--${flag.name}`, `${flag.help}${onByDefault}`), new Option(`--no-${flag.name}`, `${flag.negatedHelp}${offByDefault}`)];
+  }
+  const option = new Option(`--${flag.name} ${flag.placeholder}`, flag.help);
+  return [flag.default === undefined ? option : option.default(flag.default)];
+}
+
+/** Where commander keeps a flag's value (it camel-cases words with dashes: neutron.haConfsDir). */
+const attributeOf = (flag: CollectorFlag): string => new Option(`--${flag.name}`).attributeName();
+
+function buildCommand(version: string, collectors: readonly CollectorDeclaration[]): Command {
   const command = new Command('netns-exporter')
     .description('Prometheus exporter for the interfaces, iptables and conntrack of every network namespace on the host.')
     .version(version, '--version', 'print the version and exit')
@@ -43,21 +59,16 @@ function buildCommand(version: string): Command {
     .option('--netns.include-host', "also report the exporter's own (host) namespace as netns=\"host\"", false)
     .option('--netns.labels-file <path>', 'YAML/JSON map of namespace name or router id to extra netns_info labels (re-read when it changes)')
     .option('--netns.include <regex>', 'only report namespaces whose name matches')
-    .option('--netns.exclude <regex>', 'do not report namespaces whose name matches')
-    .option('--device.include <regex>', 'only report interfaces whose name matches')
-    .option('--device.exclude <regex>', 'do not report interfaces whose name matches');
-  for (const collector of COLLECTORS) {
+    .option('--netns.exclude <regex>', 'do not report namespaces whose name matches');
+  for (const [index, collector] of collectors.entries()) {
+    // a bug, not a user's mistake: two collectors would share one switch and one `collector` label value
+    if (collectors.findIndex((other) => other.name === collector.name) !== index) throw new Error(`collector ${collector.name} is registered twice`);
     command
       .option(`--collector.${collector.name}`, `enable the ${collector.name} collector: ${collector.description}${collector.defaultEnabled ? ' (default)' : ''}`)
       .option(`--no-collector.${collector.name}`, `disable the ${collector.name} collector`);
   }
+  for (const flag of collectorFlags(collectors)) for (const option of optionsOf(flag)) command.addOption(option);
   return command
-    .option('--collector.iptables.rules', 'export per-rule iptables series (default)')
-    .option('--no-collector.iptables.rules', 'export chains and policies only, no per-rule series (for very large rule sets)')
-    .option('--iptables.chain.include <regex>', 'per-rule series only for chains whose name matches (chains and policies are always reported)')
-    .option('--iptables.chain.exclude <regex>', 'no per-rule series for chains whose name matches')
-    .option('--collector.netstat.fields <regex>', 'netstat fields (Proto_Field) to export', DEFAULT_NETSTAT_FIELDS)
-    .option('--neutron.ha-confs-dir <dir>', "Neutron L3 agent's HA state directory (<dir>/<router id>/state); nothing is reported where it is absent", DEFAULT_HA_CONFS_DIR)
     .option('--collector.timeout <duration>', 'time allowed to read one namespace (e.g. 5s, 500ms)', '10s')
     .option(
       '--collector.parallelism <n>',
@@ -70,13 +81,33 @@ function buildCommand(version: string): Command {
     .option('--once', 'print one scrape to stdout and exit', false);
 }
 
-function compileRegex(flag: string, source: unknown): RegExp | undefined {
+function regexOption(flag: string, source: unknown): RegExp | undefined {
   if (source === undefined) return undefined;
   try {
-    return new RegExp(String(source));
+    return compileRegex(flag, String(source));
   } catch (error) {
-    throw new FlagError(`invalid regular expression for --${flag}: ${(error as Error).message}`, 2);
+    if (error instanceof FlagValueError) throw new FlagError(error.message, 2);
+    throw error;
   }
+}
+
+/** What the command line said for each collector flag, each checked by its declaration. */
+function collectorFlagValues(flags: readonly CollectorFlag[], command: Command): Map<string, string | boolean> {
+  const values = new Map<string, string | boolean>();
+  for (const flag of flags) {
+    const attribute = attributeOf(flag);
+    const given: unknown = command.getOptionValue(attribute);
+    // commander fills in a declared default; left out, so that the declaration's default applies
+    const fromCommandLine = command.getOptionValueSource(attribute) !== 'default';
+    if (fromCommandLine && (typeof given === 'string' || typeof given === 'boolean')) values.set(flag.name, given);
+    try {
+      flagValue(flag, values);
+    } catch (error) {
+      if (error instanceof FlagValueError) throw new FlagError(error.message, 2);
+      throw error;
+    }
+  }
+  return values;
 }
 
 function integerFlag(flag: string, text: unknown, min: number): number {
@@ -87,8 +118,9 @@ function integerFlag(flag: string, text: unknown, min: number): number {
   return value;
 }
 
-export function parseFlags(argv: readonly string[], version: string): ExporterConfig {
-  const command = buildCommand(version);
+/** `collectors`: the registry; a test passes a collector of its own beside it. */
+export function parseFlags(argv: readonly string[], version: string, collectors: readonly CollectorDeclaration[] = COLLECTORS): ExporterConfig {
+  const command = buildCommand(version, collectors);
   let helpText = '';
   command.configureOutput({ outputError: () => undefined, writeOut: (text) => (helpText += text) });
   try {
@@ -116,7 +148,7 @@ export function parseFlags(argv: readonly string[], version: string): ExporterCo
     throw new FlagError(`--collector.timeout must be a duration such as 10s or 500ms, got ${JSON.stringify(opts['collector.timeout'])}`, 2);
   }
 
-  const collectors = COLLECTORS.filter((collector) => {
+  const enabled = collectors.filter((collector) => {
     const flag = opts[`collector.${collector.name}`];
     return flag === undefined ? collector.defaultEnabled : Boolean(flag);
   }).map((collector) => collector.name);
@@ -131,17 +163,10 @@ export function parseFlags(argv: readonly string[], version: string): ExporterCo
     scanProcesses: opts['netns.scanProcesses'] !== false,
     includeHost: opts['netns.includeHost'] === true,
     labelsFile: opts['netns.labelsFile'] as string | undefined,
-    netnsInclude: compileRegex('netns.include', opts['netns.include']),
-    netnsExclude: compileRegex('netns.exclude', opts['netns.exclude']),
-    deviceInclude: compileRegex('device.include', opts['device.include']),
-    deviceExclude: compileRegex('device.exclude', opts['device.exclude']),
-    collectors,
-    iptablesRules: opts['collector.iptables.rules'] !== false,
-    iptablesChainInclude: compileRegex('iptables.chain.include', opts['iptables.chain.include']),
-    iptablesChainExclude: compileRegex('iptables.chain.exclude', opts['iptables.chain.exclude']),
-    // anchored as node_exporter's --collector.netstat.fields is: the whole Proto_Field must match
-    netstatFields: compileRegex('collector.netstat.fields', `^(?:${String(opts['collector.netstat.fields'])})$`) as RegExp,
-    haConfsDir: String(opts['neutron.haConfsDir']),
+    netnsInclude: regexOption('netns.include', opts['netns.include']),
+    netnsExclude: regexOption('netns.exclude', opts['netns.exclude']),
+    collectors: enabled,
+    collectorFlags: collectorFlagValues(collectorFlags(collectors), command),
     timeoutMs,
     parallelism: opts['collector.parallelism'] === undefined ? undefined : integerFlag('collector.parallelism', opts['collector.parallelism'], 1),
     maxSeries: integerFlag('collector.max-series', opts['collector.maxSeries'], 0),

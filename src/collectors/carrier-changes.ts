@@ -5,7 +5,8 @@
 import { family } from '../model/snapshot.js';
 import { CARRIER_CHANGES_KIND } from '../sources/link-dump.js';
 import { linksSource } from '../sources/links.js';
-import type { Collector } from './collector.js';
+import { defineCollector } from './collector.js';
+import { DEVICE_FLAGS, deviceOptions } from './interfaces.js';
 
 const carrierChangesFamily = family(
   'netns_network_carrier_changes_total',
@@ -14,10 +15,12 @@ const carrierChangesFamily = family(
   ['netns', 'device'],
 );
 
-export const carrierChangesCollector: Collector = {
+export const carrierChangesCollector = defineCollector({
   name: 'carrier_changes',
   description: 'carrier changes per interface (link flaps)',
   defaultEnabled: true,
+  flags: DEVICE_FLAGS,
+  options: deviceOptions,
   families: [carrierChangesFamily],
   sources: () => [linksSource],
   collect({ ns, options }, input, out) {
@@ -28,4 +31,4 @@ export const carrierChangesCollector: Collector = {
       out.counter(carrierChangesFamily, [ns.name, link.device], link.carrierChanges, linksSource, links.carrierChangesAt?.[i], CARRIER_CHANGES_KIND);
     });
   },
-};
+});

@@ -1,34 +1,19 @@
-// What a collector is: a name, the sources it needs read inside each namespace, the metric families
-// it fills, and a function from those sources' parsed records to series. Collectors never enter a
-// namespace, never do I/O and never see bytes: the reader fetches, the source's parser parses, and
-// the pipeline decides once for all collectors what a missing, absent or broken input means.
+// What a collector is. Its file declares everything about it, as node_exporter's registerCollector
+// with the flags beside it: a name, its own flags and how their values become its options, the
+// sources it needs read inside each namespace, the metric families it fills, and a function from
+// those sources' parsed records to series. Collectors never enter a namespace, never do I/O and
+// never see bytes: the reader fetches, the source's parser parses, and the pipeline decides once for
+// all collectors what a missing, absent or broken input means.
 
+import type { FlagValues } from '../model/config.js';
 import type { NetnsRef } from '../model/netns-ref.js';
 import type { MetricFamily } from '../model/snapshot.js';
-import type { AnySource, Source } from '../sources/source.js';
+import type { AnySource, NamespaceSource, Source } from '../sources/source.js';
+import { flagValue, type CollectorFlag, type SwitchFlag, type ValueFlag } from './flag.js';
 
-/** Options that shape what collectors emit; validated once at start-up. */
-export interface CollectorOptions {
-  /** True when an interface of this name should be reported (from --device.include/--device.exclude). */
-  readonly deviceFilter: (device: string) => boolean;
-  /** Per-rule iptables series (--[no-]collector.iptables.rules); chains and policies are always reported. */
-  readonly iptablesRules: boolean;
-  /** True when the rules of a chain of this name get per-rule series (--iptables.chain.include/exclude). */
-  readonly iptablesRuleChains: (chain: string) => boolean;
-  /** Which netstat fields (`Proto_Field`) are exported (--collector.netstat.fields). */
-  readonly netstatFields: RegExp;
-  /**
-   * The netstat files (by source name: snmp, netstat, snmp6) that hold a selected field, from
-   * selectNetstatFiles (collectors/netstat.ts) once at start; undefined: all three are read.
-   */
-  readonly netstatFiles?: ReadonlySet<string>;
-  /** Neutron's L3 HA state directory (--neutron.ha-confs-dir); undefined: HA state not read. */
-  readonly haConfsDir: string | undefined;
-}
-
+/** What a collector runs with in one namespace; its own options are added by defineCollector. */
 export interface CollectContext {
   readonly ns: NetnsRef;
-  readonly options: CollectorOptions;
   /**
    * One string object for equal label values (the exporter's interner): a thousand routers carry the
    * same chain names, targets and comments, and the label rows kept between scrapes would otherwise
@@ -68,12 +53,90 @@ export interface SeriesOutput {
   counter(family: MetricFamily, labels: readonly string[], value: number, source: AnySource, at: number | undefined, kind?: number): void;
 }
 
-export interface Collector {
+/** What a collector's options() reads its flags with: the value of one of its declared flags. */
+export interface FlagReader {
+  (flag: SwitchFlag): boolean;
+  <T>(flag: ValueFlag<T>): T;
+}
+
+/**
+ * A source read once at start in the exporter's own namespace (its exec file declaration), parsed;
+ * undefined when it cannot be read or parsed there. For options that depend on what this kernel
+ * prints (netstat's file selection): every namespace prints the same.
+ */
+export type OwnNamespaceInput = <T>(source: NamespaceSource<T>) => T | undefined;
+
+/** What a collector file declares (defineCollector); `O` is its own options, made once at start. */
+export interface CollectorDefinition<O> {
   /** Also the flag name: --[no-]collector.<name>, and the `collector` label value. */
+  readonly name: string;
+  /** The --collector.<name> help text. */
+  readonly description: string;
+  readonly defaultEnabled: boolean;
+  /**
+   * Its own flags, beyond --[no-]collector.<name>. A flag another collector declares (interfaces'
+   * --device.include) is shared by listing the very same declaration: it is still one flag.
+   */
+  readonly flags?: readonly CollectorFlag[];
+  /**
+   * Its options, from its flags and its own namespace, once at start. It checks nothing: every check
+   * belongs in a flag's parse, which parseFlags runs first, so that a bad value exits 2 with one line
+   * before anything starts.
+   */
+  options(flag: FlagReader, own: OwnNamespaceInput): O;
+  readonly families: readonly MetricFamily[];
+  /** What it reads in every namespace under these options. */
+  sources(options: O): readonly AnySource[];
+  collect(context: CollectContext & { readonly options: O }, input: CollectorInput, out: SeriesOutput): void;
+}
+
+/** A collector as the registry holds it: what --help, the docs and start-up need, whatever its options. */
+export interface CollectorDeclaration {
   readonly name: string;
   readonly description: string;
   readonly defaultEnabled: boolean;
+  readonly flags: readonly CollectorFlag[];
   readonly families: readonly MetricFamily[];
-  sources(options: CollectorOptions): readonly AnySource[];
+  /** This collector with its options, as the pipeline runs it; `values` are the command line's, checked by parseFlags. */
+  configure(values: FlagValues, own: OwnNamespaceInput): Collector;
+}
+
+/** An enabled collector with its options: what the pipeline plans and runs. */
+export interface Collector {
+  readonly name: string;
+  readonly families: readonly MetricFamily[];
+  /** Every source it reads in each namespace, fixed at start. */
+  readonly sources: readonly AnySource[];
   collect(context: CollectContext, input: CollectorInput, out: SeriesOutput): void;
+}
+
+const COLLECTOR_NAME = /^[a-z][a-z0-9_]*$/;
+
+/** Checks a declaration once, at start-up: a bad one is a bug, so it throws. */
+export function defineCollector<O>(definition: CollectorDefinition<O>): CollectorDeclaration {
+  const { name, description, defaultEnabled, families } = definition;
+  if (!COLLECTOR_NAME.test(name)) throw new Error(`collector name ${JSON.stringify(name)}: lower case, digits and '_' only`);
+  const flags = definition.flags ?? [];
+  return Object.freeze({
+    name,
+    description,
+    defaultEnabled,
+    flags,
+    families,
+    configure(values: FlagValues, own: OwnNamespaceInput): Collector {
+      function flag(declared: SwitchFlag): boolean;
+      function flag<T>(declared: ValueFlag<T>): T;
+      function flag(declared: CollectorFlag): unknown {
+        if (!flags.includes(declared)) throw new Error(`collector ${name} reads --${declared.name}, which it does not declare`);
+        return flagValue(declared, values);
+      }
+      const options = definition.options(flag, own);
+      return {
+        name,
+        families,
+        sources: definition.sources(options),
+        collect: (context, input, out) => definition.collect({ ns: context.ns, intern: context.intern, family: context.family, options }, input, out),
+      };
+    },
+  });
 }

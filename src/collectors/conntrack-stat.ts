@@ -4,7 +4,7 @@
 
 import { family, type MetricFamily } from '../model/snapshot.js';
 import { conntrackStatSource } from '../sources/conntrack.js';
-import type { Collector } from './collector.js';
+import { defineCollector } from './collector.js';
 
 const STATISTICS: readonly (readonly [column: string, help: string])[] = [
   ['found', 'Number of searched entries which were successful.'],
@@ -21,10 +21,11 @@ const families: readonly (readonly [column: string, family: MetricFamily])[] = S
   family(`netns_nf_conntrack_stat_${column}_total`, 'counter', help, ['netns']),
 ]);
 
-export const conntrackStatCollector: Collector = {
+export const conntrackStatCollector = defineCollector({
   name: 'conntrack_stat',
   description: 'nf_conntrack statistics summed over CPUs (found, insert_failed, drop, early_drop, ...)',
   defaultEnabled: true,
+  options: () => undefined,
   families: families.map(([, f]) => f),
   sources: () => [conntrackStatSource],
   collect({ ns }, input, out) {
@@ -40,4 +41,4 @@ export const conntrackStatCollector: Collector = {
       out.counter(f, labels, value, conntrackStatSource, columnsAt?.at.get(column), columnsAt?.rowLength);
     }
   },
-};
+});

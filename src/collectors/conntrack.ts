@@ -3,7 +3,7 @@
 
 import { family } from '../model/snapshot.js';
 import { conntrackCountSource, conntrackMaxSource } from '../sources/conntrack.js';
-import type { Collector } from './collector.js';
+import { defineCollector } from './collector.js';
 
 const entriesFamily = family(
   'netns_nf_conntrack_entries',
@@ -18,10 +18,11 @@ const limitFamily = family(
   ['netns'],
 );
 
-export const conntrackCollector: Collector = {
+export const conntrackCollector = defineCollector({
   name: 'conntrack',
   description: 'nf_conntrack entries and limit',
   defaultEnabled: true,
+  options: () => undefined,
   families: [entriesFamily, limitFamily],
   sources: () => [conntrackCountSource, conntrackMaxSource],
   collect({ ns }, input, out) {
@@ -31,4 +32,4 @@ export const conntrackCollector: Collector = {
     const limit = input(conntrackMaxSource);
     if (limit !== undefined) out.gauge(limitFamily, labels, limit);
   },
-};
+});

@@ -6,7 +6,28 @@ import { family, type MetricFamily } from '../model/snapshot.js';
 import { RECEIVE_COUNTERS, TRANSMIT_COUNTERS } from '../parsers/proc-net-dev.js';
 import { linksSource } from '../sources/links.js';
 import { netDevSource } from '../sources/net-dev.js';
-import type { Collector } from './collector.js';
+import { nameFilter } from '../model/config.js';
+import { defineCollector, type FlagReader } from './collector.js';
+import { regexFlag } from './flag.js';
+
+/**
+ * --device.include and --device.exclude: which interfaces are reported. Declared here and shared by
+ * every collector with series per interface (carrier_changes, neighbor), which list these same
+ * declarations.
+ */
+export const deviceIncludeFlag = regexFlag('device.include', 'only report interfaces whose name matches');
+export const deviceExcludeFlag = regexFlag('device.exclude', 'do not report interfaces whose name matches');
+export const DEVICE_FLAGS = [deviceIncludeFlag, deviceExcludeFlag] as const;
+
+export interface DeviceOptions {
+  /** True when an interface of this name is reported. */
+  readonly deviceFilter: (device: string) => boolean;
+}
+
+/** The options of a collector whose flags are DEVICE_FLAGS. */
+export function deviceOptions(flag: FlagReader): DeviceOptions {
+  return { deviceFilter: nameFilter(flag(deviceIncludeFlag), flag(deviceExcludeFlag)) };
+}
 
 const DEVICE_LABELS = ['netns', 'device'] as const;
 
@@ -38,10 +59,12 @@ const mtuFamily = family('netns_network_mtu_bytes', 'gauge', 'MTU of a network d
 /** Families of the 16 counters in /proc/net/dev's column order (receive, then transmit); the column is the counter kind. */
 const counterFamilies: readonly MetricFamily[] = [...receiveFamilies, ...transmitFamilies];
 
-export const interfacesCollector: Collector = {
+export const interfacesCollector = defineCollector<DeviceOptions>({
   name: 'interfaces',
   description: 'interface counters, operstate, MTU and address',
   defaultEnabled: true,
+  flags: DEVICE_FLAGS,
+  options: deviceOptions,
   families: [...counterFamilies, upFamily, infoFamily, mtuFamily],
   sources: () => [netDevSource, linksSource],
   collect({ ns, options }, input, out) {
@@ -77,4 +100,4 @@ export const interfacesCollector: Collector = {
       out.gauge(mtuFamily, labels, link.mtu);
     }
   },
-};
+});

@@ -2,10 +2,30 @@
 // (what `iptables` is on current distributions) and legacy x_tables. A namespace may use both at
 // once (an old agent with iptables-legacy next to a new one), so `backend` keeps their series apart.
 
+import { nameFilter } from '../model/config.js';
 import { family } from '../model/snapshot.js';
 import { iptablesLegacyIpv4Source, iptablesLegacyIpv6Source } from '../sources/iptables-legacy.js';
 import { iptablesNftIpv4Source, iptablesNftIpv6Source } from '../sources/iptables-nft.js';
-import type { Collector } from './collector.js';
+import { defineCollector } from './collector.js';
+import { regexFlag, switchFlag } from './flag.js';
+
+// Per-rule series are the operator's series budget: most of a router's series are rules.
+export const iptablesRulesFlag = switchFlag({
+  name: 'collector.iptables.rules',
+  help: 'export per-rule iptables series',
+  negatedHelp: 'export chains and policies only, no per-rule series (for very large rule sets)',
+  default: true,
+});
+export const iptablesChainIncludeFlag = regexFlag(
+  'iptables.chain.include',
+  'per-rule series only for chains whose name matches (chains and policies are always reported)',
+);
+export const iptablesChainExcludeFlag = regexFlag('iptables.chain.exclude', 'no per-rule series for chains whose name matches');
+
+interface IptablesOptions {
+  /** True when the rules of a chain of this name get per-rule series (none at all with --no-collector.iptables.rules). */
+  readonly ruleChains: (chain: string) => boolean;
+}
 
 const TABLE_SOURCES = [
   { source: iptablesNftIpv4Source, backend: 'nft', family: 'ipv4' },
@@ -43,10 +63,15 @@ const ruleBytesFamily = family(
   RULE_LABELS,
 );
 
-export const iptablesCollector: Collector = {
+export const iptablesCollector = defineCollector<IptablesOptions>({
   name: 'iptables',
   description: 'iptables/ip6tables chains and rules with counters (nf_tables and legacy)',
   defaultEnabled: true,
+  flags: [iptablesRulesFlag, iptablesChainIncludeFlag, iptablesChainExcludeFlag],
+  options: (flag) => {
+    const chains = nameFilter(flag(iptablesChainIncludeFlag), flag(iptablesChainExcludeFlag));
+    return { ruleChains: flag(iptablesRulesFlag) ? chains : () => false };
+  },
   families: [policyPacketsFamily, policyBytesFamily, chainRulesFamily, rulePacketsFamily, ruleBytesFamily],
   sources: () => TABLE_SOURCES.map(({ source }) => source),
   collect({ ns, options, intern }, input, out) {
@@ -65,7 +90,7 @@ export const iptablesCollector: Collector = {
             out.counter(policyBytesFamily, policyLabels, chain.policyBytes, source, chain.policyCountersAt?.bytes);
           }
           // per-rule series: the operator's series budget (--[no-]collector.iptables.rules, --iptables.chain.*)
-          if (!options.iptablesRules || !options.iptablesRuleChains(chain.name)) continue;
+          if (!options.ruleChains(chain.name)) continue;
           for (const rule of chain.rules) {
             const ruleLabels = [ns.name, backend, family, tableName, chainName, intern(String(rule.position)), intern(rule.target), intern(rule.comment)];
             out.counter(rulePacketsFamily, ruleLabels, rule.packets, source, rule.countersAt?.packets);
@@ -75,4 +100,4 @@ export const iptablesCollector: Collector = {
       }
     }
   },
-};
+});

@@ -4,7 +4,8 @@
 
 import { family } from '../model/snapshot.js';
 import { neighboursSource } from '../sources/neighbours.js';
-import type { Collector } from './collector.js';
+import { defineCollector } from './collector.js';
+import { DEVICE_FLAGS, deviceOptions } from './interfaces.js';
 
 const entriesFamily = family(
   'netns_neighbor_entries',
@@ -13,10 +14,12 @@ const entriesFamily = family(
   ['netns', 'device', 'family', 'state'],
 );
 
-export const neighborCollector: Collector = {
+export const neighborCollector = defineCollector({
   name: 'neighbor',
   description: 'ARP/NDP entries counted per device, family and state',
   defaultEnabled: true,
+  flags: DEVICE_FLAGS,
+  options: deviceOptions,
   families: [entriesFamily],
   sources: () => [neighboursSource],
   collect({ ns, options, intern }, input, out) {
@@ -25,4 +28,4 @@ export const neighborCollector: Collector = {
       out.gauge(entriesFamily, [ns.name, device, addressFamily, intern(state)], count);
     }
   },
-};
+});

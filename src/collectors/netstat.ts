@@ -7,7 +7,8 @@
 import type { MetricFamily } from '../model/snapshot.js';
 import { family } from '../model/snapshot.js';
 import { NETSTAT_FILES, type NetstatFileSource } from '../sources/netstat.js';
-import type { Collector, CollectorOptions } from './collector.js';
+import { defineCollector, type OwnNamespaceInput } from './collector.js';
+import { compileRegex, valueFlag } from './flag.js';
 
 /**
  * What tells a broken router apart, and nothing more by default (every field is a series per router,
@@ -38,6 +39,23 @@ const ROUTER_FIELDS: readonly string[] = [
 
 /** The default of --collector.netstat.fields (anchored when compiled, as node_exporter's is). */
 export const DEFAULT_NETSTAT_FIELDS = ROUTER_FIELDS.join('|');
+
+export const netstatFieldsFlag = valueFlag({
+  name: 'collector.netstat.fields',
+  placeholder: '<regex>',
+  help: 'netstat fields (Proto_Field) to export',
+  default: DEFAULT_NETSTAT_FIELDS,
+  documentedDefault: 'a router set',
+  // anchored as node_exporter's --collector.netstat.fields is: the whole Proto_Field must match
+  parse: (text) => compileRegex('collector.netstat.fields', `^(?:${text ?? DEFAULT_NETSTAT_FIELDS})$`),
+});
+
+interface NetstatOptions {
+  /** Which fields (`Proto_Field`) are exported. */
+  readonly fields: RegExp;
+  /** The files read in every namespace: those that hold a selected field (selectNetstatFiles), in their order. */
+  readonly files: readonly NetstatFileSource[];
+}
 
 const LABELS = ['netns'] as const;
 const helpOf = (name: string): string => `Statistic ${name} of /proc/net/{snmp,netstat,snmp6} inside the namespace (node_exporter's netstat naming).`;
@@ -75,25 +93,43 @@ export function selectNetstatFiles(fields: RegExp, printed: ReadonlyMap<string, 
   );
 }
 
-/** The files this exporter reads (selectNetstatFiles), in their order. */
-const filesRead = (options: CollectorOptions): readonly NetstatFileSource[] => NETSTAT_FILES.filter((file) => options.netstatFiles?.has(file.name) ?? true);
+/**
+ * The field names (`Proto_Field`) each file prints in the exporter's own namespace, by source name
+ * (every namespace prints the same ones: the kernel's tables in net/ipv4/proc.c and
+ * net/ipv6/proc.c); a file that cannot be read or parsed there is left out.
+ */
+export function printedFieldNames(own: OwnNamespaceInput): Map<string, string[]> {
+  const printed = new Map<string, string[]>();
+  for (const file of NETSTAT_FILES) {
+    const records = own(file);
+    if (records !== undefined) printed.set(file.name, records.map(({ proto, field }) => `${proto}_${field}`));
+  }
+  return printed;
+}
 
-export const netstatCollector: Collector = {
+export const netstatCollector = defineCollector<NetstatOptions>({
   name: 'netstat',
   description: 'protocol counters of /proc/net/snmp, netstat and snmp6 (forwarding, discards, errors)',
   defaultEnabled: true,
+  flags: [netstatFieldsFlag],
+  options: (flag, own) => {
+    const fields = flag(netstatFieldsFlag);
+    // a file none of whose fields is selected is not read in any namespace
+    const selected = selectNetstatFiles(fields, printedFieldNames(own));
+    return { fields, files: NETSTAT_FILES.filter((file) => selected.has(file.name)) };
+  },
   families: declaredFamilies,
   // only the files that hold a selected field: each costs a read in every namespace
-  sources: filesRead,
+  sources: (options) => options.files,
   collect({ ns, options, family: familyNamed }, input, out) {
     const labels = [ns.name];
-    for (const source of filesRead(options)) {
+    for (const source of options.files) {
       for (const { proto, field, value, at } of input(source) ?? []) {
         const name = `${proto}_${field}`;
-        if (!options.netstatFields.test(name)) continue;
+        if (!options.fields.test(name)) continue;
         // a counter at its place in the text: an unchanged file is refilled without this collector
         out.counter(familyNamed(familyName(name), 'untyped', helpOf(name), LABELS), labels, value, source, at);
       }
     }
   },
-};
+});

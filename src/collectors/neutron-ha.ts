@@ -6,9 +6,19 @@
 import type { HaState } from '../parsers/neutron-ha-state.js';
 import { family } from '../model/snapshot.js';
 import { neutronHaStateSource } from '../sources/neutron-ha-state.js';
-import type { Collector } from './collector.js';
+import type { HostSource } from '../sources/source.js';
+import { defineCollector } from './collector.js';
+import { valueFlag } from './flag.js';
 
-export const DEFAULT_HA_CONFS_DIR = '/var/lib/neutron/ha_confs';
+const DEFAULT_HA_CONFS_DIR = '/var/lib/neutron/ha_confs';
+
+export const haConfsDirFlag = valueFlag({
+  name: 'neutron.ha-confs-dir',
+  placeholder: '<dir>',
+  help: "Neutron L3 agent's HA state directory (<dir>/<router id>/state); nothing is reported where it is absent",
+  default: DEFAULT_HA_CONFS_DIR,
+  parse: (text) => text ?? DEFAULT_HA_CONFS_DIR,
+});
 
 const STATES: readonly HaState[] = ['primary', 'backup', 'fault', 'unknown'];
 
@@ -19,16 +29,17 @@ const haStateFamily = family(
   ['netns', 'id', 'state'],
 );
 
-export const neutronHaCollector: Collector = {
+export const neutronHaCollector = defineCollector<{ readonly stateFiles: HostSource<HaState> }>({
   name: 'neutron_ha',
   description: "Neutron L3 HA router role on this host (<ha_confs>/<router id>/state)",
   defaultEnabled: true,
+  flags: [haConfsDirFlag],
+  options: (flag) => ({ stateFiles: neutronHaStateSource(flag(haConfsDirFlag)) }),
   families: [haStateFamily],
-  sources: (options) => (options.haConfsDir === undefined ? [] : [neutronHaStateSource(options.haConfsDir)]),
+  sources: ({ stateFiles }) => [stateFiles],
   collect({ ns, options }, input, out) {
-    if (options.haConfsDir === undefined) return;
-    const state = input(neutronHaStateSource(options.haConfsDir));
+    const state = input(options.stateFiles);
     if (state === undefined) return;
     for (const candidate of STATES) out.gauge(haStateFamily, [ns.name, ns.id, candidate], candidate === state ? 1 : 0);
   },
-};
+});

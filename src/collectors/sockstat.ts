@@ -7,7 +7,7 @@
 import type { MetricFamily } from '../model/snapshot.js';
 import { family } from '../model/snapshot.js';
 import { sockstat6Source, sockstatSource } from '../sources/sockstat.js';
-import type { Collector } from './collector.js';
+import { defineCollector } from './collector.js';
 
 /** The per-namespace fields current kernels print, in their order. */
 const KNOWN_FIELDS = [
@@ -34,10 +34,11 @@ const GLOBAL_FIELDS = new Set(['orphan', 'alloc', 'mem']);
 const familyName = (name: string): string => `netns_sockstat_${name}`;
 const declaredFamilies: readonly MetricFamily[] = KNOWN_FIELDS.map((name) => family(familyName(name), 'gauge', helpOf(name), LABELS));
 
-export const sockstatCollector: Collector = {
+export const sockstatCollector = defineCollector({
   name: 'sockstat',
   description: 'sockets in use per protocol (/proc/net/sockstat, sockstat6)',
   defaultEnabled: true,
+  options: () => undefined,
   families: declaredFamilies,
   sources: () => [sockstatSource, sockstat6Source],
   collect({ ns, family: familyNamed }, input, out) {
@@ -51,4 +52,4 @@ export const sockstatCollector: Collector = {
       }
     }
   },
-};
+});

@@ -10,6 +10,13 @@ export const DEFAULT_PORT = 9724;
 export const BACKENDS = ['auto', 'native', 'exec'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
+/**
+ * What the command line said for the collectors' own flags (src/collectors/flag.ts), by flag name
+ * without dashes: the text of a value flag, true or false for a switch. A flag not given is absent
+ * (its declared default applies). Checked at start by the flags' declarations.
+ */
+export type FlagValues = ReadonlyMap<string, string | boolean>;
+
 export interface ExporterConfig {
   readonly listenAddress: ListenAddress;
   readonly telemetryPath: string;
@@ -24,17 +31,10 @@ export interface ExporterConfig {
   readonly labelsFile: string | undefined;
   readonly netnsInclude: RegExp | undefined;
   readonly netnsExclude: RegExp | undefined;
-  readonly deviceInclude: RegExp | undefined;
-  readonly deviceExclude: RegExp | undefined;
   /** Names of the enabled collectors, in registry order. */
   readonly collectors: readonly string[];
-  readonly iptablesRules: boolean;
-  readonly iptablesChainInclude: RegExp | undefined;
-  readonly iptablesChainExclude: RegExp | undefined;
-  /** Netstat fields (Proto_Field) to export. */
-  readonly netstatFields: RegExp;
-  /** Neutron L3 agent's HA state directory. */
-  readonly haConfsDir: string;
+  /** The collectors' own flags (--device.include, --collector.netstat.fields, ...), as given. */
+  readonly collectorFlags: FlagValues;
   readonly timeoutMs: number;
   /** Namespaces read at once; undefined: the backend's own default (exec 2 x CPUs, min 4; native 64). */
   readonly parallelism: number | undefined;

@@ -5,7 +5,7 @@
 // reading equal to the kept one outside its counters, the collector is not run at all and its
 // templates are refilled from the new bytes (at 1,000 routers, nearly every namespace every scrape).
 
-import type { CollectContext, Collector, CollectorInput, CollectorOptions } from '../collectors/collector.js';
+import type { CollectContext, Collector, CollectorInput } from '../collectors/collector.js';
 import type { NetnsRef } from '../model/netns-ref.js';
 import type { ReaderError } from '../model/reader-error.js';
 import type { CollectorResult, SeriesGroup } from '../model/snapshot.js';
@@ -31,7 +31,6 @@ export interface NamespaceWork {
   readonly readings: Readings;
   readonly readSeconds: number;
   readonly collectors: readonly PlannedCollector[];
-  readonly options: CollectorOptions;
   readonly intern: (value: string) => string;
   readonly family: CollectContext['family'];
   readonly cache: NamespaceCache;
@@ -62,7 +61,7 @@ export function collectNamespace(work: NamespaceWork): Map<string, CollectorResu
   const { last, next } = cache.open(ns);
   const shapes = new ShapesThisScrape(last, next, cache);
   const parsed = new Map<AnySource, ParseResult<unknown>>();
-  const context: CollectContext = { ns, options: work.options, intern: work.intern, family: work.family };
+  const context: CollectContext = { ns, intern: work.intern, family: work.family };
   const results = new Map<string, CollectorResult>();
 
   for (const planned of work.collectors) {

@@ -4,7 +4,7 @@
 // log line.
 
 import type { Logger } from 'pino';
-import type { CollectContext, Collector, CollectorOptions } from '../collectors/collector.js';
+import type { CollectContext, Collector } from '../collectors/collector.js';
 import type { DiscoveryResult } from '../discovery/discover-namespaces.js';
 import type { NetnsRef } from '../model/netns-ref.js';
 import type { CollectorResult, NamespaceSnapshot, Snapshot } from '../model/snapshot.js';
@@ -32,7 +32,6 @@ export interface SnapshotSources {
   readonly reader: NamespaceReader;
   /** The enabled collectors and what they read (planCollection, made once per exporter). */
   readonly plan: CollectionPlan;
-  readonly collectorOptions: CollectorOptions;
   /** True when a namespace of this name should be reported (--netns.include/--netns.exclude). */
   readonly netnsFilter: (name: string) => boolean;
   /** Namespaces read at once (--collector.parallelism; the reader's default when not set). */
@@ -109,7 +108,6 @@ async function readNamespace(
     readings,
     readSeconds,
     collectors: plan.collectors,
-    options: sources.collectorOptions,
     intern: sources.state.intern,
     family: sources.state.family,
     cache: sources.state.cache,
@@ -159,8 +157,8 @@ function readsFilesOnly(source: AnyNamespaceSource): boolean {
 }
 
 /** What the enabled collectors read; made once, when the exporter starts (options do not change). */
-export function planCollection(collectors: readonly Collector[], options: CollectorOptions): CollectionPlan {
-  const byCollector = collectors.map((collector) => ({ collector, sources: collector.sources(options) }));
+export function planCollection(collectors: readonly Collector[]): CollectionPlan {
+  const byCollector = collectors.map((collector) => ({ collector, sources: collector.sources }));
   const all = [...new Set(byCollector.flatMap(({ sources }) => [...sources]))];
   // reading time is shared by all sources of a namespace; each collector is charged its share
   const planned = byCollector.map(({ collector, sources }) => ({

@@ -1,11 +1,29 @@
 // Flag parsing in-process (every rule), plus the real binary for exit statuses and one-line errors.
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_PORT } from '../../src/model/config.js';
+import { DEFAULT_PORT, type ExporterConfig } from '../../src/model/config.js';
 import { FlagError, parseFlags } from '../../src/cli/flags.js';
+import { flagValue } from '../../src/collectors/flag.js';
+import { deviceExcludeFlag } from '../../src/collectors/interfaces.js';
+import { iptablesChainExcludeFlag, iptablesChainIncludeFlag, iptablesRulesFlag } from '../../src/collectors/iptables.js';
+import { netstatFieldsFlag } from '../../src/collectors/netstat.js';
+import { haConfsDirFlag } from '../../src/collectors/neutron-ha.js';
 import { builtMain } from '../support/built.js';
 
 const parse = (...argv: string[]) => parseFlags(argv, '9.9.9');
+
+/** The collectors' own flags as their collectors read them (each collector file declares its own). */
+const collectorFlags = (config: ExporterConfig) => {
+  const values = config.collectorFlags;
+  return {
+    iptablesRules: flagValue(iptablesRulesFlag, values),
+    iptablesChainInclude: flagValue(iptablesChainIncludeFlag, values),
+    iptablesChainExclude: flagValue(iptablesChainExcludeFlag, values),
+    netstatFields: flagValue(netstatFieldsFlag, values),
+    haConfsDir: flagValue(haConfsDirFlag, values),
+    deviceExclude: flagValue(deviceExcludeFlag, values),
+  };
+};
 
 function flagError(argv: string[]): FlagError {
   try {
@@ -18,7 +36,7 @@ function flagError(argv: string[]): FlagError {
 }
 
 describe('defaults', () => {
-  const config = parse();
+  const config = { ...parse(), ...collectorFlags(parse()) };
   test('listen on the documented port, all addresses', () =>
     expect(config.listenAddress).toEqual({ host: undefined, port: DEFAULT_PORT }));
   test('all collectors, per-rule series, /run/netns, processes scanned, host left out', () => {
@@ -43,7 +61,7 @@ describe('defaults', () => {
 });
 
 test('switches and values', () => {
-  const config = parse(
+  const parsed = parse(
     '--web.listen-address=127.0.0.1:9999',
     '--no-collector.iptables',
     '--no-collector.iptables.rules',
@@ -71,6 +89,7 @@ test('switches and values', () => {
     '--log.level=debug',
     '--once',
   );
+  const config = { ...parsed, ...collectorFlags(parsed) };
   expect(config.listenAddress).toEqual({ host: '127.0.0.1', port: 9999 });
   expect(config.collectors).toEqual(['interfaces', 'conntrack']);
   expect(config.iptablesRules).toBe(false);

@@ -11,7 +11,7 @@ import type { Reading, Readings } from '../../src/readers/reader.js';
 import type { AnySource } from '../../src/sources/source.js';
 import { linksSource } from '../../src/sources/links.js';
 import { netDevSource } from '../../src/sources/net-dev.js';
-import { ALL_DEVICES, collectorRuns, type CollectorRun } from '../support/collector-runs.js';
+import { collectorRuns, type CollectorFlagsGiven, type CollectorRun } from '../support/collector-runs.js';
 
 const dump = readFileSync(new URL('../fixtures/netlink/router.rtnetlink-stats.bin', import.meta.url));
 
@@ -30,7 +30,7 @@ function lines(run: CollectorRun): string[] {
 }
 
 /** One scrape with nothing kept. */
-const fresh = (data: Buffer, options = ALL_DEVICES) => collectorRuns([interfacesCollector], options).run(readings(data));
+const fresh = (data: Buffer, flags: CollectorFlagsGiven = {}) => collectorRuns([interfacesCollector], flags).run(readings(data));
 
 function parsedOf(data: Buffer) {
   const result = parseRtnetlinkInterfaces(data);
@@ -89,7 +89,7 @@ describe('link dump memo', () => {
   });
 
   test('a device filter applies on a refill as on a parse', () => {
-    const onlyFirst = { ...ALL_DEVICES, deviceFilter: (device: string) => device === links[0]?.device };
+    const onlyFirst = { 'device.include': `^${(links[0]?.device ?? '').replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}$` };
     const runs = collectorRuns([interfacesCollector], onlyFirst);
     runs.run(readings(dump));
     const moved = withMovedFields(dump);

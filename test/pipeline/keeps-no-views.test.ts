@@ -4,44 +4,40 @@
 // nothing in its series or in the namespace cache may view that block, and once the block is gone
 // (detached) what was kept still serves the next reading. No root needed.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { Collector } from '../../src/collectors/collector.js';
+import type { CollectorDeclaration } from '../../src/collectors/collector.js';
 import { COLLECTORS } from '../../src/collectors/registry.js';
 import type { Reading, Readings } from '../../src/readers/reader.js';
-import { conntrackCountSource, conntrackMaxSource, conntrackStatSource } from '../../src/sources/conntrack.js';
-import { neighboursSource } from '../../src/sources/neighbours.js';
-import { netstatFileSource, snmp6Source, snmpSource } from '../../src/sources/netstat.js';
-import { neutronHaStateSource } from '../../src/sources/neutron-ha-state.js';
-import { sockstat6Source, sockstatSource } from '../../src/sources/sockstat.js';
-import { ALL_DEVICES } from '../support/collector-runs.js';
-import { iptablesLegacyIpv4Source, iptablesLegacyIpv6Source } from '../../src/sources/iptables-legacy.js';
-import { iptablesNftIpv4Source, iptablesNftIpv6Source } from '../../src/sources/iptables-nft.js';
-import { linksSource } from '../../src/sources/links.js';
-import { netDevSource } from '../../src/sources/net-dev.js';
 import { isHostSource, type AnySource } from '../../src/sources/source.js';
-import { collectorRuns } from '../support/collector-runs.js';
+import { collectorRuns, configured } from '../support/collector-runs.js';
 
-const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/netlink/${name}`, import.meta.url));
-const diagnostics = (name: string): Buffer => readFileSync(new URL(`../fixtures/diagnostics/${name}`, import.meta.url));
+/**
+ * One file per read, named after a source it answers: what the native reader returned for one
+ * router (links to the captured fixtures). Sources answered by one native read (net-dev and links,
+ * the nf_tables dumps of both families) share the file of whichever of them it is named after.
+ */
+const NATIVE_ROUTER = new URL('../fixtures/native-router/', import.meta.url);
 
-/** The native reader's answers for one router, in one block as a batch would hold them. */
-function batchReadings(): { readings: Readings; block: ArrayBuffer } {
-  const parts: [AnySource[], Buffer][] = [
-    [[netDevSource, linksSource], fixture('router.rtnetlink-stats.bin')],
-    [[iptablesNftIpv4Source, iptablesNftIpv6Source], fixture('router-nft-unspec.nfnetlink.bin')],
-    [[iptablesLegacyIpv4Source], fixture('router-legacy-ipv4.xt-entries.bin')],
-    [[iptablesLegacyIpv6Source], fixture('router-legacy-ipv6.xt-entries.bin')],
-    [[conntrackCountSource, conntrackStatSource], fixture('router.nf_conntrack.stat.txt')],
-    [[conntrackMaxSource], Buffer.from('262144\n')],
-    [[snmpSource], diagnostics('router.snmp.txt')],
-    [[netstatFileSource], diagnostics('router.netstat.txt')],
-    [[snmp6Source], diagnostics('router.snmp6.txt')],
-    [[sockstatSource], diagnostics('router.sockstat.txt')],
-    [[sockstat6Source], diagnostics('router.sockstat6.txt')],
-    [[neighboursSource], diagnostics('router.neigh.rtnetlink.bin')],
-    [[neutronHaStateSource(ALL_DEVICES.haConfsDir as string)], Buffer.from('primary')],
-  ];
+/** What the read of `sources` (all answered by one read) returned, from the fixture named after one of them. */
+function fixtureOfRead(sources: readonly AnySource[]): Buffer {
+  const named = sources.filter((source) => existsSync(new URL(source.name, NATIVE_ROUTER)));
+  const names = sources.map((source) => source.name).join(', ');
+  const [only] = named;
+  if (only === undefined || named.length > 1) throw new Error(`test/fixtures/native-router/ needs one file named after one of ${names}, has ${named.length}`);
+  return readFileSync(new URL(only.name, NATIVE_ROUTER));
+}
+
+/** The declaration of the read that answers `source`: one object for sources that share a native read. */
+const readOf = (source: AnySource): object => (isHostSource(source) ? source : source.native.read);
+
+/** The native reader's answers to every source `collectors` read, in one block as a batch would hold them. */
+function batchReadings(collectors: readonly CollectorDeclaration[]): { readings: Readings; block: ArrayBuffer } {
+  const byRead = new Map<object, AnySource[]>();
+  for (const source of new Set(collectors.flatMap((collector) => [...configured(collector).sources]))) {
+    byRead.set(readOf(source), [...(byRead.get(readOf(source)) ?? []), source]);
+  }
+  const parts = [...byRead.values()].map((sources): [AnySource[], Buffer] => [sources, fixtureOfRead(sources)]);
   const aligned = (n: number): number => (n + 7) & ~7;
   const block = new ArrayBuffer(parts.reduce((sum, [, bytes]) => sum + aligned(bytes.length), 0));
   const readings = new Map<AnySource, Reading>();
@@ -74,10 +70,10 @@ function viewsIn(root: unknown): ArrayBufferView[] {
   return views;
 }
 
-describe.each(COLLECTORS.map((collector) => [collector.name, collector] as [string, Collector]))('%s collector', (_name, collector) => {
+describe.each(COLLECTORS.map((collector): [string, CollectorDeclaration] => [collector.name, collector]))('%s collector', (_name, collector) => {
   test('its series and the cache hold no view of the reading bytes, and what is kept outlives them', () => {
     const runs = collectorRuns([collector]);
-    const first = batchReadings();
+    const first = batchReadings(COLLECTORS);
     const output = runs.run(first.readings);
     expect(output.failures).toEqual([]);
     expect(output.series.length).toBeGreaterThan(0);
@@ -86,8 +82,8 @@ describe.each(COLLECTORS.map((collector) => [collector.name, collector] as [stri
 
     structuredClone(first.block, { transfer: [first.block] }); // detached: any view of it now reads as empty
     expect(first.block.byteLength).toBe(0);
-    const second = runs.run(batchReadings().readings);
-    const fresh = collectorRuns([collector]).run(batchReadings().readings);
+    const second = runs.run(batchReadings(COLLECTORS).readings);
+    const fresh = collectorRuns([collector]).run(batchReadings(COLLECTORS).readings);
     expect(second.failures).toEqual([]);
     expect(second.lines).toEqual(fresh.lines);
   });

@@ -5,17 +5,23 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_NETSTAT_FIELDS, netstatCollector, selectNetstatFiles } from '../../src/collectors/netstat.js';
+import type { OwnNamespaceInput } from '../../src/collectors/collector.js';
+import { DEFAULT_NETSTAT_FIELDS, netstatCollector, printedFieldNames, selectNetstatFiles } from '../../src/collectors/netstat.js';
 import { planCollection } from '../../src/pipeline/collect-snapshot.js';
 import { parseProcNetSnmp, parseProcNetSnmp6 } from '../../src/parsers/proc-net-snmp.js';
-import { readNetstatFieldNames } from '../../src/readers/netstat-field-names.js';
+import { readInOwnNamespace } from '../../src/readers/own-namespace.js';
 import type { Reading, Readings } from '../../src/readers/reader.js';
 import { netstatFileSource, snmp6Source, snmpSource } from '../../src/sources/netstat.js';
 import type { AnySource } from '../../src/sources/source.js';
-import { ALL_DEVICES, collectorRuns } from '../support/collector-runs.js';
+import { collectorRuns, configured } from '../support/collector-runs.js';
 
 const diagnostics = (name: string): Buffer => readFileSync(new URL(`../fixtures/diagnostics/${name}`, import.meta.url));
 const captured = { snmp: diagnostics('router.snmp.txt'), netstat: diagnostics('router.netstat.txt'), snmp6: diagnostics('router.snmp6.txt') };
+const capturedKernel: OwnNamespaceInput = (source) => {
+  const data = new Map(Object.entries(captured)).get(source.name);
+  const result = data === undefined ? undefined : source.exec.parse(data);
+  return result?.ok ? result.value : undefined;
+};
 
 function namesOf(result: ReturnType<typeof parseProcNetSnmp>): string[] {
   if (!result.ok) throw new Error(result.error.detail);
@@ -58,7 +64,7 @@ describe('the files a selection reads', () => {
   });
 
   test("this machine's own files are read and name the kernel's fields", () => {
-    const own = readNetstatFieldNames();
+    const own = printedFieldNames(readInOwnNamespace);
     expect(own.get('snmp')).toContain('Ip_ForwDatagrams');
     expect(own.get('netstat')).toContain('TcpExt_ListenDrops');
     // every default field is printed by this kernel in the files the default reads
@@ -85,13 +91,15 @@ describe('what is reported', () => {
 
   test('the plan reads only the selected files, and the series are those of reading all three', () => {
     for (const regex of [DEFAULT_NETSTAT_FIELDS, 'TcpExt_.*|Udp_InErrors', 'Ip6_.*']) {
-      const fields = selection(regex);
-      const allFiles = { ...ALL_DEVICES, netstatFields: fields };
-      const selected = { ...allFiles, netstatFiles: selectNetstatFiles(fields, printed) };
-      const plan = planCollection([netstatCollector], selected);
-      expect(plan.namespaceSources.map((source) => source.name), regex).toEqual([...(selected.netstatFiles ?? [])]);
-      const whenAll = collectorRuns([netstatCollector], allFiles).run(readings());
-      const whenSelected = collectorRuns([netstatCollector], selected).run(readings());
+      const flags = { 'collector.netstat.fields': regex };
+      // what the captured router's kernel prints decides the files, as this machine's does in the exporter
+      const selected = configured(netstatCollector, flags, capturedKernel);
+      const plan = planCollection([selected]);
+      expect(plan.namespaceSources.map((source) => source.name), regex).toEqual([...selectNetstatFiles(selection(regex), printed)]);
+      // an own namespace that shows nothing: all three files are read
+      const whenAll = collectorRuns([netstatCollector], flags).run(readings());
+      expect(configured(netstatCollector, flags).sources).toHaveLength(3);
+      const whenSelected = collectorRuns([selected]).run(readings());
       expect(whenSelected.failures).toEqual([]);
       expect(whenSelected.lines.length, regex).toBeGreaterThan(0);
       expect(whenSelected.lines, regex).toEqual(whenAll.lines);

@@ -14,7 +14,7 @@ function textNumbers(kept: KeptTextShape, data: Buffer): Float64Array | undefine
 import type { Reading, Readings } from '../../src/readers/reader.js';
 import { netstatFileSource, snmp6Source, snmpSource } from '../../src/sources/netstat.js';
 import type { AnySource } from '../../src/sources/source.js';
-import { ALL_DEVICES, collectorRuns } from '../support/collector-runs.js';
+import { collectorRuns } from '../support/collector-runs.js';
 
 const diagnostics = (name: string): Buffer => readFileSync(new URL(`../fixtures/diagnostics/${name}`, import.meta.url));
 const files = { snmp: diagnostics('router.snmp.txt'), netstat: diagnostics('router.netstat.txt'), snmp6: diagnostics('router.snmp6.txt') };
@@ -34,7 +34,7 @@ function renumbered(text: Buffer, seed: number): Buffer {
   return Buffer.from(text.toString('latin1').replace(/(?<=^|\s)-?\d+(?=\s|$)/g, () => String(n++ % 7 === 0 ? -(n * 13) : n * 1_000_003 + (n % 3) * 2 ** 40)));
 }
 
-const options = { ...ALL_DEVICES, netstatFields: /^(?:Ip_.*|Tcp_.*|TcpExt_.*|Ip6_.*|Icmp6_.*|Udp_.*)$/ };
+const options = { 'collector.netstat.fields': 'Ip_.*|Tcp_.*|TcpExt_.*|Ip6_.*|Icmp6_.*|Udp_.*' };
 const fresh = (texts: typeof files) => collectorRuns([netstatCollector], options).run(readings(texts));
 
 describe('text shape', () => {

@@ -2,9 +2,7 @@
 // per-namespace step (collect-namespace.ts) with one NamespaceCache: what a scrape of one namespace
 // does, without readers or root. Tells which collectors ran and which were refilled from the cache.
 
-import type { Collector, CollectorOptions } from '../../src/collectors/collector.js';
-import { DEFAULT_NETSTAT_FIELDS } from '../../src/collectors/netstat.js';
-import { DEFAULT_HA_CONFS_DIR } from '../../src/collectors/neutron-ha.js';
+import type { Collector, CollectorDeclaration, OwnNamespaceInput } from '../../src/collectors/collector.js';
 import { FamilyCache } from '../../src/pipeline/family-cache.js';
 import type { NetnsRef } from '../../src/model/netns-ref.js';
 import type { ReaderError } from '../../src/model/reader-error.js';
@@ -16,14 +14,19 @@ import type { Readings } from '../../src/readers/reader.js';
 import { seriesLines } from './series-lines.js';
 
 export const TEST_NS: NetnsRef = { name: 'qrouter-runs', path: '/run/netns/qrouter-runs', dev: 4, inode: 4026532001, kind: 'qrouter', id: 'runs', source: 'named' };
-/** The options of an exporter started without flags, every device reported. */
-export const ALL_DEVICES: CollectorOptions = {
-  deviceFilter: () => true,
-  iptablesRules: true,
-  iptablesRuleChains: () => true,
-  netstatFields: new RegExp(`^(?:${DEFAULT_NETSTAT_FIELDS})$`),
-  haConfsDir: DEFAULT_HA_CONFS_DIR,
-};
+/** Flags as the command line gives them, by name without dashes: `{ 'device.include': '^qr-' }`. */
+export type CollectorFlagsGiven = Readonly<Record<string, string | boolean>>;
+
+/**
+ * An own namespace that shows nothing: options that depend on it assume nothing (netstat then reads
+ * all three of its files), so that a test does not depend on this machine's kernel.
+ */
+export const NOTHING_OWN: OwnNamespaceInput = () => undefined;
+
+/** The collector as the exporter runs it with these flags (none: an exporter started without flags). */
+export function configured(collector: CollectorDeclaration, flags: CollectorFlagsGiven = {}, own: OwnNamespaceInput = NOTHING_OWN): Collector {
+  return collector.configure(new Map(Object.entries(flags)), own);
+}
 
 export interface CollectorRun {
   readonly series: SeriesGroup[];
@@ -40,21 +43,23 @@ export interface CollectorRuns {
   readonly cache: NamespaceCache;
 }
 
-export function collectorRuns(collectors: readonly Collector[], options: CollectorOptions = ALL_DEVICES, ns: NetnsRef = TEST_NS): CollectorRuns {
+/** `collectors` with the flags given (or already configured), over one namespace scrape after scrape. */
+export function collectorRuns(collectors: readonly (CollectorDeclaration | Collector)[], flags: CollectorFlagsGiven = {}, ns: NetnsRef = TEST_NS): CollectorRuns {
   const cache = new NamespaceCache();
   const interner = new Interner();
-  const families = new FamilyCache(collectors.flatMap((collector) => [...collector.families]));
+  const running = collectors.map((collector) => ('configure' in collector ? configured(collector, flags) : collector));
+  const families = new FamilyCache(running.flatMap((collector) => [...collector.families]));
   let ran: string[] = [];
-  const planned = collectors.map((collector) => ({
+  const planned = running.map((collector) => ({
     collector: { ...collector, collect: (...args: Parameters<Collector['collect']>) => (ran.push(collector.name), collector.collect(...args)) },
-    sources: collector.sources(options),
+    sources: collector.sources,
     readShare: 0,
   }));
   return {
     cache,
     run(readings) {
       ran = [];
-      const results = collectNamespace({ ns, readings, readSeconds: 0, collectors: planned, options, intern: interner.intern, family: families.family, cache });
+      const results = collectNamespace({ ns, readings, readSeconds: 0, collectors: planned, intern: interner.intern, family: families.family, cache });
       cache.rotate();
       const series = [...results.values()].flatMap((result) => [...result.series]);
       const failures = [...results.values()].flatMap((result) => [...result.failures]);

@@ -35,7 +35,12 @@ export function fixtureDiscovery(): () => Promise<DiscoveryResult> {
   return async () => ({ namespaces, errors: [] });
 }
 
-export function createFixtureReader(): NamespaceReader {
+/**
+ * `alsoFrom`: more fixture roots laid out as PIPELINE_FIXTURES is (`<dir>/<source name>`), for a
+ * collector a test brings (test/collectors/sample-xfrm); the first root that has a file serves it.
+ */
+export function createFixtureReader(alsoFrom: readonly string[] = []): NamespaceReader {
+  const roots = [PIPELINE_FIXTURES, ...alsoFrom];
   const dirByName = new Map(manifest().map((entry) => [entry.name, entry.dir]));
   return {
     name: 'fixtures',
@@ -48,15 +53,25 @@ export function createFixtureReader(): NamespaceReader {
           readings.set(source, { ok: false, error: { kind: 'vanished', detail: `no fixture for ${ns.name}` } });
           continue;
         }
-        try {
-          const data = await readFile(join(PIPELINE_FIXTURES, dir, source.name));
-          readings.set(source, { ok: true, backend: 'exec', data });
-        } catch {
-          readings.set(source, { ok: false, error: { kind: 'not-present', detail: `${source.name}: no fixture file` } });
-        }
+        const data = await firstFile(roots.map((root) => join(root, dir, source.name)));
+        readings.set(
+          source,
+          data === undefined ? { ok: false, error: { kind: 'not-present', detail: `${source.name}: no fixture file` } } : { ok: true, backend: 'exec', data },
+        );
       }
       return readings;
     },
     async close() {},
   };
+}
+
+async function firstFile(paths: readonly string[]): Promise<Buffer | undefined> {
+  for (const path of paths) {
+    try {
+      return await readFile(path);
+    } catch {
+      // not in this root: try the next
+    }
+  }
+  return undefined;
 }

@@ -3,10 +3,10 @@
 
 import { COLLECTORS } from '../../src/collectors/registry.js';
 import { isHostSource, type AnyNamespaceSource } from '../../src/sources/source.js';
-import { ALL_DEVICES } from './collector-runs.js';
+import { configured } from './collector-runs.js';
 
 export const ALL_SOURCES: readonly AnyNamespaceSource[] = [
-  ...new Set(COLLECTORS.flatMap((collector) => [...collector.sources(ALL_DEVICES)])),
+  ...new Set(COLLECTORS.flatMap((collector) => [...configured(collector).sources])),
 ].filter((source): source is AnyNamespaceSource => !isHostSource(source));
 
 const byName = new Map(ALL_SOURCES.map((source) => [source.name, source]));
