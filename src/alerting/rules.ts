@@ -1,186 +1,43 @@
-// Alert and recording rules for netns-exporter. Every threshold, `for` duration and selector lives in
-// `alertConfig`; `netns-exporter.rules.yml` is generated from it (UPDATE_RULES=1 npx vitest run test/alerts).
-import { stringify } from 'yaml';
+// Alert and recording rules for netns-exporter, built from an AlertConfig (config.ts). The shipped
+// files are `netns-exporter rules` output for the defaults (render.ts; test/alerts checks them).
+//
+// Every alert carries `severity`, `scope` and `symptom` (docs/runbook.md, the Alertmanager contract):
+// - scope exporter: the target itself; host: one network node; namespace: one namespace on one host;
+//   router: a router across its hosts (no `instance`: the hosts are named in the description).
+// - Labels come only from the exporter's series and the scrape target, plus `project_id` from
+//   openstack-exporter bridged over its gaps: names that can change while a fault lasts (project,
+//   router_name) go to annotations, read at notification time, so `for` never starts again.
+import type { AlertConfig, Severity } from './config.js';
+import { alertConfig } from './config.js';
+import {
+  IDENTITY_RECORD,
+  indent,
+  keysFor,
+  NAMES_RECORD,
+  OPENSTACK_ROUTER_RECORD,
+  openstackRouterSelector,
+  percent,
+  RATE_RECORDS,
+  ROUTER_COUNT_RECORD,
+  ROUTER_PEAK_RECORD,
+  selectorFor,
+  templatesFor,
+} from './promql.js';
 
-export type Severity = 'warning' | 'critical';
+export type { AlertConfig, Severity } from './config.js';
+export { alertConfig, withDurations } from './config.js';
+export { IDENTITY_RECORD, NAMES_RECORD, NAMESPACE_KEY, RATE_RECORDS, ROUTER_COUNT_RECORD, ROUTER_PEAK_RECORD } from './promql.js';
+export { renderPrometheusRule, renderRulesFile } from './render.js';
 
-export interface AlertConfig {
-  /** Picks the exporter's series, including Prometheus' own `up` and scrape metrics of its job. */
-  readonly selector: string;
-  /**
-   * Picks openstack-exporter's `openstack_neutron_router` series (empty: any job). When they are
-   * present, router names and projects come from them; otherwise from the exporter's labels file.
-   */
-  readonly openstackSelector: string;
-  /** Window of every rate(); several scrape intervals long so one late scrape barely moves it. */
-  readonly rateWindow: string;
-  /** Labels copied onto namespace alerts from the names recording rule (labels file or openstack-exporter). */
-  readonly nameLabels: readonly string[];
-  /** Where `docs/runbook.md` is published; each alert links to its own section (`#<alertname>` in lower case). */
-  readonly runbookUrl: string;
-  /** Base URL of the Grafana that has the shipped dashboards (their uids are fixed). */
-  readonly grafanaUrl: string;
-  readonly interfaceErrors: {
-    /** Errors per packet above which an interface that carries traffic alerts. */
-    readonly ratio: number;
-    /** Errors per second that alert whatever the ratio: 500/s is a fault even at 0.5 % of a busy port. */
-    readonly errorsPerSecondFloor: number;
-    readonly ratioFor: string;
-    /** Below this many packets per second an interface counts as idle: a ratio means nothing there. */
-    readonly idleBelowPacketsPerSecond: number;
-    /** Errors per second that, sustained on an idle interface, point at a link or driver fault. */
-    readonly idleErrorsPerSecond: number;
-    readonly idleFor: string;
-    readonly severity: Severity;
-  };
-  readonly routerPortDrops: {
-    readonly namespaces: string;
-    readonly devices: string;
-    /** Share of the packets (passed plus dropped) that is dropped. */
-    readonly ratio: number;
-    /** Drops per second below which no ratio alerts: a handful of drops on an idle port is noise. */
-    readonly dropsPerSecondFloor: number;
-    readonly for: string;
-    readonly severity: Severity;
-  };
-  readonly conntrack: {
-    readonly warningRatio: number;
-    readonly criticalRatio: number;
-    readonly for: string;
-  };
-  readonly conntrackDrops: { readonly perSecond: number; readonly for: string; readonly severity: Severity };
-  readonly collectionFailing: { readonly for: string; readonly severity: Severity };
-  readonly exporterDown: { readonly for: string; readonly severity: Severity };
-  readonly exporterAbsent: { readonly for: string; readonly severity: Severity };
-  readonly seriesDropped: { readonly for: string; readonly severity: Severity };
-  readonly labelsFile: { readonly for: string; readonly severity: Severity };
-  readonly slowScrape: {
-    /** Share of the scrape timeout above which scrapes count as slow. */
-    readonly ratioOfTimeout: number;
-    /**
-     * The job's scrape timeout, used only when neither the exporter (`netns_scrape_timeout_seconds`,
-     * read from Prometheus' X-Prometheus-Scrape-Timeout-Seconds header) nor Prometheus
-     * (`scrape_timeout_seconds`, with `--enable-feature=extra-scrape-metrics`) reports it.
-     */
-    readonly fallbackTimeoutSeconds: number;
-    readonly for: string;
-    readonly severity: Severity;
-  };
-  readonly routerPortDown: {
-    /**
-     * Operstates that mean down. Not `netns_network_up == 0`: OVS internal ports, which Neutron's
-     * qg- and qr- ports are, report "unknown" while working. `(?i)`: `ip -j` prints upper case, sysfs lower.
-     */
-    readonly downOperstates: string;
-    /** How far back a host counts as carrying a router when its exporter is down now. */
-    readonly exporterDownLookback: string;
-  };
-  readonly gatewayDown: { readonly namespaces: string; readonly devices: string; readonly for: string; readonly severity: Severity };
-  readonly internalPortDown: { readonly namespaces: string; readonly devices: string; readonly for: string; readonly severity: Severity };
-  readonly namespacesCollapsed: {
-    readonly kinds: string;
-    /** Alert when a host carries fewer than this share of the most router namespaces it had over `lookback`. */
-    readonly ratio: number;
-    /** Hosts that had fewer router namespaces than this are left alone (a lab, a draining node). */
-    readonly minimum: number;
-    readonly lookback: string;
-    readonly for: string;
-    readonly severity: Severity;
-  };
-  readonly haSplitBrain: { readonly for: string; readonly severity: Severity };
-  readonly flapping: { readonly window: string; readonly changes: number; readonly for: string; readonly severity: Severity };
-  readonly neighborFailures: {
-    readonly devices: string;
-    readonly states: string;
-    readonly entries: number;
-    readonly for: string;
-    readonly severity: Severity;
-  };
-}
-
-/** The shipped configuration. Change values here, then regenerate the rules file. */
-export const alertConfig: AlertConfig = {
-  selector: 'job="netns-exporter"',
-  openstackSelector: '',
-  rateWindow: '5m',
-  nameLabels: ['project', 'router_name'],
-  runbookUrl: 'https://netns-exporter.example.com/docs/runbook.md',
-  grafanaUrl: 'https://grafana.example.com',
-  interfaceErrors: {
-    ratio: 0.01,
-    errorsPerSecondFloor: 100,
-    ratioFor: '15m',
-    idleBelowPacketsPerSecond: 1,
-    idleErrorsPerSecond: 0.1,
-    idleFor: '15m',
-    severity: 'warning',
-  },
-  routerPortDrops: {
-    namespaces: 'qrouter-.*|snat-.*|fip-.*',
-    devices: 'qr-.*|qg-.*|sg-.*|rfp-.*|fpr-.*|fg-.*',
-    ratio: 0.01,
-    dropsPerSecondFloor: 0.5,
-    for: '15m',
-    severity: 'warning',
-  },
-  conntrack: { warningRatio: 0.75, criticalRatio: 0.9, for: '5m' },
-  conntrackDrops: { perSecond: 1, for: '10m', severity: 'warning' },
-  collectionFailing: { for: '10m', severity: 'warning' },
-  exporterDown: { for: '5m', severity: 'critical' },
-  exporterAbsent: { for: '15m', severity: 'critical' },
-  seriesDropped: { for: '15m', severity: 'warning' },
-  labelsFile: { for: '15m', severity: 'warning' },
-  slowScrape: { ratioOfTimeout: 0.8, fallbackTimeoutSeconds: 10, for: '15m', severity: 'warning' },
-  routerPortDown: { downOperstates: '(?i)down|lowerlayerdown|notpresent', exporterDownLookback: '1h' },
-  gatewayDown: { namespaces: 'qrouter-.*|snat-.*', devices: 'qg-.*', for: '5m', severity: 'critical' },
-  internalPortDown: { namespaces: 'qrouter-.*', devices: 'qr-.*', for: '5m', severity: 'warning' },
-  namespacesCollapsed: { kinds: 'qrouter|snat', ratio: 0.5, minimum: 10, lookback: '1h', for: '5m', severity: 'critical' },
-  haSplitBrain: { for: '2m', severity: 'critical' },
-  flapping: { window: '15m', changes: 6, for: '5m', severity: 'warning' },
-  neighborFailures: {
-    devices: 'qr-.*|qg-.*|sg-.*|rfp-.*|fpr-.*|fg-.*',
-    states: 'failed|incomplete',
-    entries: 10,
-    for: '15m',
-    severity: 'warning',
-  },
-};
-
-/**
- * `config` with every `for` set to `forDuration` and every rate window to `rateWindow`, thresholds
- * untouched: for end-to-end tests against a live Prometheus that cannot wait fifteen minutes.
- */
-export function withDurations(config: AlertConfig, forDuration: string, rateWindow: string): AlertConfig {
-  const f = <T extends { readonly for: string }>(x: T): T => ({ ...x, for: forDuration });
-  return {
-    ...config,
-    rateWindow,
-    interfaceErrors: { ...config.interfaceErrors, ratioFor: forDuration, idleFor: forDuration },
-    routerPortDrops: f(config.routerPortDrops),
-    conntrack: f(config.conntrack),
-    conntrackDrops: f(config.conntrackDrops),
-    collectionFailing: f(config.collectionFailing),
-    exporterDown: f(config.exporterDown),
-    exporterAbsent: f(config.exporterAbsent),
-    seriesDropped: f(config.seriesDropped),
-    labelsFile: f(config.labelsFile),
-    slowScrape: f(config.slowScrape),
-    gatewayDown: f(config.gatewayDown),
-    internalPortDown: f(config.internalPortDown),
-    namespacesCollapsed: f(config.namespacesCollapsed),
-    haSplitBrain: f(config.haSplitBrain),
-    flapping: f(config.flapping),
-    neighborFailures: f(config.neighborFailures),
-  };
-}
+export type Scope = 'exporter' | 'host' | 'namespace' | 'router';
 
 /** One Prometheus alerting rule, in the field order of the rules file. */
 export interface AlertingRule {
   readonly alert: string;
   readonly expr: string;
   readonly for: string;
-  readonly labels: { readonly severity: Severity };
-  readonly annotations: {
+  readonly labels: { readonly severity: Severity; readonly scope: Scope; readonly symptom: string; readonly kind?: string };
+  readonly annotations: Readonly<Record<string, string>> & {
     readonly summary: string;
     readonly description: string;
     readonly runbook_url: string;
@@ -194,28 +51,6 @@ export interface RecordingRule {
   readonly expr: string;
 }
 
-/** Labels that identify one namespace on one exporter; `cluster` is the mixins' multi-cluster label (absent is fine). */
-export const NAMESPACE_KEY = 'cluster, job, instance, netns';
-const HOST_KEY = 'cluster, job, instance';
-
-/**
- * The recording rule every namespace alert joins for its `kind`, `id`, `project` and `router_name`:
- * one series per (cluster, job, instance, netns), whatever duplicates `netns_info` has.
- */
-export const NAMES_RECORD = 'netns:netns_info:names';
-
-/** Per-namespace rates recorded for the fleet dashboard (node-mixin style `level:metric:operation`). */
-export const RATE_RECORDS = [
-  'receive_bytes',
-  'transmit_bytes',
-  'receive_packets',
-  'transmit_packets',
-  'receive_errs',
-  'transmit_errs',
-  'receive_drop',
-  'transmit_drop',
-].map((counter) => ({ counter, metric: `netns_network_${counter}_total`, record: `netns:netns_network_${counter}:rate5m` }));
-
 /**
  * `netns_info` with router names and projects: openstack-exporter's `openstack_neutron_router`
  * (`name`, `project_id`) where it knows the router, else the labels file's `router_name` and `project`.
@@ -223,12 +58,12 @@ export const RATE_RECORDS = [
  * one namespace (labels changed across a restart, two monitors scraping) must not fail every join.
  * Routers (`qrouter`, `snat`) also get `router_id`, which drill-down links use.
  */
-export function namesExpression(netnsInfo: string, openstackRouter: string): string {
-  const info = `topk by (${NAMESPACE_KEY}) (1, ${netnsInfo})`;
+export function namesExpression(netnsInfo: string, openstackRouter: string, namespaceKey = 'cluster, job, instance, netns'): string {
+  const info = `topk by (${namespaceKey}) (1, ${netnsInfo})`;
   const openstack =
     `label_replace(label_replace(topk by (id) (1, ${openstackRouter}), "router_name", "$1", "name", "(.+)"), ` +
     '"project", "$1", "project_id", "(.+)")';
-  const named = `(${info} * on(id) group_left(project, router_name) ${openstack}) or on(${NAMESPACE_KEY}) ${info}`;
+  const named = `(${info} * on(id) group_left(project, router_name) ${openstack}) or on(${namespaceKey}) ${info}`;
   // router_id = id where kind is qrouter or snat: label_replace sees one label, so join kind and id first.
   const joined = `label_join(${named}, "kind_id", ";", "kind", "id")`;
   return `label_replace(label_replace(${joined}, "router_id", "$1", "kind_id", "(?:qrouter|snat);(.+)"), "kind_id", "", "kind_id", ".*")`;
@@ -239,119 +74,183 @@ const DIRECTIONS = [
   { metric: 'transmit', Name: 'Transmit', verb: 'transmitted', noun: 'transmit' },
 ] as const;
 
-/** `0.01` as "1%": thresholds quoted in descriptions read like the values next to them. */
-const percent = (ratio: number): string => `${Number((ratio * 100).toPrecision(6))}%`;
-
 const WHERE = '{{ $labels.device }} in {{ $labels.netns }} on {{ $labels.instance }}';
 
-function selectorFor(config: AlertConfig) {
-  return (metric: string, ...matchers: string[]): string => `${metric}{${[config.selector, ...matchers].join(', ')}}`;
-}
-
-function openstackRouterSelector(config: AlertConfig): string {
-  return config.openstackSelector ? `openstack_neutron_router{${config.openstackSelector}}` : 'openstack_neutron_router';
-}
-
-/** Builds the recording rules: the names join, then the per-namespace rates. */
+/** Builds the recording rules: openstack-exporter bridged, names, identity, per-namespace rates, router counts per host. */
 export function buildRecordingRules(config: AlertConfig = alertConfig): RecordingRule[] {
   const sel = selectorFor(config);
+  const keys = keysFor(config);
+  const openstack = openstackRouterSelector(config);
+  const info = `max by (${keys.namespace}, kind, id) (${sel('netns_info')})`;
+  const collapse = config.namespacesCollapsed;
   return [
-    { record: NAMES_RECORD, expr: namesExpression(sel('netns_info'), openstackRouterSelector(config)) },
+    {
+      // The current series where there is one, else the last seen within the bridge.
+      record: OPENSTACK_ROUTER_RECORD,
+      expr: `topk by (id) (1, ${openstack} or on(id) last_over_time(${openstack}[${config.openstackBridge}]))`,
+    },
+    { record: NAMES_RECORD, expr: namesExpression(sel('netns_info'), OPENSTACK_ROUTER_RECORD, keys.namespace) },
+    {
+      // netns_info without the labels file's names, which an edit changes: what alerts are keyed on.
+      record: IDENTITY_RECORD,
+      expr: `${info}\n* on(id) group_left(project_id)\n  max by (id, project_id) (${OPENSTACK_ROUTER_RECORD})\nor on(${keys.namespace})\n${info}`,
+    },
     ...RATE_RECORDS.map(({ metric, record }) => ({
       record,
-      expr: `sum by (${NAMESPACE_KEY}) (rate(${sel(metric)}[${config.rateWindow}]))`,
+      expr: `sum by (${keys.namespace}) (rate(${sel(metric)}[${config.rateWindow}]))`,
     })),
+    {
+      // A host whose exporter answers but reports no router namespace at all counts as 0, not as absent.
+      record: ROUTER_COUNT_RECORD,
+      expr:
+        `sum by (${keys.host}) (${sel('netns_namespaces', `kind=~"${collapse.kinds}"`)})\n` +
+        `or on(${keys.host})\ngroup by (${keys.host}) (${sel('netns_exporter_build_info')}) * 0`,
+    },
+    {
+      // The peak over the lookback, except while collapsed: then the peak from before, read back from
+      // this rule's own last value, so the alert does not resolve when the lookback has slid past it.
+      record: ROUTER_PEAK_RECORD,
+      expr:
+        `(\n  ${ROUTER_PEAK_RECORD}\n  and on(${keys.host})\n  (${ROUTER_COUNT_RECORD} < ${collapse.ratio} * ${ROUTER_PEAK_RECORD})\n)\n` +
+        `or on(${keys.host})\nmax_over_time(${ROUTER_COUNT_RECORD}[${collapse.lookback}])`,
+    },
   ];
 }
 
 /** Builds every alerting rule from `config`. */
 export function buildAlertingRules(config: AlertConfig = alertConfig): AlertingRule[] {
   const sel = selectorFor(config);
+  const keys = keysFor(config);
+  const t = templatesFor(config);
   const rate = (series: string): string => `rate(${series}[${config.rateWindow}])`;
-  const names = [...new Set(['kind', 'id', ...config.nameLabels])].join(', ');
-  // Copies kind, id and the names onto a per-namespace expression. `group_left` of a label the
-  // names series lack adds nothing, so this works without a labels file or openstack-exporter.
-  const withNames = (expr: string): string => `(\n${indent(expr)}\n)\n* on(${NAMESPACE_KEY}) group_left(${names})\n  ${NAMES_RECORD}`;
-  // The same for expressions about a router as a whole (by id, across hosts).
-  const withRouterNames = (expr: string): string =>
-    `(\n${indent(expr)}\n)\n* on(cluster, id) group_left(kind, ${config.nameLabels.join(', ')})\n  topk by (cluster, id) (1, ${NAMES_RECORD}{kind="qrouter"})`;
+  const down = config.routerPortDown.downOperstates;
+
+  // Copies kind, id (and project_id) onto a per-namespace expression, and keeps only the namespaces of
+  // namespaceSelector. `group_left` of a label the identity lacks adds nothing.
+  const withIdentity = (expr: string): string =>
+    `(\n${indent(expr)}\n)\n* on(${keys.namespace}) group_left(kind, id, project_id)\n  ${IDENTITY_RECORD}{${config.namespaceSelector}}`;
+  // project_id onto a router-wide expression (by cluster and id).
+  const withRouterProject = (expr: string): string =>
+    `(\n${indent(expr)}\n)\n* on(${keys.router}) group_left(project_id)\n  topk by (${keys.router}) (1, max by (${keys.router}, project_id) (${IDENTITY_RECORD}))`;
+  // Hosts where an HA router is not primary (backup, fault): their ports are down on purpose.
+  const notPrimary = `max by (${keys.host}, id) (${sel('netns_router_ha_state', 'state="primary"')}) == 0`;
 
   const runbook = (alert: string): string => `${config.runbookUrl}#${alert.toLowerCase()}`;
   const fleetUrl = `${config.grafanaUrl}/d/netns-fleet-overview/network-namespaces-fleet-overview?var-instance={{ $labels.instance }}`;
-  const routerUrl = `${config.grafanaUrl}/d/netns-tenant-router/network-namespaces-tenant-router?var-router={{ $labels.id }}&var-instance={{ $labels.instance }}`;
+  const routerHostUrl = `${config.grafanaUrl}/d/netns-tenant-router/network-namespaces-tenant-router?var-router={{ $labels.id }}&var-instance={{ $labels.instance }}`;
+  // Router-wide alerts open the router on all its hosts: the dashboard's instance variable defaults to All.
+  const routerUrl = `${config.grafanaUrl}/d/netns-tenant-router/network-namespaces-tenant-router?var-router={{ $labels.id }}`;
   // A namespace alert opens the router dashboard for routers, the fleet overview (that host) otherwise.
-  const namespaceUrl = `{{ if or (eq $labels.kind "qrouter") (eq $labels.kind "snat") }}${routerUrl}{{ else }}${fleetUrl}{{ end }}`;
+  const namespaceUrl = `{{ if or (eq $labels.kind "qrouter") (eq $labels.kind "snat") }}${routerHostUrl}{{ else }}${fleetUrl}{{ end }}`;
+  const dashboards = { router: routerUrl, namespace: namespaceUrl, fleet: fleetUrl } as const;
+
   const rules: AlertingRule[] = [];
-  const add = (
-    alert: string,
-    expr: string,
-    forDuration: string,
-    severity: Severity,
-    summary: string,
-    description: string,
-    dashboard: 'router' | 'namespace' | 'fleet',
-  ): void => {
-    const dashboardUrl = dashboard === 'router' ? routerUrl : dashboard === 'namespace' ? namespaceUrl : fleetUrl;
+  interface Alert {
+    readonly alert: string;
+    readonly expr: string;
+    readonly for: string;
+    readonly severity: Severity;
+    readonly scope: Scope;
+    readonly symptom: string;
+    readonly summary: string;
+    readonly description: string;
+    readonly kind?: string;
+  }
+  const add = (a: Alert): void => {
+    // Names are annotations, read when the notification goes out: never labels.
+    const names: Record<string, string> =
+      a.scope === 'namespace'
+        ? { project: t.name(t.namespaceNames, 'project'), router_name: t.name(t.namespaceNames, 'router_name') }
+        : a.scope === 'router'
+          ? { project: t.name(t.routerNames, 'project'), router_name: t.name(t.routerNames, 'router_name') }
+          : {};
+    const sentence = a.scope === 'namespace' ? t.sentence(t.namespaceNames) : a.scope === 'router' ? t.sentence(t.routerNames) : '';
+    const dashboard = a.scope === 'router' ? dashboards.router : a.scope === 'namespace' ? dashboards.namespace : dashboards.fleet;
     rules.push({
-      alert,
-      expr,
-      for: forDuration,
-      labels: { severity },
-      annotations: { summary, description, runbook_url: runbook(alert), dashboard_url: dashboardUrl },
+      alert: a.alert,
+      expr: a.expr,
+      for: a.for,
+      labels: { severity: a.severity, scope: a.scope, symptom: a.symptom, ...(a.kind ? { kind: a.kind } : {}) },
+      annotations: {
+        summary: a.summary,
+        description: a.description + sentence,
+        ...names,
+        runbook_url: runbook(a.alert),
+        dashboard_url: dashboard,
+      },
     });
   };
 
-  const { interfaceErrors: errors, routerPortDrops: drops, conntrack, slowScrape } = config;
+  const { interfaceErrors: errors, routerPortDrops: drops, conntrack, slowScrape, hostRollup } = config;
+  // "At least minRouters namespaces on one host (and minShare of them)": one host alert for many.
+  const rollup = (perNamespace: string[], kinds: string): string => {
+    const affected = `count by (${keys.host}) (\n  group by (${keys.namespace}) (\n${indent(indent(perNamespace.join('\nor\n')))}\n  )\n)`;
+    const share =
+      hostRollup.minShare > 0
+        ? `\nand on(${keys.host})\n${affected}\n>= ${hostRollup.minShare} * count by (${keys.host}) (${IDENTITY_RECORD}{kind=~"${kinds}"})`
+        : '';
+    return `${affected}\n>= ${hostRollup.minRouters}${share}`;
+  };
 
+  const errorExprs: string[] = [];
   for (const d of DIRECTIONS) {
     const packets = rate(sel(`netns_network_${d.metric}_packets_total`));
     const errs = rate(sel(`netns_network_${d.metric}_errs_total`));
     const ratio = `(\n  ${errs}\n/\n  ${packets}\n)`;
-    add(
-      `NetnsInterface${d.Name}ErrorRatioHigh`,
-      withNames(
-        `${ratio} > ${errors.ratio}\nand\n${packets} >= ${errors.idleBelowPacketsPerSecond}\n` +
-          `or\n${ratio}\nand\n${errs} > ${errors.errorsPerSecondFloor}`,
-      ),
-      errors.ratioFor,
-      errors.severity,
-      `${d.Name} errors on {{ $labels.device }} in {{ $labels.netns }}`,
-      `{{ $value | humanizePercentage }} of the packets ${d.verb} on ${WHERE} had errors over the last ${config.rateWindow} ` +
-        `(threshold ${percent(errors.ratio)}, or more than ${errors.errorsPerSecondFloor} errors/s at any ratio, for ${errors.ratioFor}).`,
-      'namespace',
+    const expr = withIdentity(
+      `${ratio} > ${errors.ratio}\nand\n${packets} >= ${errors.idleBelowPacketsPerSecond}\n` + `or\n${ratio}\nand\n${errs} > ${errors.errorsPerSecondFloor}`,
     );
+    errorExprs.push(expr);
+    add({
+      alert: `NetnsInterface${d.Name}ErrorRatioHigh`,
+      expr,
+      for: errors.ratioFor,
+      severity: errors.severity,
+      scope: 'namespace',
+      symptom: 'errors',
+      summary: `${d.Name} errors on {{ $labels.device }} in {{ $labels.netns }}`,
+      description:
+        `{{ $value | humanizePercentage }} of the packets ${d.verb} on ${WHERE} had errors over the last ${config.rateWindow} ` +
+        `(threshold ${percent(errors.ratio)}, or more than ${errors.errorsPerSecondFloor} errors/s at any ratio, for ${errors.ratioFor}).`,
+    });
   }
   for (const d of DIRECTIONS) {
-    add(
-      `NetnsInterface${d.Name}ErrorsWhileIdle`,
-      withNames(
-        `${rate(sel(`netns_network_${d.metric}_errs_total`))} > ${errors.idleErrorsPerSecond}\n` +
-          `and\n${rate(sel(`netns_network_${d.metric}_packets_total`))} < ${errors.idleBelowPacketsPerSecond}`,
-      ),
-      errors.idleFor,
-      errors.severity,
-      `${d.Name} errors on idle-looking {{ $labels.device }} in {{ $labels.netns }}`,
-      `${WHERE} counts {{ $value | humanize }} ${d.noun} errors per second while it ${d.verb} fewer than ` +
-        `${errors.idleBelowPacketsPerSecond} packet${errors.idleBelowPacketsPerSecond === 1 ? '' : 's'} per second, for ${errors.idleFor}: a link or driver fault rather than load.`,
-      'namespace',
+    const expr = withIdentity(
+      `${rate(sel(`netns_network_${d.metric}_errs_total`))} > ${errors.idleErrorsPerSecond}\n` +
+        `and\n${rate(sel(`netns_network_${d.metric}_packets_total`))} < ${errors.idleBelowPacketsPerSecond}`,
     );
+    errorExprs.push(expr);
+    add({
+      alert: `NetnsInterface${d.Name}ErrorsWhileIdle`,
+      expr,
+      for: errors.idleFor,
+      severity: errors.severity,
+      scope: 'namespace',
+      symptom: 'errors',
+      summary: `${d.Name} errors on idle-looking {{ $labels.device }} in {{ $labels.netns }}`,
+      description:
+        `${WHERE} counts {{ $value | humanize }} ${d.noun} errors per second while it ${d.verb} fewer than ` +
+        `${errors.idleBelowPacketsPerSecond} packet${errors.idleBelowPacketsPerSecond === 1 ? '' : 's'} per second, for ${errors.idleFor}: a link or driver fault rather than load.`,
+    });
   }
+  const dropExprs: string[] = [];
   for (const d of DIRECTIONS) {
     const m = (name: string) => sel(`netns_network_${d.metric}_${name}_total`, `netns=~"${drops.namespaces}"`, `device=~"${drops.devices}"`);
     const dropRate = rate(m('drop'));
-    add(
-      `NetnsRouterPort${d.Name}Drops`,
-      withNames(
-        `(\n  ${dropRate}\n/\n  (${rate(m('packets'))} + ${dropRate})\n) > ${drops.ratio}\n` +
-          `and\n${dropRate} > ${drops.dropsPerSecondFloor}`,
-      ),
-      drops.for,
-      drops.severity,
-      `Router port {{ $labels.device }} in {{ $labels.netns }} drops ${d.verb} packets`,
-      `${WHERE} dropped {{ $value | humanizePercentage }} of its ${d.verb} packets over the last ${config.rateWindow} ` +
+    const expr = withIdentity(`(\n  ${dropRate}\n/\n  (${rate(m('packets'))} + ${dropRate})\n) > ${drops.ratio}\n` + `and\n${dropRate} > ${drops.dropsPerSecondFloor}`);
+    dropExprs.push(expr);
+    add({
+      alert: `NetnsRouterPort${d.Name}Drops`,
+      expr,
+      for: drops.for,
+      severity: drops.severity,
+      scope: 'namespace',
+      symptom: 'drops',
+      summary: `Router port {{ $labels.device }} in {{ $labels.netns }} drops ${d.verb} packets`,
+      description:
+        `${WHERE} dropped {{ $value | humanizePercentage }} of its ${d.verb} packets over the last ${config.rateWindow} ` +
         `(threshold ${percent(drops.ratio)} with more than ${drops.dropsPerSecondFloor} drops/s, for ${drops.for}).`,
-      'namespace',
-    );
+    });
   }
 
   const conntrackUse = `${sel('netns_nf_conntrack_entries')}\n/\n(${sel('netns_nf_conntrack_entries_limit')} > 0)`;
@@ -359,211 +258,305 @@ export function buildAlertingRules(config: AlertConfig = alertConfig): AlertingR
     ['warning', conntrack.warningRatio],
     ['critical', conntrack.criticalRatio],
   ] as const) {
-    add(
-      level === 'warning' ? 'NetnsConntrackTableFilling' : 'NetnsConntrackTableNearlyFull',
-      withNames(`${conntrackUse}\n> ${ratio}`),
-      conntrack.for,
-      level,
-      `Conntrack table of {{ $labels.netns }} is ${level === 'warning' ? 'filling' : 'nearly full'}`,
-      `Namespace {{ $labels.netns }} on {{ $labels.instance }} uses {{ $value | humanizePercentage }} of its conntrack limit ` +
+    add({
+      alert: level === 'warning' ? 'NetnsConntrackTableFilling' : 'NetnsConntrackTableNearlyFull',
+      expr: withIdentity(`${conntrackUse}\n> ${ratio}`),
+      for: conntrack.for,
+      severity: level,
+      scope: 'namespace',
+      symptom: 'conntrack',
+      summary: `Conntrack table of {{ $labels.netns }} is ${level === 'warning' ? 'filling' : 'nearly full'}`,
+      description:
+        `Namespace {{ $labels.netns }} on {{ $labels.instance }} uses {{ $value | humanizePercentage }} of its conntrack limit ` +
         `(threshold ${percent(ratio)} for ${conntrack.for}). When it is full the kernel drops new connections.`,
-      'namespace',
-    );
+    });
   }
-  add(
-    'NetnsConntrackDrops',
-    withNames(
+  add({
+    alert: 'NetnsConntrackDrops',
+    expr: withIdentity(
       // One rate per counter, told apart by a `stat` label: rate() drops the metric name, and three
       // series with one label set would be an error.
-      `sum by (${NAMESPACE_KEY}) (\n` +
-        ['insert_failed', 'drop', 'early_drop']
-          .map((stat) => `  label_replace(${rate(sel(`netns_nf_conntrack_stat_${stat}_total`))}, "stat", "${stat}", "", "")`)
-          .join('\n  or\n') +
+      `sum by (${keys.namespace}) (\n` +
+        ['insert_failed', 'drop', 'early_drop'].map((stat) => `  label_replace(${rate(sel(`netns_nf_conntrack_stat_${stat}_total`))}, "stat", "${stat}", "", "")`).join('\n  or\n') +
         `\n)\n> ${config.conntrackDrops.perSecond}`,
     ),
-    config.conntrackDrops.for,
-    config.conntrackDrops.severity,
-    'Conntrack in {{ $labels.netns }} drops connections',
-    `Namespace {{ $labels.netns }} on {{ $labels.instance }} counts {{ $value | humanize }} conntrack insert failures, drops and early drops per second ` +
+    for: config.conntrackDrops.for,
+    severity: config.conntrackDrops.severity,
+    scope: 'namespace',
+    symptom: 'conntrack',
+    summary: 'Conntrack in {{ $labels.netns }} drops connections',
+    description:
+      `Namespace {{ $labels.netns }} on {{ $labels.instance }} counts {{ $value | humanize }} conntrack insert failures, drops and early drops per second ` +
       `(threshold ${config.conntrackDrops.perSecond}/s for ${config.conntrackDrops.for}): packets of new connections are being dropped.`,
-    'namespace',
-  );
+  });
 
-  add(
-    'NetnsCollectionFailing',
-    `count by (${HOST_KEY}, collector) (\n  ${sel('netns_collector_success')} == 0\n)`,
-    config.collectionFailing.for,
-    config.collectionFailing.severity,
-    'Collector {{ $labels.collector }} fails on {{ $labels.instance }}',
-    `The {{ $labels.collector }} collector has failed for {{ $value }} namespaces on {{ $labels.instance }} ` +
+  const flap = config.flapping;
+  add({
+    alert: 'NetnsInterfaceFlapping',
+    expr: withIdentity(`increase(${sel('netns_network_carrier_changes_total')}[${flap.window}]) >= ${flap.changes}`),
+    for: flap.for,
+    severity: flap.severity,
+    scope: 'namespace',
+    symptom: 'flapping',
+    summary: '{{ $labels.device }} in {{ $labels.netns }} is flapping',
+    description:
+      `${WHERE} changed carrier {{ $value | humanize }} times in ${flap.window} (threshold ${flap.changes}, for ${flap.for}): ` +
+      'a link that goes up and down, or a port Neutron keeps re-plugging.',
+  });
+
+  // The gateway's next hop does not answer: FAILED/INCOMPLETE entries on an up qg- port and nothing
+  // on that port that answers. A qg- has one next hop, so one failed entry is the whole signal;
+  // failed entries beside answering ones (a peer that went away) are not. HA backups are left out.
+  const gw = config.gatewayUnreachable;
+  const neighbours = (devices: string, states: string, ...matchers: string[]): string =>
+    `sum by (${keys.namespace}, device) (${sel('netns_neighbor_entries', ...matchers, `device=~"${devices}"`, `state=~"${states}"`)})`;
+  const gatewayUnreachable =
+    withIdentity(
+      `${neighbours(gw.devices, gw.failedStates, `netns=~"${gw.namespaces}"`)} > 0\n` +
+        `unless on(${keys.namespace}, device)\n${neighbours(gw.devices, gw.answeringStates, `netns=~"${gw.namespaces}"`)} > 0\n` +
+        `and on(${keys.namespace}, device)\n${sel('netns_network_info', `netns=~"${gw.namespaces}"`, `device=~"${gw.devices}"`, `operstate!~"${down}"`)}`,
+    ) + `\nunless on(${keys.host}, id)\n(${notPrimary})`;
+  add({
+    alert: 'NetnsRouterGatewayUnreachable',
+    expr: gatewayUnreachable,
+    for: gw.for,
+    severity: gw.severity,
+    scope: 'namespace',
+    symptom: 'gateway_unreachable',
+    summary: 'Router {{ $labels.id }} cannot reach its gateway through {{ $labels.device }}',
+    description:
+      `Neighbour entries on gateway port ${WHERE} are ${gw.failedStates.replace('|', ' or ')} ({{ $value }}) and none answers, for ${gw.for}: ` +
+      'ARP/ND gets no answer from the upstream gateway, so the router has no external connectivity.',
+  });
+  const neigh = config.neighborFailures;
+  add({
+    alert: 'NetnsNeighborFailures',
+    expr: withIdentity(
+      `${neighbours(neigh.devices, neigh.states)} >= ${neigh.entries}\n` +
+        `unless on(${keys.namespace}, device)\n${neighbours(neigh.devices, gw.answeringStates)} > 0`,
+    ),
+    for: neigh.for,
+    severity: neigh.severity,
+    scope: 'namespace',
+    symptom: 'neighbors',
+    summary: 'No neighbour answers behind {{ $labels.device }} in {{ $labels.netns }}',
+    description:
+      `${WHERE} has {{ $value }} neighbour entries in state ${neigh.states.replace('|', ' or ')} (threshold ${neigh.entries}, for ${neigh.for}) and none that answers: ` +
+      'nothing behind this port replies to ARP/ND (the tunnel or VLAN to the compute nodes, or every instance gone).',
+  });
+
+  const rollupFor = (symptom: string) =>
+    `{{ $value }} namespaces on {{ $labels.instance }} show ${symptom} at once (threshold ${hostRollup.minRouters}` +
+    `${hostRollup.minShare > 0 ? ` and ${percent(hostRollup.minShare)} of them` : ''}): one cause on this host, not ${hostRollup.minRouters} separate faults.`;
+  add({
+    alert: 'NetnsHostGatewayUnreachable',
+    expr: rollup([gatewayUnreachable], 'qrouter|snat'),
+    for: gw.for,
+    severity: gw.severity,
+    scope: 'host',
+    symptom: 'gateway_unreachable',
+    summary: 'Routers on {{ $labels.instance }} cannot reach their gateway',
+    description: `${rollupFor('an unreachable gateway')} The host's uplink to the external network (provider bridge, bond, switch port) is the suspect; for ${gw.for}.`,
+  });
+  add({
+    alert: 'NetnsHostRouterPortDrops',
+    expr: rollup(dropExprs, 'qrouter|snat|fip'),
+    for: drops.for,
+    severity: drops.severity,
+    scope: 'host',
+    symptom: 'drops',
+    summary: 'Router ports on {{ $labels.instance }} drop packets',
+    description: `${rollupFor('router port drops')} A host short of CPU (softirq) or with a full backlog drops on every port; for ${drops.for}.`,
+  });
+  add({
+    alert: 'NetnsHostInterfaceErrors',
+    expr: rollup(errorExprs, 'qrouter|snat|fip|qdhcp'),
+    for: errors.ratioFor,
+    severity: errors.severity,
+    scope: 'host',
+    symptom: 'errors',
+    summary: 'Interfaces in many namespaces on {{ $labels.instance }} count errors',
+    description: `${rollupFor('interface errors')} Look at the host's NIC, driver and OVS; for ${errors.ratioFor}.`,
+  });
+
+  add({
+    alert: 'NetnsCollectionFailing',
+    expr: `count by (${keys.host}, collector) (\n  ${sel('netns_collector_success')} == 0\n)`,
+    for: config.collectionFailing.for,
+    severity: config.collectionFailing.severity,
+    scope: 'host',
+    symptom: 'collection',
+    summary: 'Collector {{ $labels.collector }} fails on {{ $labels.instance }}',
+    description:
+      `The {{ $labels.collector }} collector has failed for {{ $value }} namespaces on {{ $labels.instance }} ` +
       `for ${config.collectionFailing.for}, so their metrics are missing. One alert per host and collector; the exporter log names each namespace and the reason.`,
-    'fleet',
-  );
-  add(
-    'NetnsExporterDown',
-    `${sel('up')} == 0`,
-    config.exporterDown.for,
-    config.exporterDown.severity,
-    'netns-exporter on {{ $labels.instance }} is down',
-    `Prometheus has failed to scrape netns-exporter on {{ $labels.instance }} for ${config.exporterDown.for} ` +
-      '(up = {{ $value }}): no namespace metrics from this host.',
-    'fleet',
-  );
-  add(
-    'NetnsExporterAbsent',
-    `absent(${sel('up')})`,
-    config.exporterAbsent.for,
-    config.exporterAbsent.severity,
-    'No netns-exporter target is discovered',
-    `Prometheus has had no target for ${config.selector} for ${config.exporterAbsent.for} (absent = {{ $value }}): ` +
-      'service discovery finds no exporter, so no namespace is monitored and no other netns alert can fire.',
-    'fleet',
-  );
-  add(
-    'NetnsExporterScrapeSlow',
-    `${sel('scrape_duration_seconds')}\n/ on(${HOST_KEY})\n  (\n` +
-      `    ${sel('netns_scrape_timeout_seconds')}\n  or on(${HOST_KEY})\n` +
-      `    ${sel('scrape_timeout_seconds')}\n  or on(${HOST_KEY})\n` +
-      `    ${sel('scrape_duration_seconds')} * 0 + ${slowScrape.fallbackTimeoutSeconds}\n  )\n> ${slowScrape.ratioOfTimeout}`,
-    slowScrape.for,
-    slowScrape.severity,
-    'netns-exporter on {{ $labels.instance }} is close to its scrape timeout',
-    'Scrapes of netns-exporter on {{ $labels.instance }} take {{ $value | humanizePercentage }} of the scrape timeout ' +
-      `(threshold ${percent(slowScrape.ratioOfTimeout)} for ${slowScrape.for}). Past 100% every scrape fails and all metrics of this host go missing.`,
-    'fleet',
-  );
-  add(
-    'NetnsSeriesDropped',
-    `${sel('netns_scrape_series_dropped')} > 0`,
-    config.seriesDropped.for,
-    config.seriesDropped.severity,
-    'netns-exporter on {{ $labels.instance }} leaves namespaces out (--collector.max-series)',
-    `netns-exporter on {{ $labels.instance }} dropped {{ $value }} series per scrape for ${config.seriesDropped.for} because it reached ` +
-      '--collector.max-series: whole namespaces are missing and their alerts cannot fire.',
-    'fleet',
-  );
-  add(
-    'NetnsLabelsFileReloadFailing',
-    `${sel('netns_labels_file_reload_success')} == 0`,
-    config.labelsFile.for,
-    config.labelsFile.severity,
-    'netns-exporter on {{ $labels.instance }} cannot reload its labels file',
-    `The last reload of --netns.labels-file on {{ $labels.instance }} failed (success = {{ $value }}) for ${config.labelsFile.for}: ` +
-      'the exporter keeps the last good mapping, so new routers show without names.',
-    'fleet',
-  );
+  });
   const collapse = config.namespacesCollapsed;
-  const routerCount = `sum by (${HOST_KEY}) (${sel('netns_namespaces', `kind=~"${collapse.kinds}"`)})`;
-  const routerPeak = `sum by (${HOST_KEY}) (max_over_time(${sel('netns_namespaces', `kind=~"${collapse.kinds}"`)}[${collapse.lookback}]))`;
-  add(
-    'NetnsRouterNamespacesCollapsed',
-    // A host whose exporter answers but reports no router namespace at all counts as 0, not as absent.
-    `(\n  ${routerCount}\n  or on(${HOST_KEY})\n  group by (${HOST_KEY}) (${sel('netns_exporter_build_info')}) * 0\n)\n` +
-      `< ${collapse.ratio} * ${routerPeak}\nand on(${HOST_KEY})\n${routerPeak} >= ${collapse.minimum}`,
-    collapse.for,
-    collapse.severity,
-    'Router namespaces on {{ $labels.instance }} collapsed',
-    `{{ $labels.instance }} carries {{ $value }} router namespaces (${collapse.kinds}), fewer than ${percent(collapse.ratio)} of its peak in the last ${collapse.lookback}, ` +
-      `for ${collapse.for}: routers were removed or the L3 agent lost them. Silence during a planned evacuation.`,
-    'fleet',
-  );
+  add({
+    alert: 'NetnsRouterNamespacesCollapsed',
+    expr: `${ROUTER_COUNT_RECORD}\n< ${collapse.ratio} * ${ROUTER_PEAK_RECORD}\nand on(${keys.host})\n${ROUTER_PEAK_RECORD} >= ${collapse.minimum}`,
+    for: collapse.for,
+    severity: collapse.severity,
+    scope: 'host',
+    symptom: 'namespaces',
+    summary: 'Router namespaces on {{ $labels.instance }} collapsed',
+    description:
+      `{{ $labels.instance }} carries {{ $value }} router namespaces (${collapse.kinds}), fewer than ${percent(collapse.ratio)} of its peak ` +
+      `(the most in ${collapse.lookback} before they went), for ${collapse.for}: routers were removed or the L3 agent lost them. ` +
+      'It keeps firing until they come back: silence it during a planned evacuation.',
+  });
 
-  // Per router, not per host: an HA router keeps its backup's ports down on purpose, so only a router
-  // whose port is down on every host that has it is cut off. A host whose exporter is down now but
-  // carried the router within the lookback may be the HA primary: no alert until it is back.
-  const portDown = (kind: 'gateway' | 'internal') => {
+  add({
+    alert: 'NetnsExporterDown',
+    expr: `${sel('up')} == 0`,
+    for: config.exporterDown.for,
+    severity: config.exporterDown.severity,
+    scope: 'exporter',
+    symptom: 'exporter_down',
+    summary: 'netns-exporter on {{ $labels.instance }} is down',
+    description:
+      `Prometheus has failed to scrape netns-exporter on {{ $labels.instance }} for ${config.exporterDown.for} ` +
+      '(up = {{ $value }}): no namespace metrics from this host, so its namespace and host alerts cannot fire. ' +
+      `Router-wide alerts decide without it after ${config.routerPortDown.decideAfter}.`,
+  });
+  add({
+    alert: 'NetnsExporterAbsent',
+    expr: `absent(${sel('up')})`,
+    for: config.exporterAbsent.for,
+    severity: config.exporterAbsent.severity,
+    scope: 'exporter',
+    symptom: 'exporter_absent',
+    summary: 'No netns-exporter target is discovered',
+    description:
+      `Prometheus has had no target for ${config.selector} for ${config.exporterAbsent.for} (absent = {{ $value }}): ` +
+      'service discovery finds no exporter, so no namespace is monitored and no other netns alert can fire.',
+  });
+  add({
+    alert: 'NetnsExporterScrapeSlow',
+    expr:
+      `${sel('scrape_duration_seconds')}\n/ on(${keys.host})\n  (\n` +
+      `    ${sel('netns_scrape_timeout_seconds')}\n  or on(${keys.host})\n` +
+      `    ${sel('scrape_timeout_seconds')}\n  or on(${keys.host})\n` +
+      `    ${sel('scrape_duration_seconds')} * 0 + ${slowScrape.fallbackTimeoutSeconds}\n  )\n> ${slowScrape.ratioOfTimeout}`,
+    for: slowScrape.for,
+    severity: slowScrape.severity,
+    scope: 'exporter',
+    symptom: 'scrape_slow',
+    summary: 'netns-exporter on {{ $labels.instance }} is close to its scrape timeout',
+    description:
+      'Scrapes of netns-exporter on {{ $labels.instance }} take {{ $value | humanizePercentage }} of the scrape timeout ' +
+      `(threshold ${percent(slowScrape.ratioOfTimeout)} for ${slowScrape.for}). Past 100% every scrape fails and all metrics of this host go missing.`,
+  });
+  add({
+    alert: 'NetnsSeriesDropped',
+    expr: `${sel('netns_scrape_series_dropped')} > 0`,
+    for: config.seriesDropped.for,
+    severity: config.seriesDropped.severity,
+    scope: 'exporter',
+    symptom: 'series_dropped',
+    summary: 'netns-exporter on {{ $labels.instance }} leaves namespaces out (--collector.max-series)',
+    description:
+      `netns-exporter on {{ $labels.instance }} dropped {{ $value }} series per scrape for ${config.seriesDropped.for} because it reached ` +
+      '--collector.max-series: whole namespaces are missing and their alerts cannot fire.',
+  });
+  add({
+    alert: 'NetnsLabelsFileReloadFailing',
+    expr: `${sel('netns_labels_file_reload_success')} == 0`,
+    for: config.labelsFile.for,
+    severity: config.labelsFile.severity,
+    scope: 'exporter',
+    symptom: 'labels_file',
+    summary: 'netns-exporter on {{ $labels.instance }} cannot reload its labels file',
+    description:
+      `The last reload of --netns.labels-file on {{ $labels.instance }} failed (success = {{ $value }}) for ${config.labelsFile.for}: ` +
+      'the exporter keeps the last good mapping, so new routers show without names.',
+  });
+
+  // Per router, not per host: an HA router keeps its backup's ports down on purpose. A router is cut
+  // off when no scraped host that may forward for it (an HA primary, or any host of a router without
+  // HA state) has the port up: that covers a primary whose qg- is down and an HA router with no
+  // primary on any scraped host (a failover that did not happen). A host that carried the router and
+  // whose exporter was lost holds the alert back, but only for decideAfter: keepalived fails over in
+  // seconds, so after that the hosts still scraped know.
+  const portDown = (kind: 'gateway' | 'internal'): string => {
     const c = kind === 'gateway' ? config.gatewayDown : config.internalPortDown;
-    const down = config.routerPortDown.downOperstates;
-    const ports = (operstate: string): string =>
-      `${sel('netns_network_info', `netns=~"${c.namespaces}"`, `device=~"${c.devices}"`, operstate)}\n` +
-      `* on(${NAMESPACE_KEY}) group_left(id)\n  ${NAMES_RECORD}`;
-    const same = kind === 'gateway' ? 'cluster, id' : 'cluster, id, device';
-    return withNames(
-      `(\n${indent(ports(`operstate=~"${down}"`))}\n)\n` +
-        `unless on(${same})\n(\n${indent(ports(`operstate!~"${down}"`))}\n)\n` +
-        `unless on(cluster, id)\n(\n  max_over_time(${sel('netns_info')}[${config.routerPortDown.exporterDownLookback}])\n` +
-        `  * on(${HOST_KEY}) group_left()\n  (${sel('up')} == 0)\n)`,
+    const ports = (...operstate: string[]): string =>
+      `${sel('netns_network_info', `netns=~"${c.namespaces}"`, `device=~"${c.devices}"`, ...operstate)}\n` +
+      `* on(${keys.namespace}) group_left(kind, id)\n  ${IDENTITY_RECORD}`;
+    const same = kind === 'gateway' ? keys.router : `${keys.router}, device`;
+    const lookback = config.routerPortDown.exporterDownLookback;
+    const lost =
+      `max by (${keys.host}, id) (max_over_time(${sel('netns_info')}[${lookback}]))\n` +
+      `* on(${keys.host}) group_left()\n` +
+      `  (${sel('up')} == 0 and on(${keys.host}) max_over_time(${sel('up')}[${config.routerPortDown.decideAfter}]) == 1)`;
+    return withRouterProject(
+      `count by (${keys.router}, kind, device) (\n${indent(indent(ports()))}\n)\n` +
+        `unless on(${same})\n(\n${indent(ports(`operstate!~"${down}"`))}\n  unless on(${keys.host}, id)\n  (${notPrimary})\n)\n` +
+        `unless on(${keys.router})\n(\n${indent(lost)}\n)`,
     );
   };
-  add(
-    'NetnsRouterGatewayDown',
-    portDown('gateway'),
-    config.gatewayDown.for,
-    config.gatewayDown.severity,
-    'Gateway port {{ $labels.device }} of router {{ $labels.id }} is down',
-    'Gateway port {{ $labels.device }} of router {{ $labels.id }} has been {{ $labels.operstate }} in {{ $labels.netns }} ' +
-      `on {{ $labels.instance }} for ${config.gatewayDown.for}, and no other host has it up: the router has no external connectivity.`,
-    'router',
+  const portHosts = (devicesOf: 'gateway' | 'internal'): string => {
+    const c = devicesOf === 'gateway' ? config.gatewayDown : config.internalPortDown;
+    const query = t.query(
+      `${sel('netns_network_info', `${keys.cluster}=%q`, `netns=~"${c.namespaces}"`, 'device=%q')} * on(${keys.namespace}) group_left() ${IDENTITY_RECORD}{id=%q}`,
+      t.clusterValue,
+      '$labels.device',
+      '$labels.id',
+    );
+    return t.hosts(query, ' ({{ $s.Labels.operstate }})');
+  };
+  const haQuery = t.query(`max by (instance, state) (${sel('netns_router_ha_state', `${keys.cluster}=%q`, 'id=%q')} == 1)`, t.clusterValue, '$labels.id');
+  const lostQuery = t.query(
+    `max by (instance) (max_over_time(${sel('netns_info', `${keys.cluster}=%q`, 'id=%q')}[${config.routerPortDown.exporterDownLookback}])) ` +
+      `* on(instance) group_left() max by (instance) (${sel('up', `${keys.cluster}=%q`)} == 0)`,
+    t.clusterValue,
+    '$labels.id',
+    t.clusterValue,
   );
-  add(
-    'NetnsRouterInternalPortDown',
-    portDown('internal'),
-    config.internalPortDown.for,
-    config.internalPortDown.severity,
-    'Internal port {{ $labels.device }} of router {{ $labels.id }} is down',
-    'Tenant subnet port {{ $labels.device }} of router {{ $labels.id }} has been {{ $labels.operstate }} in {{ $labels.netns }} ' +
-      `on {{ $labels.instance }} for ${config.internalPortDown.for}, and no other host has it up: that subnet has lost its router.`,
-    'router',
-  );
-  add(
-    'NetnsRouterHASplitBrain',
-    withRouterNames(`count by (cluster, id) (\n  ${sel('netns_router_ha_state', 'state="primary"')} == 1\n) > 1`),
-    config.haSplitBrain.for,
-    config.haSplitBrain.severity,
-    'HA router {{ $labels.id }} is primary on {{ $value }} hosts',
-    `Router {{ $labels.id }} has been primary on {{ $value }} hosts at once for ${config.haSplitBrain.for}: ` +
-      'both answer for the same gateway and tenant addresses, and traffic flaps between them.',
-    'router',
-  );
-  const flap = config.flapping;
-  add(
-    'NetnsInterfaceFlapping',
-    withNames(`increase(${sel('netns_network_carrier_changes_total')}[${flap.window}]) >= ${flap.changes}`),
-    flap.for,
-    flap.severity,
-    '{{ $labels.device }} in {{ $labels.netns }} is flapping',
-    `${WHERE} changed carrier {{ $value | humanize }} times in ${flap.window} (threshold ${flap.changes}, for ${flap.for}): ` +
-      'a link that goes up and down, or a port Neutron keeps re-plugging.',
-    'namespace',
-  );
-  const neigh = config.neighborFailures;
-  add(
-    'NetnsNeighborFailures',
-    withNames(
-      `sum by (${NAMESPACE_KEY}, device) (\n  ${sel('netns_neighbor_entries', `device=~"${neigh.devices}"`, `state=~"${neigh.states}"`)}\n) >= ${neigh.entries}`,
-    ),
-    neigh.for,
-    neigh.severity,
-    'Neighbours unreachable behind {{ $labels.device }} in {{ $labels.netns }}',
-    `${WHERE} has {{ $value }} neighbour entries in state ${neigh.states.replace('|', ' or ')} (threshold ${neigh.entries}, for ${neigh.for}): ` +
-      'ARP/ND gets no answer from the next hop or the instances behind this port.',
-    'namespace',
-  );
+  const whereRouter = (devicesOf: 'gateway' | 'internal'): string =>
+    ` Port on: ${portHosts(devicesOf)}.` +
+    `{{ with ${haQuery} }} keepalived: ${t.hosts(haQuery, ' {{ $s.Labels.state }}')}.{{ end }}` +
+    `{{ with ${lostQuery} }} Not scraped (exporter down): ${t.hosts(lostQuery, '')}.{{ end }}`;
+  add({
+    alert: 'NetnsRouterGatewayDown',
+    expr: portDown('gateway'),
+    for: config.gatewayDown.for,
+    severity: config.gatewayDown.severity,
+    scope: 'router',
+    symptom: 'gateway_down',
+    summary: 'Gateway port {{ $labels.device }} of router {{ $labels.id }} is down',
+    description:
+      `Gateway port {{ $labels.device }} of router {{ $labels.id }} is down on every scraped host that may forward for the router (its HA primary; any host without HA state) ` +
+      `for ${config.gatewayDown.for}, {{ $value }} host(s) checked: ` +
+      `the router has no external connectivity.${whereRouter('gateway')}`,
+  });
+  add({
+    alert: 'NetnsRouterInternalPortDown',
+    expr: portDown('internal'),
+    for: config.internalPortDown.for,
+    severity: config.internalPortDown.severity,
+    scope: 'router',
+    symptom: 'port_down',
+    summary: 'Internal port {{ $labels.device }} of router {{ $labels.id }} is down',
+    description:
+      `Tenant subnet port {{ $labels.device }} of router {{ $labels.id }} is down on every scraped host that may forward for the router (its HA primary; any host without HA state) ` +
+      `for ${config.internalPortDown.for}, {{ $value }} host(s) checked: ` +
+      `that subnet has lost its router.${whereRouter('internal')}`,
+  });
+  add({
+    alert: 'NetnsRouterHASplitBrain',
+    expr: withRouterProject(`count by (${keys.router}) (\n  ${sel('netns_router_ha_state', 'state="primary"')} == 1\n) > 1`),
+    for: config.haSplitBrain.for,
+    severity: config.haSplitBrain.severity,
+    scope: 'router',
+    symptom: 'split_brain',
+    kind: 'qrouter',
+    summary: 'HA router {{ $labels.id }} is primary on {{ $value }} hosts',
+    description:
+      `Router {{ $labels.id }} has been primary on {{ $value }} hosts at once for ${config.haSplitBrain.for} (${t.hosts(
+        t.query(`${sel('netns_router_ha_state', `${keys.cluster}=%q`, 'id=%q', 'state="primary"')} == 1`, t.clusterValue, '$labels.id'),
+        '',
+      )}): ` + 'both answer for the same gateway and tenant addresses, and traffic flaps between them.',
+  });
   return rules;
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => `  ${line}`)
-    .join('\n');
-}
-
-/** The exact text of `netns-exporter.rules.yml`. */
-export function renderRulesFile(config: AlertConfig = alertConfig): string {
-  const header =
-    '# Generated from src/alerting/rules.ts: change thresholds there, then run\n' +
-    '#   UPDATE_RULES=1 npx vitest run test/alerts\n';
-  return (
-    header +
-    stringify(
-      {
-        groups: [
-          { name: 'netns-exporter.records', rules: buildRecordingRules(config) },
-          { name: 'netns-exporter', rules: buildAlertingRules(config) },
-        ],
-      },
-      { lineWidth: 0 },
-    )
-  );
 }

@@ -6,7 +6,8 @@ import { execa, execaSync } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
-import { alertConfig, buildAlertingRules, buildRecordingRules, NAMES_RECORD, withDurations } from '../../src/alerting/rules.js';
+import { alertConfig, buildAlertingRules, buildRecordingRules, IDENTITY_RECORD, NAMES_RECORD, withDurations } from '../../src/alerting/rules.js';
+import { OPENSTACK_ROUTER_RECORD } from '../../src/alerting/promql.js';
 import { skipUnless } from '../support/gates.js';
 
 const rulesDir = fileURLToPath(new URL('../../deploy/prometheus/', import.meta.url));
@@ -14,7 +15,7 @@ const RULES_FILE = 'netns-exporter.rules.yml';
 const TESTS_FILE = 'netns-exporter.rules.test.yml';
 
 interface RulesFile {
-  groups: { name: string; rules: { alert?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[];
+  groups: { name: string; rules: { alert?: string; record?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[];
 }
 interface RuleTestsFile {
   rule_files: string[];
@@ -64,27 +65,53 @@ describe('rule unit tests cover every alert', async () => {
     for (const c of cases) expect(names.has(c.alertname), `${c.test}: ${c.alertname}`).toBe(true);
   });
 
-  test('alerts about an interface carry netns and device; about a namespace netns, kind and id; about a router kind and id', () => {
+  test('alerts carry the labels of their scope, and no name that can change while a fault lasts', () => {
+    // docs/runbook.md and deploy/alertmanager rely on these: host and namespace alerts have the
+    // instance (inhibited while its exporter is down), router alerts have none (decided across hosts).
+    const byScope: Record<string, { has: string[]; not: string[] }> = {
+      exporter: { has: ['job'], not: ['netns', 'id'] },
+      host: { has: ['job', 'instance'], not: ['netns', 'id'] },
+      namespace: { has: ['job', 'instance', 'netns', 'kind', 'id'], not: [] },
+      router: { has: ['id', 'kind'], not: ['instance', 'job', 'netns'] },
+    };
     let checked = 0;
     for (const rule of rules) {
-      const perNamespace = rule.expr.includes(`group_left(kind, id`) && rule.expr.includes(NAMES_RECORD);
-      const perRouter = /count by \(cluster, id\)/.test(rule.expr);
-      const labels = perRouter
-        ? ['id', 'kind']
-        : perNamespace
-          ? /netns_network_|netns_neighbor_/.test(rule.expr)
-            ? ['netns', 'device', 'kind', 'id']
-            : ['netns', 'kind', 'id']
-          : [];
-      if (/netns_(network|nf_conntrack|neighbor|router_ha)/.test(rule.expr)) expect(labels.length, `${rule.alert} is about a namespace or router`).toBeGreaterThan(0);
+      const scope = rule.labels?.scope ?? '';
+      expect(Object.keys(byScope), `${rule.alert} scope`).toContain(scope);
+      expect(rule.labels?.symptom, `${rule.alert} symptom`).toMatch(/^[a-z_]+$/);
+      const device = scope !== 'exporter' && scope !== 'host' && /netns_network_|netns_neighbor_/.test(rule.expr) && !/conntrack/.test(rule.alert!);
       for (const c of cases.filter((x) => x.alertname === rule.alert)) {
         for (const alert of c.exp_alerts ?? []) {
           checked++;
-          for (const label of labels) expect(alert.exp_labels ?? {}, `${c.test}: ${rule.alert}`).toHaveProperty(label);
+          const labels = alert.exp_labels ?? {};
+          expect(labels.scope, `${c.test}: ${rule.alert}`).toBe(scope);
+          for (const label of [...byScope[scope]!.has, ...(device ? ['device'] : [])]) expect(labels, `${c.test}: ${rule.alert}`).toHaveProperty(label);
+          for (const label of [...byScope[scope]!.not, 'project', 'router_name']) expect(labels, `${c.test}: ${rule.alert}`).not.toHaveProperty(label);
         }
       }
     }
-    expect(checked).toBeGreaterThan(20);
+    expect(checked).toBeGreaterThan(40);
+  });
+
+  test('a host alert shares its symptom with the namespace alerts it explains', () => {
+    const symptoms = (scope: string) => new Set(rules.filter((r) => r.labels?.scope === scope).map((r) => r.labels!.symptom));
+    const namespace = symptoms('namespace');
+    for (const symptom of ['errors', 'drops', 'gateway_unreachable']) {
+      expect(symptoms('host').has(symptom), symptom).toBe(true);
+      expect(namespace.has(symptom), symptom).toBe(true);
+    }
+  });
+
+  test('only tenant-visible outages are critical', () => {
+    const critical = rules.filter((r) => r.labels?.severity === 'critical').map((r) => r.alert).sort();
+    expect(critical).toEqual([
+      'NetnsConntrackDrops',
+      'NetnsConntrackTableNearlyFull',
+      'NetnsHostGatewayUnreachable',
+      'NetnsRouterGatewayDown',
+      'NetnsRouterGatewayUnreachable',
+      'NetnsRouterHASplitBrain',
+    ]);
   });
 
   test('every alert links its runbook section in docs/runbook.md and a dashboard', () => {
@@ -94,6 +121,8 @@ describe('rule unit tests cover every alert', async () => {
       expect(rule.annotations?.runbook_url, rule.alert).toBe(`${alertConfig.runbookUrl}#${rule.alert!.toLowerCase()}`);
       expect(sections.has(rule.alert!.toLowerCase()), `docs/runbook.md has no "## ${rule.alert}" section`).toBe(true);
       expect(rule.annotations?.dashboard_url, rule.alert).toMatch(/^.*\/d\/netns-(tenant-router|fleet-overview)\//);
+      // A router-wide alert opens the router on all its hosts: no instance to fill in.
+      if (rule.labels?.scope === 'router') expect(rule.annotations?.dashboard_url, rule.alert).not.toContain('var-instance');
     }
     // Each section says what the alert means, how to confirm it on the host and what to do.
     for (const section of runbook.split(/^## /m).slice(1)) {
@@ -110,8 +139,7 @@ describe('rule definitions', () => {
     for (const rule of rules) {
       expect(['warning', 'critical'], rule.alert).toContain(rule.labels.severity);
       expect(rule.annotations.summary, rule.alert).toBeTruthy();
-      // The gateway alert's value is the operstate, which is a label.
-      expect(rule.annotations.description, rule.alert).toMatch(/\{\{ \$value( \| humanize(Percentage)?)? \}\}|\$labels\.operstate/);
+      expect(rule.annotations.description, rule.alert).toMatch(/\{\{ \$value( \| humanize(Percentage)?)? \}\}/);
     }
   });
 
@@ -127,8 +155,8 @@ describe('rule definitions', () => {
       const name = 'alert' in rule ? rule.alert : rule.record;
       expect(rule.expr, name).not.toContain('netns-exporter');
       for (const m of rule.expr.matchAll(/([a-z_:]+)\{([^}]*)\}/g)) {
-        // The names record carries the selector already; openstack-exporter is another job.
-        if (m[1] === NAMES_RECORD || m[1]!.startsWith('openstack_')) continue;
+        // Recorded series (level:metric:operation) carry the selector already; openstack-exporter is another job.
+        if (m[1]!.includes(':') || m[1]!.startsWith('openstack_')) continue;
         checked++;
         expect(m[2], `${name}: ${m[1]}`).toMatch(/^job="netns", env="prod"/);
       }
@@ -137,15 +165,32 @@ describe('rule definitions', () => {
   });
 
   test('joins onto netns_info and openstack_neutron_router are guarded against duplicates', () => {
-    const [names] = buildRecordingRules();
-    expect(names!.record).toBe(NAMES_RECORD);
-    expect(names!.expr).toContain('topk by (cluster, job, instance, netns) (1, netns_info{job="netns-exporter"})');
-    expect(names!.expr).toContain('topk by (id) (1, openstack_neutron_router)');
-    expect(names!.expr).not.toMatch(/netns_info\{[^}]*\}\)?\s*$/);
+    const records = new Map(buildRecordingRules().map((r) => [r.record, r.expr]));
+    expect(records.get(NAMES_RECORD)).toContain('topk by (cluster, job, instance, netns) (1, netns_info{job="netns-exporter"})');
+    expect(records.get(NAMES_RECORD)).toContain(`topk by (id) (1, ${OPENSTACK_ROUTER_RECORD})`);
+    expect(records.get(OPENSTACK_ROUTER_RECORD)).toMatch(/^topk by \(id\) \(1, openstack_neutron_router or on\(id\) last_over_time\(openstack_neutron_router\[1h\]\)\)$/);
+    expect(records.get(IDENTITY_RECORD)).toContain('max by (cluster, job, instance, netns, kind, id) (netns_info{job="netns-exporter"})');
     for (const rule of buildAlertingRules()) {
-      // netns_info is joined only through the deduplicated record, never raw on the right of a group_left.
+      // netns_info is joined only through the deduplicated records, never raw on the right of a group_left.
       expect(rule.expr, rule.alert).not.toMatch(/group_left\([^)]*\)\s*netns_info/);
     }
+  });
+
+  test('the cluster label is configurable', () => {
+    const config = { ...alertConfig, clusterLabel: 'region' };
+    for (const rule of [...buildAlertingRules(config), ...buildRecordingRules(config)]) {
+      const name = 'alert' in rule ? rule.alert : rule.record;
+      expect(rule.expr, name).not.toMatch(/\bcluster\b/);
+      if ('alert' in rule) expect(Object.values(rule.annotations).join(' '), name).not.toMatch(/\bcluster\b/);
+    }
+    expect(buildAlertingRules(config).find((r) => r.alert === 'NetnsRouterGatewayDown')!.expr).toContain('count by (region, id, kind, device)');
+  });
+
+  test('the namespace selector picks what the namespace alerts cover', () => {
+    const optIn = { ...alertConfig, namespaceSelector: 'kind=~"qrouter|snat|fip|qdhcp|other"' };
+    const namespaceRules = buildAlertingRules(optIn).filter((r) => r.labels.scope === 'namespace');
+    expect(namespaceRules.length).toBeGreaterThan(10);
+    for (const rule of namespaceRules) expect(rule.expr, rule.alert).toContain(`${IDENTITY_RECORD}{kind=~"qrouter|snat|fip|qdhcp|other"}`);
   });
 
   test('thresholds and durations come from the config', () => {

@@ -4,21 +4,20 @@
 // and monitors name a port that exists, the capabilities and /run/netns mount are the ones the
 // podman test runs with, the version is package.json's, job="netns-exporter" as the alert rules
 // expect, and the PrometheusRule carries exactly deploy/prometheus/netns-exporter.rules.yml.
-// UPDATE_MANIFESTS=1 rewrites prometheusrule.yaml from the rules file.
+// prometheusrule.yaml is `netns-exporter rules` output (test/alerts/rules-file.test.ts checks it).
 
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DaemonSet } from 'kubernetes-models/apps/v1';
 import { Service, ServiceAccount } from 'kubernetes-models/v1';
 import { describe, expect, test } from 'vitest';
-import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { CONTAINER_CAPABILITIES } from './container-run.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const manifestDir = join(repoRoot, 'deploy/kubernetes');
 const rulesPath = join(repoRoot, 'deploy/prometheus/netns-exporter.rules.yml');
-const prometheusRulePath = join(manifestDir, 'prometheusrule.yaml');
 const packageVersion = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 // ---------------------------------------------------------------------------------------------
@@ -154,16 +153,6 @@ function prometheusRuleFromRulesFile(): Manifest {
     metadata: { name: 'netns-exporter', namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'netns-exporter' } },
     spec: { groups: rules.groups },
   };
-}
-
-if (process.env.UPDATE_MANIFESTS) {
-  const header = [
-    '# Generated from deploy/prometheus/netns-exporter.rules.yml; do not edit. Regenerate with',
-    '#   UPDATE_MANIFESTS=1 npx vitest run test/packaging/kubernetes-manifests.test.ts',
-    '# The operator only loads PrometheusRules its Prometheus selects (spec.ruleSelector): add the',
-    '# labels yours needs, e.g. `release: kube-prometheus-stack`, to metadata.labels.',
-  ].join('\n');
-  writeFileSync(prometheusRulePath, `${header}\n${stringify(prometheusRuleFromRulesFile(), { lineWidth: 0 })}`);
 }
 
 /** Every object of every YAML file in deploy/kubernetes (multi-document files too), by file. */
