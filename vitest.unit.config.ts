@@ -7,6 +7,7 @@
 import { defineConfig } from 'vitest/config';
 
 export const unitTestFiles = [
+  'test/alerts/config-overrides.test.ts',
   'test/alerts/rules-file.test.ts',
   'test/architecture/layering.test.ts',
   'test/dashboards/dashboard-conventions.test.ts',

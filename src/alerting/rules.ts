@@ -142,7 +142,12 @@ export function buildAlertingRules(config: AlertConfig = alertConfig): AlertingR
   const routerUrl = `${config.grafanaUrl}/d/netns-tenant-router/network-namespaces-tenant-router?var-router={{ $labels.id }}`;
   // A namespace alert opens the router dashboard for routers, the fleet overview (that host) otherwise.
   const namespaceUrl = `{{ if or (eq $labels.kind "qrouter") (eq $labels.kind "snat") }}${routerHostUrl}{{ else }}${fleetUrl}{{ end }}`;
-  const dashboards = { router: routerUrl, namespace: namespaceUrl, fleet: fleetUrl } as const;
+  const dashboards = {
+    router: routerUrl,
+    namespace: namespaceUrl,
+    fleet: fleetUrl,
+    fleetWide: `${config.grafanaUrl}/d/netns-fleet-overview/network-namespaces-fleet-overview`,
+  } as const;
 
   const rules: AlertingRule[] = [];
   interface Alert {
@@ -155,6 +160,8 @@ export function buildAlertingRules(config: AlertConfig = alertConfig): AlertingR
     readonly summary: string;
     readonly description: string;
     readonly kind?: string;
+    /** The alert has no instance: the fleet overview on every host. */
+    readonly fleetWide?: boolean;
   }
   // A host or namespace alert keeps firing while its host is not scraped: its series went stale with
   // the exporter, which says nothing about the fault. Without this it would resolve at once and send
@@ -173,7 +180,13 @@ export function buildAlertingRules(config: AlertConfig = alertConfig): AlertingR
           ? { project: t.name(t.routerNames, 'project'), router_name: t.name(t.routerNames, 'router_name') }
           : {};
     const sentence = a.scope === 'namespace' ? t.sentence(t.namespaceNames) : a.scope === 'router' ? t.sentence(t.routerNames) : '';
-    const dashboard = a.scope === 'router' ? dashboards.router : a.scope === 'namespace' ? dashboards.namespace : dashboards.fleet;
+    const dashboard = a.fleetWide
+      ? dashboards.fleetWide
+      : a.scope === 'router'
+        ? dashboards.router
+        : a.scope === 'namespace'
+          ? dashboards.namespace
+          : dashboards.fleet;
     rules.push({
       alert: a.alert,
       expr: a.scope === 'host' || a.scope === 'namespace' ? heldWhileUnscraped(a) : a.expr,
@@ -434,6 +447,7 @@ export function buildAlertingRules(config: AlertConfig = alertConfig): AlertingR
     severity: config.exporterAbsent.severity,
     scope: 'exporter',
     symptom: 'exporter_absent',
+    fleetWide: true,
     summary: 'No netns-exporter target is discovered',
     description:
       `Prometheus has had no target for ${config.selector} for ${config.exporterAbsent.for} (absent = {{ $value }}): ` +

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry point: flags -> config -> exporter -> HTTP server (or one scrape to stdout with --once).
+// Entry point: flags -> config -> exporter -> HTTP server (or one scrape to stdout with --once);
+// `netns-exporter rules ...` writes the alert rules instead (rules-command.ts).
 // Start-up problems are one line on stderr and a non-zero exit, never a stack trace.
 
 import { opendirSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { createApp } from '../server/app.js';
 import { createWebServer } from '../server/listen.js';
 import { loadWebConfig, WebConfigError } from '../server/web-config.js';
 import { FlagError, parseFlags } from './flags.js';
+import { runRulesCommand } from './rules-command.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -50,6 +52,12 @@ function netnsDirProblem(dir: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'rules') {
+    const exitCode = await runRulesCommand(argv.slice(1));
+    process.stdout.write('', () => process.exit(exitCode));
+    return;
+  }
   const build = readBuildInfo();
   let config;
   try {

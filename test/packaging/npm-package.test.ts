@@ -64,7 +64,16 @@ describe.skipIf(skipUnlessRoot('npm package test (--once needs root to enter nam
 
   test('the tarball holds the compiled exporter, the stamped revision and the docs, and no sources or tests', () => {
     const paths = packedFiles.map((file) => file.path);
-    for (const expected of ['package.json', 'README.md', 'CHANGELOG.md', 'dist/cli/main.js', 'dist/build-info.json', 'deploy/systemd/netns-exporter.service']) {
+    for (const expected of [
+      'package.json',
+      'README.md',
+      'CHANGELOG.md',
+      'dist/cli/main.js',
+      'dist/cli/rules-command.js',
+      'dist/build-info.json',
+      'deploy/systemd/netns-exporter.service',
+      'deploy/prometheus/thresholds.example.yaml',
+    ]) {
       expect(paths, expected).toContain(expected);
     }
     // The addon is compiled at install (the install script), so its sources ship, never a build.
@@ -76,6 +85,14 @@ describe.skipIf(skipUnlessRoot('npm package test (--once needs root to enter nam
   test('netns-exporter --version prints package.json\'s version', async () => {
     const result = await execa(bin, ['--version']);
     expect(result.stdout.trim()).toBe(version);
+  });
+
+  test('netns-exporter rules, installed, writes the shipped rules file from the shipped example thresholds', async () => {
+    const shipped = await execa(bin, ['rules']);
+    expect(`${shipped.stdout}\n`).toBe(await readFile(join(work, 'clone/deploy/prometheus/netns-exporter.rules.yml'), 'utf8'));
+    const example = join(work, 'prefix/lib/node_modules/netns-exporter/deploy/prometheus/thresholds.example.yaml');
+    const custom = await execa(bin, ['rules', '--config', example]);
+    expect(custom.stdout).toContain('count by (region, id, kind, device)');
   });
 
   test('netns-exporter --once reports a lab namespace', async () => {
