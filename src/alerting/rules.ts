@@ -24,6 +24,7 @@ import {
   templatesFor,
 } from './promql.js';
 
+// The module the dashboards, the e2e tests and the bench import: the configuration and renderers too.
 export type { AlertConfig, Severity } from './config.js';
 export { alertConfig, withDurations } from './config.js';
 export { IDENTITY_RECORD, NAMES_RECORD, NAMESPACE_KEY, RATE_RECORDS, ROUTER_COUNT_RECORD, ROUTER_PEAK_RECORD } from './promql.js';
