@@ -164,6 +164,14 @@ export function buildAlertingRules(config: AlertConfig = alertConfig): AlertingR
     /** The alert has no instance: the fleet overview on every host. */
     readonly fleetWide?: boolean;
   }
+  // A host or namespace alert keeps firing while its host is not scraped: its series went stale with
+  // the exporter, which says nothing about the fault. Without this it would resolve at once and send
+  // a "resolved" before NetnsExporterDown fires and inhibits it (deploy/alertmanager/alertmanager.yml).
+  // The rule's own labels are stripped from ALERTS so `or` sees the expression's label set.
+  const heldWhileUnscraped = (a: Alert): string =>
+    `(\n${indent(a.expr)}\n)\nor\n(\n` +
+    `  max without (alertname, alertstate, severity, scope, symptom${a.kind ? ', kind' : ''}) (ALERTS{alertname="${a.alert}", alertstate="firing"})\n` +
+    `  and on(${keys.host})\n  ${sel('up')} == 0\n)`;
   const add = (a: Alert): void => {
     // Names are annotations, read when the notification goes out: never labels.
     const names: Record<string, string> =
@@ -182,7 +190,7 @@ export function buildAlertingRules(config: AlertConfig = alertConfig): AlertingR
           : dashboards.fleet;
     rules.push({
       alert: a.alert,
-      expr: a.expr,
+      expr: a.scope === 'host' || a.scope === 'namespace' ? heldWhileUnscraped(a) : a.expr,
       for: a.for,
       labels: { severity: a.severity, scope: a.scope, symptom: a.symptom, ...(a.kind ? { kind: a.kind } : {}) },
       annotations: {

@@ -34,6 +34,8 @@ export interface PrometheusOptions {
   readonly jobExtra?: string;
   /** Further scrape jobs (e.g. a static target serving another exporter's series), plain HTTP. */
   readonly extraJobs?: readonly { readonly job: string; readonly targets: readonly string[] }[];
+  /** Alertmanagers (`host:port`) that Prometheus sends its alerts to. */
+  readonly alertmanagers?: readonly string[];
 }
 
 export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusServer> {
@@ -45,6 +47,9 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     `  scrape_interval: ${interval}s`,
     `  evaluation_interval: ${interval}s`,
     `  scrape_timeout: ${options.scrapeTimeoutSeconds ?? interval}s`,
+    options.alertmanagers?.length
+      ? `alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [${options.alertmanagers.map((t) => JSON.stringify(t)).join(', ')}]`
+      : '',
     options.ruleFiles?.length ? `rule_files:\n${options.ruleFiles.map((f) => `  - ${JSON.stringify(f)}`).join('\n')}` : '',
     'scrape_configs:',
     `  - job_name: ${JSON.stringify(options.job)}`,
