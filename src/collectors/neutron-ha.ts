@@ -24,10 +24,10 @@ export const neutronHaCollector: Collector = {
   description: "Neutron L3 HA router role on this host (<ha_confs>/<router id>/state)",
   defaultEnabled: true,
   families: [haStateFamily],
-  sources: (options) => (options.haConfsDir === undefined ? [] : [neutronHaStateSource(options.haConfsDir)]),
+  sources: (options) => (options.haConfsDir === undefined ? [] : [neutronHaStateSource]),
   collect({ ns, options }, input, out) {
     if (options.haConfsDir === undefined) return;
-    const state = input(neutronHaStateSource(options.haConfsDir));
+    const state = input(neutronHaStateSource);
     if (state === undefined) return;
     for (const candidate of STATES) out.gauge(haStateFamily, [ns.name, ns.id, candidate], candidate === state ? 1 : 0);
   },

@@ -10,7 +10,7 @@ import type { NetnsRef } from '../model/netns-ref.js';
 import type { CollectorResult, NamespaceSnapshot, Snapshot } from '../model/snapshot.js';
 import { readHostFile } from '../readers/host-files.js';
 import { everySource, type NamespaceReader, type Reading, type Readings } from '../readers/reader.js';
-import { isHostSource, type AnyNamespaceSource, type AnySource, type HostSource } from '../sources/source.js';
+import { isHostSource, type AnyNamespaceSource, type AnySource, type HostDirectories, type HostSource } from '../sources/source.js';
 import { collectNamespace, type PlannedCollector } from './collect-namespace.js';
 import { mapBounded } from './map-bounded.js';
 import type { NamespaceCache } from './namespace-cache.js';
@@ -96,7 +96,7 @@ async function readNamespace(
   scrapeLogger: Logger,
 ): Promise<NamespaceSnapshot | undefined> {
   const readStarted = performance.now();
-  const [inside, host] = await Promise.all([readBeforeDeadline(ns, plan.namespaceSources, sources), readHostFiles(ns, plan.hostSources)]);
+  const [inside, host] = await Promise.all([readBeforeDeadline(ns, plan.namespaceSources, sources), readHostFiles(ns, plan.hostSources, sources.collectorOptions)]);
   const readSeconds = (performance.now() - readStarted) / 1000;
   if (allVanished(inside)) {
     scrapeLogger.debug({ netns: ns.name, inode: ns.inode }, 'namespace vanished during the scrape');
@@ -124,8 +124,8 @@ async function readNamespace(
   return { ns, results };
 }
 
-async function readHostFiles(ns: NetnsRef, wanted: readonly HostSource<unknown>[]): Promise<[AnySource, Reading][]> {
-  return Promise.all(wanted.map(async (source): Promise<[AnySource, Reading]> => [source, await readHostFile(ns, source)]));
+async function readHostFiles(ns: NetnsRef, wanted: readonly HostSource<unknown>[], directories: HostDirectories): Promise<[AnySource, Reading][]> {
+  return Promise.all(wanted.map(async (source): Promise<[AnySource, Reading]> => [source, await readHostFile(ns, source, directories)]));
 }
 
 async function readBeforeDeadline(ns: NetnsRef, wanted: readonly AnyNamespaceSource[], sources: SnapshotSources): Promise<Readings> {

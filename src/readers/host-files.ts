@@ -4,14 +4,14 @@
 
 import { open } from 'node:fs/promises';
 import type { NetnsRef } from '../model/netns-ref.js';
-import type { HostSource } from '../sources/source.js';
+import type { HostDirectories, HostSource } from '../sources/source.js';
 import type { Reading } from './reader.js';
 
 /** A state file is a word; anything near this size is not one, and is not read whole. */
 const MAX_BYTES = 4096;
 
-export async function readHostFile(ns: NetnsRef, source: HostSource<unknown>): Promise<Reading> {
-  const path = source.host.path(ns);
+export async function readHostFile(ns: NetnsRef, source: HostSource<unknown>, directories: HostDirectories): Promise<Reading> {
+  const path = source.host.path(ns, directories);
   if (path === undefined) return { ok: false, error: { kind: 'not-present', detail: `${source.name}: none for ${ns.kind} namespaces` } };
   try {
     const file = await open(path, 'r');

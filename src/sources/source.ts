@@ -85,12 +85,18 @@ export interface NamespaceSource<T> {
   readonly native: NativeSource<T>;
 }
 
+/** Directories of the host that host sources read under, as the exporter was configured. */
+export interface HostDirectories {
+  /** Neutron's L3 HA state directory (--neutron.ha-confs-dir); undefined: not read. */
+  readonly haConfsDir: string | undefined;
+}
+
 /** A file of the host (the exporter's own mount namespace) about a namespace; a missing file is "not present". */
 export interface HostSource<T> {
   readonly name: string;
   readonly host: {
-    /** The file for this namespace, or undefined where it has none (not a router, an id that is no UUID). */
-    path(ns: NetnsRef): string | undefined;
+    /** The file for this namespace, or undefined where it has none (not a router, an id that is no UUID, no directory configured). */
+    path(ns: NetnsRef, directories: HostDirectories): string | undefined;
     parse(data: Buffer): ParseResult<T>;
   };
 }

@@ -14,7 +14,6 @@ import { neighboursSource } from '../../src/sources/neighbours.js';
 import { netstatFileSource, snmp6Source, snmpSource } from '../../src/sources/netstat.js';
 import { neutronHaStateSource } from '../../src/sources/neutron-ha-state.js';
 import { sockstat6Source, sockstatSource } from '../../src/sources/sockstat.js';
-import { ALL_DEVICES } from '../support/collector-runs.js';
 import { iptablesLegacyIpv4Source, iptablesLegacyIpv6Source } from '../../src/sources/iptables-legacy.js';
 import { iptablesNftIpv4Source, iptablesNftIpv6Source } from '../../src/sources/iptables-nft.js';
 import { linksSource } from '../../src/sources/links.js';
@@ -40,7 +39,7 @@ function batchReadings(): { readings: Readings; block: ArrayBuffer } {
     [[sockstatSource], diagnostics('router.sockstat.txt')],
     [[sockstat6Source], diagnostics('router.sockstat6.txt')],
     [[neighboursSource], diagnostics('router.neigh.rtnetlink.bin')],
-    [[neutronHaStateSource(ALL_DEVICES.haConfsDir as string)], Buffer.from('primary')],
+    [[neutronHaStateSource], Buffer.from('primary')],
   ];
   const aligned = (n: number): number => (n + 7) & ~7;
   const block = new ArrayBuffer(parts.reduce((sum, [, bytes]) => sum + aligned(bytes.length), 0));
