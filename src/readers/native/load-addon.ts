@@ -81,16 +81,11 @@ export const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/n
 
 const EXPORTS = ['createPool', 'submit', 'destroyPool', 'poolStats'] as const;
 
-let cached: AddonLoad | undefined;
-
+/**
+ * Nothing is cached here: Node keeps a loaded addon in its own module cache (a shared object is
+ * opened once a process), and each reader creates its own pool from it.
+ */
 export function loadNativeAddon(path: string = ADDON_PATH): AddonLoad {
-  if (path === ADDON_PATH && cached !== undefined) return cached;
-  const result = load(path);
-  if (path === ADDON_PATH) cached = result;
-  return result;
-}
-
-function load(path: string): AddonLoad {
   if (process.platform !== 'linux') return { ok: false, reason: `network namespaces need Linux, not ${process.platform}` };
   if (!existsSync(path)) return { ok: false, reason: `${path} is missing (the addon was not built at install)` };
   try {
