@@ -8,7 +8,7 @@ import type { NetnsRef } from '../../model/netns-ref.js';
 import type { ReaderError } from '../../model/reader-error.js';
 import type { AnyNamespaceSource, NativeRead } from '../../sources/source.js';
 import { everySource, type NamespaceReader, type Reading, type Readings } from '../reader.js';
-import { JobStage, loadNativeAddon, unpackJobs, type AddonRequest, type NetnsReaderAddon, type PoolHandle } from './load-addon.js';
+import { JobStage, loadNativeAddon, RequestKind, unpackJobs, type AddonRequest, type NetnsReaderAddon, type PoolHandle } from './load-addon.js';
 
 export interface NativeReaderOptions {
   /** Threads that enter namespaces; each holds one namespace at a time. */
@@ -23,11 +23,11 @@ export interface NativeReaderOptions {
 function addonRequestOf(read: NativeRead): AddonRequest {
   switch (read.kind) {
     case 'file':
-      return [1, read.path];
+      return [RequestKind.readFile, read.path];
     case 'netlink':
-      return [2, read.protocol, read.messages];
+      return [RequestKind.netlink, read.protocol, read.messages];
     case 'xtables':
-      return [3, read.family];
+      return [RequestKind.xtables, read.family];
     case 'home-file':
       return addonRequestOf(read.presentWith);
   }
