@@ -5,8 +5,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
+import type { ExtraLabels, LabelsMapping } from '../model/records/labels.js';
 import type { NetnsRef } from '../model/netns-ref.js';
-import { labelsFor, parseLabelsFile, type ExtraLabels, type LabelsMapping } from '../parsers/labels-file.js';
+import { labelsFor, parseLabelsFile } from '../parsers/labels-file.js';
 
 export class LabelsFileError extends Error {}
 

@@ -2,8 +2,9 @@
 // agent (neutron/agent/l3/ha.py). Read in the exporter's own mount namespace by either backend.
 
 import { join } from 'node:path/posix';
+import type { HaState } from '../model/records/neutron-ha.js';
 import type { NetnsRef } from '../model/netns-ref.js';
-import { parseHaState, type HaState } from '../parsers/neutron-ha-state.js';
+import { parseHaState } from '../parsers/neutron-ha-state.js';
 import { defineHostSource, type HostDirectories, type HostSource } from './source.js';
 
 /** Router ids are UUIDs; anything else (a hand-made `qrouter-..`) must not become a path. */

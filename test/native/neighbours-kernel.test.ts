@@ -5,8 +5,8 @@
 // so no MLD report makes a multicast entry, and no entry is used, so none changes state.
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { NeighbourCount } from '../../src/model/records/neighbours.js';
 import { parseIpNeighJson } from '../../src/parsers/ip-neigh-json.js';
-import type { NeighbourCount } from '../../src/parsers/neighbour-counts.js';
 import { parseRtnetlinkNeighbours } from '../../src/parsers/netlink/rtnetlink-neighbours.js';
 import type { ParseResult } from '../../src/parsers/parse-result.js';
 import { RequestKind } from '../../src/readers/native/load-addon.js';

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
+import type { IptablesTable } from '../../src/model/records/iptables.js';
 import { nftablesCounterRanges, parseNftablesRuleset } from '../../src/parsers/netlink/nftables-ruleset.js';
 import { parseRtnetlinkLinks, parseRtnetlinkNetDev } from '../../src/parsers/netlink/rtnetlink-links.js';
 import { parseXtablesEntries, xtablesHasNoTables } from '../../src/parsers/netlink/xtables-entries.js';

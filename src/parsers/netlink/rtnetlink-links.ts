@@ -3,10 +3,10 @@
 // from lib/ll_types.c, addresses from lib/ll_addr.c (ll_addr_n2a). Kernel side: include/uapi/linux/if_link.h.
 
 import { endianness } from 'node:os';
+import type { LinkRecord } from '../../model/records/links.js';
+import { type NetDevRecord, RECEIVE_COUNTERS, type ReceiveCounter, TRANSMIT_COUNTERS, type TransmitCounter } from '../../model/records/net-dev.js';
 import { readCounter } from '../binary-counters.js';
 import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
-import { RECEIVE_COUNTERS, TRANSMIT_COUNTERS, type NetDevRecord, type ReceiveCounter, type TransmitCounter } from '../proc-net-dev.js';
-import type { LinkRecord } from './link-record.js';
 import {
   forEachAttribute,
   forEachNetlinkMessage,
