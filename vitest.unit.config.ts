@@ -14,6 +14,7 @@ export const unitTestFiles = [
   'test/dashboards/queries.test.ts',
   'test/discovery/netns-kind.test.ts',
   'test/exporter/two-exporters.test.ts',
+  'test/host/host-file.test.ts',
   'test/docs/metrics-doc.test.ts',
   'test/exposition/parallel-gzip.test.ts',
   'test/exposition/text-format.test.ts',

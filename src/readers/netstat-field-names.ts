@@ -3,7 +3,7 @@
 // net/ipv4/proc.c and net/ipv6/proc.c), so this tells which files a --collector.netstat.fields
 // selection needs read in each namespace (collectors/netstat.ts selectNetstatFiles).
 
-import { readFileSync } from 'node:fs';
+import { readHostFileSync } from '../host/host-file.js';
 import { NETSTAT_FILES } from '../sources/netstat.js';
 
 /**
@@ -15,13 +15,9 @@ export function readNetstatFieldNames(files = NETSTAT_FILES): Map<string, string
   for (const file of files) {
     const { read, parse } = file.exec;
     if (read.kind !== 'file') continue;
-    let data: Buffer;
-    try {
-      data = readFileSync(read.path);
-    } catch {
-      continue;
-    }
-    const result = parse(data);
+    const host = readHostFileSync(read.path);
+    if (!host.ok) continue;
+    const result = parse(host.data);
     if (result.ok) printed.set(file.name, result.value.map(({ proto, field }) => `${proto}_${field}`));
   }
   return printed;

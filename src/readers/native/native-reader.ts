@@ -2,8 +2,8 @@
 // enter the namespace with setns, run the syscalls and return raw bytes. Nothing is parsed here; this
 // file only chooses the syscalls per request and turns errnos into ReaderError kinds.
 
-import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
+import { readHostFile } from '../../host/host-file.js';
 import type { NetnsRef } from '../../model/netns-ref.js';
 import type { ReaderError } from '../../model/reader-error.js';
 import type { AnyNamespaceSource, NativeRead } from '../../sources/source.js';
@@ -52,6 +52,10 @@ const DEFAULT_PARALLELISM = 64;
 const SETTLED_PER_TURN = 8;
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, value]) => [value, name]));
+
+function errnoNumber(name: string): number {
+  return Object.hasOwn(constants.errno, name) ? constants.errno[name as keyof typeof constants.errno] : constants.errno.EIO;
+}
 
 function errnoName(errno: number): string {
   return ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
@@ -104,7 +108,7 @@ function homeFiles(): (path: string) => Promise<Buffer | number> {
     if (entry === undefined || now - entry.at > HOME_FILE_TTL_MS) {
       entry = {
         at: now,
-        value: readFile(path).catch((error: NodeJS.ErrnoException) => constants.errno[error.code as keyof typeof constants.errno] ?? constants.errno.EIO),
+        value: readHostFile(path).then((read) => (read.ok ? read.data : errnoNumber(read.code))),
       };
       cached.set(path, entry);
     }
