@@ -25,8 +25,6 @@ export interface DiscoveryResult {
   readonly errors: readonly string[];
 }
 
-export const DEFAULT_NETNS_DIRS: readonly string[] = ['/run/netns'];
-
 /**
  * Stats and readlinks are made synchronously, this many between turns of the event loop: each is a
  * few microseconds of system call, where the asynchronous form costs a libuv thread-pool round trip on

@@ -41,7 +41,7 @@ export const conntrackMaxSource = defineSource<number>({
  * the rows in place (sumHexColumn). A template holds one kind for all its series, and every series of
  * this file has the same row length, so a length past 255 is kept whole.
  */
-export const CONNTRACK_STAT_LAYOUT: BinaryLayout<unknown> = {
+const CONNTRACK_STAT_LAYOUT: BinaryLayout<unknown> = {
   kind: 'binary',
   volatileRanges: (data) => nfConntrackStatVolatileRanges(data),
   readCounter: (view, at, rowLength) => sumHexColumn(view, at, rowLength > 0 ? rowLength : view.byteLength),

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseIpLinkJson } from '../../src/parsers/ip-link-json.js';
-import { parseRtnetlinkInterfaces, parseRtnetlinkLinks, readCarrierChanges } from '../../src/parsers/netlink/rtnetlink-links.js';
+import { parseRtnetlinkInterfaces, parseRtnetlinkLinks } from '../../src/parsers/netlink/rtnetlink-links.js';
+import { CARRIER_CHANGES_KIND, LINK_DUMP_LAYOUT } from '../../src/sources/link-dump.js';
 import { expectParse } from './expect-parse.js';
 import { readFixture } from './read-fixture.js';
 
@@ -27,7 +28,8 @@ describe('carrierChanges', () => {
     const { links, carrierChangesAt, counters } = expectParse(parseRtnetlinkInterfaces(dump), undefined) ?? { links: [], carrierChangesAt: [], counters: [] };
     expect(carrierChangesAt).toHaveLength(links.length);
     expect(counters).toHaveLength(links.length);
-    expect(carrierChangesAt.map((at) => readCarrierChanges(dump, at))).toEqual(links.map((link) => link.carrierChanges));
+    const view = new DataView(dump.buffer, dump.byteOffset, dump.byteLength);
+    expect(carrierChangesAt.map((at) => LINK_DUMP_LAYOUT.readCounter(view, at, CARRIER_CHANGES_KIND))).toEqual(links.map((link) => link.carrierChanges));
   });
 
   test('ip -j link without -s -s has none, ip -j -s link neither', () => {

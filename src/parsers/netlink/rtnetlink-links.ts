@@ -132,14 +132,10 @@ export interface RtnetlinkInterfaces {
    * Offset of the IFLA_CARRIER_CHANGES value of each of `links` (-1 when the link has none; empty
    * unless links were parsed). The count is volatile (rtnetlinkVolatileRanges): a later dump of the
    * same shape may differ there, so whoever keeps `links` across dumps must read carrierChanges again
-   * from the new dump at these offsets (readCarrierChanges) instead of reusing the kept value.
+   * from the new dump at these offsets (LINK_DUMP_LAYOUT, sources/link-dump.ts) instead of reusing
+   * the kept value.
    */
   readonly carrierChangesAt: number[];
-}
-
-/** The IFLA_CARRIER_CHANGES count (u32, host order) whose value starts at `at` (see carrierChangesAt). */
-export function readCarrierChanges(data: Buffer, at: number): number {
-  return readHostU32(data, at);
 }
 
 /** The links and where each one's IFLA_CARRIER_CHANGES is (-1: none), without the counters rows. */
@@ -279,7 +275,7 @@ const NET_DEV_COLUMNS: readonly (readonly number[])[] = [
 ];
 
 /** Column `column` of /proc/net/dev (0-15: receive, then transmit) from the rtnl_link_stats64 at `at`. */
-export function netDevColumn(data: Buffer, at: number, column: number): number {
+function netDevColumn(data: Buffer, at: number, column: number): number {
   const fields = NET_DEV_COLUMNS[column] as readonly number[];
   let sum = 0;
   for (let i = 0; i < fields.length; i++) sum += readHostCounter(data, at + 8 * (fields[i] as number));
