@@ -1,7 +1,7 @@
 // Writes exposition text as bytes into fixed-size chunks and hands each full chunk to a sink (a gzip
-// stream, or a list for an uncompressed body). Nothing builds one big string: at 250,000 series the
-// body is 36 MB, and as a string it existed three times (pieces, the joined string, its encoding)
-// and kept the garbage collector busy. Here it exists at most once, outside the JavaScript heap.
+// stream, or a list for an uncompressed body). Nothing builds one big string: a big body (tens of MB,
+// docs/performance.md) as a string existed three times (pieces, the joined string, its encoding) and
+// kept the garbage collector busy. Here it exists at most once, outside the JavaScript heap.
 
 import { formatValue } from './text-format.js';
 
@@ -13,8 +13,8 @@ const CHUNK_BYTES = 256 * 1024;
 const SPARE_CHUNKS = 16;
 
 /**
- * Chunks the sink is done with, kept for the next ones: a scrape of 1,000 routers writes over 500
- * chunks, and fresh ones cost page faults and garbage collection. One per exporter (createExporter),
+ * Chunks the sink is done with, kept for the next ones: a big scrape writes hundreds of chunks, and
+ * fresh ones cost page faults and garbage collection. One per exporter (createExporter),
  * so two exporters in a process never hand each other chunks.
  */
 export class ChunkPool {

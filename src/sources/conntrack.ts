@@ -7,8 +7,8 @@ import { defineSource, type BinaryLayout, type NativeRead } from './source.js';
 
 // The count of the namespace the thread is in, in the `entries` column. Not the nf_conntrack_count
 // sysctl: every namespace registers its own sysctl entries under the same name, and a lookup walks
-// all of them, so reading the sysctl in each of N namespaces costs O(N^2) (measured: 120 µs a read at
-// 1,000 namespaces, against 27 µs for this file). thread-self, not self: setns moved only the thread.
+// all of them, so reading the sysctl in each of N namespaces costs O(N^2) (docs/performance.md,
+// "Figures behind the code"). thread-self, not self: setns moved only the thread.
 const CONNTRACK_STAT: NativeRead = { kind: 'file', path: '/proc/thread-self/net/stat/nf_conntrack' };
 
 const integerText = (data: Buffer) => parseProcInteger(data.toString('utf8'));

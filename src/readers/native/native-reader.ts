@@ -43,8 +43,8 @@ const HOME_FILE_TTL_MS = 1000;
 
 /**
  * Reads kept submitted at once: the threads read one namespace each, and a deeper queue keeps them
- * busy while the main thread parses, and lets finished reads come back in bigger batches (measured
- * at 1,000 routers on 2 cores: 0.77 s a scrape with 4 reads in flight, 0.63-0.73 s with 16 to 256).
+ * busy while the main thread parses, and lets finished reads come back in bigger batches; past a few
+ * dozen, more in flight gained nothing (docs/performance.md, "Figures behind the code").
  */
 const DEFAULT_PARALLELISM = 64;
 
@@ -157,9 +157,9 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
   /**
    * Finished jobs wait here and are settled a few per turn of the event loop: a batch can hold
    * dozens of namespaces (64 reads stay queued), and each settle runs that namespace's collectors
-   * once this callback returns (a full parse is about a millisecond), so settling a whole batch at
-   * once kept /healthz waiting (over 50 ms at 300 routers), and one per turn cost the loop's own
-   * overhead a thousand times a scrape (about 7 % at 1,000 routers).
+   * once this callback returns, so settling a whole batch at once kept /healthz waiting, and one per
+   * turn cost the loop's own overhead once per namespace (docs/performance.md, "Figures behind the
+   * code").
    */
   const finished: (() => void)[] = [];
   let nextFinished = 0;
