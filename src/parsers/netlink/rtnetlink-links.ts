@@ -102,26 +102,6 @@ function compressIPv6(groups: string[]): string {
   return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLength).join(':')}`;
 }
 
-/** Parses an RTM_GETLINK dump (RTM_NEWLINK messages, ending with NLMSG_DONE), in dump order. */
-export function parseRtnetlinkLinks(data: Buffer): ParseResult<LinkRecord[]> {
-  return neverThrow('rtnetlink', () => {
-    const dump = parseDump(data, true, false);
-    return dump.ok ? parsed(dump.value.links) : dump;
-  });
-}
-
-/**
- * The /proc/net/dev row of every link, from the IFLA_STATS64 of an RTM_GETLINK dump. Both come from
- * one dev_get_stats(); the columns that /proc/net/dev sums are summed the same way
- * (net/core/net-procfs.c, dev_seq_printf_stats), so the numbers are the same as the file's.
- */
-export function parseRtnetlinkNetDev(data: Buffer): ParseResult<NetDevRecord[]> {
-  return neverThrow('rtnetlink', () => {
-    const dump = parseDump(data, false, true);
-    return dump.ok ? parsed(dump.value.counters) : dump;
-  });
-}
-
 /** Links and counters of a link dump, and where each counters row was read (see netDevColumn). */
 export interface RtnetlinkInterfaces {
   readonly links: LinkRecord[];
@@ -143,14 +123,14 @@ export function parseRtnetlinkLinkTable(data: Buffer): ParseResult<Pick<Rtnetlin
   return neverThrow('rtnetlink', () => parseDump(data, true, false));
 }
 
-/** The counters rows and where each was read, without the links' attributes. */
+/**
+ * The /proc/net/dev row of every link, from the IFLA_STATS64 of an RTM_GETLINK dump, and where each
+ * was read, without the links' attributes. Both come from one dev_get_stats(); the columns that
+ * /proc/net/dev sums are summed the same way (net/core/net-procfs.c, dev_seq_printf_stats), so the
+ * numbers are the same as the file's.
+ */
 export function parseRtnetlinkCounters(data: Buffer): ParseResult<Omit<RtnetlinkInterfaces, 'links'>> {
   return neverThrow('rtnetlink', () => parseDump(data, false, true));
-}
-
-/** Both from one pass over the dump (the native reader answers net-dev and links with one dump). */
-export function parseRtnetlinkInterfaces(data: Buffer): ParseResult<RtnetlinkInterfaces> {
-  return neverThrow('rtnetlink', () => parseDump(data, true, true));
 }
 
 const IFLA_STATS = 7;
