@@ -17,6 +17,8 @@ export const unitTestFiles = [
   'test/dashboards/dashboards.test.ts',
   'test/dashboards/queries.test.ts',
   'test/discovery/netns-kind.test.ts',
+  'test/exporter/two-exporters.test.ts',
+  'test/host/host-file.test.ts',
   'test/docs/metrics-doc.test.ts',
   'test/exposition/parallel-gzip.test.ts',
   'test/exposition/text-format.test.ts',

@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import type { NetnsRef } from '../src/model/netns-ref.js';
 import { parseNftablesRuleset } from '../src/parsers/netlink/nftables-ruleset.js';
-import { parseRtnetlinkLinks } from '../src/parsers/netlink/rtnetlink-links.js';
+import { parseRtnetlinkLinkTable } from '../src/parsers/netlink/rtnetlink-links.js';
 import { createExecReader } from '../src/readers/exec/exec-reader.js';
 import { loadNativeAddon } from '../src/readers/native/load-addon.js';
 import { createNativeReader } from '../src/readers/native/native-reader.js';
@@ -89,7 +89,7 @@ try {
       const links = readings.get(linksSource);
       const nft = readings.get(iptablesNftIpv4Source);
       if (!links?.ok || !nft?.ok) throw new Error('native read failed');
-      if (!parseRtnetlinkLinks(links.data).ok || !parseNftablesRuleset(nft.data).ok) throw new Error('parse failed');
+      if (!parseRtnetlinkLinkTable(links.data).ok || !parseNftablesRuleset(nft.data).ok) throw new Error('parse failed');
       readings.get(netDevSource);
     }
     nativeParsed.push(performance.now() - start);

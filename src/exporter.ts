@@ -8,6 +8,7 @@ import type { CollectorDeclaration } from './collectors/collector.js';
 import { COLLECTORS, familiesOf } from './collectors/registry.js';
 import { discoverNamespaces, type DiscoveryResult } from './discovery/discover-namespaces.js';
 import { LabelsFileSource } from './labels/labels-file-source.js';
+import { ChunkPool } from './exposition/body-writer.js';
 import { LabelBlockCache } from './exposition/label-blocks.js';
 import { metricsBody, type MetricsBody } from './exposition/metrics-body.js';
 import { renderSnapshot } from './exposition/render-snapshot.js';
@@ -64,6 +65,7 @@ export async function createExporter({ config, reader, logger, build, discover, 
   const families = familiesOf(collectors);
   const state: CollectionState = { cache: new NamespaceCache(), intern: new Interner().intern, family: new FamilyCache(families).family, scrapes: 0 };
   const labelBlocks = new LabelBlockCache();
+  const chunks = new ChunkPool();
   const discoverHost =
     discover ??
     (() =>
@@ -92,7 +94,7 @@ export async function createExporter({ config, reader, logger, build, discover, 
     // --once output goes to node_exporter's textfile collector, where our process_* would clash with its own.
     const trailer = config.once ? '' : await selfMetrics.render();
     const infoLabels = labelsFile ? (ns: Parameters<typeof labelsFile.labels>[0]) => labelsFile.labels(ns) : undefined;
-    return metricsBody((sink) => renderSnapshot(snapshot, families, sink, { trailer, infoLabels, labelBlocks }));
+    return metricsBody((sink) => renderSnapshot(snapshot, families, sink, { trailer, infoLabels, labelBlocks, chunks }), chunks);
   };
 
   return {

@@ -4,10 +4,14 @@
  *
  *   createPool(threads, recvTimeoutMs, onJobDone) -> pool
  *   submit(pool, jobId, nsPath, requests, dev?, ino?)
- *                                                  requests: [1, path] | [2, protocol, Buffer] | [3, 4|6];
+ *                                                  requests: [readFile, path] | [netlink, protocol, Buffer]
+ *                                                  | [xtables, 4|6], kinds from requestKinds;
  *                                                  dev/ino: the namespace discovery saw (checked with fstat)
  *   destroyPool(pool)
  *   poolStats(pool) -> { threadIds: number[], broken: boolean, queued: number }
+ *   requestKinds, jobStages                        the request_kind and job_stage values by name, so
+ *                                                  that JavaScript checks its own table against them
+ *                                                  (readers/native/load-addon.ts)
  *   onJobsDone(data, meta)                         every job finished since the last call, in one call:
  *                                                  meta (Float64Array) holds per job: jobId, stage,
  *                                                  stageErrno, request count, then per request its
@@ -18,8 +22,7 @@
  *
  * One call per batch, not per job: each call from C into JavaScript runs Node's callback scope
  * (microtasks, nextTick queue), and one Buffer per batch instead of one external Buffer per request
- * spares V8 thousands of finalizers per scrape (both measured at 1,000 namespaces: about 150 ms of
- * the main thread per scrape before, see docs/performance.md).
+ * spares V8 thousands of finalizers per scrape (docs/performance.md, "Figures behind the code").
  */
 #include <errno.h>
 #include <node_api.h>
@@ -389,14 +392,51 @@ static napi_value pool_stats(napi_env env, napi_callback_info info) {
   return stats;
 }
 
+typedef struct {
+  const char *name;
+  int value;
+} named_value;
+
+static const named_value REQUEST_KINDS[] = {
+    {"readFile", REQUEST_READ_FILE},
+    {"netlink", REQUEST_NETLINK},
+    {"xtables", REQUEST_XTABLES},
+};
+
+static const named_value JOB_STAGES[] = {
+    {"entered", JOB_ENTERED},
+    {"openFailed", JOB_OPEN_FAILED},
+    {"setnsFailed", JOB_SETNS_FAILED},
+    {"poolBroken", JOB_POOL_BROKEN},
+    {"cancelled", JOB_CANCELLED},
+};
+
+/* A frozen object of name -> value. */
+static napi_value named_values(napi_env env, const named_value *values, size_t count) {
+  napi_value table;
+  NAPI_CALL(env, napi_create_object(env, &table));
+  for (size_t i = 0; i < count; i++) {
+    napi_value value;
+    NAPI_CALL(env, napi_create_int32(env, values[i].value, &value));
+    NAPI_CALL(env, napi_set_named_property(env, table, values[i].name, value));
+  }
+  NAPI_CALL(env, napi_object_freeze(env, table));
+  return table;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
-  napi_property_descriptor functions[] = {
+  napi_value request_kinds = named_values(env, REQUEST_KINDS, sizeof REQUEST_KINDS / sizeof REQUEST_KINDS[0]);
+  napi_value job_stages = named_values(env, JOB_STAGES, sizeof JOB_STAGES / sizeof JOB_STAGES[0]);
+  if (!request_kinds || !job_stages) return NULL;
+  napi_property_descriptor properties[] = {
       {"createPool", NULL, create_pool, NULL, NULL, NULL, napi_enumerable, NULL},
       {"submit", NULL, submit, NULL, NULL, NULL, napi_enumerable, NULL},
       {"destroyPool", NULL, destroy_pool, NULL, NULL, NULL, napi_enumerable, NULL},
       {"poolStats", NULL, pool_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"requestKinds", NULL, NULL, NULL, NULL, request_kinds, napi_enumerable, NULL},
+      {"jobStages", NULL, NULL, NULL, NULL, job_stages, napi_enumerable, NULL},
   };
-  NAPI_CALL(env, napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions));
+  NAPI_CALL(env, napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties));
   return exports;
 }
 

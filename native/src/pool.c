@@ -17,8 +17,8 @@
 
 /* How much nicer than the rest of the exporter the workers run. Two workers and the main thread share
  * the machine's cores during a scrape; at equal priority the main thread (which settles finished reads
- * and answers /healthz and Prometheus) waited for a CPU 120-230 ms per 1,000-router scrape on two
- * cores. Lower-priority workers still use every cycle the main thread does not. */
+ * and answers /healthz and Prometheus) waited for a CPU behind them (docs/performance.md, "Figures
+ * behind the code"). Lower-priority workers still use every cycle the main thread does not. */
 #define WORKER_NICE_INCREMENT 5
 
 /* Enough for our small frames; the default 8 MiB per thread is only address space, but why reserve it. */

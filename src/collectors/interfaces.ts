@@ -2,8 +2,8 @@
 // interface of a namespace. Field names follow node_exporter's netdev collector (node_network_*).
 // Sources: net-dev (the counters) and links (the attributes).
 
+import { RECEIVE_COUNTERS, TRANSMIT_COUNTERS } from '../model/records/net-dev.js';
 import { family, type MetricFamily } from '../model/snapshot.js';
-import { RECEIVE_COUNTERS, TRANSMIT_COUNTERS } from '../parsers/proc-net-dev.js';
 import { linksSource } from '../sources/links.js';
 import { netDevSource } from '../sources/net-dev.js';
 import { nameFilter } from '../model/config.js';

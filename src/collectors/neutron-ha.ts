@@ -3,7 +3,7 @@
 // Exported as a state set, one series per state with 1 for the current one, for qrouter namespaces
 // that have a state file; no directory (no L3 agent here) or no file (not an HA router): no series.
 
-import type { HaState } from '../parsers/neutron-ha-state.js';
+import type { HaState } from '../model/records/neutron-ha.js';
 import { family } from '../model/snapshot.js';
 import { neutronHaStateSource } from '../sources/neutron-ha-state.js';
 import type { HostSource } from '../sources/source.js';

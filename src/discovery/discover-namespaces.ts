@@ -25,14 +25,11 @@ export interface DiscoveryResult {
   readonly errors: readonly string[];
 }
 
-export const DEFAULT_NETNS_DIRS: readonly string[] = ['/run/netns'];
-
 /**
  * Stats and readlinks are made synchronously, this many between turns of the event loop: each is a
  * few microseconds of system call, where the asynchronous form costs a libuv thread-pool round trip on
- * top (measured with 1,000 namespaces: about 6 ms of CPU for the synchronous stats against 15-50 ms
- * for asynchronous ones, 32 in flight). Discovery runs before any namespace is read, so this is wall
- * time of every scrape. The files are nsfs bind mounts and /proc links, which do not block.
+ * top, several times the call itself (docs/performance.md, "Figures behind the code"). Discovery runs
+ * before any namespace is read, so this is wall time of every scrape. The files are nsfs bind mounts and /proc links, which do not block.
  */
 const CALLS_PER_TURN = 256;
 

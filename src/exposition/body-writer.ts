@@ -1,7 +1,7 @@
 // Writes exposition text as bytes into fixed-size chunks and hands each full chunk to a sink (a gzip
-// stream, or a list for an uncompressed body). Nothing builds one big string: at 250,000 series the
-// body is 36 MB, and as a string it existed three times (pieces, the joined string, its encoding)
-// and kept the garbage collector busy. Here it exists at most once, outside the JavaScript heap.
+// stream, or a list for an uncompressed body). Nothing builds one big string: a big body (tens of MB,
+// docs/performance.md) as a string existed three times (pieces, the joined string, its encoding) and
+// kept the garbage collector busy. Here it exists at most once, outside the JavaScript heap.
 
 import { formatValue } from './text-format.js';
 
@@ -11,36 +11,56 @@ export type ChunkSink = (chunk: Buffer) => void | Promise<void>;
 const CHUNK_BYTES = 256 * 1024;
 /** Chunks kept for reuse: enough for what gzip holds at once (three segments of four chunks, and the one being filled), 4 MB at most. */
 const SPARE_CHUNKS = 16;
-const spareChunks: ArrayBuffer[] = [];
-
-function newChunk(): Buffer {
-  const spare = spareChunks.pop();
-  return spare === undefined ? Buffer.allocUnsafeSlow(CHUNK_BYTES) : Buffer.from(spare);
-}
 
 /**
- * Gives a chunk the sink is done with back for the next one (gzip, once it compressed it): a scrape
- * of 1,000 routers writes over 500 chunks, and fresh ones cost page faults and garbage collection.
- * Never call it for a chunk that is still held (an uncompressed body keeps its chunks).
+ * Chunks the sink is done with, kept for the next ones: a big scrape writes hundreds of chunks, and
+ * fresh ones cost page faults and garbage collection. One per exporter (createExporter),
+ * so two exporters in a process never hand each other chunks.
  */
-export function recycleChunk(chunk: Buffer): void {
-  if (chunk.buffer.byteLength === CHUNK_BYTES && chunk.byteOffset === 0 && spareChunks.length < SPARE_CHUNKS) {
-    spareChunks.push(chunk.buffer as ArrayBuffer);
+export class ChunkPool {
+  private readonly spare: ArrayBuffer[] = [];
+
+  /** A chunk to fill: a spare one when there is one. */
+  take(): Buffer {
+    const spare = this.spare.pop();
+    return spare === undefined ? Buffer.allocUnsafeSlow(CHUNK_BYTES) : Buffer.from(spare);
+  }
+
+  /**
+   * Gives a chunk the sink is done with back for the next one (gzip, once it compressed it). Never
+   * call it for a chunk that is still held (an uncompressed body keeps its chunks).
+   */
+  recycle(chunk: Buffer): void {
+    if (chunk.buffer.byteLength === CHUNK_BYTES && chunk.byteOffset === 0 && this.spare.length < SPARE_CHUNKS) {
+      this.spare.push(chunk.buffer as ArrayBuffer);
+    }
+  }
+
+  /** Chunks waiting to be reused. */
+  get spareCount(): number {
+    return this.spare.length;
   }
 }
+
 /** Longest a value can be: a double's shortest round-trip form is at most 24 characters. */
 const MAX_VALUE_BYTES = 32;
 const NEWLINE = 10;
 const DIGIT_ZERO = 48;
 
 export class BodyWriter {
-  private chunk = newChunk();
+  private chunk: Buffer;
   private used = 0;
   private pending: Promise<void> | undefined;
   /** Chunks handed to the sink so far. */
   chunksWritten = 0;
 
-  constructor(private readonly sink: ChunkSink) {}
+  /** Without a pool (a one-off body), every chunk is fresh. */
+  constructor(
+    private readonly sink: ChunkSink,
+    private readonly chunks: ChunkPool = new ChunkPool(),
+  ) {
+    this.chunk = chunks.take();
+  }
 
   /** Resolves once the sink has taken what it was given (await it now and then, e.g. between namespaces). */
   drained(): Promise<void> | undefined {
@@ -58,7 +78,7 @@ export class BodyWriter {
   private flush(): void {
     if (this.used === 0) return;
     const full = this.chunk.subarray(0, this.used);
-    this.chunk = newChunk();
+    this.chunk = this.chunks.take();
     this.used = 0;
     this.chunksWritten++;
     const taken = this.sink(full);

@@ -3,7 +3,7 @@
 // same collection; Prometheus always asks for gzip, so the 36 MB plain body of 1,000 routers is
 // normally never held at all: it is compressed chunk by chunk as it is written.
 
-import { recycleChunk, type ChunkSink } from './body-writer.js';
+import type { ChunkPool, ChunkSink } from './body-writer.js';
 import { ParallelGzip } from './parallel-gzip.js';
 
 export type BodyEncoding = 'gzip' | 'identity';
@@ -22,12 +22,13 @@ export interface MetricsBody {
  */
 const GZIP_LEVEL = 1;
 
-export function metricsBody(render: (sink: ChunkSink) => Promise<void>): MetricsBody {
+/** `chunks`: where gzip gives back the chunks it compressed (the pool the render writes from). */
+export function metricsBody(render: (sink: ChunkSink) => Promise<void>, chunks?: ChunkPool): MetricsBody {
   const made = new Map<BodyEncoding, Promise<readonly Buffer[]>>();
   const encoded = (encoding: BodyEncoding): Promise<readonly Buffer[]> => {
     let body = made.get(encoding);
     if (body === undefined) {
-      body = encoding === 'gzip' ? gzipped(render) : plain(render);
+      body = encoding === 'gzip' ? gzipped(render, chunks) : plain(render);
       made.set(encoding, body);
     }
     return body;
@@ -48,8 +49,9 @@ async function plain(render: (sink: ChunkSink) => Promise<void>): Promise<Buffer
  * Compressed in 1 MiB segments, up to three at once on libuv's threads, while the next chunks are
  * written (parallel-gzip.ts); writing waits when three are still compressing.
  */
-async function gzipped(render: (sink: ChunkSink) => Promise<void>): Promise<Buffer[]> {
-  const gzip = new ParallelGzip({ level: GZIP_LEVEL, segmentBytes: 1024 * 1024, inFlight: 3, chunkDone: recycleChunk });
+async function gzipped(render: (sink: ChunkSink) => Promise<void>, chunks: ChunkPool | undefined): Promise<Buffer[]> {
+  const chunkDone = chunks === undefined ? undefined : (chunk: Buffer) => chunks.recycle(chunk);
+  const gzip = new ParallelGzip({ level: GZIP_LEVEL, segmentBytes: 1024 * 1024, inFlight: 3, chunkDone });
   await render((chunk) => gzip.write(chunk));
   return gzip.end();
 }

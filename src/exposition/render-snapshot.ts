@@ -11,7 +11,7 @@
 
 import type { NetnsRef } from '../model/netns-ref.js';
 import type { MetricFamily, SeriesGroup, Snapshot } from '../model/snapshot.js';
-import { BodyWriter, type ChunkSink } from './body-writer.js';
+import { BodyWriter, type ChunkPool, type ChunkSink } from './body-writer.js';
 import {
   collectionDurationFamily,
   collectorSuccessFamily,
@@ -37,6 +37,8 @@ export interface RenderOptions {
   readonly trailer?: string;
   /** Label blocks kept from earlier scrapes; without one, every block is rendered afresh. */
   readonly labelBlocks?: LabelBlockCache;
+  /** Chunks to write into, reused from earlier bodies; without one, every chunk is fresh. */
+  readonly chunks?: ChunkPool;
 }
 
 /** Every family the exporter can emit from a snapshot, in exposition order. */
@@ -122,7 +124,7 @@ export async function renderSnapshot(
   scrape(droppedSeriesFamily, [], snapshot.droppedSeries);
   if (snapshot.timeoutSeconds !== undefined) scrape(scrapeTimeoutFamily, [], snapshot.timeoutSeconds);
 
-  const writer = new BodyWriter(sink);
+  const writer = new BodyWriter(sink, options.chunks);
   const labelBlocks = options.labelBlocks ?? new LabelBlockCache();
   const maxSliceMs = options.maxSliceMs ?? 10;
   let sliceStarted = performance.now();

@@ -2,11 +2,12 @@
 // its modification time or size changed. A file that no longer parses keeps the last good mapping,
 // logs an error, and shows in netns_labels_file_reload_success.
 
-import { readFile, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
+import type { ExtraLabels, LabelsMapping } from '../model/records/labels.js';
+import { hostFileVersion, readHostFile, type HostFileFailure } from '../host/host-file.js';
 import type { NetnsRef } from '../model/netns-ref.js';
-import { labelsFor, parseLabelsFile, type ExtraLabels, type LabelsMapping } from '../parsers/labels-file.js';
+import { labelsFor, parseLabelsFile } from '../parsers/labels-file.js';
 
 export class LabelsFileError extends Error {}
 
@@ -53,20 +54,14 @@ export class LabelsFileSource {
 
   /** Returns a reason when the file could not be used, undefined when it was (or had not changed). */
   private async reload(): Promise<string | undefined> {
-    let version: string;
-    let text: string;
-    try {
-      const info = await stat(this.path);
-      version = `${info.mtimeMs}:${info.size}:${info.ino}`;
-      if (version === this.seenVersion) return undefined;
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      this.reloadSuccess.set(0);
-      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file does not exist' : (error as Error).message;
-    }
-    const result = parseLabelsFile(text);
+    const seen = await hostFileVersion(this.path);
+    if (!seen.ok) return this.unreadable(seen);
+    if (seen.version === this.seenVersion) return undefined;
+    const read = await readHostFile(this.path);
+    if (!read.ok) return this.unreadable(read);
+    const result = parseLabelsFile(read.data.toString('utf8'));
     // Remember this version even when it is bad, so one bad edit is logged once, not every scrape.
-    this.seenVersion = version;
+    this.seenVersion = seen.version;
     if (!result.ok) {
       this.reloadSuccess.set(0);
       return result.error.detail;
@@ -76,5 +71,10 @@ export class LabelsFileSource {
     this.reloadTimestamp.set(Date.now() / 1000);
     this.logger.info({ path: this.path, entries: result.value.size }, 'labels file loaded');
     return undefined;
+  }
+
+  private unreadable(failure: HostFileFailure): string {
+    this.reloadSuccess.set(0);
+    return failure.code === 'ENOENT' ? 'file does not exist' : failure.message;
   }
 }

@@ -33,8 +33,6 @@ export interface SeriesGroup {
   readonly values: ArrayLike<number>;
 }
 
-export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ReaderError };
-
 export interface CollectorResult {
   /** Series this collector produced for the namespace (partial data stays even when `failures` is not empty). */
   readonly series: readonly SeriesGroup[];

@@ -7,8 +7,9 @@
 // destination's: IPv6 addresses contain ':', IPv4 ones never do.
 
 import { isIP } from 'node:net';
+import type { NeighbourCount } from '../model/records/neighbours.js';
 import { parseIproute2JsonArray } from './iproute2-json.js';
-import { NeighbourCounter, NUD_STATES, type NeighbourCount } from './neighbour-counts.js';
+import { NeighbourCounter, NUD_STATES } from './neighbour-counts.js';
 import { parsed, parseFailure, type ParseResult } from './parse-result.js';
 
 const STATE_NAMES = new Set(NUD_STATES.map(([, name]) => name));

@@ -18,50 +18,8 @@
 //   (add_param_to_argv in iptables/xshared.c) also honours them mid-token, which misreads raw names
 //   such as `x"y`; reading a quote only at a token start accepts everything iptables-save prints.
 
+import type { IptablesRule, IptablesTable } from '../model/records/iptables.js';
 import { parsed, parseFailure, type ParseResult } from './parse-result.js';
-
-/**
- * Where a record's two counters sit in the bytes it was parsed from (the offset of each 64-bit
- * value), for binary inputs: a later reading with the same bytes everywhere else can have its
- * counters read there without being parsed again (see src/parsers/reading-shape.ts).
- */
-export interface CounterOffsets {
-  readonly packets: number;
-  readonly bytes: number;
-}
-
-export interface IptablesRule {
-  /** 1-based position within its chain, in file order (the order the kernel evaluates). */
-  readonly position: number;
-  readonly packets: number;
-  readonly bytes: number;
-  /** Value of -j (or -g): a verdict, an extension target or a chain; '' when the rule has neither. */
-  readonly target: string;
-  /** True when the rule used -g (goto: no return to this chain). */
-  readonly goto: boolean;
-  /** Unquoted, unescaped `-m comment --comment` value; several are joined with ' '; '' when none. */
-  readonly comment: string;
-  /** Binary inputs only: where `packets` and `bytes` were read. */
-  readonly countersAt?: CounterOffsets;
-}
-
-export interface IptablesChain {
-  readonly name: string;
-  /** Built-in chains have a policy; user chains print '-'. */
-  readonly builtin: boolean;
-  /** 'ACCEPT' | 'DROP' | ...; '' for user chains. */
-  readonly policy: string;
-  readonly policyPackets: number;
-  readonly policyBytes: number;
-  readonly rules: readonly IptablesRule[];
-  /** Binary inputs only: where `policyPackets` and `policyBytes` were read. */
-  readonly policyCountersAt?: CounterOffsets;
-}
-
-export interface IptablesTable {
-  readonly name: string;
-  readonly chains: readonly IptablesChain[];
-}
 
 interface ChainInProgress {
   readonly name: string;

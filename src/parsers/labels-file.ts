@@ -5,12 +5,8 @@
 // Pure: text in, a validated mapping out.
 
 import { parse as parseYaml } from 'yaml';
+import type { ExtraLabels, LabelsMapping } from '../model/records/labels.js';
 import { parsed, parseFailure, type ParseResult } from './parse-result.js';
-
-export type ExtraLabels = readonly (readonly [name: string, value: string])[];
-
-/** Key (namespace name or id) -> labels, in file order. */
-export type LabelsMapping = ReadonlyMap<string, ExtraLabels>;
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Labels netns_info already has; a file may not override them. */

@@ -12,18 +12,7 @@
 // - Proxy entries (`ip neigh add proxy`) are not: they live in a separate table (pneigh), no dump
 //   without NTF_PROXY in the request returns them, and they are configuration, not cache.
 
-/** Neighbour entries of one device, family and state. */
-export interface NeighbourCount {
-  readonly device: string;
-  readonly family: 'ipv4' | 'ipv6';
-  /**
-   * The kernel's NUD state name in lowercase: incomplete, reachable, stale, delay, probe, failed,
-   * noarp, permanent, or 'none' (NUD_NONE). An entry is in one state; should one ever carry several
-   * NUD bits, they are joined with ',' in bit order, as `ip neigh` prints them (REACHABLE,PERMANENT).
-   */
-  readonly state: string;
-  readonly count: number;
-}
+import type { NeighbourCount } from '../model/records/neighbours.js';
 
 /** NUD_* bits in bit order (include/uapi/linux/neighbour.h), as iproute2 prints them. */
 export const NUD_STATES: readonly (readonly [number, string])[] = [

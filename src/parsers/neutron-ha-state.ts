@@ -5,10 +5,8 @@
 // before Wallaby wrote "master", which the agent itself still reads as "primary". A trailing newline
 // (an operator's echo) is accepted too.
 
+import type { HaState } from '../model/records/neutron-ha.js';
 import { parsed, parseFailure, type ParseResult } from './parse-result.js';
-
-/** 'unknown': the file is empty, which the agent's own reader (ha_state) also reports as 'unknown'. */
-export type HaState = 'primary' | 'backup' | 'fault' | 'unknown';
 
 const STATES: ReadonlyMap<string, HaState> = new Map([
   ['primary', 'primary'],

@@ -3,6 +3,7 @@
 // (nf_conntrack_count(net) in net/netfilter/nf_conntrack_standalone.c, ct_cpu_seq_show), printed the
 // same on every CPU line: the nf_conntrack_count sysctl's value, without the sysctl's lookup cost.
 
+import type { NfConntrackStatTotals } from '../model/records/conntrack-stat.js';
 import { parsed, parseFailure, type ParseResult } from './parse-result.js';
 
 const HEX_COLUMN = /^[0-9a-f]{1,16}$/;
@@ -21,28 +22,6 @@ export function parseNfConntrackEntries(text: string): ParseResult<number> {
   const value = Number.parseInt(first, 16);
   if (!Number.isSafeInteger(value)) return parseFailure(`line 2: ${first} is too large to be a count of entries`);
   return parsed(value);
-}
-
-/** /proc/net/stat/nf_conntrack with every counter column summed over the CPU rows. */
-export interface NfConntrackStatTotals {
-  /** The `entries` column: the namespace's count, printed the same on every row, so not summed. */
-  readonly entries: number;
-  /**
-   * Every other column by its header name, in header order, summed over the rows: found, invalid,
-   * insert, insert_failed, drop, early_drop, search_restart, ... Keyed by name, not by position:
-   * kernels differ in columns (no search_restart before 2.6.35; searched and delete_list became
-   * clashres and chainlength in 5.x), so procfs's positional names are wrong on some of them.
-   */
-  readonly totals: ReadonlyMap<string, number>;
-  /** How many rows were summed (one per possible CPU). */
-  readonly cpus: number;
-  /**
-   * Where each column's value sits in the first CPU row (byte offset, by header name) and how long a
-   * row is. The kernel prints every value as %08x, so every row is as long and a column's value on the
-   * n-th CPU is n rows further on (sumHexColumn). Undefined when the rows differ in length: then
-   * nothing can be read in place.
-   */
-  readonly columnsAt?: { readonly at: ReadonlyMap<string, number>; readonly rowLength: number };
 }
 
 /**

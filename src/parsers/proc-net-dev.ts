@@ -2,23 +2,8 @@
 // The kernel prints each line with "%6s: %7llu %7llu ..." (net/core/net-procfs.c, dev_seq_printf_stats),
 // so a name longer than six characters pushes the columns right and only whitespace separates them.
 
+import { type NetDevRecord, RECEIVE_COUNTERS, TRANSMIT_COUNTERS } from '../model/records/net-dev.js';
 import { parsed, parseFailure, type ParseResult } from './parse-result.js';
-
-/** Receive columns, in /proc/net/dev order. */
-export const RECEIVE_COUNTERS = ['bytes', 'packets', 'errs', 'drop', 'fifo', 'frame', 'compressed', 'multicast'] as const;
-/** Transmit columns, in /proc/net/dev order. */
-export const TRANSMIT_COUNTERS = ['bytes', 'packets', 'errs', 'drop', 'fifo', 'colls', 'carrier', 'compressed'] as const;
-
-export type ReceiveCounter = (typeof RECEIVE_COUNTERS)[number];
-export type TransmitCounter = (typeof TRANSMIT_COUNTERS)[number];
-
-/** One interface line of /proc/net/dev. */
-export interface NetDevRecord {
-  /** As the kernel prints it: may hold quotes, '$', backslashes or UTF-8, never whitespace. */
-  readonly device: string;
-  readonly receive: Readonly<Record<ReceiveCounter, number>>;
-  readonly transmit: Readonly<Record<TransmitCounter, number>>;
-}
 
 const COUNTER_COUNT = RECEIVE_COUNTERS.length + TRANSMIT_COUNTERS.length;
 const DECIMAL = /^\d+$/;

@@ -8,17 +8,8 @@
 // where the TIME-WAIT count lives in struct net) TCP tw are; TCP orphan and alloc and the mem values
 // (pages) are the kernel's global counters, the same in every namespace (sockstat_seq_show).
 
+import type { SockstatRecord } from '../model/records/sockstat.js';
 import { parsed, parseFailure, type ParseResult } from './parse-result.js';
-
-export interface SockstatRecord {
-  /** "sockets", "TCP", "UDP", "UDPLITE", "RAW", "FRAG", "TCP6", "UDP6", "UDPLITE6", "RAW6", "FRAG6", "MPTCP"... as printed. */
-  readonly proto: string;
-  /** "used", "inuse", "orphan", "tw", "alloc", "mem", "memory", and "mem_bytes" (computed, see parseProcNetSockstat). */
-  readonly field: string;
-  readonly value: number;
-  /** Where the value's digits start in the text (ASCII); none for the computed mem_bytes. */
-  readonly at?: number;
-}
 
 const INTEGER = /^-?\d+$/;
 

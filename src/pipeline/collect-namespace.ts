@@ -1,9 +1,10 @@
 // Runs the enabled collectors over one namespace's readings. Two things are decided here once, for
 // every collector: what a missing, absent, failed or unparseable input means (absent: no series and
 // no failure; the others: a failure for each collector that needed it, its other inputs still
-// used), and "same shape, new counters": where every input a collector read last scrape is a binary
-// reading equal to the kept one outside its counters, the collector is not run at all and its
-// templates are refilled from the new bytes (at 1,000 routers, nearly every namespace every scrape).
+// used), and "same shape, new counters": where every input a collector read last scrape has a layout
+// (a binary reading, or /proc text refilled in place) and equals the kept one outside its counters,
+// the collector is not run at all and its templates are refilled from the new bytes (on a quiet
+// host, nearly every namespace every scrape).
 
 import type { CollectContext, Collector, CollectorInput } from '../collectors/collector.js';
 import type { NetnsRef } from '../model/netns-ref.js';

@@ -8,7 +8,7 @@ import type { CollectContext, Collector } from '../collectors/collector.js';
 import type { DiscoveryResult } from '../discovery/discover-namespaces.js';
 import type { NetnsRef } from '../model/netns-ref.js';
 import type { CollectorResult, NamespaceSnapshot, Snapshot } from '../model/snapshot.js';
-import { readHostFile } from '../readers/host-files.js';
+import { readHostSource } from '../readers/host-files.js';
 import { everySource, type NamespaceReader, type Reading, type Readings } from '../readers/reader.js';
 import { isHostSource, type AnyNamespaceSource, type AnySource, type HostSource } from '../sources/source.js';
 import { collectNamespace, type PlannedCollector } from './collect-namespace.js';
@@ -123,7 +123,7 @@ async function readNamespace(
 }
 
 async function readHostFiles(ns: NetnsRef, wanted: readonly HostSource<unknown>[]): Promise<[AnySource, Reading][]> {
-  return Promise.all(wanted.map(async (source): Promise<[AnySource, Reading]> => [source, await readHostFile(ns, source)]));
+  return Promise.all(wanted.map(async (source): Promise<[AnySource, Reading]> => [source, await readHostSource(ns, source)]));
 }
 
 async function readBeforeDeadline(ns: NetnsRef, wanted: readonly AnyNamespaceSource[], sources: SnapshotSources): Promise<Readings> {

@@ -28,7 +28,8 @@ export interface CollectorMemo {
   readonly templates: readonly SeriesTemplate[];
   /**
    * The templates can be refilled from later readings of the same shape: the collection had no
-   * failure and every input it read was binary (a text reading has no counters at known offsets).
+   * failure and every input it read has a layout (binary, or /proc text refilled in place; a reading
+   * without one has no counters at known offsets).
    */
   readonly refillable: boolean;
 }

@@ -1,8 +1,9 @@
 // Reads host sources: files of the exporter's own mount namespace about a namespace (Neutron's HA
-// state file of a router), the same for both backends. Never rejects: a missing file is "not
-// present", anything else a failure of that source alone.
+// state file of a router), the same for both backends, through the one host file reader
+// (host/host-file.ts). Never rejects: a missing file is "not present", anything else a failure of
+// that source alone.
 
-import { open } from 'node:fs/promises';
+import { readHostFile } from '../host/host-file.js';
 import type { NetnsRef } from '../model/netns-ref.js';
 import type { HostSource } from '../sources/source.js';
 import type { Reading } from './reader.js';
@@ -10,22 +11,12 @@ import type { Reading } from './reader.js';
 /** A state file is a word; anything near this size is not one, and is not read whole. */
 const MAX_BYTES = 4096;
 
-export async function readHostFile(ns: NetnsRef, source: HostSource<unknown>): Promise<Reading> {
+export async function readHostSource(ns: NetnsRef, source: HostSource<unknown>): Promise<Reading> {
   const path = source.host.path(ns);
   if (path === undefined) return { ok: false, error: { kind: 'not-present', detail: `${source.name}: none for ${ns.kind} namespaces` } };
-  try {
-    const file = await open(path, 'r');
-    try {
-      const buffer = Buffer.alloc(MAX_BYTES);
-      const { bytesRead } = await file.read(buffer, 0, MAX_BYTES, 0);
-      return { ok: true, backend: 'host', data: buffer.subarray(0, bytesRead) };
-    } finally {
-      await file.close();
-    }
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // no file, or no directory of that name: not an HA router, or no L3 agent on this host
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, error: { kind: 'not-present', detail: `${source.name}: ${path}: ${code}` } };
-    return { ok: false, error: { kind: 'tool-failed', detail: `${source.name}: ${path}: ${code ?? String(error)}` } };
-  }
+  const read = await readHostFile(path, MAX_BYTES);
+  if (read.ok) return { ok: true, backend: 'host', data: read.data };
+  // no file, or no directory of that name: not an HA router, or no L3 agent on this host
+  if (read.code === 'ENOENT' || read.code === 'ENOTDIR') return { ok: false, error: { kind: 'not-present', detail: `${source.name}: ${path}: ${read.code}` } };
+  return { ok: false, error: { kind: 'tool-failed', detail: `${source.name}: ${path}: ${read.code}` } };
 }

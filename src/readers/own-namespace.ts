@@ -2,7 +2,7 @@
 // options depend on what this kernel prints (collectors/netstat.ts: which of snmp, netstat and snmp6
 // hold a selected field). Every namespace prints the same words, so the exporter's own tells.
 
-import { readFileSync } from 'node:fs';
+import { readHostFileSync } from '../host/host-file.js';
 import type { NamespaceSource } from '../sources/source.js';
 
 /**
@@ -13,12 +13,8 @@ import type { NamespaceSource } from '../sources/source.js';
 export function readInOwnNamespace<T>(source: NamespaceSource<T>): T | undefined {
   const { read, parse } = source.exec;
   if (read.kind !== 'file') return undefined;
-  let data: Buffer;
-  try {
-    data = readFileSync(read.path);
-  } catch {
-    return undefined;
-  }
-  const result = parse(data);
+  const file = readHostFileSync(read.path);
+  if (!file.ok) return undefined;
+  const result = parse(file.data);
   return result.ok ? result.value : undefined;
 }

@@ -1,13 +1,14 @@
 // The namespace's conntrack count, the conntrack table's limit, and the per-CPU statistics.
 
-import { nfConntrackStatVolatileRanges, parseNfConntrackEntries, parseNfConntrackStatTotals, sumHexColumn, type NfConntrackStatTotals } from '../parsers/nf-conntrack-stat.js';
+import type { NfConntrackStatTotals } from '../model/records/conntrack-stat.js';
+import { nfConntrackStatVolatileRanges, parseNfConntrackEntries, parseNfConntrackStatTotals, sumHexColumn } from '../parsers/nf-conntrack-stat.js';
 import { parseProcInteger } from '../parsers/proc-integer.js';
 import { defineSource, type BinaryLayout, type NativeRead } from './source.js';
 
 // The count of the namespace the thread is in, in the `entries` column. Not the nf_conntrack_count
 // sysctl: every namespace registers its own sysctl entries under the same name, and a lookup walks
-// all of them, so reading the sysctl in each of N namespaces costs O(N^2) (measured: 120 µs a read at
-// 1,000 namespaces, against 27 µs for this file). thread-self, not self: setns moved only the thread.
+// all of them, so reading the sysctl in each of N namespaces costs O(N^2) (docs/performance.md,
+// "Figures behind the code"). thread-self, not self: setns moved only the thread.
 const CONNTRACK_STAT: NativeRead = { kind: 'file', path: '/proc/thread-self/net/stat/nf_conntrack' };
 
 const integerText = (data: Buffer) => parseProcInteger(data.toString('utf8'));
@@ -40,7 +41,7 @@ export const conntrackMaxSource = defineSource<number>({
  * the rows in place (sumHexColumn). A template holds one kind for all its series, and every series of
  * this file has the same row length, so a length past 255 is kept whole.
  */
-export const CONNTRACK_STAT_LAYOUT: BinaryLayout<unknown> = {
+const CONNTRACK_STAT_LAYOUT: BinaryLayout<unknown> = {
   kind: 'binary',
   volatileRanges: (data) => nfConntrackStatVolatileRanges(data),
   readCounter: (view, at, rowLength) => sumHexColumn(view, at, rowLength > 0 ? rowLength : view.byteLength),

@@ -3,8 +3,8 @@
 // (IPT_SO_GET_INFO / GET_ENTRIES on a raw socket inside the namespace).
 
 import { endianness } from 'node:os';
+import type { CounterOffsets, IptablesTable } from '../model/records/iptables.js';
 import { readCounter } from '../parsers/binary-counters.js';
-import type { CounterOffsets, IptablesTable } from '../parsers/iptables-save.js';
 import { parseIptablesSave } from '../parsers/iptables-save.js';
 import { parseXtablesEntries, xtablesHasNoTables } from '../parsers/netlink/xtables-entries.js';
 import { defineSource, type BinaryLayout } from './source.js';

@@ -2,8 +2,9 @@
 // exec: iptables-nft-save -c and ip6tables-nft-save -c; native: one set of table, chain and rule
 // dumps of every family at once (NFPROTO_UNSPEC), from which each source takes its own family.
 
+import type { IptablesTable } from '../model/records/iptables.js';
 import { netlinkHeaderRanges, readCounter } from '../parsers/binary-counters.js';
-import { parseIptablesSave, type IptablesTable } from '../parsers/iptables-save.js';
+import { parseIptablesSave } from '../parsers/iptables-save.js';
 import { nftablesCounterRanges, parseNftablesRuleset } from '../parsers/netlink/nftables-ruleset.js';
 import { NETLINK_NETFILTER, nftRulesetDumpRequests } from './netlink-requests.js';
 import { defineSource, type NativeRead, type BinaryLayout } from './source.js';

@@ -1,7 +1,8 @@
 // Interface attributes: name, operstate, MTU, address, carrier changes. exec: `ip -j -s -s link
 // show` (only with -s -s does ip print carrier_changes); native: the link dump.
 
-import { parseIpLinkJson, type LinkRecord } from '../parsers/ip-link-json.js';
+import type { LinkRecord } from '../model/records/links.js';
+import { parseIpLinkJson } from '../parsers/ip-link-json.js';
 import { parseRtnetlinkLinkTable } from '../parsers/netlink/rtnetlink-links.js';
 import { parsed } from '../parsers/parse-result.js';
 import { LINK_DUMP, LINK_DUMP_LAYOUT } from './link-dump.js';

@@ -2,7 +2,7 @@
 // nud all` (without `nud all` ip hides NOARP and NUD_NONE entries); native: a link dump and a
 // neighbour dump on one rtnetlink socket, so the parser can name the devices of the entries.
 
-import type { NeighbourCount } from '../parsers/neighbour-counts.js';
+import type { NeighbourCount } from '../model/records/neighbours.js';
 import { parseIpNeighJson } from '../parsers/ip-neigh-json.js';
 import { parseRtnetlinkNeighbours } from '../parsers/netlink/rtnetlink-neighbours.js';
 import { getNeighbourDumpRequests, NETLINK_ROUTE } from './netlink-requests.js';

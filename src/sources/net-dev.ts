@@ -1,9 +1,10 @@
 // Interface counters: the 16 columns of /proc/net/dev. exec: the file; native: the link dump's
 // IFLA_STATS64, summed into the same columns (parsers/netlink/rtnetlink-links.ts).
 
+import type { NetDevRecord } from '../model/records/net-dev.js';
 import { parseRtnetlinkCounters } from '../parsers/netlink/rtnetlink-links.js';
 import { parsed } from '../parsers/parse-result.js';
-import { parseProcNetDev, type NetDevRecord } from '../parsers/proc-net-dev.js';
+import { parseProcNetDev } from '../parsers/proc-net-dev.js';
 import { LINK_DUMP, LINK_DUMP_LAYOUT } from './link-dump.js';
 import { defineSource } from './source.js';
 

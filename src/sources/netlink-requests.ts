@@ -42,7 +42,7 @@ function message(type: number, flags: number, seq: number, body: Buffer): Buffer
 /**
  * RTM_GETLINK dump of every link with IFLA_STATS64: the attributes `ip link` shows and, from the
  * same dev_get_stats() call, every counter /proc/net/dev prints, so /proc/net/dev need not be read
- * as well (about 30 µs a namespace). (RTEXT_FILTER_SKIP_STATS, used before, only leaves out VF
+ * as well (one file read fewer a namespace). (RTEXT_FILTER_SKIP_STATS, used before, only leaves out VF
  * statistics: IFLA_STATS64 was in the dump all along.)
  */
 export function getLinkDumpRequest(): Buffer {

@@ -2,7 +2,8 @@
 // namespace). exec copies the files; native reads them under /proc/thread-self/net on a thread inside
 // the namespace. snmp6 is absent where IPv6 is disabled (ipv6.disable=1 or no ipv6 module).
 
-import { parseProcNetSnmp, parseProcNetSnmp6, type NetstatRecord } from '../parsers/proc-net-snmp.js';
+import type { NetstatRecord } from '../model/records/netstat.js';
+import { parseProcNetSnmp, parseProcNetSnmp6 } from '../parsers/proc-net-snmp.js';
 import { defineSource, NUMBERS_IN_TEXT } from './source.js';
 
 function netstatSource(name: string, file: string, parse: (text: string) => ReturnType<typeof parseProcNetSnmp>) {

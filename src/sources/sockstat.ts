@@ -1,7 +1,8 @@
 // Socket counts of the namespace: /proc/net/sockstat and /proc/net/sockstat6 (absent without IPv6).
 // Parsed without a page size (no mem_bytes records): the collector leaves the kernel-wide values out.
 
-import { parseProcNetSockstat, type SockstatRecord } from '../parsers/proc-net-sockstat.js';
+import type { SockstatRecord } from '../model/records/sockstat.js';
+import { parseProcNetSockstat } from '../parsers/proc-net-sockstat.js';
 import { defineSource, NUMBERS_IN_TEXT } from './source.js';
 
 function sockstatFile(file: string) {

@@ -89,7 +89,7 @@ export interface NamespaceSource<T> {
 export interface HostSource<T> {
   readonly name: string;
   readonly host: {
-    /** The file for this namespace, or undefined where it has none (not a router, an id that is no UUID). */
+    /** The file for this namespace, or undefined where it has none (not a router, an id that is no UUID, no directory configured). */
     path(ns: NetnsRef): string | undefined;
     parse(data: Buffer): ParseResult<T>;
   };

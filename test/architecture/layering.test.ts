@@ -1,8 +1,9 @@
 // Every import in src/ points down: cli -> exporter -> pipeline -> {readers, collectors} -> sources ->
-// parsers -> model, with exposition, discovery and labels beside them, each below what uses it. A
-// file may import its own folder freely; an import into a folder of the same or a higher layer fails
-// here, with the line that does it. And I/O stays at the edges: the pure layers (model, parsers,
-// sources, collectors, pipeline, exposition) import no filesystem or process module.
+// parsers -> model, with exposition, discovery, labels and host (the host file reader) beside them,
+// each below what uses it. A file may import its own folder freely; an import into a folder of the
+// same or a higher layer fails here, with the line that does it. And I/O stays at the edges: the pure
+// layers (model, parsers, sources, collectors, pipeline, exposition) import no filesystem or process
+// module.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -13,7 +14,7 @@ const SRC = resolve(new URL('../../src', import.meta.url).pathname);
 /** Lower layers first; a file may import only from lower layers (or its own folder). */
 const LAYERS: readonly (readonly string[])[] = [
   ['model'],
-  ['parsers', 'logging.ts', 'build-info.ts', 'discovery', 'alerting'],
+  ['parsers', 'logging.ts', 'build-info.ts', 'discovery', 'alerting', 'host'],
   ['sources', 'labels', 'exposition'],
   ['collectors', 'readers', 'server'],
   ['pipeline'],

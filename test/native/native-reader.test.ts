@@ -6,15 +6,16 @@ import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { IptablesTable } from '../../src/model/records/iptables.js';
+import type { NetDevRecord } from '../../src/model/records/net-dev.js';
 import type { NetnsRef } from '../../src/model/netns-ref.js';
-import type { IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
 import { parseNftablesRuleset } from '../../src/parsers/netlink/nftables-ruleset.js';
-import { parseRtnetlinkLinks, parseRtnetlinkNetDev, rtnetlinkVolatileRanges } from '../../src/parsers/netlink/rtnetlink-links.js';
+import { rtnetlinkVolatileRanges } from '../../src/parsers/netlink/rtnetlink-links.js';
 import { netlinkHeaderRanges } from '../../src/parsers/binary-counters.js';
 import { keepShape, sameKeptShape } from '../../src/pipeline/reading-shape.js';
 import { parseIptablesSave } from '../../src/parsers/iptables-save.js';
 import { parseNfConntrackEntries } from '../../src/parsers/nf-conntrack-stat.js';
-import { parseProcNetDev, type NetDevRecord } from '../../src/parsers/proc-net-dev.js';
+import { parseProcNetDev } from '../../src/parsers/proc-net-dev.js';
 import { parseXtablesEntries } from '../../src/parsers/netlink/xtables-entries.js';
 import type { ParseResult } from '../../src/parsers/parse-result.js';
 import { ADDON_PATH, loadNativeAddon } from '../../src/readers/native/load-addon.js';
@@ -26,6 +27,7 @@ import { builtAddon, isRoot, skipUnless } from '../support/gates.js';
 import { buildTestHooksAddon, FAIL_RETURN_VARIABLE } from '../support/test-hooks-addon.js';
 import { ipLinkModel, iptablesSaveModel, withoutOffsets } from './reference-models.js';
 import { applyRouterRules, createNetnsLab, type NetnsLab } from '../support/netns-lab.js';
+import { rtnetlinkLinks, rtnetlinkNetDev } from '../support/rtnetlink.js';
 
 const skipKernelTests =
   skipUnless(isRoot, 'native reader on real namespaces', 'entering namespaces needs root') ||
@@ -123,7 +125,7 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
     const reading = (await reader.read(ref('net-dev', path), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'));
     const after = valueOf(parseProcNetDev(await catNetDev()));
     expect(reading?.ok && reading.backend).toBe('native');
-    const native = valueOf(parseRtnetlinkNetDev(data(reading)));
+    const native = valueOf(rtnetlinkNetDev(data(reading)));
     const byDevice = (rows: NetDevRecord[]) => new Map(rows.map((row) => [row.device, row]));
     expect([...byDevice(native).keys()].sort()).toEqual([...byDevice(after).keys()].sort());
     for (const row of native) {
@@ -151,7 +153,7 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
     await lab.sendUdp(router, '::1', 5556, 3);
     const after = data((await reader.read(ref(router), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev')));
     const moved = (rows: NetDevRecord[]) => rows.map((row) => row.transmit.packets).reduce((a, b) => a + b, 0);
-    expect(moved(valueOf(parseRtnetlinkNetDev(after)))).toBeGreaterThan(moved(valueOf(parseRtnetlinkNetDev(before))));
+    expect(moved(valueOf(rtnetlinkNetDev(after)))).toBeGreaterThan(moved(valueOf(rtnetlinkNetDev(before))));
     expect(sameKeptShape(kept, after)).toBe(true);
   });
 
@@ -159,7 +161,7 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
     for (const ns of [router, peer, fresh]) {
       const reading = (await reader.read(ref(ns), ['links'].map(sourceNamed))).get(sourceNamed('links'));
       expect(reading?.ok && reading.backend).toBe('native');
-      expect(valueOf(parseRtnetlinkLinks(data(reading)))).toEqual(ipLinkModel(await inNetns(ns, 'ip', ['-j', '-s', '-s', 'link'])));
+      expect(valueOf(rtnetlinkLinks(data(reading)))).toEqual(ipLinkModel(await inNetns(ns, 'ip', ['-j', '-s', '-s', 'link'])));
     }
   });
 
@@ -295,7 +297,7 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
   test('the exporter namespace itself reads like any other', async () => {
     // /proc/self names the process (whose main thread never leaves home), not the worker thread
     const readings = await reader.read(ref('host', '/proc/self/ns/net'), ['net-dev'].map(sourceNamed));
-    const devices = valueOf(parseRtnetlinkNetDev(data(readings.get(sourceNamed('net-dev'))))).map((row) => row.device);
+    const devices = valueOf(rtnetlinkNetDev(data(readings.get(sourceNamed('net-dev'))))).map((row) => row.device);
     expect(devices.sort()).toEqual(valueOf(parseProcNetDev(readFileSync('/proc/net/dev', 'utf8'))).map((row) => row.device).sort());
   });
 });

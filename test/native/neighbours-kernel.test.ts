@@ -5,10 +5,11 @@
 // so no MLD report makes a multicast entry, and no entry is used, so none changes state.
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { NeighbourCount } from '../../src/model/records/neighbours.js';
 import { parseIpNeighJson } from '../../src/parsers/ip-neigh-json.js';
-import type { NeighbourCount } from '../../src/parsers/neighbour-counts.js';
 import { parseRtnetlinkNeighbours } from '../../src/parsers/netlink/rtnetlink-neighbours.js';
 import type { ParseResult } from '../../src/parsers/parse-result.js';
+import { RequestKind } from '../../src/readers/native/load-addon.js';
 import { getNeighbourDumpRequests, NETLINK_ROUTE } from '../../src/sources/netlink-requests.js';
 import { openAddonSession, type AddonSession } from '../support/netlink-request.js';
 import { createNetnsLab, skipUnlessRoot, type NetnsLab } from '../support/netns-lab.js';
@@ -74,7 +75,7 @@ describe.skipIf(skipUnlessRoot('neighbour counts against the kernel'))('neighbou
   }, 30_000);
 
   test('both backends count exactly the entries added', async () => {
-    const dump = await session.answer(router, [2, NETLINK_ROUTE, getNeighbourDumpRequests()]);
+    const dump = await session.answer(router, [RequestKind.netlink, NETLINK_ROUTE, getNeighbourDumpRequests()]);
     const json = await lab.run(router, ['ip', '-j', 'neigh', 'show', 'nud', 'all']);
     expect(valueOf(parseRtnetlinkNeighbours(dump))).toEqual(EXPECTED);
     expect(valueOf(parseIpNeighJson(json))).toEqual(EXPECTED);

@@ -4,15 +4,15 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
+import type { IptablesTable } from '../../src/model/records/iptables.js';
 import { nftablesCounterRanges, parseNftablesRuleset } from '../../src/parsers/netlink/nftables-ruleset.js';
-import { parseRtnetlinkLinks, parseRtnetlinkNetDev } from '../../src/parsers/netlink/rtnetlink-links.js';
 import { parseXtablesEntries, xtablesHasNoTables } from '../../src/parsers/netlink/xtables-entries.js';
 import { parseIptablesSave } from '../../src/parsers/iptables-save.js';
 import type { ParseResult } from '../../src/parsers/parse-result.js';
 import { parseProcNetDev } from '../../src/parsers/proc-net-dev.js';
 import { readCounter, viewOf } from '../../src/parsers/binary-counters.js';
 import { ipLinkModel, iptablesSaveModel, withoutOffsets } from './reference-models.js';
+import { rtnetlinkLinks, rtnetlinkNetDev } from '../support/rtnetlink.js';
 
 const fixtureDir = new URL('../fixtures/netlink/', import.meta.url);
 const bytes = (name: string): Buffer => readFileSync(new URL(name, fixtureDir));
@@ -98,7 +98,7 @@ describe('nftables tables iptables-nft-save will not print', () => {
 
 describe('links equal ip -j link of the same moment', () => {
   test('router with veth, bridge (hostile name), vxlan, tun', () => {
-    const links = valueOf(parseRtnetlinkLinks(bytes('router.rtnetlink.bin')));
+    const links = valueOf(rtnetlinkLinks(bytes('router.rtnetlink.bin')));
     // router.ip-link.json is `ip -j link`, without -s -s: no carrier_changes to compare with
     expect(links.map(({ carrierChanges: _changes, ...link }) => link)).toEqual(ipLinkModel(text('router.ip-link.json')));
     expect(links.every((link) => Number.isInteger(link.carrierChanges))).toBe(true);
@@ -110,7 +110,7 @@ describe('links equal ip -j link of the same moment', () => {
 
 describe('broken input is a parse failure, never an exception', () => {
   const inputs = [
-    { name: 'links', data: bytes('router.rtnetlink.bin'), parse: parseRtnetlinkLinks },
+    { name: 'links', data: bytes('router.rtnetlink.bin'), parse: rtnetlinkLinks },
     { name: 'nft', data: bytes('router-nft-ipv4.nfnetlink.bin'), parse: parseNftablesRuleset },
     { name: 'x_tables', data: bytes('router-legacy-ipv4.xt-entries.bin'), parse: parseXtablesEntries },
   ];
@@ -256,9 +256,9 @@ describe('link dump with IFLA_STATS64 equals /proc/net/dev of the same moment', 
   const data = bytes('router.rtnetlink-stats.bin');
 
   test('same devices in the same order, same 16 counters each', () => {
-    const rows = valueOf(parseRtnetlinkNetDev(data));
+    const rows = valueOf(rtnetlinkNetDev(data));
     expect(rows).toEqual(valueOf(parseProcNetDev(text('router.proc-net-dev.txt'))));
-    expect(rows.map((row) => row.device)).toEqual(valueOf(parseRtnetlinkLinks(data)).map((link) => link.device));
+    expect(rows.map((row) => row.device)).toEqual(valueOf(rtnetlinkLinks(data)).map((link) => link.device));
     expect(rows.map((row) => row.device)).toEqual(['lo', 'qg-test', 'q"r\\x😀']);
     const veth = rows.find((row) => row.device === 'qg-test');
     expect(veth?.transmit.packets).toBeGreaterThan(0);
@@ -268,12 +268,12 @@ describe('link dump with IFLA_STATS64 equals /proc/net/dev of the same moment', 
   test('a dump cut before NLMSG_DONE is a parse failure, not a throw', () => {
     const done = netlinkMessages(data).find((message) => message.type === 3);
     expect(done).toBeDefined();
-    const result = parseRtnetlinkNetDev(data.subarray(0, done?.start ?? 0));
+    const result = rtnetlinkNetDev(data.subarray(0, done?.start ?? 0));
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toEqual({ kind: 'parse', detail: 'rtnetlink: dump has no NLMSG_DONE (truncated)' });
     // every shorter prefix fails: it either lacks NLMSG_DONE or cuts a message
     for (let length = 0; length < data.length; length++) {
-      const prefix = parseRtnetlinkNetDev(data.subarray(0, length));
+      const prefix = rtnetlinkNetDev(data.subarray(0, length));
       expect(prefix.ok, `prefix of ${length} bytes`).toBe(false);
     }
   });
@@ -282,7 +282,7 @@ describe('link dump with IFLA_STATS64 equals /proc/net/dev of the same moment', 
     for (let offset = 0; offset < data.length; offset += 5) {
       const copy = Buffer.from(data);
       copy[offset] = (copy[offset] as number) ^ 0xff;
-      expect(() => parseRtnetlinkNetDev(copy)).not.toThrow();
+      expect(() => rtnetlinkNetDev(copy)).not.toThrow();
     }
   });
 });

@@ -3,7 +3,7 @@
 // TypeError from submit, before any thread touches it.
 
 import { afterAll, describe, expect, test } from 'vitest';
-import { JobStage, unpackJobs, type AddonRequest, type FinishedJob, type PoolHandle } from '../../src/readers/native/load-addon.js';
+import { JobStage, RequestKind, unpackJobs, type AddonRequest, type FinishedJob, type PoolHandle } from '../../src/readers/native/load-addon.js';
 import { builtAddon, isRoot, skipUnless } from '../support/gates.js';
 
 const { addon, reason } = builtAddon();
@@ -56,25 +56,25 @@ describe.skipIf(skipUnless(addon !== undefined, 'native file request path check'
   const submit = (requests: readonly AddonRequest[], jobId = 1): void => addon?.submit(pool, jobId, '/proc/self/ns/net', requests);
 
   test.each(REJECTED)('rejects %j at submit', (path) => {
-    expect(() => submit([[1, path]])).toThrow(TypeError);
-    expect(() => submit([[1, path]])).toThrow(/netns_reader: file request path must be/);
+    expect(() => submit([[RequestKind.readFile, path]])).toThrow(TypeError);
+    expect(() => submit([[RequestKind.readFile, path]])).toThrow(/netns_reader: file request path must be/);
   });
 
   test('one bad path rejects the whole job, wherever it is in the list', () => {
-    expect(() => submit([[1, '/proc/thread-self/net/dev'], [1, '/proc/thread-self/root/etc/shadow']])).toThrow(/under \/proc\/thread-self\/net\//);
-    expect(() => submit([[1, '/proc/thread-self/net/../../../etc/passwd'], [1, '/proc/thread-self/net/dev']])).toThrow(TypeError);
+    expect(() => submit([[RequestKind.readFile, '/proc/thread-self/net/dev'], [RequestKind.readFile, '/proc/thread-self/root/etc/shadow']])).toThrow(/under \/proc\/thread-self\/net\//);
+    expect(() => submit([[RequestKind.readFile, '/proc/thread-self/net/../../../etc/passwd'], [RequestKind.readFile, '/proc/thread-self/net/dev']])).toThrow(TypeError);
   });
 
   test.each(ACCEPTED)('accepts %j at submit', (path) => {
     // not run: accepted paths are read by the test below (entering a namespace needs root)
-    expect(() => submit([[1, path]], 1000)).not.toThrow();
+    expect(() => submit([[RequestKind.readFile, path]], 1000)).not.toThrow();
   });
 
   test.skipIf(skipUnless(isRoot, 'reading accepted paths through the addon', 'entering a namespace needs root'))(
     'accepted paths are read in the entered namespace',
     async () => {
       finished.length = 0;
-      submit([[1, '/proc/thread-self/net/dev'], [1, '/proc/thread-self/net/snmp'], [1, '/proc/thread-self/net/stat/nf_conntrack']], 7);
+      submit([[RequestKind.readFile, '/proc/thread-self/net/dev'], [RequestKind.readFile, '/proc/thread-self/net/snmp'], [RequestKind.readFile, '/proc/thread-self/net/stat/nf_conntrack']], 7);
       for (let i = 0; i < 500 && !finished.some((job) => job.jobId === 7); i++) await new Promise((resolve) => setTimeout(resolve, 10));
       const job = finished.find((done) => done.jobId === 7);
       expect(job?.stage).toBe(JobStage.entered);

@@ -1,9 +1,9 @@
 // Ground truth for the native parsers, read from the tools' own output: `iptables-save -c` text and
 // `ip -j link` JSON turned into the same model. Deliberately small and independent of the exec
-// backend's parsers; when src/parsers/iptables-save.ts lands the tests compare against it as well.
+// backend's parsers (the tests compare against src/parsers/iptables-save.ts as well).
 
-import type { IptablesChain, IptablesRule, IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
-import type { LinkRecord } from '../../src/parsers/netlink/link-record.js';
+import type { IptablesChain, IptablesRule, IptablesTable } from '../../src/model/records/iptables.js';
+import type { LinkRecord } from '../../src/model/records/links.js';
 
 /** Splits an iptables-save rule line into words; "quoted words" use \" and \\ escapes. */
 function words(line: string): string[] {

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseIpLinkJson } from '../../src/parsers/ip-link-json.js';
-import { parseRtnetlinkInterfaces, parseRtnetlinkLinks, readCarrierChanges } from '../../src/parsers/netlink/rtnetlink-links.js';
+import { CARRIER_CHANGES_KIND, LINK_DUMP_LAYOUT } from '../../src/sources/link-dump.js';
+import { rtnetlinkInterfaces, rtnetlinkLinks } from '../support/rtnetlink.js';
 import { expectParse } from './expect-parse.js';
 import { readFixture } from './read-fixture.js';
 
@@ -17,17 +18,18 @@ const CHANGES = [['lo', 0], ['qg-diag', 2], ['qr-diag', 6], ['q"r\\😀', 2], ['
 
 describe('carrierChanges', () => {
   test('link dump and ip -j -s -s link agree', () => {
-    const native = expectParse(parseRtnetlinkLinks(dump), undefined) ?? [];
+    const native = expectParse(rtnetlinkLinks(dump), undefined) ?? [];
     const exec = expectParse(parseIpLinkJson(json), undefined) ?? [];
     expect(native.map((link) => [link.device, link.carrierChanges])).toEqual(CHANGES);
     expect(exec).toEqual(native);
   });
 
   test('the offsets read the same counts again (what a memo of the links must do)', () => {
-    const { links, carrierChangesAt, counters } = expectParse(parseRtnetlinkInterfaces(dump), undefined) ?? { links: [], carrierChangesAt: [], counters: [] };
+    const { links, carrierChangesAt, counters } = expectParse(rtnetlinkInterfaces(dump), undefined) ?? { links: [], carrierChangesAt: [], counters: [] };
     expect(carrierChangesAt).toHaveLength(links.length);
     expect(counters).toHaveLength(links.length);
-    expect(carrierChangesAt.map((at) => readCarrierChanges(dump, at))).toEqual(links.map((link) => link.carrierChanges));
+    const view = new DataView(dump.buffer, dump.byteOffset, dump.byteLength);
+    expect(carrierChangesAt.map((at) => LINK_DUMP_LAYOUT.readCounter(view, at, CARRIER_CHANGES_KIND))).toEqual(links.map((link) => link.carrierChanges));
   });
 
   test('ip -j link without -s -s has none, ip -j -s link neither', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseIpLinkJson, type LinkRecord } from '../../src/parsers/ip-link-json.js';
+import type { LinkRecord } from '../../src/model/records/links.js';
+import { parseIpLinkJson } from '../../src/parsers/ip-link-json.js';
 import { expectParse } from './expect-parse.js';
 import { readFixture } from './read-fixture.js';
 

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { describe, expect, test } from 'vitest';
+import type { NeighbourCount } from '../../src/model/records/neighbours.js';
 import { parseIpNeighJson } from '../../src/parsers/ip-neigh-json.js';
-import type { NeighbourCount } from '../../src/parsers/neighbour-counts.js';
 import { forEachNetlinkMessage, readHostU16 } from '../../src/parsers/netlink/netlink-messages.js';
 import { parseRtnetlinkNeighbours } from '../../src/parsers/netlink/rtnetlink-neighbours.js';
 import { expectParse } from './expect-parse.js';

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseProcNetDev, type NetDevRecord } from '../../src/parsers/proc-net-dev.js';
+import type { NetDevRecord } from '../../src/model/records/net-dev.js';
+import { parseProcNetDev } from '../../src/parsers/proc-net-dev.js';
 import { expectParse } from './expect-parse.js';
 import { readFixture } from './read-fixture.js';
 

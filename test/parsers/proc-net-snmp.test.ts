@@ -1,7 +1,8 @@
 // /proc/net/snmp, /proc/net/netstat and /proc/net/snmp6 captured in a router namespace after known
 // traffic and in a fresh one (test/fixtures/diagnostics, see SOURCES.md), plus hand-cut broken copies.
 import { describe, expect, test } from 'vitest';
-import { parseProcNetSnmp, parseProcNetSnmp6, type NetstatRecord } from '../../src/parsers/proc-net-snmp.js';
+import type { NetstatRecord } from '../../src/model/records/netstat.js';
+import { parseProcNetSnmp, parseProcNetSnmp6 } from '../../src/parsers/proc-net-snmp.js';
 import { expectParse } from './expect-parse.js';
 import { readFixture } from './read-fixture.js';
 

@@ -1,7 +1,8 @@
 // /proc/net/sockstat{,6} captured in the router and a fresh namespace (test/fixtures/diagnostics),
 // plus hand-cut copies. Names are node_exporter's node_sockstat_<proto>_<field>.
 import { describe, expect, test } from 'vitest';
-import { parseProcNetSockstat, type SockstatRecord } from '../../src/parsers/proc-net-sockstat.js';
+import type { SockstatRecord } from '../../src/model/records/sockstat.js';
+import { parseProcNetSockstat } from '../../src/parsers/proc-net-sockstat.js';
 import { expectParse } from './expect-parse.js';
 import { readFixture } from './read-fixture.js';
 

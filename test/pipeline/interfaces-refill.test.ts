@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { interfacesCollector } from '../../src/collectors/interfaces.js';
 import { netlinkHeaderRanges } from '../../src/parsers/binary-counters.js';
-import { parseRtnetlinkInterfaces, rtnetlinkVolatileRanges } from '../../src/parsers/netlink/rtnetlink-links.js';
+import { rtnetlinkVolatileRanges } from '../../src/parsers/netlink/rtnetlink-links.js';
+import { rtnetlinkInterfaces } from '../support/rtnetlink.js';
 import type { Reading, Readings } from '../../src/readers/reader.js';
 import type { AnySource } from '../../src/sources/source.js';
 import { linksSource } from '../../src/sources/links.js';
@@ -33,7 +34,7 @@ function lines(run: CollectorRun): string[] {
 const fresh = (data: Buffer, flags: CollectorFlagsGiven = {}) => collectorRuns([interfacesCollector], flags).run(readings(data));
 
 function parsedOf(data: Buffer) {
-  const result = parseRtnetlinkInterfaces(data);
+  const result = rtnetlinkInterfaces(data);
   if (!result.ok) throw new Error(result.error.detail);
   return result.value;
 }

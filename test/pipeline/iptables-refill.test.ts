@@ -4,9 +4,9 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import type { IptablesTable } from '../../src/model/records/iptables.js';
 import { iptablesCollector } from '../../src/collectors/iptables.js';
 import { readCounter, viewOf } from '../../src/parsers/binary-counters.js';
-import type { IptablesTable } from '../../src/parsers/netlink/iptables-model.js';
 import { parseNftablesRuleset } from '../../src/parsers/netlink/nftables-ruleset.js';
 import { parseXtablesEntries } from '../../src/parsers/netlink/xtables-entries.js';
 import type { Reading, Readings } from '../../src/readers/reader.js';

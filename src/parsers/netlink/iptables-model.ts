@@ -1,8 +1,6 @@
 // What iptables-nft-save / iptables-legacy-save show of a table's layout, for the netlink and
-// x_tables parsers. The model itself is the text path's (src/parsers/iptables-save.ts): both backends
-// produce exactly the same records.
-
-export type { CounterOffsets, IptablesChain, IptablesRule, IptablesTable } from '../iptables-save.js';
+// x_tables parsers. The records themselves are src/model/records/iptables.ts, the same for every
+// backend.
 
 /** Netfilter hook numbers (enum nf_inet_hooks) and the chain names iptables gives them. */
 export const HOOK_CHAIN_NAMES = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'] as const;

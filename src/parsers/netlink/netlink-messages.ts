@@ -13,7 +13,7 @@ import { parseFailure, type ParseResult } from '../parse-result.js';
 const HOST_LITTLE_ENDIAN = endianness() === 'LE';
 
 export const NLMSG_HDRLEN = 16;
-export const NLMSG_ERROR = 2;
+const NLMSG_ERROR = 2;
 export const NLMSG_DONE = 3;
 const NLA_HDRLEN = 4;
 /** Attribute type bits; the top two are NLA_F_NESTED and NLA_F_NET_BYTEORDER. */

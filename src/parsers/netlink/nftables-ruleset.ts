@@ -10,15 +10,9 @@
 // - user chains sorted by name, rules in kernel order.
 // Kernel side: include/uapi/linux/netfilter/nf_tables.h. Attribute values are big-endian.
 
+import type { CounterOffsets, IptablesChain, IptablesRule, IptablesTable } from '../../model/records/iptables.js';
 import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
-import {
-  BUILTIN_TABLES,
-  compareChainNames,
-  type CounterOffsets,
-  type IptablesChain,
-  type IptablesRule,
-  type IptablesTable,
-} from './iptables-model.js';
+import { BUILTIN_TABLES, compareChainNames } from './iptables-model.js';
 import {
   be32Attribute,
   be64Attribute,

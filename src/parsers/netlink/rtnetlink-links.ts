@@ -3,10 +3,10 @@
 // from lib/ll_types.c, addresses from lib/ll_addr.c (ll_addr_n2a). Kernel side: include/uapi/linux/if_link.h.
 
 import { endianness } from 'node:os';
+import type { LinkRecord } from '../../model/records/links.js';
+import { type NetDevRecord, RECEIVE_COUNTERS, type ReceiveCounter, TRANSMIT_COUNTERS, type TransmitCounter } from '../../model/records/net-dev.js';
 import { readCounter } from '../binary-counters.js';
 import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
-import { RECEIVE_COUNTERS, TRANSMIT_COUNTERS, type NetDevRecord, type ReceiveCounter, type TransmitCounter } from '../proc-net-dev.js';
-import type { LinkRecord } from './link-record.js';
 import {
   forEachAttribute,
   forEachNetlinkMessage,
@@ -102,26 +102,6 @@ function compressIPv6(groups: string[]): string {
   return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLength).join(':')}`;
 }
 
-/** Parses an RTM_GETLINK dump (RTM_NEWLINK messages, ending with NLMSG_DONE), in dump order. */
-export function parseRtnetlinkLinks(data: Buffer): ParseResult<LinkRecord[]> {
-  return neverThrow('rtnetlink', () => {
-    const dump = parseDump(data, true, false);
-    return dump.ok ? parsed(dump.value.links) : dump;
-  });
-}
-
-/**
- * The /proc/net/dev row of every link, from the IFLA_STATS64 of an RTM_GETLINK dump. Both come from
- * one dev_get_stats(); the columns that /proc/net/dev sums are summed the same way
- * (net/core/net-procfs.c, dev_seq_printf_stats), so the numbers are the same as the file's.
- */
-export function parseRtnetlinkNetDev(data: Buffer): ParseResult<NetDevRecord[]> {
-  return neverThrow('rtnetlink', () => {
-    const dump = parseDump(data, false, true);
-    return dump.ok ? parsed(dump.value.counters) : dump;
-  });
-}
-
 /** Links and counters of a link dump, and where each counters row was read (see netDevColumn). */
 export interface RtnetlinkInterfaces {
   readonly links: LinkRecord[];
@@ -132,14 +112,10 @@ export interface RtnetlinkInterfaces {
    * Offset of the IFLA_CARRIER_CHANGES value of each of `links` (-1 when the link has none; empty
    * unless links were parsed). The count is volatile (rtnetlinkVolatileRanges): a later dump of the
    * same shape may differ there, so whoever keeps `links` across dumps must read carrierChanges again
-   * from the new dump at these offsets (readCarrierChanges) instead of reusing the kept value.
+   * from the new dump at these offsets (LINK_DUMP_LAYOUT, sources/link-dump.ts) instead of reusing
+   * the kept value.
    */
   readonly carrierChangesAt: number[];
-}
-
-/** The IFLA_CARRIER_CHANGES count (u32, host order) whose value starts at `at` (see carrierChangesAt). */
-export function readCarrierChanges(data: Buffer, at: number): number {
-  return readHostU32(data, at);
 }
 
 /** The links and where each one's IFLA_CARRIER_CHANGES is (-1: none), without the counters rows. */
@@ -147,14 +123,14 @@ export function parseRtnetlinkLinkTable(data: Buffer): ParseResult<Pick<Rtnetlin
   return neverThrow('rtnetlink', () => parseDump(data, true, false));
 }
 
-/** The counters rows and where each was read, without the links' attributes. */
+/**
+ * The /proc/net/dev row of every link, from the IFLA_STATS64 of an RTM_GETLINK dump, and where each
+ * was read, without the links' attributes. Both come from one dev_get_stats(); the columns that
+ * /proc/net/dev sums are summed the same way (net/core/net-procfs.c, dev_seq_printf_stats), so the
+ * numbers are the same as the file's.
+ */
 export function parseRtnetlinkCounters(data: Buffer): ParseResult<Omit<RtnetlinkInterfaces, 'links'>> {
   return neverThrow('rtnetlink', () => parseDump(data, false, true));
-}
-
-/** Both from one pass over the dump (the native reader answers net-dev and links with one dump). */
-export function parseRtnetlinkInterfaces(data: Buffer): ParseResult<RtnetlinkInterfaces> {
-  return neverThrow('rtnetlink', () => parseDump(data, true, true));
 }
 
 const IFLA_STATS = 7;
@@ -279,7 +255,7 @@ const NET_DEV_COLUMNS: readonly (readonly number[])[] = [
 ];
 
 /** Column `column` of /proc/net/dev (0-15: receive, then transmit) from the rtnl_link_stats64 at `at`. */
-export function netDevColumn(data: Buffer, at: number, column: number): number {
+function netDevColumn(data: Buffer, at: number, column: number): number {
   const fields = NET_DEV_COLUMNS[column] as readonly number[];
   let sum = 0;
   for (let i = 0; i < fields.length; i++) sum += readHostCounter(data, at + 8 * (fields[i] as number));

@@ -4,7 +4,8 @@
 // ifindex, so the link dump in front names the devices, as iproute2's ll_init_map does.
 // Kernel side: include/uapi/linux/neighbour.h (struct ndmsg, NUD_*, NTF_*), net/core/neighbour.c.
 
-import { NeighbourCounter, nudStateName, type NeighbourCount } from '../neighbour-counts.js';
+import type { NeighbourCount } from '../../model/records/neighbours.js';
+import { NeighbourCounter, nudStateName } from '../neighbour-counts.js';
 import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
 import { forEachNetlinkMessage, indexAttributes, neverThrow, NLMSG_DONE, readHostI32, readHostU16, stringAttribute } from './netlink-messages.js';
 

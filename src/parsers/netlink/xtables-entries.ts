@@ -11,15 +11,9 @@
 // then per table: u32 name length, name, u32 info length, struct ipt_getinfo, u32 size, the entries.
 // The struct layout travels with the bytes, so the parser does not assume this machine's ABI.
 
+import type { CounterOffsets, IptablesChain, IptablesRule, IptablesTable } from '../../model/records/iptables.js';
 import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
-import {
-  compareChainNames,
-  HOOK_CHAIN_NAMES,
-  type CounterOffsets,
-  type IptablesChain,
-  type IptablesRule,
-  type IptablesTable,
-} from './iptables-model.js';
+import { compareChainNames, HOOK_CHAIN_NAMES } from './iptables-model.js';
 import { cString, neverThrow, readHostI32, readHostU16, readHostU32, readHostU64 } from './netlink-messages.js';
 
 const MAGIC = 0x31425458;

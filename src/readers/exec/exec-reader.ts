@@ -21,7 +21,7 @@ export interface ExecReaderOptions {
   readonly nsenterPath?: string;
   /** PATH for the tools inside the namespace (timeout, cat, ip, iptables-*-save); default process.env.PATH. */
   readonly toolPath?: string;
-  /** Cap on one read's stdout. 20,000 rules in each of four iptables dumps is about 15 MB; default 64 MiB. */
+  /** Cap on one read's stdout; default 64 MiB, several times the biggest rulesets expected (docs/performance.md). */
   readonly maxOutputBytes?: number;
 }
 

@@ -29,7 +29,7 @@ import { MAX_EXEC_ARGV, type AnyNamespaceSource, type ExecRead } from '../../sou
  * `timeout --foreground -s KILL`: --foreground keeps them in the read's process group, so killing
  * that group at the read's deadline reaches them (without it timeout moves itself and the tool into
  * a group of their own, which the deadline kill would miss). Reading a /proc file cannot block, so
- * `cat` runs without the extra `timeout` process (about 1 ms each). Not the shell's `read` builtin:
+ * `cat` runs without the extra `timeout` process (one process fewer per file, per namespace). Not the shell's `read` builtin:
  * it reads one byte per call, and a sysctl file such as nf_conntrack_count answers any read at a
  * non-zero offset with end-of-file, so `read` would see "2" of "262144".
  */

@@ -8,13 +8,26 @@ import { fileURLToPath } from 'node:url';
 /** Opaque handle of a thread pool inside the addon. */
 export type PoolHandle = { readonly __netnsReaderPool: unique symbol };
 
+/**
+ * What a request asks the addon for (native/src/requests.h, request_kind). The addon exports its own
+ * table as `requestKinds`, and an addon whose table differs is not loaded.
+ */
+export const RequestKind = {
+  /** A file under /proc/thread-self/net/. */
+  readFile: 1,
+  /** Netlink request messages on one socket of a protocol. */
+  netlink: 2,
+  /** Every legacy x_tables table of one family. */
+  xtables: 3,
+} as const;
+
 /** One request tuple as the addon takes it (see native/src/addon.c). */
 export type AddonRequest =
-  | readonly [kind: 1, path: string]
-  | readonly [kind: 2, protocol: number, messages: Buffer]
-  | readonly [kind: 3, family: 4 | 6];
+  | readonly [kind: typeof RequestKind.readFile, path: string]
+  | readonly [kind: typeof RequestKind.netlink, protocol: number, messages: Buffer]
+  | readonly [kind: typeof RequestKind.xtables, family: 4 | 6];
 
-/** Where a job stopped (native/src/pool.h, job_stage). */
+/** Where a job stopped (native/src/pool.h, job_stage); the addon exports its own table as `jobStages`. */
 export const JobStage = {
   entered: 0,
   openFailed: 1,
@@ -72,6 +85,10 @@ export interface NetnsReaderAddon {
   submit(pool: PoolHandle, jobId: number, nsPath: string, requests: readonly AddonRequest[], dev?: number, ino?: number): void;
   destroyPool(pool: PoolHandle): void;
   poolStats(pool: PoolHandle): { threadIds: number[]; broken: boolean; queued: number };
+  /** The addon's request_kind values by name (RequestKind must agree). */
+  readonly requestKinds: Readonly<Record<string, number>>;
+  /** The addon's job_stage values by name (JobStage must agree). */
+  readonly jobStages: Readonly<Record<string, number>>;
 }
 
 export type AddonLoad = { readonly ok: true; readonly addon: NetnsReaderAddon; readonly path: string } | { readonly ok: false; readonly reason: string };
@@ -81,22 +98,26 @@ export const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/n
 
 const EXPORTS = ['createPool', 'submit', 'destroyPool', 'poolStats'] as const;
 
-let cached: AddonLoad | undefined;
-
-export function loadNativeAddon(path: string = ADDON_PATH): AddonLoad {
-  if (path === ADDON_PATH && cached !== undefined) return cached;
-  const result = load(path);
-  if (path === ADDON_PATH) cached = result;
-  return result;
+/** The names where an addon's table and ours differ (an addon built from other sources). */
+export function tableMismatches(ours: Readonly<Record<string, number>>, theirs: unknown): string[] {
+  const table = typeof theirs === 'object' && theirs !== null ? (theirs as Record<string, unknown>) : {};
+  const names = new Set([...Object.keys(ours), ...Object.keys(table)]);
+  return [...names].filter((name) => ours[name] !== table[name]);
 }
 
-function load(path: string): AddonLoad {
+/**
+ * Nothing is cached here: Node keeps a loaded addon in its own module cache (a shared object is
+ * opened once a process), and each reader creates its own pool from it.
+ */
+export function loadNativeAddon(path: string = ADDON_PATH): AddonLoad {
   if (process.platform !== 'linux') return { ok: false, reason: `network namespaces need Linux, not ${process.platform}` };
   if (!existsSync(path)) return { ok: false, reason: `${path} is missing (the addon was not built at install)` };
   try {
-    const loaded = createRequire(import.meta.url)(path) as Partial<Record<(typeof EXPORTS)[number], unknown>>;
+    const loaded = createRequire(import.meta.url)(path) as Partial<Record<(typeof EXPORTS)[number] | 'requestKinds' | 'jobStages', unknown>>;
     const missing = EXPORTS.filter((name) => typeof loaded[name] !== 'function');
     if (missing.length > 0) return { ok: false, reason: `${path} lacks ${missing.join(', ')}` };
+    const differ = [...tableMismatches(RequestKind, loaded.requestKinds).map((name) => `request kind ${name}`), ...tableMismatches(JobStage, loaded.jobStages).map((name) => `job stage ${name}`)];
+    if (differ.length > 0) return { ok: false, reason: `${path} was built from other sources (${differ.join(', ')} differ): rebuild it` };
     return { ok: true, addon: loaded as unknown as NetnsReaderAddon, path };
   } catch (error) {
     return { ok: false, reason: `${path} did not load: ${error instanceof Error ? error.message : String(error)}` };

@@ -2,13 +2,13 @@
 // enter the namespace with setns, run the syscalls and return raw bytes. Nothing is parsed here; this
 // file only chooses the syscalls per request and turns errnos into ReaderError kinds.
 
-import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
+import { readHostFile } from '../../host/host-file.js';
 import type { NetnsRef } from '../../model/netns-ref.js';
 import type { ReaderError } from '../../model/reader-error.js';
 import type { AnyNamespaceSource, NativeRead } from '../../sources/source.js';
 import { everySource, type NamespaceReader, type Reading, type Readings } from '../reader.js';
-import { JobStage, loadNativeAddon, unpackJobs, type AddonRequest, type NetnsReaderAddon, type PoolHandle } from './load-addon.js';
+import { JobStage, loadNativeAddon, RequestKind, unpackJobs, type AddonRequest, type NetnsReaderAddon, type PoolHandle } from './load-addon.js';
 
 export interface NativeReaderOptions {
   /** Threads that enter namespaces; each holds one namespace at a time. */
@@ -23,11 +23,11 @@ export interface NativeReaderOptions {
 function addonRequestOf(read: NativeRead): AddonRequest {
   switch (read.kind) {
     case 'file':
-      return [1, read.path];
+      return [RequestKind.readFile, read.path];
     case 'netlink':
-      return [2, read.protocol, read.messages];
+      return [RequestKind.netlink, read.protocol, read.messages];
     case 'xtables':
-      return [3, read.family];
+      return [RequestKind.xtables, read.family];
     case 'home-file':
       return addonRequestOf(read.presentWith);
   }
@@ -43,8 +43,8 @@ const HOME_FILE_TTL_MS = 1000;
 
 /**
  * Reads kept submitted at once: the threads read one namespace each, and a deeper queue keeps them
- * busy while the main thread parses, and lets finished reads come back in bigger batches (measured
- * at 1,000 routers on 2 cores: 0.77 s a scrape with 4 reads in flight, 0.63-0.73 s with 16 to 256).
+ * busy while the main thread parses, and lets finished reads come back in bigger batches; past a few
+ * dozen, more in flight gained nothing (docs/performance.md, "Figures behind the code").
  */
 const DEFAULT_PARALLELISM = 64;
 
@@ -52,6 +52,10 @@ const DEFAULT_PARALLELISM = 64;
 const SETTLED_PER_TURN = 8;
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, value]) => [value, name]));
+
+function errnoNumber(name: string): number {
+  return Object.hasOwn(constants.errno, name) ? constants.errno[name as keyof typeof constants.errno] : constants.errno.EIO;
+}
 
 function errnoName(errno: number): string {
   return ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
@@ -104,7 +108,7 @@ function homeFiles(): (path: string) => Promise<Buffer | number> {
     if (entry === undefined || now - entry.at > HOME_FILE_TTL_MS) {
       entry = {
         at: now,
-        value: readFile(path).catch((error: NodeJS.ErrnoException) => constants.errno[error.code as keyof typeof constants.errno] ?? constants.errno.EIO),
+        value: readHostFile(path).then((read) => (read.ok ? read.data : errnoNumber(read.code))),
       };
       cached.set(path, entry);
     }
@@ -153,9 +157,9 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
   /**
    * Finished jobs wait here and are settled a few per turn of the event loop: a batch can hold
    * dozens of namespaces (64 reads stay queued), and each settle runs that namespace's collectors
-   * once this callback returns (a full parse is about a millisecond), so settling a whole batch at
-   * once kept /healthz waiting (over 50 ms at 300 routers), and one per turn cost the loop's own
-   * overhead a thousand times a scrape (about 7 % at 1,000 routers).
+   * once this callback returns, so settling a whole batch at once kept /healthz waiting, and one per
+   * turn cost the loop's own overhead once per namespace (docs/performance.md, "Figures behind the
+   * code").
    */
   const finished: (() => void)[] = [];
   let nextFinished = 0;

@@ -1,0 +1,15 @@
+// The neighbour cache as counts: what `ip -j neigh` (parsers/ip-neigh-json.ts) and an RTM_GETNEIGH dump
+// (parsers/netlink/rtnetlink-neighbours.ts) both produce (parsers/neighbour-counts.ts counts them).
+
+/** Neighbour entries of one device, family and state. */
+export interface NeighbourCount {
+  readonly device: string;
+  readonly family: 'ipv4' | 'ipv6';
+  /**
+   * The kernel's NUD state name in lowercase: incomplete, reachable, stale, delay, probe, failed,
+   * noarp, permanent, or 'none' (NUD_NONE). An entry is in one state; should one ever carry several
+   * NUD bits, they are joined with ',' in bit order, as `ip neigh` prints them (REACHABLE,PERMANENT).
+   */
+  readonly state: string;
+  readonly count: number;
+}
