@@ -6,7 +6,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { CollectorDeclaration } from '../../src/collectors/collector.js';
+import type { Collector } from '../../src/collectors/collector.js';
 import { COLLECTORS } from '../../src/collectors/registry.js';
 import type { Reading, Readings } from '../../src/readers/reader.js';
 import { isHostSource, type AnySource } from '../../src/sources/source.js';
@@ -32,9 +32,9 @@ function fixtureOfRead(sources: readonly AnySource[]): Buffer {
 const readOf = (source: AnySource): object => (isHostSource(source) ? source : source.native.read);
 
 /** The native reader's answers to every source `collectors` read, in one block as a batch would hold them. */
-function batchReadings(collectors: readonly CollectorDeclaration[]): { readings: Readings; block: ArrayBuffer } {
+function batchReadings(collectors: readonly Collector[]): { readings: Readings; block: ArrayBuffer } {
   const byRead = new Map<object, AnySource[]>();
-  for (const source of new Set(collectors.flatMap((collector) => [...configured(collector).sources]))) {
+  for (const source of new Set(collectors.flatMap((collector) => [...collector.sources]))) {
     byRead.set(readOf(source), [...(byRead.get(readOf(source)) ?? []), source]);
   }
   const parts = [...byRead.values()].map((sources): [AnySource[], Buffer] => [sources, fixtureOfRead(sources)]);
@@ -70,10 +70,14 @@ function viewsIn(root: unknown): ArrayBufferView[] {
   return views;
 }
 
-describe.each(COLLECTORS.map((collector): [string, CollectorDeclaration] => [collector.name, collector]))('%s collector', (_name, collector) => {
+// Configured once, as the exporter does: a collector's sources are its own objects (the HA state
+// source is made per configured directory), so the readings must answer these very declarations.
+const CONFIGURED: readonly Collector[] = COLLECTORS.map((declaration) => configured(declaration));
+
+describe.each(CONFIGURED.map((collector): [string, Collector] => [collector.name, collector]))('%s collector', (_name, collector) => {
   test('its series and the cache hold no view of the reading bytes, and what is kept outlives them', () => {
     const runs = collectorRuns([collector]);
-    const first = batchReadings(COLLECTORS);
+    const first = batchReadings(CONFIGURED);
     const output = runs.run(first.readings);
     expect(output.failures).toEqual([]);
     expect(output.series.length).toBeGreaterThan(0);
@@ -82,8 +86,8 @@ describe.each(COLLECTORS.map((collector): [string, CollectorDeclaration] => [col
 
     structuredClone(first.block, { transfer: [first.block] }); // detached: any view of it now reads as empty
     expect(first.block.byteLength).toBe(0);
-    const second = runs.run(batchReadings(COLLECTORS).readings);
-    const fresh = collectorRuns([collector]).run(batchReadings(COLLECTORS).readings);
+    const second = runs.run(batchReadings(CONFIGURED).readings);
+    const fresh = collectorRuns([collector]).run(batchReadings(CONFIGURED).readings);
     expect(second.failures).toEqual([]);
     expect(second.lines).toEqual(fresh.lines);
   });
