@@ -10,7 +10,8 @@ import type { Reading } from './reader.js';
 /** A state file is a word; anything near this size is not one, and is not read whole. */
 const MAX_BYTES = 4096;
 
-export async function readHostFile(ns: NetnsRef, source: HostSource<unknown>): Promise<Reading> {
+/** `key`: the reading's key (Reading), which the caller numbers after the namespace's own sources. */
+export async function readHostFile(ns: NetnsRef, source: HostSource<unknown>, key: number): Promise<Reading> {
   const path = source.host.path(ns);
   if (path === undefined) return { ok: false, error: { kind: 'not-present', detail: `${source.name}: none for ${ns.kind} namespaces` } };
   try {
@@ -18,7 +19,7 @@ export async function readHostFile(ns: NetnsRef, source: HostSource<unknown>): P
     try {
       const buffer = Buffer.alloc(MAX_BYTES);
       const { bytesRead } = await file.read(buffer, 0, MAX_BYTES, 0);
-      return { ok: true, backend: 'host', data: buffer.subarray(0, bytesRead) };
+      return { ok: true, data: buffer.subarray(0, bytesRead), declaration: source.host, key };
     } finally {
       await file.close();
     }

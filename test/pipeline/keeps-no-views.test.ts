@@ -21,6 +21,7 @@ import { linksSource } from '../../src/sources/links.js';
 import { netDevSource } from '../../src/sources/net-dev.js';
 import { isHostSource, type AnySource } from '../../src/sources/source.js';
 import { collectorRuns } from '../support/collector-runs.js';
+import { nativeReading } from '../support/native-readings.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/netlink/${name}`, import.meta.url));
 const diagnostics = (name: string): Buffer => readFileSync(new URL(`../fixtures/diagnostics/${name}`, import.meta.url));
@@ -46,10 +47,10 @@ function batchReadings(): { readings: Readings; block: ArrayBuffer } {
   const block = new ArrayBuffer(parts.reduce((sum, [, bytes]) => sum + aligned(bytes.length), 0));
   const readings = new Map<AnySource, Reading>();
   let offset = 0;
-  for (const [sources, bytes] of parts) {
+  for (const [key, [sources, bytes]] of parts.entries()) {
     const data = Buffer.from(block, offset, bytes.length);
     bytes.copy(data);
-    for (const source of sources) readings.set(source, { ok: true, backend: isHostSource(source) ? 'host' : 'native', data });
+    for (const source of sources) readings.set(source, nativeReading(source, data, key));
     offset += aligned(bytes.length);
   }
   return { readings, block };

@@ -10,6 +10,7 @@ import type { NetnsRef } from '../../src/model/netns-ref.js';
 import type { ReaderError } from '../../src/model/reader-error.js';
 import type { SeriesGroup } from '../../src/model/snapshot.js';
 import { collectNamespace } from '../../src/pipeline/collect-namespace.js';
+import { planCollection } from '../../src/pipeline/collect-snapshot.js';
 import { Interner } from '../../src/pipeline/interner.js';
 import { NamespaceCache } from '../../src/pipeline/namespace-cache.js';
 import type { Readings } from '../../src/readers/reader.js';
@@ -45,16 +46,15 @@ export function collectorRuns(collectors: readonly Collector[], options: Collect
   const interner = new Interner();
   const families = new FamilyCache(collectors.flatMap((collector) => [...collector.families]));
   let ran: string[] = [];
-  const planned = collectors.map((collector) => ({
-    collector: { ...collector, collect: (...args: Parameters<Collector['collect']>) => (ran.push(collector.name), collector.collect(...args)) },
-    sources: collector.sources(options),
-    readShare: 0,
-  }));
+  const plan = planCollection(
+    collectors.map((collector) => ({ ...collector, collect: (...args: Parameters<Collector['collect']>) => (ran.push(collector.name), collector.collect(...args)) })),
+    options,
+  );
   return {
     cache,
     run(readings) {
       ran = [];
-      const results = collectNamespace({ ns, readings, readSeconds: 0, collectors: planned, options, intern: interner.intern, family: families.family, cache });
+      const results = collectNamespace({ ns, readings, readSeconds: 0, sources: plan.sources, collectors: plan.collectors, options, intern: interner.intern, family: families.family, cache });
       cache.rotate();
       const series = [...results.values()].flatMap((result) => [...result.series]);
       const failures = [...results.values()].flatMap((result) => [...result.failures]);

@@ -43,14 +43,15 @@ export function createFixtureReader(): NamespaceReader {
     async read(ns, sources) {
       const dir = dirByName.get(ns.name);
       const readings = new Map<AnySource, Reading>();
-      for (const source of sources) {
+      for (const [key, source] of sources.entries()) {
         if (dir === undefined) {
           readings.set(source, { ok: false, error: { kind: 'vanished', detail: `no fixture for ${ns.name}` } });
           continue;
         }
         try {
           const data = await readFile(join(PIPELINE_FIXTURES, dir, source.name));
-          readings.set(source, { ok: true, backend: 'exec', data });
+          // captured as the exec backend reads them: each source its own read
+          readings.set(source, { ok: true, data, declaration: source.exec, key });
         } catch {
           readings.set(source, { ok: false, error: { kind: 'not-present', detail: `${source.name}: no fixture file` } });
         }
