@@ -171,20 +171,35 @@ export function fillTemplate(template: SeriesTemplate, values: CounterValues): S
   // A copy of the constants with the counters read over them: a plain array, because a new
   // Float64Array of this size has its bytes outside the heap and costs several times the copy.
   const filled = template.constants.slice();
-  const { at } = places;
-  const seriesAt = (j: number): number => (places.kind === 'every' ? j : (places.series[j] ?? 0));
   if (reading.kind === 'text') {
     const numbers = values.numbers(reading.key);
     if (numbers === undefined) return templateSeries(template);
-    for (let j = 0; j < at.length; j++) filled[seriesAt(j)] = numbers[at[j] ?? 0] ?? 0;
+    if (places.kind === 'every') fillNumbers(filled, numbers, places.at);
+    else fillSomeNumbers(filled, numbers, places.series, places.at);
   } else {
     const view = values.view(reading.key);
     if (view === undefined) return templateSeries(template);
-    const { layout } = reading;
-    const { counterKind } = template;
-    for (let j = 0; j < at.length; j++) filled[seriesAt(j)] = layout.readCounter(view, at[j] ?? 0, counterKind);
+    if (places.kind === 'every') fillCounters(filled, reading.layout, view, places.at, template.counterKind);
+    else fillSomeCounters(filled, reading.layout, view, places.series, places.at, template.counterKind);
   }
   return { family: template.family, labels: template.labels, values: filled };
+}
+
+// One loop each, so that each stays small and monomorphic on the hot path.
+function fillNumbers(into: number[], numbers: Float64Array, at: Uint32Array): void {
+  for (let i = 0; i < at.length; i++) into[i] = numbers[at[i] ?? 0] ?? 0;
+}
+
+function fillSomeNumbers(into: number[], numbers: Float64Array, series: Uint32Array, at: Uint32Array): void {
+  for (let j = 0; j < at.length; j++) into[series[j] ?? 0] = numbers[at[j] ?? 0] ?? 0;
+}
+
+function fillCounters(into: number[], layout: BinaryLayout<unknown>, view: DataView, at: Uint32Array, kind: number): void {
+  for (let i = 0; i < at.length; i++) into[i] = layout.readCounter(view, at[i] ?? 0, kind);
+}
+
+function fillSomeCounters(into: number[], layout: BinaryLayout<unknown>, view: DataView, series: Uint32Array, at: Uint32Array, kind: number): void {
+  for (let j = 0; j < at.length; j++) into[series[j] ?? 0] = layout.readCounter(view, at[j] ?? 0, kind);
 }
 
 /** The template's series as the cold path made them: the values are the parse's. */
