@@ -16,30 +16,33 @@ export type CounterReading =
   /** Numbers of a text, by their index among the text's numbers (found once, from the kept shape). */
   | { readonly kind: 'text'; readonly key: number; readonly kept: KeptTextShape };
 
-/** Which of a template's series are counters, and where each is: a byte offset, or a text number's index. */
-export type CounterPlaces =
-  /** Every series: series i at `at[i]`. */
-  | { readonly kind: 'every'; readonly at: Uint32Array }
-  /** Some of them: series `series[j]` at `at[j]`; the others keep the parse's value. */
-  | { readonly kind: 'some'; readonly series: Uint32Array; readonly at: Uint32Array };
+/**
+ * Where a template's counters are: the series `series[j]` is the counter at `at[j]` (a byte offset,
+ * or a text number's index) of the reading keyed `key`; the other series keep the parse's value.
+ */
+export type TemplateCounters =
+  | { readonly kind: 'none' }
+  | {
+      readonly kind: 'binary';
+      readonly key: number;
+      readonly layout: BinaryLayout<unknown>;
+      /** The layout's kind of every counter here (0 when the layout has one encoding). */
+      readonly counterKind: number;
+      readonly series: Uint32Array;
+      readonly at: Uint32Array;
+    }
+  | { readonly kind: 'text'; readonly key: number; readonly series: Uint32Array; readonly at: Uint32Array };
 
-interface TemplateBase {
+/** The series one collector made for one family from (at most) one reading. */
+export interface SeriesTemplate {
   readonly family: MetricFamily;
   readonly labels: LabelRows;
   /** The values of the parse: exactly as long as `labels`, and never changed once made. */
   readonly constants: readonly number[];
+  readonly counters: TemplateCounters;
 }
 
-/** The series one collector made for one family from (at most) one reading. */
-export type SeriesTemplate =
-  | (TemplateBase & { readonly kind: 'constants' })
-  | (TemplateBase & {
-      readonly kind: 'counters';
-      readonly reading: CounterReading;
-      /** The layout's kind of every counter here (0 when the layout has one encoding). */
-      readonly counterKind: number;
-      readonly places: CounterPlaces;
-    });
+const NO_COUNTERS: TemplateCounters = { kind: 'none' };
 
 /** This scrape's counters of the kept readings, by reading key: a binary reading's bytes, a text's numbers. */
 export interface CounterValues {
@@ -106,13 +109,7 @@ export class TemplateBuilder implements SeriesOutput {
       const shared = made.find((entry) => sameRowObjects(entry.rows, draft.rows))?.labels;
       const labels = shared ?? earlier.take(draft.family, draft.rows);
       if (shared === undefined) made.push({ rows: draft.rows, labels });
-      const base = { family: draft.family, labels, constants: draft.constants.slice() };
-      const { counters } = draft;
-      if (counters === undefined) return { ...base, kind: 'constants' };
-      const at = arrays.of(counters.at);
-      const places: CounterPlaces =
-        counters.series.length === draft.rows.length ? { kind: 'every', at } : { kind: 'some', series: arrays.of(counters.series), at };
-      return { ...base, kind: 'counters', reading: counters.reading, counterKind: counters.counterKind, places };
+      return { family: draft.family, labels, constants: draft.constants.slice(), counters: draft.counters === undefined ? NO_COUNTERS : countersOf(draft.counters, arrays) };
     });
   }
 
@@ -163,43 +160,35 @@ class RowsByFamily {
   }
 }
 
+function countersOf(draft: DraftCounters, arrays: SharedArrays): TemplateCounters {
+  const { reading } = draft;
+  // most templates have a counter in every series: 0..n-1, one array for all templates of that length
+  const series = arrays.of(draft.series);
+  const at = arrays.of(draft.at);
+  if (reading.kind === 'text') return { kind: 'text', key: reading.key, series, at };
+  return { kind: 'binary', key: reading.key, layout: reading.layout, counterKind: draft.counterKind, series, at };
+}
+
 /** This scrape's series of a template: the parse's values, with counters read from this scrape's readings. */
 export function fillTemplate(template: SeriesTemplate, values: CounterValues): SeriesGroup {
+  const { counters } = template;
   // nothing moves: the very same values array (exposition only reads it)
-  if (template.kind === 'constants') return templateSeries(template);
-  const { reading, places } = template;
+  if (counters.kind === 'none') return templateSeries(template);
   // A copy of the constants with the counters read over them: a plain array, because a new
   // Float64Array of this size has its bytes outside the heap and costs several times the copy.
   const filled = template.constants.slice();
-  if (reading.kind === 'text') {
-    const numbers = values.numbers(reading.key);
+  const { series, at } = counters;
+  if (counters.kind === 'text') {
+    const numbers = values.numbers(counters.key);
     if (numbers === undefined) return templateSeries(template);
-    if (places.kind === 'every') fillNumbers(filled, numbers, places.at);
-    else fillSomeNumbers(filled, numbers, places.series, places.at);
+    for (let j = 0; j < at.length; j++) filled[series[j] ?? 0] = numbers[at[j] ?? 0] ?? 0;
   } else {
-    const view = values.view(reading.key);
+    const view = values.view(counters.key);
     if (view === undefined) return templateSeries(template);
-    if (places.kind === 'every') fillCounters(filled, reading.layout, view, places.at, template.counterKind);
-    else fillSomeCounters(filled, reading.layout, view, places.series, places.at, template.counterKind);
+    const { layout, counterKind } = counters;
+    for (let j = 0; j < at.length; j++) filled[series[j] ?? 0] = layout.readCounter(view, at[j] ?? 0, counterKind);
   }
   return { family: template.family, labels: template.labels, values: filled };
-}
-
-// One loop each, so that each stays small and monomorphic on the hot path.
-function fillNumbers(into: number[], numbers: Float64Array, at: Uint32Array): void {
-  for (let i = 0; i < at.length; i++) into[i] = numbers[at[i] ?? 0] ?? 0;
-}
-
-function fillSomeNumbers(into: number[], numbers: Float64Array, series: Uint32Array, at: Uint32Array): void {
-  for (let j = 0; j < at.length; j++) into[series[j] ?? 0] = numbers[at[j] ?? 0] ?? 0;
-}
-
-function fillCounters(into: number[], layout: BinaryLayout<unknown>, view: DataView, at: Uint32Array, kind: number): void {
-  for (let i = 0; i < at.length; i++) into[i] = layout.readCounter(view, at[i] ?? 0, kind);
-}
-
-function fillSomeCounters(into: number[], layout: BinaryLayout<unknown>, view: DataView, series: Uint32Array, at: Uint32Array, kind: number): void {
-  for (let j = 0; j < at.length; j++) into[series[j] ?? 0] = layout.readCounter(view, at[j] ?? 0, kind);
 }
 
 /** The template's series as the cold path made them: the values are the parse's. */
