@@ -36,6 +36,7 @@ export const unitTestFiles = [
   'test/parsers/proc-net-dev.test.ts',
   'test/parsers/proc-net-snmp.test.ts',
   'test/parsers/proc-net-sockstat.test.ts',
+  'test/pipeline/collection-plan.test.ts',
   'test/pipeline/conntrack-stat-refill.test.ts',
   'test/pipeline/interfaces-refill.test.ts',
   'test/pipeline/iptables-refill.test.ts',

@@ -6,11 +6,15 @@
 //
 //   bench/run.sh [--sizes=100,500,1000,2000] [--exec-sizes=100,500,1000] [--scrapes=10]
 //                [--exec-scrapes=100:10,500:5,1000:3,2000:1] [--cpu-prof=DIR] [--json=FILE] [--identity]
-//                [--node-options=...] [--baseline=OTHER/dist/cli/main.js] [--rounds=2] [-- extra exporter flags]
+//                [--node-options=...] [--baseline=OTHER/dist/cli/main.js] [--baseline-args='FLAGS ...']
+//                [--rounds=2] [-- extra exporter flags]
 //
 // With --baseline, each size is scraped by the baseline build and by this one in turn, --rounds times
 // (baseline, this, baseline, this, ...), on the same fleet: the ratios at the end compare builds
-// measured side by side in one run, which is what a noisy shared machine allows.
+// measured side by side in one run, which is what a noisy shared machine allows. The flags after
+// `--` go to both; --baseline-args (split at blanks) go to the baseline only, and without --baseline
+// the baseline is this build: `--baseline-args='--no-collector.netstat ...'` compares this build with
+// some collectors off against the same build with them on.
 //
 // The exporter runs with the NODE_OPTIONS its deploy files set (read from the systemd unit), so the
 // numbers are those of the exporter as deployed; --node-options= (empty) runs it with none.
@@ -34,6 +38,8 @@ interface BenchOptions {
   readonly main: string;
   /** Another build's dist/cli/main.js to compare with, run in turn with this one. */
   readonly baseline: string | undefined;
+  /** Exporter flags for the baseline only (after the shared ones). */
+  readonly baselineArgs: string[];
   readonly rounds: number;
   readonly cpuProfDir: string | undefined;
   readonly json: string | undefined;
@@ -71,15 +77,19 @@ function parseOptions(argv: string[]): BenchOptions {
     (value('exec-scrapes') ?? '100:10,500:5,1000:3,2000:1').split(',').map((pair) => pair.split(':').map(Number) as [number, number]),
   );
   for (const arg of own) {
-    if (!/^--(sizes|exec-sizes|scrapes|exec-scrapes|main|baseline|rounds|cpu-prof|json|node-options)=|^--identity$/.test(arg)) throw new Error(`unknown option ${arg}`);
+    if (!/^--(sizes|exec-sizes|scrapes|exec-scrapes|main|baseline|baseline-args|rounds|cpu-prof|json|node-options)=|^--identity$/.test(arg)) throw new Error(`unknown option ${arg}`);
   }
+  const main = resolve(value('main') ?? 'dist/cli/main.js');
+  const baselineArgs = (value('baseline-args') ?? '').split(/\s+/).filter(Boolean);
+  const baseline = value('baseline');
   return {
     sizes: list(value('sizes') ?? '100,500,1000,2000'),
     execSizes: list(value('exec-sizes') ?? '100,500,1000'),
     scrapes: Number(value('scrapes') ?? 10),
     execScrapes,
-    main: resolve(value('main') ?? 'dist/cli/main.js'),
-    baseline: value('baseline') === undefined ? undefined : resolve(value('baseline') as string),
+    main,
+    baseline: baseline !== undefined ? resolve(baseline) : value('baseline-args') !== undefined ? main : undefined,
+    baselineArgs,
     rounds: Number(value('rounds') ?? 2),
     cpuProfDir: value('cpu-prof'),
     json: value('json'),
@@ -132,12 +142,13 @@ async function healthzDuringScrape(exporter: RunningExporter, gzip: boolean): Pr
   return { ...stats, scrapeSeconds: result.seconds };
 }
 
-async function runBackend(options: BenchOptions, fleet: RouterFleet, backend: Backend, scrapes: number, build: RunResult['build'] = 'this'): Promise<RunResult> {
+async function runBackend(options: BenchOptions, fleet: RouterFleet, backend: Backend, scrapes: number, build: RunResult['build'] = 'this', round = 0): Promise<RunResult> {
   const n = fleet.size;
-  const nodeFlags = options.cpuProfDir && backend === 'native' ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`, `--cpu-prof-name=native-${n}.cpuprofile`] : [];
+  const profileName = options.baseline === undefined ? `native-${n}` : `native-${n}-${build}-${round + 1}`;
+  const nodeFlags = options.cpuProfDir && backend === 'native' ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`, `--cpu-prof-name=${profileName}.cpuprofile`] : [];
   const exporter = await startExporter({
     main: build === 'baseline' ? (options.baseline as string) : options.main,
-    args: [`--collector.backend=${backend}`, `--netns.include=${fleet.includeRegex}`, ...options.exporterArgs],
+    args: [`--collector.backend=${backend}`, `--netns.include=${fleet.includeRegex}`, ...options.exporterArgs, ...(build === 'baseline' ? options.baselineArgs : [])],
     nodeFlags,
     nodeOptions: options.nodeOptions,
   });
@@ -291,8 +302,8 @@ async function main(): Promise<void> {
         results.push(await runBackend(options, fleet, 'native', options.scrapes));
       } else {
         for (let round = 0; round < options.rounds; round++) {
-          results.push(await runBackend(options, fleet, 'native', options.scrapes, 'baseline'));
-          results.push(await runBackend(options, fleet, 'native', options.scrapes, 'this'));
+          results.push(await runBackend(options, fleet, 'native', options.scrapes, 'baseline', round));
+          results.push(await runBackend(options, fleet, 'native', options.scrapes, 'this', round));
         }
       }
       if (options.execSizes.includes(n)) {
@@ -307,7 +318,7 @@ async function main(): Promise<void> {
   const report = [
     `Machine (shared, noisy):`,
     ...header,
-    `- bench wall time ${((performance.now() - started) / 60_000).toFixed(1)} min; scrapes ${options.gzip ? 'with' : 'without'} Accept-Encoding: gzip; exporter flags: ${['--collector.backend=<b>', '--netns.include=<prefix>', ...options.exporterArgs].join(' ')}; NODE_OPTIONS: ${options.nodeOptions || '(none)'}`,
+    `- bench wall time ${((performance.now() - started) / 60_000).toFixed(1)} min; scrapes ${options.gzip ? 'with' : 'without'} Accept-Encoding: gzip; exporter flags: ${['--collector.backend=<b>', '--netns.include=<prefix>', ...options.exporterArgs].join(' ')}${options.baseline === undefined ? '' : `; baseline ${options.baseline === options.main ? 'this build' : options.baseline}${options.baselineArgs.length > 0 ? ` with ${options.baselineArgs.join(' ')}` : ''}`}; NODE_OPTIONS: ${options.nodeOptions || '(none)'}`,
     '',
     table(results),
     '',

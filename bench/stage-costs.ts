@@ -26,6 +26,7 @@ import { createNativeReader, type NativeNamespaceReader } from '../src/readers/n
 import { readInOwnNamespace } from '../src/readers/own-namespace.js';
 import type { Readings } from '../src/readers/reader.js';
 import { collectNamespace } from '../src/pipeline/collect-namespace.js';
+import { planCollection } from '../src/pipeline/collect-snapshot.js';
 import { Interner } from '../src/pipeline/interner.js';
 import { NamespaceCache } from '../src/pipeline/namespace-cache.js';
 import { isHostSource, type AnyNamespaceSource } from '../src/sources/source.js';
@@ -38,10 +39,10 @@ import { createRouterFleet, type RouterFleet } from './router-fixture.js';
 const ROUNDS = 5;
 const count = Number(process.argv[2] ?? 1000);
 // as the exporter plans them: netstat reads only the files that print a selected field
-const planned = COLLECTORS.map((collector) => configured(collector, {}, readInOwnNamespace)).map((collector) => ({ collector, sources: collector.sources, readShare: 0 }));
-const ALL_SOURCES: readonly AnyNamespaceSource[] = [...new Set(planned.flatMap((p) => [...p.sources]))].filter(
-  (source): source is AnyNamespaceSource => !isHostSource(source),
-);
+const plan = planCollection(COLLECTORS.map((collector) => configured(collector, {}, readInOwnNamespace)));
+const planned = plan.collectors;
+// the bench routers have no HA state: only what is read inside the namespaces
+const ALL_SOURCES: readonly AnyNamespaceSource[] = plan.namespaceSources;
 const sourcesNamed = (names: readonly string[]): AnyNamespaceSource[] => ALL_SOURCES.filter((source) => names.includes(source.name));
 
 async function leastCpuMs(task: () => unknown): Promise<number> {
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
     const intern = new Interner().intern;
     const family = new FamilyCache(familiesOf(COLLECTORS)).family;
     const collectAll = (only: typeof planned, cache: NamespaceCache) =>
-      namespaces.map((ns, i) => collectNamespace({ ns, readings: readings[i] as Readings, readSeconds: 0, collectors: only, intern, family, cache }));
+      namespaces.map((ns, i) => collectNamespace({ ns, readings: readings[i] as Readings, readSeconds: 0, sources: plan.sources, collectors: only, intern, family, cache }));
     for (const one of planned) {
       await stage(`collector ${one.collector.name}, first scrape (parse + label rows)`, () => collectAll([one], new NamespaceCache()));
       const warm = new NamespaceCache();

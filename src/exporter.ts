@@ -10,6 +10,7 @@ import { discoverNamespaces, type DiscoveryResult } from './discovery/discover-n
 import { LabelsFileSource } from './labels/labels-file-source.js';
 import { ChunkPool } from './exposition/body-writer.js';
 import { LabelBlockCache } from './exposition/label-blocks.js';
+import { NamespaceLineCache } from './exposition/namespace-lines.js';
 import { metricsBody, type MetricsBody } from './exposition/metrics-body.js';
 import { renderSnapshot } from './exposition/render-snapshot.js';
 import { createSelfMetrics } from './exposition/self-metrics.js';
@@ -66,6 +67,7 @@ export async function createExporter({ config, reader, logger, build, discover, 
   const state: CollectionState = { cache: new NamespaceCache(), intern: new Interner().intern, family: new FamilyCache(families).family, scrapes: 0 };
   const labelBlocks = new LabelBlockCache();
   const chunks = new ChunkPool();
+  const namespaceLines = new NamespaceLineCache();
   const discoverHost =
     discover ??
     (() =>
@@ -94,7 +96,7 @@ export async function createExporter({ config, reader, logger, build, discover, 
     // --once output goes to node_exporter's textfile collector, where our process_* would clash with its own.
     const trailer = config.once ? '' : await selfMetrics.render();
     const infoLabels = labelsFile ? (ns: Parameters<typeof labelsFile.labels>[0]) => labelsFile.labels(ns) : undefined;
-    return metricsBody((sink) => renderSnapshot(snapshot, families, sink, { trailer, infoLabels, labelBlocks, chunks }), chunks);
+    return metricsBody((sink) => renderSnapshot(snapshot, families, sink, { trailer, infoLabels, labelBlocks, namespaceLines, chunks }), chunks);
   };
 
   return {

@@ -108,6 +108,13 @@ export class BodyWriter {
     }
   }
 
+  /** Bytes as they are (lines rendered earlier). */
+  bytes(value: Uint8Array): void {
+    this.room(value.length);
+    this.chunk.set(value, this.used);
+    this.used += value.length;
+  }
+
   /** Text as UTF-8. */
   text(value: string): void {
     // a UTF-16 code unit becomes at most 3 bytes

@@ -26,6 +26,7 @@ import {
   vanishedFamily,
 } from './exporter-families.js';
 import { LabelBlockCache } from './label-blocks.js';
+import { NamespaceLineCache } from './namespace-lines.js';
 import { familyHeader, seriesLine } from './text-format.js';
 
 export interface RenderOptions {
@@ -39,6 +40,8 @@ export interface RenderOptions {
   readonly labelBlocks?: LabelBlockCache;
   /** Chunks to write into, reused from earlier bodies; without one, every chunk is fresh. */
   readonly chunks?: ChunkPool;
+  /** Each namespace's info and success lines kept from earlier scrapes; without one, rendered afresh. */
+  readonly namespaceLines?: NamespaceLineCache;
 }
 
 /** Every family the exporter can emit from a snapshot, in exposition order. */
@@ -58,11 +61,11 @@ export function snapshotFamilies(collectorFamilies: readonly MetricFamily[]): Me
   ];
 }
 
-/** What goes under each family: series groups of the namespaces, or finished lines. */
+/** What goes under each family: series groups of the namespaces, or finished lines (as text, or rendered). */
 interface FamilyContent {
   readonly family: MetricFamily;
   readonly groups: SeriesGroup[];
-  readonly lines: string[];
+  readonly lines: (string | Buffer)[];
 }
 
 /** Groups written between two readings of the clock. */
@@ -92,31 +95,45 @@ export async function renderSnapshot(
   const info = contentOf(netnsInfoFamily);
   const success = contentOf(collectorSuccessFamily);
 
+  const namespaceLines = options.namespaceLines ?? new NamespaceLineCache();
   const namespacesByKind = new Map<string, number>(NAMESPACE_KINDS.map((kind) => [kind, 0]));
-  const secondsByCollector = new Map<string, number>(snapshot.collectors.map((name) => [name, 0]));
+  const seconds = snapshot.collectors.map(() => 0);
   let seriesCount = 0;
   for (const { ns, results } of snapshot.namespaces) {
     namespacesByKind.set(ns.kind, (namespacesByKind.get(ns.kind) ?? 0) + 1);
-    info.lines.push(seriesLine(netnsInfoFamily, [ns.name, ns.kind, ns.id], 1, options.infoLabels?.(ns)));
-    for (const collectorName of snapshot.collectors) {
+    info.lines.push(namespaceLines.infoLine(ns, options.infoLabels?.(ns)));
+    let succeeded = true;
+    snapshot.collectors.forEach((collectorName, index) => {
       const result = results.get(collectorName);
-      if (!result) continue;
-      secondsByCollector.set(collectorName, (secondsByCollector.get(collectorName) ?? 0) + result.seconds);
-      success.lines.push(seriesLine(collectorSuccessFamily, [ns.name, collectorName], result.failures.length === 0 ? 1 : 0));
+      if (!result) {
+        succeeded = false; // its line is left out
+        return;
+      }
+      seconds[index] = (seconds[index] ?? 0) + result.seconds;
+      if (result.failures.length > 0) succeeded = false;
       for (const group of result.series) {
         if (group.values.length === 0) continue;
         contentOf(group.family).groups.push(group);
         seriesCount += group.values.length;
       }
+    });
+    if (succeeded) {
+      success.lines.push(namespaceLines.allSucceeded(ns, snapshot.collectors));
+      continue;
+    }
+    for (const collectorName of snapshot.collectors) {
+      const result = results.get(collectorName);
+      if (result) success.lines.push(seriesLine(collectorSuccessFamily, [ns.name, collectorName], result.failures.length === 0 ? 1 : 0));
     }
   }
+  namespaceLines.rotate();
 
   const scrape = (family: MetricFamily, labelValues: readonly string[], value: number): void => {
     contentOf(family).lines.push(seriesLine(family, labelValues, value));
   };
   for (const [kind, count] of namespacesByKind) scrape(namespacesFamily, [kind], count);
   scrape(scrapeDurationFamily, ['discovery'], snapshot.discoverySeconds);
-  for (const [name, seconds] of secondsByCollector) scrape(scrapeDurationFamily, [name], seconds);
+  snapshot.collectors.forEach((name, index) => scrape(scrapeDurationFamily, [name], seconds[index] ?? 0));
   scrape(collectionDurationFamily, [], snapshot.durationSeconds);
   scrape(discoveryErrorsFamily, [], snapshot.discoveryErrors.length);
   scrape(vanishedFamily, [], snapshot.vanishedNamespaces);
@@ -135,7 +152,10 @@ export async function renderSnapshot(
   for (const { family, groups, lines } of contents) {
     if (groups.length === 0 && lines.length === 0) continue;
     writer.text(familyHeader(family));
-    for (const line of lines) writer.text(line);
+    for (const line of lines) {
+      if (typeof line === 'string') writer.text(line);
+      else writer.bytes(line);
+    }
     const name = Buffer.from(family.name, 'utf8');
     for (const group of groups) {
       const { bytes, ends } = labelBlocks.blocks(family.labelNames, group.labels);

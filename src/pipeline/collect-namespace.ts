@@ -1,28 +1,31 @@
-// Runs the enabled collectors over one namespace's readings. Two things are decided here once, for
-// every collector: what a missing, absent, failed or unparseable input means (absent: no series and
-// no failure; the others: a failure for each collector that needed it, its other inputs still
-// used), and "same shape, new counters": where every input a collector read last scrape has a layout
-// (a binary reading, or /proc text refilled in place) and equals the kept one outside its counters,
-// the collector is not run at all and its templates are refilled from the new bytes (on a quiet
-// host, nearly every namespace every scrape).
+// Runs the enabled collectors over one namespace's readings, in three steps:
+//  1. inputs (inputsOf): what each planned source gave this scrape, decided once for every collector:
+//     absent (no series and no failure), failed (a failure of each collector that needs it, its other
+//     inputs still used), or bytes, parsed when a collector first needs them;
+//  2. the collector run (runCollector): "same shape, new counters" where every input a collector read
+//     last scrape is a kept reading (binary or /proc text) of the same shape: the collector is not run
+//     at all and its templates are refilled (at 1,000 routers, nearly every namespace every scrape);
+//     otherwise the collector runs on the parsed records and its templates are made anew;
+//  3. series (seriesOf): the templates with this scrape's values.
 
 import type { CollectContext, Collector, CollectorInput } from '../collectors/collector.js';
 import type { NetnsRef } from '../model/netns-ref.js';
 import type { ReaderError } from '../model/reader-error.js';
 import type { CollectorResult, SeriesGroup } from '../model/snapshot.js';
-import type { ParseResult } from '../parsers/parse-result.js';
 import { viewOf } from '../parsers/binary-counters.js';
-import type { Reading, Readings } from '../readers/reader.js';
-import { isHostSource, type AnySource, type ReadingLayout } from '../sources/source.js';
+import type { OkReading, Reading, ReadingDeclaration, Readings } from '../readers/reader.js';
+import type { AnySource, ReadingLayout, Source } from '../sources/source.js';
 import type { CollectorMemo, InputMemo, KeptReading, NamespaceCache, NamespaceState } from './namespace-cache.js';
 import { keepShape, sameKeptShape } from './reading-shape.js';
-import { fillTemplate, templateSeries, TemplateBuilder, type CounterReading, type CounterValues } from './series-templates.js';
+import { fillTemplate, templateSeries, TemplateBuilder, type CounterReading, type CounterValues, type SeriesTemplate } from './series-templates.js';
 import { keepTextShape, readTextNumbers } from './text-shape.js';
 
 /** A collector with the sources it reads under this exporter's options. */
 export interface PlannedCollector {
   readonly collector: Collector;
   readonly sources: readonly AnySource[];
+  /** Where each of `sources` is in the plan's list of every source read (NamespaceWork.sources). */
+  readonly inputs: readonly number[];
   /** This collector's share of a namespace's reading time (its sources over all sources read). */
   readonly readShare: number;
 }
@@ -31,153 +34,208 @@ export interface NamespaceWork {
   readonly ns: NetnsRef;
   readonly readings: Readings;
   readonly readSeconds: number;
+  /** Every source read, in the order their readings' keys count (readers/reader.ts). */
+  readonly sources: readonly AnySource[];
   readonly collectors: readonly PlannedCollector[];
   readonly intern: (value: string) => string;
   readonly family: CollectContext['family'];
   readonly cache: NamespaceCache;
 }
 
-type OkReading = Extract<Reading, { ok: true }>;
-
-/**
- * What identifies a read across scrapes: sources answered by one native read (the link dump, the
- * nf_tables dumps) share its declaration, and so one kept shape; an exec read is its source's own.
- */
-function readingKey(source: AnySource, reading: OkReading): object {
-  return reading.backend === 'native' && !isHostSource(source) ? source.native.read : source;
-}
-
-/** The declaration that parses what this backend read. */
-function declarationOf(source: AnySource, reading: OkReading): { parse(data: Buffer): ParseResult<unknown>; readonly layout?: ReadingLayout<unknown> } {
-  if (isHostSource(source)) return source.host;
-  return reading.backend === 'native' ? source.native : source.exec;
-}
-
-function layoutOf(source: AnySource, reading: OkReading): ReadingLayout<unknown> | undefined {
-  return declarationOf(source, reading).layout;
-}
-
 export function collectNamespace(work: NamespaceWork): Map<string, CollectorResult> {
-  const { ns, readings, cache } = work;
-  const { last, next } = cache.open(ns);
-  const shapes = new ShapesThisScrape(last, next, cache);
-  const parsed = new Map<AnySource, ParseResult<unknown>>();
-  const context: CollectContext = { ns, intern: work.intern, family: work.family };
+  const { last, next } = work.cache.open(work.ns);
+  const inputs = inputsOf(work.sources, work.readings);
+  const shapes = new ReadingShapes(last, next, work.cache);
+  const context: CollectContext = { ns: work.ns, intern: work.intern, family: work.family };
   const results = new Map<string, CollectorResult>();
-
-  for (const planned of work.collectors) {
+  work.collectors.forEach((planned, index) => {
     const started = performance.now();
-    const name = planned.collector.name;
-    const memo = last?.collectors.get(name);
-    let series: SeriesGroup[] | undefined = memo?.refillable ? refill(memo, planned.sources, readings, shapes) : undefined;
-    let failures: ReaderError[] = [];
-    if (series !== undefined) {
-      next.collectors.set(name, memo as CollectorMemo);
-    } else {
-      const made = collectAfresh(planned, context, readings, shapes, parsed, memo);
-      next.collectors.set(name, made.memo);
-      series = made.series;
-      failures = made.failures;
-    }
+    const run = runCollector(planned, last?.collectors[index], inputs, shapes, context);
+    next.collectors[index] = run.memo;
+    const series = seriesOf(run, shapes);
     const seconds = work.readSeconds * planned.readShare + (performance.now() - started) / 1000;
-    results.set(name, { series, failures, seconds });
-  }
+    results.set(planned.collector.name, { series, failures: run.kind === 'collected' ? run.failures : [], seconds });
+  });
   return results;
 }
 
-/** The memo's series with this scrape's counters, or undefined when any input is not as it was. */
-function refill(memo: CollectorMemo, sources: readonly AnySource[], readings: Readings, shapes: ShapesThisScrape): SeriesGroup[] | undefined {
-  if (memo.inputs.length !== sources.length) return undefined;
-  for (let i = 0; i < sources.length; i++) {
-    const source = sources[i] as AnySource;
-    const input = memo.inputs[i] as InputMemo;
-    const reading = readings.get(source);
-    if (!input.present) {
-      if (reading === undefined || reading.ok || reading.error.kind !== 'not-present') return undefined;
+// ---- 1. inputs
+
+/** What one source gave this scrape. */
+type Input =
+  /** Not in this namespace (no legacy tables, conntrack not loaded): no series, and no failure. */
+  | { readonly kind: 'absent' }
+  /** Not read, or the read failed: a failure of every collector that needs it. */
+  | { readonly kind: 'failed'; readonly error: ReaderError }
+  /** Bytes, parsed when a collector first needs them (a refill never does). */
+  | { readonly kind: 'read'; readonly reading: OkReading };
+
+type ParseOutcome = ReturnType<ReadingDeclaration['parse']>;
+/** A source's records, of whatever type its declaration parses to (the collector asks for them typed). */
+type Records = Extract<ParseOutcome, { readonly ok: true }>['value'];
+
+const ABSENT: Input = { kind: 'absent' };
+
+function inputOf(source: AnySource, reading: Reading | undefined): Input {
+  if (reading === undefined) return { kind: 'failed', error: { kind: 'tool-failed', detail: `${source.name}: not read` } };
+  if (reading.ok) return { kind: 'read', reading };
+  return reading.error.kind === 'not-present' ? ABSENT : { kind: 'failed', error: reading.error };
+}
+
+/** Each planned source's input, by its place in the plan; each reading parsed at most once. */
+class NamespaceInputs {
+  private readonly parsed: (ParseOutcome | undefined)[] = [];
+
+  constructor(private readonly inputs: readonly Input[]) {}
+
+  at(index: number): Input {
+    return this.inputs[index] ?? ABSENT;
+  }
+
+  parse(index: number, reading: OkReading): ParseOutcome {
+    let result = this.parsed[index];
+    if (result === undefined) {
+      result = reading.declaration.parse(reading.data);
+      this.parsed[index] = result;
+    }
+    return result;
+  }
+}
+
+function inputsOf(sources: readonly AnySource[], readings: Readings): NamespaceInputs {
+  return new NamespaceInputs(sources.map((source) => inputOf(source, readings.get(source))));
+}
+
+function layoutOf(declaration: ReadingDeclaration): ReadingLayout<unknown> | undefined {
+  return 'layout' in declaration ? declaration.layout : undefined;
+}
+
+// ---- 2. the collector run
+
+type CollectorRun =
+  /** Every input has the shape the memo was made from: its templates take this scrape's counters. */
+  | { readonly kind: 'refilled'; readonly memo: Extract<CollectorMemo, { readonly kind: 'refillable' }> }
+  /** The collector ran on this scrape's records. */
+  | { readonly kind: 'collected'; readonly memo: CollectorMemo; readonly failures: readonly ReaderError[] };
+
+function runCollector(
+  planned: PlannedCollector,
+  memo: CollectorMemo | undefined,
+  inputs: NamespaceInputs,
+  shapes: ReadingShapes,
+  context: CollectContext,
+): CollectorRun {
+  if (memo?.kind === 'refillable' && stillHolds(planned, memo.inputs, inputs, shapes)) return { kind: 'refilled', memo };
+  return collectAfresh(planned, memo?.templates, inputs, shapes, context);
+}
+
+/** True when every input is as the memo has it: absent where it was, the kept shape (and generation) where it was read. */
+function stillHolds(planned: PlannedCollector, was: readonly InputMemo[], inputs: NamespaceInputs, shapes: ReadingShapes): boolean {
+  if (was.length !== planned.inputs.length) return false;
+  for (let i = 0; i < was.length; i++) {
+    const before = was[i];
+    const input = inputs.at(planned.inputs[i] ?? -1);
+    if (before === undefined) return false;
+    if (before.kind === 'absent') {
+      if (input.kind !== 'absent') return false;
       continue;
     }
-    if (reading === undefined || !reading.ok || readingKey(source, reading) !== input.key) return undefined;
-    const layout = layoutOf(source, reading);
-    const kept = layout === undefined ? undefined : shapes.heldFor(input.key, reading.data, layout);
-    if (kept === undefined || kept.generation !== input.generation) return undefined;
+    if (input.kind !== 'read' || input.reading.key !== before.key) return false;
+    const layout = layoutOf(input.reading.declaration);
+    if (layout === undefined || shapes.heldFor(input.reading, layout)?.generation !== before.generation) return false;
   }
-  return memo.templates.map((template) => fillTemplate(template, template.counters && shapes.counterValues(template.counters.reading.key)));
+  return true;
 }
 
 function collectAfresh(
   planned: PlannedCollector,
+  previous: readonly SeriesTemplate[] | undefined,
+  inputs: NamespaceInputs,
+  shapes: ReadingShapes,
   context: CollectContext,
-  readings: Readings,
-  shapes: ShapesThisScrape,
-  parsed: Map<AnySource, ParseResult<unknown>>,
-  memo: CollectorMemo | undefined,
-): { series: SeriesGroup[]; failures: ReaderError[]; memo: CollectorMemo } {
+): CollectorRun {
+  const { collector, sources } = planned;
   const failures: ReaderError[] = [];
-  const inputs: InputMemo[] = [];
-  const values = new Map<AnySource, unknown>();
-  const counterReadings = new Map<AnySource, CounterReading>();
+  const kept: InputMemo[] = [];
+  const records: Records[] = [];
+  const counterReadings: (CounterReading | undefined)[] = [];
   let refillable = true;
-  for (const source of planned.sources) {
-    const reading = readings.get(source);
-    if (reading === undefined || !reading.ok) {
-      inputs.push({ present: false });
-      if (reading?.ok === false && reading.error.kind === 'not-present') continue; // expected absence
-      failures.push(reading === undefined ? { kind: 'tool-failed', detail: `${source.name}: not read` } : reading.error);
+  sources.forEach((source, i) => {
+    const index = planned.inputs[i] ?? -1;
+    const input = inputs.at(index);
+    if (input.kind === 'absent') {
+      kept.push({ kind: 'absent' });
+      return;
+    }
+    if (input.kind === 'failed') {
+      failures.push(input.error);
       refillable = false;
-      continue;
+      return;
     }
-    let result = parsed.get(source);
-    if (result === undefined) {
-      result = declarationOf(source, reading).parse(reading.data);
-      parsed.set(source, result);
-    }
+    const { reading } = input;
+    const result = inputs.parse(index, reading);
     if (!result.ok) {
-      inputs.push({ present: false });
       failures.push({ kind: 'parse', detail: `${source.name}: ${result.error.detail}` });
       refillable = false;
-      continue;
+      return;
     }
-    values.set(source, result.value);
-    const key = readingKey(source, reading);
-    const layout = layoutOf(source, reading);
+    records[i] = result.value;
+    const layout = layoutOf(reading.declaration);
     if (layout === undefined) {
-      inputs.push({ present: true, key, generation: undefined });
-      refillable = false;
-      continue;
+      refillable = false; // parsed every scrape: nothing kept to refill from
+      return;
     }
-    const kept = shapes.keep(key, reading.data, layout, result.value);
-    inputs.push({ present: true, key, generation: kept.generation });
-    counterReadings.set(source, { key, layout });
-  }
+    const shape = shapes.keep(reading, layout, result.value);
+    kept.push({ kind: 'kept', key: reading.key, generation: shape.generation });
+    counterReadings[i] = shape.kind === 'binary' ? { kind: 'binary', key: reading.key, layout: shape.layout } : { kind: 'text', key: reading.key, kept: shape.text };
+  });
 
-  const declared = new Set(planned.sources);
-  const input: CollectorInput = <T>(source: { readonly name: string }) => {
-    if (!declared.has(source as AnySource)) throw new Error(`collector ${planned.collector.name} did not declare source ${source.name}`);
-    return values.get(source as AnySource) as T | undefined;
+  const declared = (source: Source<unknown>): number => {
+    const i = sources.indexOf(source);
+    if (i === -1) throw new Error(`collector ${collector.name} did not declare source ${source.name}`);
+    return i;
   };
-  const builder = new TemplateBuilder((source) => counterReadings.get(source));
+  const input: CollectorInput = (source) => records[declared(source)];
+  const builder = new TemplateBuilder((source) => counterReadings[declared(source)]);
   try {
-    planned.collector.collect(context, input, builder);
+    collector.collect(context, input, builder);
   } catch (error) {
     // a collector bug costs this namespace's collector, never the scrape
-    failures.push({ kind: 'parse', detail: `collector ${planned.collector.name} failed: ${error instanceof Error ? error.message : String(error)}` });
+    failures.push({ kind: 'parse', detail: `collector ${collector.name} failed: ${error instanceof Error ? error.message : String(error)}` });
     refillable = false;
   }
-  const templates = builder.finish(memo?.templates);
-  return { series: templates.map(templateSeries), failures, memo: { inputs, templates, refillable } };
+  const templates = builder.finish(previous);
+  const memo: CollectorMemo = refillable ? { kind: 'refillable', inputs: kept, templates } : { kind: 'collect-again', templates };
+  return { kind: 'collected', memo, failures };
 }
 
+// ---- 3. series
+
+function seriesOf(run: CollectorRun, values: CounterValues): SeriesGroup[] {
+  if (run.kind === 'refilled') return run.memo.templates.map((template) => fillTemplate(template, values));
+  return run.memo.templates.map(templateSeries);
+}
+
+// ---- the kept shapes of the namespace's readings
+
+/** A reading's shape this scrape, once checked. */
+type ShapeCheck =
+  /** A binary reading with the kept shape: its counters are read from `view`. */
+  | { readonly kind: 'held-binary'; readonly kept: KeptReading; readonly view: DataView }
+  /** A text with the kept words around its numbers, which were read while checking. */
+  | { readonly kind: 'held-text'; readonly kept: KeptReading; readonly numbers: Float64Array }
+  /** Kept anew this scrape (parsed, with another shape or none kept). */
+  | { readonly kind: 'kept-anew'; readonly kept: KeptReading }
+  /** Not the kept shape, and not (yet) kept anew. */
+  | { readonly kind: 'changed' };
+
 /**
- * Binary readings of one namespace this scrape: whether each still has the shape kept last scrape
- * (checked once per reading, however many sources and collectors share it), keeping new shapes, and
- * one DataView per reading for refills.
+ * Readings of one namespace this scrape against what the last scrape kept, by reading key: checked
+ * once per reading, however many sources and collectors share it; new shapes kept; and, for
+ * refills, where each held reading's counters are.
  */
-class ShapesThisScrape {
-  private readonly held = new Map<object, KeptReading | null>();
-  private readonly data = new Map<object, Buffer>();
-  /** The numbers of text readings whose shape held, read while checking it. */
-  private readonly numbers = new Map<object, Float64Array>();
-  private readonly values = new Map<object, CounterValues>();
+class ReadingShapes implements CounterValues {
+  private readonly checked: (ShapeCheck | undefined)[] = [];
 
   constructor(
     private readonly last: NamespaceState | undefined,
@@ -185,54 +243,47 @@ class ShapesThisScrape {
     private readonly cache: NamespaceCache,
   ) {}
 
-  /** The kept reading these bytes have the shape of, if any (carried over to the next scrape). */
-  heldFor(key: object, data: Buffer, layout: ReadingLayout<unknown>): KeptReading | undefined {
-    const known = this.held.get(key);
-    if (known !== undefined) return known ?? undefined;
-    this.data.set(key, data);
-    const kept = this.last?.readings.get(key);
-    let holds = false;
-    if (kept !== undefined && kept.layout === layout) {
-      if (kept.shape !== undefined) {
-        holds = sameKeptShape(kept.shape, data);
-      } else if (kept.text !== undefined) {
-        const numbers = this.cache.scratch(this.numbers.size, kept.text.numbers);
-        holds = readTextNumbers(kept.text, data, numbers);
-        if (holds) this.numbers.set(key, numbers);
-      }
-    }
-    this.held.set(key, holds ? (kept as KeptReading) : null);
-    if (!holds) return undefined;
-    this.next.readings.set(key, kept as KeptReading);
-    return kept;
+  /** The kept reading this reading has the shape of, if any (carried over to the next scrape). */
+  heldFor(reading: OkReading, layout: ReadingLayout<unknown>): KeptReading | undefined {
+    const check = this.checked[reading.key] ?? this.check(reading, layout);
+    return check.kind === 'changed' ? undefined : check.kept;
   }
 
-  /** The kept reading for these bytes: the held one, or these bytes kept anew under a new generation. */
-  keep(key: object, data: Buffer, layout: ReadingLayout<unknown>, parsed: unknown): KeptReading {
-    const held = this.heldFor(key, data, layout);
+  /** The kept reading for this reading: the held one, or this one kept anew under a new generation. */
+  keep(reading: OkReading, layout: ReadingLayout<unknown>, parsed: unknown): KeptReading {
+    const held = this.heldFor(reading, layout);
     if (held !== undefined) return held;
     const generation = this.cache.newGeneration();
     const kept: KeptReading =
       layout.kind === 'binary'
-        ? { shape: keepShape(data, layout.volatileRanges(data, parsed)), layout, generation }
-        : { text: keepTextShape(data), layout, generation };
-    this.held.set(key, kept);
-    this.next.readings.set(key, kept);
+        ? { kind: 'binary', shape: keepShape(reading.data, layout.volatileRanges(reading.data, parsed)), layout, generation }
+        : { kind: 'text', text: keepTextShape(reading.data), generation };
+    this.checked[reading.key] = { kind: 'kept-anew', kept };
+    this.next.readings[reading.key] = kept;
     return kept;
   }
 
-  /** Where this scrape's counters of a held reading are read from. */
-  counterValues(key: object): CounterValues | undefined {
-    let values = this.values.get(key);
-    if (values === undefined) {
-      const kept = this.held.get(key);
-      const numbers = this.numbers.get(key);
-      const data = this.data.get(key);
-      if (kept?.text !== undefined && numbers !== undefined) values = { numbers, kept: kept.text };
-      else if (data !== undefined) values = { view: viewOf(data) };
-      else return undefined;
-      this.values.set(key, values);
+  view(key: number): DataView | undefined {
+    const check = this.checked[key];
+    return check?.kind === 'held-binary' ? check.view : undefined;
+  }
+
+  numbers(key: number): Float64Array | undefined {
+    const check = this.checked[key];
+    return check?.kind === 'held-text' ? check.numbers : undefined;
+  }
+
+  private check(reading: OkReading, layout: ReadingLayout<unknown>): ShapeCheck {
+    const kept = this.last?.readings[reading.key];
+    let check: ShapeCheck = { kind: 'changed' };
+    if (kept?.kind === 'binary' && kept.layout === layout) {
+      if (sameKeptShape(kept.shape, reading.data)) check = { kind: 'held-binary', kept, view: viewOf(reading.data) };
+    } else if (kept?.kind === 'text' && layout.kind === 'numbers-in-text') {
+      const numbers = this.cache.scratch(reading.key, kept.text.numbers);
+      if (readTextNumbers(kept.text, reading.data, numbers)) check = { kind: 'held-text', kept, numbers };
     }
-    return values;
+    this.checked[reading.key] = check;
+    if (check.kind !== 'changed') this.next.readings[reading.key] = check.kept;
+    return check;
   }
 }

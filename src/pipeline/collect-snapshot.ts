@@ -10,7 +10,7 @@ import type { NetnsRef } from '../model/netns-ref.js';
 import type { CollectorResult, NamespaceSnapshot, Snapshot } from '../model/snapshot.js';
 import { readHostSource } from '../readers/host-files.js';
 import { everySource, type NamespaceReader, type Reading, type Readings } from '../readers/reader.js';
-import { isHostSource, type AnyNamespaceSource, type AnySource, type HostSource } from '../sources/source.js';
+import { isHostSource, type AnyNamespaceSource, type AnySource, type HostSource, type NativeRead, type ReadingLayout } from '../sources/source.js';
 import { collectNamespace, type PlannedCollector } from './collect-namespace.js';
 import { mapBounded } from './map-bounded.js';
 import type { NamespaceCache } from './namespace-cache.js';
@@ -95,7 +95,7 @@ async function readNamespace(
   scrapeLogger: Logger,
 ): Promise<NamespaceSnapshot | undefined> {
   const readStarted = performance.now();
-  const [inside, host] = await Promise.all([readBeforeDeadline(ns, plan.namespaceSources, sources), readHostFiles(ns, plan.hostSources)]);
+  const [inside, host] = await Promise.all([readBeforeDeadline(ns, plan.namespaceSources, sources), readHostFiles(ns, plan.hostSources, plan.namespaceSources.length)]);
   const readSeconds = (performance.now() - readStarted) / 1000;
   if (allVanished(inside)) {
     scrapeLogger.debug({ netns: ns.name, inode: ns.inode }, 'namespace vanished during the scrape');
@@ -107,6 +107,7 @@ async function readNamespace(
     ns,
     readings,
     readSeconds,
+    sources: plan.sources,
     collectors: plan.collectors,
     intern: sources.state.intern,
     family: sources.state.family,
@@ -122,8 +123,9 @@ async function readNamespace(
   return { ns, results };
 }
 
-async function readHostFiles(ns: NetnsRef, wanted: readonly HostSource<unknown>[]): Promise<[AnySource, Reading][]> {
-  return Promise.all(wanted.map(async (source): Promise<[AnySource, Reading]> => [source, await readHostSource(ns, source)]));
+/** Host readings are keyed after the namespace's own (`firstKey` on), as they come in the plan's list of sources. */
+async function readHostFiles(ns: NetnsRef, wanted: readonly HostSource<unknown>[], firstKey: number): Promise<[AnySource, Reading][]> {
+  return Promise.all(wanted.map(async (source, i): Promise<[AnySource, Reading]> => [source, await readHostSource(ns, source, firstKey + i)]));
 }
 
 async function readBeforeDeadline(ns: NetnsRef, wanted: readonly AnyNamespaceSource[], sources: SnapshotSources): Promise<Readings> {
@@ -150,31 +152,65 @@ export interface CollectionPlan {
   readonly namespaceSources: readonly AnyNamespaceSource[];
   /** Files of the host about namespaces (HA state), read beside the namespace read. */
   readonly hostSources: readonly HostSource<unknown>[];
+  /** Both, namespace sources first: the order reading keys count in (readers/reader.ts). */
+  readonly sources: readonly AnySource[];
 }
 
 function readsFilesOnly(source: AnyNamespaceSource): boolean {
   return source.exec.read.kind === 'file' && (source.native.read.kind === 'file' || source.native.read.kind === 'home-file');
 }
 
-/** What the enabled collectors read; made once, when the exporter starts (options do not change). */
+/**
+ * What the enabled collectors read; made once, when the exporter starts (options do not change).
+ * Throws for declarations the pipeline cannot serve: that is a bug, found at start.
+ */
 export function planCollection(collectors: readonly Collector[]): CollectionPlan {
   const byCollector = collectors.map((collector) => ({ collector, sources: collector.sources }));
   const all = [...new Set(byCollector.flatMap(({ sources }) => [...sources]))];
-  // reading time is shared by all sources of a namespace; each collector is charged its share
-  const planned = byCollector.map(({ collector, sources }) => ({
-    collector,
-    sources,
-    readShare: all.length === 0 ? 0 : sources.length / all.length,
-  }));
   const inside = all.filter((source): source is AnyNamespaceSource => !isHostSource(source));
-  return {
-    collectors: planned,
-    // Files first, then what opens sockets: a socket stays counted in the namespace's sockstat until
-    // the kernel frees it (netlink sockets an RCU grace period after close), so reading sockstat
-    // after our own dumps would count the exporter's sockets as the namespace's.
-    namespaceSources: [...inside.filter(readsFilesOnly), ...inside.filter((source) => !readsFilesOnly(source))],
-    hostSources: all.filter(isHostSource),
-  };
+  // Files first, then what opens sockets: a socket stays counted in the namespace's sockstat until
+  // the kernel frees it (netlink sockets an RCU grace period after close), so reading sockstat
+  // after our own dumps would count the exporter's sockets as the namespace's.
+  const namespaceSources = [...inside.filter(readsFilesOnly), ...inside.filter((source) => !readsFilesOnly(source))];
+  const hostSources = all.filter(isHostSource);
+  const sources: AnySource[] = [...namespaceSources, ...hostSources];
+  checkSourceNames(sources);
+  checkSharedReads(namespaceSources);
+  // reading time is shared by all sources of a namespace; each collector is charged its share
+  const planned = byCollector.map(({ collector, sources: own }) => ({
+    collector,
+    sources: own,
+    inputs: own.map((source) => sources.indexOf(source)),
+    readShare: all.length === 0 ? 0 : own.length / all.length,
+  }));
+  return { collectors: planned, namespaceSources, hostSources, sources };
+}
+
+/** The exec read frames its output by source name, and logs name sources: one name, one source. */
+function checkSourceNames(sources: readonly AnySource[]): void {
+  const seen = new Set<string>();
+  for (const { name } of sources) {
+    if (seen.has(name)) throw new Error(`two sources are named ${name}`);
+    seen.add(name);
+  }
+}
+
+/**
+ * Sources answered by one native read (the same NativeRead object: the link dump serves net-dev and
+ * links) get one reading key, and the pipeline keeps one shape per key: those that declare a layout
+ * must declare the same one. (One without a layout is parsed every scrape and keeps nothing.)
+ */
+function checkSharedReads(sources: readonly AnyNamespaceSource[]): void {
+  const layoutOfRead = new Map<NativeRead, { readonly source: string; readonly layout: ReadingLayout<unknown> }>();
+  for (const source of sources) {
+    const { read, layout } = source.native;
+    if (layout === undefined) continue;
+    const first = layoutOfRead.get(read);
+    if (first === undefined) layoutOfRead.set(read, { source: source.name, layout });
+    else if (first.layout !== layout) {
+      throw new Error(`sources ${first.source} and ${source.name} share one native read but declare different layouts`);
+    }
+  }
 }
 
 /**

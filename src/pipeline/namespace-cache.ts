@@ -1,43 +1,41 @@
-// What the pipeline keeps of each namespace from one scrape to the next: the shape of each binary
-// reading (to tell "same records, new counters" from "parse again") and each collector's templates.
-// Owned by the exporter and handed to every scrape; a scrape starts with what the one before kept and
-// ends with only what it read, so a deleted namespace's state goes with it.
+// What the pipeline keeps of each namespace from one scrape to the next: the shape of each reading
+// that has a layout (to tell "same records, new counters" from "parse again") and each collector's
+// templates. Owned by the exporter and handed to every scrape; a scrape starts with what the one
+// before kept and ends with only what it read, so a deleted namespace's state goes with it.
 
 import type { NetnsRef } from '../model/netns-ref.js';
-import type { ReadingLayout } from '../sources/source.js';
+import type { BinaryLayout } from '../sources/source.js';
 import type { KeptShape } from './reading-shape.js';
 import type { KeptTextShape } from './text-shape.js';
 import type { SeriesTemplate } from './series-templates.js';
 
-/** A reading kept to compare later ones with (as bytes, or as text's words), and when it was kept. */
-export interface KeptReading {
-  /** Binary layouts: the bytes, counters aside. */
-  readonly shape?: KeptShape;
+/**
+ * A reading kept to compare later ones with, and when it was kept: `generation` changes whenever a
+ * reading is kept anew, so templates made from another shape are known to be stale.
+ */
+export type KeptReading =
+  /** A binary layout's reading: its bytes, counters aside. */
+  | { readonly kind: 'binary'; readonly shape: KeptShape; readonly layout: BinaryLayout<unknown>; readonly generation: number }
   /** NUMBERS_IN_TEXT: the words around the numbers. */
-  readonly text?: KeptTextShape;
-  readonly layout: ReadingLayout<unknown>;
-  /** Changes whenever the reading is kept anew: templates made from another shape are stale. */
-  readonly generation: number;
-}
+  | { readonly kind: 'text'; readonly text: KeptTextShape; readonly generation: number };
 
-/** For each source a collector declared: absent, or the reading (key and generation) it was made from. */
-export type InputMemo = { readonly present: false } | { readonly present: true; readonly key: object; readonly generation: number | undefined };
+/** For each source a collector declared: absent, or the kept reading (key and generation) it was made from. */
+export type InputMemo = { readonly kind: 'absent' } | { readonly kind: 'kept'; readonly key: number; readonly generation: number };
 
-export interface CollectorMemo {
-  readonly inputs: readonly InputMemo[];
-  readonly templates: readonly SeriesTemplate[];
+export type CollectorMemo =
   /**
    * The templates can be refilled from later readings of the same shape: the collection had no
-   * failure and every input it read has a layout (binary, or /proc text refilled in place; a reading
-   * without one has no counters at known offsets).
+   * failure and every input it read was kept (had a layout: binary, or /proc text).
    */
-  readonly refillable: boolean;
-}
+  | { readonly kind: 'refillable'; readonly inputs: readonly InputMemo[]; readonly templates: readonly SeriesTemplate[] }
+  /** The collector runs again next scrape; its templates only lend their label rows (TemplateBuilder.finish). */
+  | { readonly kind: 'collect-again'; readonly templates: readonly SeriesTemplate[] };
 
 export class NamespaceState {
-  /** Keyed by what identifies a read across scrapes (see readingKey in collect-namespace.ts). */
-  readonly readings = new Map<object, KeptReading>();
-  readonly collectors = new Map<string, CollectorMemo>();
+  /** By reading key (readers/reader.ts): the keys of one plan are the same every scrape. */
+  readonly readings: (KeptReading | undefined)[] = [];
+  /** By the collector's position in the plan. */
+  readonly collectors: (CollectorMemo | undefined)[] = [];
 }
 
 /** The same file in the same place under the same name: a recreated namespace starts afresh. */
@@ -66,16 +64,16 @@ export class NamespaceCache {
   }
 
   /**
-   * A Float64Array of at least `length` for the `index`-th text reading of the namespace being
+   * A Float64Array of at least `length` for the reading of key `key` of the namespace being
    * collected: namespaces are collected one at a time, and their numbers are copied into the series
    * before the next one starts, so one set of arrays serves a whole scrape (a new array per reading
    * had its bytes outside the heap, and thousands of them a scrape drove full garbage collections).
    */
-  scratch(index: number, length: number): Float64Array {
-    let array = this.scratches[index];
+  scratch(key: number, length: number): Float64Array {
+    let array = this.scratches[key];
     if (array === undefined || array.length < length) {
       array = new Float64Array(Math.max(length, 2 * (array?.length ?? 0)));
-      this.scratches[index] = array;
+      this.scratches[key] = array;
     }
     return array;
   }

@@ -6,17 +6,32 @@
 
 import type { SeriesOutput } from '../collectors/collector.js';
 import type { LabelRows, MetricFamily, SeriesGroup } from '../model/snapshot.js';
-import type { AnySource, ReadingLayout } from '../sources/source.js';
+import type { AnySource, BinaryLayout } from '../sources/source.js';
 import { numberIndex, type KeptTextShape } from './text-shape.js';
 
-/** Marks a series whose value is the parse's, not a counter in the reading. */
-const CONSTANT = -1;
+/** The kept reading a template's counters are read from again, by its key (readers/reader.ts). */
+export type CounterReading =
+  /** Counters at byte offsets, read by the layout. */
+  | { readonly kind: 'binary'; readonly key: number; readonly layout: BinaryLayout<unknown> }
+  /** Numbers of a text, by their index among the text's numbers (found once, from the kept shape). */
+  | { readonly kind: 'text'; readonly key: number; readonly kept: KeptTextShape };
 
-/** Where the counters of one template are: one reading (by its key) and how to read them. */
-export interface CounterReading {
-  readonly key: object;
-  readonly layout: ReadingLayout<unknown>;
-}
+/**
+ * Where a template's counters are: the series `series[j]` is the counter at `at[j]` (a byte offset,
+ * or a text number's index) of the reading keyed `key`; the other series keep the parse's value.
+ */
+export type TemplateCounters =
+  | { readonly kind: 'none' }
+  | {
+      readonly kind: 'binary';
+      readonly key: number;
+      readonly layout: BinaryLayout<unknown>;
+      /** The layout's kind of every counter here (0 when the layout has one encoding). */
+      readonly counterKind: number;
+      readonly series: Uint32Array;
+      readonly at: Uint32Array;
+    }
+  | { readonly kind: 'text'; readonly key: number; readonly series: Uint32Array; readonly at: Uint32Array };
 
 /** The series one collector made for one family from (at most) one reading. */
 export interface SeriesTemplate {
@@ -24,51 +39,61 @@ export interface SeriesTemplate {
   readonly labels: LabelRows;
   /** The values of the parse: exactly as long as `labels`, and never changed once made. */
   readonly constants: readonly number[];
-  /** Only where some value is a counter in a reading. */
-  readonly counters?: {
-    readonly reading: CounterReading;
-    /** Byte offset of each series' counter, or CONSTANT. */
-    readonly offsets: Float64Array;
-    /** Each counter's kind, or one kind for all (the usual case: one family, one encoding). */
-    readonly kinds: Uint8Array | number;
-  };
+  readonly counters: TemplateCounters;
+}
+
+const NO_COUNTERS: TemplateCounters = { kind: 'none' };
+
+/** This scrape's counters of the kept readings, by reading key: a binary reading's bytes, a text's numbers. */
+export interface CounterValues {
+  view(key: number): DataView | undefined;
+  numbers(key: number): Float64Array | undefined;
+}
+
+interface DraftCounters {
+  readonly reading: CounterReading;
+  readonly counterKind: number;
+  readonly series: number[];
+  readonly at: number[];
 }
 
 interface Draft {
   readonly family: MetricFamily;
-  reading: CounterReading | undefined;
   readonly rows: (readonly string[])[];
   readonly constants: number[];
-  readonly offsets: number[];
-  readonly kinds: number[];
+  counters: DraftCounters | undefined;
 }
 
 /**
  * Collects one collector's series for one namespace. Series of a family stay in the order they came;
- * a family's counters from another reading start a new template after the last one (a namespace's
- * nf_tables and legacy rules are two readings).
+ * a family's counters from another reading (or of another kind) start a new template after the last
+ * one (a namespace's nf_tables and legacy rules are two readings).
  */
 export class TemplateBuilder implements SeriesOutput {
   private readonly drafts: Draft[] = [];
   private readonly lastOfFamily = new Map<MetricFamily, Draft>();
 
-  /** `readingOf` says where a source's counters are this scrape (undefined: text, no counters). */
+  /** `readingOf` says where a source's counters are this scrape (undefined: not kept, no counters). */
   constructor(private readonly readingOf: (source: AnySource) => CounterReading | undefined) {}
 
   gauge(family: MetricFamily, labels: readonly string[], value: number): void {
-    this.add(this.lastOfFamily.get(family) ?? this.draft(family, undefined), labels, value, CONSTANT, 0);
+    this.add(this.lastOfFamily.get(family) ?? this.draft(family), labels, value);
   }
 
   counter(family: MetricFamily, labels: readonly string[], value: number, source: AnySource, at: number | undefined, kind = 0): void {
     const reading = at === undefined ? undefined : this.readingOf(source);
-    if (reading === undefined) {
+    const place = reading === undefined || at === undefined ? -1 : reading.kind === 'text' ? numberIndex(reading.kept, at) : at;
+    if (reading === undefined || place < 0) {
       this.gauge(family, labels, value);
       return;
     }
     let draft = this.lastOfFamily.get(family);
-    if (draft === undefined || (draft.reading !== undefined && draft.reading.key !== reading.key)) draft = this.draft(family, reading);
-    draft.reading ??= reading;
-    this.add(draft, labels, value, at as number, kind);
+    const counters = draft?.counters;
+    if (draft === undefined || (counters !== undefined && (counters.reading.key !== reading.key || counters.counterKind !== kind))) draft = this.draft(family);
+    draft.counters ??= { reading, counterKind: kind, series: [], at: [] };
+    draft.counters.series.push(draft.rows.length);
+    draft.counters.at.push(place);
+    this.add(draft, labels, value);
   }
 
   /**
@@ -78,43 +103,40 @@ export class TemplateBuilder implements SeriesOutput {
   finish(previous: readonly SeriesTemplate[] | undefined): SeriesTemplate[] {
     const earlier = new RowsByFamily(previous);
     const made: { readonly rows: readonly (readonly string[])[]; readonly labels: LabelRows }[] = [];
-    // the 16 counter families of a namespace's interfaces have the same offsets: one array for all
-    const offsetArrays: Float64Array[] = [];
-    const offsetsOf = (offsets: readonly number[]): Float64Array => {
-      let array = offsetArrays.find((candidate) => sameNumbers(candidate, offsets));
-      if (array === undefined) {
-        array = Float64Array.from(offsets);
-        offsetArrays.push(array);
-      }
-      return array;
-    };
-    return this.drafts.map((draft) => {
+    // the 16 counter families of a namespace's interfaces have the same places: one array for all
+    const arrays = new SharedArrays();
+    return this.drafts.map((draft): SeriesTemplate => {
       const shared = made.find((entry) => sameRowObjects(entry.rows, draft.rows))?.labels;
       const labels = shared ?? earlier.take(draft.family, draft.rows);
       if (shared === undefined) made.push({ rows: draft.rows, labels });
-      const constants = draft.constants.slice();
-      if (draft.reading === undefined) return { family: draft.family, labels, constants };
-      return {
-        family: draft.family,
-        labels,
-        constants,
-        counters: { reading: draft.reading, offsets: offsetsOf(draft.offsets), kinds: oneKind(draft.kinds) ?? Uint8Array.from(draft.kinds) },
-      };
+      return { family: draft.family, labels, constants: draft.constants.slice(), counters: draft.counters === undefined ? NO_COUNTERS : countersOf(draft.counters, arrays) };
     });
   }
 
-  private draft(family: MetricFamily, reading: CounterReading | undefined): Draft {
-    const draft: Draft = { family, reading, rows: [], constants: [], offsets: [], kinds: [] };
+  private draft(family: MetricFamily): Draft {
+    const draft: Draft = { family, rows: [], constants: [], counters: undefined };
     this.drafts.push(draft);
     this.lastOfFamily.set(family, draft);
     return draft;
   }
 
-  private add(draft: Draft, labels: readonly string[], value: number, offset: number, kind: number): void {
+  private add(draft: Draft, labels: readonly string[], value: number): void {
     draft.rows.push(labels);
     draft.constants.push(value);
-    draft.offsets.push(offset);
-    draft.kinds.push(kind);
+  }
+}
+
+/** One Uint32Array for equal lists of numbers within one collection. */
+class SharedArrays {
+  private readonly arrays: Uint32Array[] = [];
+
+  of(numbers: readonly number[]): Uint32Array {
+    let array = this.arrays.find((candidate) => sameNumbers(candidate, numbers));
+    if (array === undefined) {
+      array = Uint32Array.from(numbers);
+      this.arrays.push(array);
+    }
+    return array;
   }
 }
 
@@ -131,46 +153,42 @@ class RowsByFamily {
   }
 
   take(family: MetricFamily, rows: readonly (readonly string[])[]): LabelRows {
-    const candidates = this.byFamily.get(family);
-    const index = candidates?.findIndex((earlier) => sameRowValues(earlier, rows)) ?? -1;
+    const candidates = this.byFamily.get(family) ?? [];
+    const index = candidates.findIndex((earlier) => sameRowValues(earlier, rows));
     // rows are kept between scrapes (120,000 of them at 1,000 routers): an exact-length copy
-    if (candidates === undefined || index === -1) return rows.slice();
-    return candidates.splice(index, 1)[0] as LabelRows;
+    return index === -1 ? rows.slice() : (candidates.splice(index, 1)[0] ?? rows.slice());
   }
 }
 
-/** This scrape's reading of a template's counters: a binary reading's bytes, or a text's numbers. */
-export type CounterValues =
-  | { readonly view: DataView }
-  | { readonly numbers: Float64Array; readonly kept: KeptTextShape };
+function countersOf(draft: DraftCounters, arrays: SharedArrays): TemplateCounters {
+  const { reading } = draft;
+  // most templates have a counter in every series: 0..n-1, one array for all templates of that length
+  const series = arrays.of(draft.series);
+  const at = arrays.of(draft.at);
+  if (reading.kind === 'text') return { kind: 'text', key: reading.key, series, at };
+  return { kind: 'binary', key: reading.key, layout: reading.layout, counterKind: draft.counterKind, series, at };
+}
 
-/** This scrape's series of a template: the parse's values, with counters read from this reading. */
-export function fillTemplate(template: SeriesTemplate, source: CounterValues | undefined): SeriesGroup {
+/** This scrape's series of a template: the parse's values, with counters read from this scrape's readings. */
+export function fillTemplate(template: SeriesTemplate, values: CounterValues): SeriesGroup {
   const { counters } = template;
   // nothing moves: the very same values array (exposition only reads it)
-  if (counters === undefined || source === undefined) return { family: template.family, labels: template.labels, values: template.constants };
-  if (!('view' in source)) {
-    const values = template.constants.slice();
-    const { offsets } = counters;
-    for (let i = 0; i < offsets.length; i++) {
-      const offset = offsets[i] as number;
-      if (offset !== CONSTANT) values[i] = source.numbers[numberIndex(source.kept, offset)] as number;
-    }
-    return { family: template.family, labels: template.labels, values };
-  }
-  const { view } = source;
-  const layout = counters.reading.layout;
-  if (layout.kind !== 'binary') throw new Error('a binary reading for a text template');
+  if (counters.kind === 'none') return templateSeries(template);
   // A copy of the constants with the counters read over them: a plain array, because a new
-  // Float64Array of this size has its bytes outside the heap and cost about 1.5 µs to make, against
-  // 0.2-0.35 µs for the copy and the reads (five a namespace, 5,000 a scrape at 1,000 routers).
-  const values = template.constants.slice();
-  const { offsets, kinds } = counters;
-  for (let i = 0; i < offsets.length; i++) {
-    const offset = offsets[i] as number;
-    if (offset !== CONSTANT) values[i] = layout.readCounter(view, offset, typeof kinds === 'number' ? kinds : (kinds[i] as number));
+  // Float64Array of this size has its bytes outside the heap and costs several times the copy.
+  const filled = template.constants.slice();
+  const { series, at } = counters;
+  if (counters.kind === 'text') {
+    const numbers = values.numbers(counters.key);
+    if (numbers === undefined) return templateSeries(template);
+    for (let j = 0; j < at.length; j++) filled[series[j] ?? 0] = numbers[at[j] ?? 0] ?? 0;
+  } else {
+    const view = values.view(counters.key);
+    if (view === undefined) return templateSeries(template);
+    const { layout, counterKind } = counters;
+    for (let j = 0; j < at.length; j++) filled[series[j] ?? 0] = layout.readCounter(view, at[j] ?? 0, counterKind);
   }
-  return { family: template.family, labels: template.labels, values };
+  return { family: template.family, labels: template.labels, values: filled };
 }
 
 /** The template's series as the cold path made them: the values are the parse's. */
@@ -178,13 +196,7 @@ export function templateSeries(template: SeriesTemplate): SeriesGroup {
   return { family: template.family, labels: template.labels, values: template.constants };
 }
 
-/** The kind every counter has, or undefined when they differ. */
-function oneKind(kinds: readonly number[]): number | undefined {
-  const first = kinds[0] ?? 0;
-  return kinds.every((kind) => kind === first) ? first : undefined;
-}
-
-function sameNumbers(a: Float64Array, b: readonly number[]): boolean {
+function sameNumbers(a: Uint32Array, b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -199,8 +211,8 @@ function sameRowObjects(a: LabelRows, b: readonly (readonly string[])[]): boolea
 function sameRowValues(a: LabelRows, b: readonly (readonly string[])[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i] as readonly string[];
-    const y = b[i] as readonly string[];
+    const x = a[i] ?? [];
+    const y = b[i] ?? [];
     if (x.length !== y.length) return false;
     for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
   }

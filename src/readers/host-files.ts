@@ -11,11 +11,12 @@ import type { Reading } from './reader.js';
 /** A state file is a word; anything near this size is not one, and is not read whole. */
 const MAX_BYTES = 4096;
 
-export async function readHostSource(ns: NetnsRef, source: HostSource<unknown>): Promise<Reading> {
+/** `key`: the reading's key (Reading), which the caller numbers after the namespace's own sources. */
+export async function readHostSource(ns: NetnsRef, source: HostSource<unknown>, key: number): Promise<Reading> {
   const path = source.host.path(ns);
   if (path === undefined) return { ok: false, error: { kind: 'not-present', detail: `${source.name}: none for ${ns.kind} namespaces` } };
   const read = await readHostFile(path, MAX_BYTES);
-  if (read.ok) return { ok: true, backend: 'host', data: read.data };
+  if (read.ok) return { ok: true, data: read.data, declaration: source.host, key };
   // no file, or no directory of that name: not an HA router, or no L3 agent on this host
   if (read.code === 'ENOENT' || read.code === 'ENOTDIR') return { ok: false, error: { kind: 'not-present', detail: `${source.name}: ${path}: ${read.code}` } };
   return { ok: false, error: { kind: 'tool-failed', detail: `${source.name}: ${path}: ${read.code}` } };

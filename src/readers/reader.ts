@@ -6,13 +6,32 @@ import type { NetnsRef } from '../model/netns-ref.js';
 import type { ReaderError } from '../model/reader-error.js';
 import type { AnyNamespaceSource, AnySource } from '../sources/source.js';
 
-/** Who read it, and so whose declaration parses it: a backend inside the namespace, or the host. */
-export type BackendName = 'exec' | 'native' | 'host';
+type AnyHostSource = Extract<AnySource, { readonly host: unknown }>;
 
-/** What one source gave: bytes to parse with that backend's declaration, or why there are none. */
+/**
+ * The declaration that parses a reading: its source's declaration for the backend that read it
+ * (`source.native`, `source.exec` or `source.host`), with the layout a refill reads its counters by.
+ */
+export type ReadingDeclaration = AnyNamespaceSource['native'] | AnyNamespaceSource['exec'] | AnyHostSource['host'];
+
+/** What one source gave: bytes, what parses them and which read they came from; or why there are none. */
 export type Reading =
-  | { readonly ok: true; readonly backend: BackendName; readonly data: Buffer }
+  | {
+      readonly ok: true;
+      readonly data: Buffer;
+      readonly declaration: ReadingDeclaration;
+      /**
+       * Which read of the namespace gave these bytes, numbered by the position (in the list of
+       * sources read) of the first source it answers: sources answered by one read (the native link
+       * dump serves net-dev and links) have the same key and the very same bytes. The same sources
+       * in the same order get the same keys every scrape.
+       */
+      readonly key: number;
+    }
   | { readonly ok: false; readonly error: ReaderError };
+
+/** A reading with bytes. */
+export type OkReading = Extract<Reading, { readonly ok: true }>;
 
 export type Readings = ReadonlyMap<AnySource, Reading>;
 
@@ -24,7 +43,7 @@ export interface NamespaceReader {
   /**
    * Reads every source inside `ns`. Never rejects: a failure is a Reading with ok=false, and a
    * namespace that cannot be entered at all yields that error for every source. Sources that share
-   * a native read get the very same bytes.
+   * a native read get the very same bytes, under one key (Reading).
    */
   read(ns: NetnsRef, sources: readonly AnyNamespaceSource[], signal?: AbortSignal): Promise<Readings>;
   /** Releases threads or processes; pending reads settle first. */

@@ -58,8 +58,7 @@ interface SourceBackend<T> {
   parse(data: Buffer): ParseResult<T>;
   /**
    * Only for readings refilled in place (binary ones, and /proc text). Sources that share one read
-   * (the same NativeRead object) and declare a layout must declare the same one: the pipeline keeps
-   * one shape per read. (One without a layout is parsed every scrape and keeps nothing.)
+   * declare one layout (planCollection refuses others at start: the pipeline keeps one shape per read).
    */
   readonly layout?: ReadingLayout<T>;
 }

@@ -128,7 +128,7 @@ describe('through the exporter', () => {
   });
 
   test('a reading of the same words with new numbers is refilled without running it', () => {
-    const reading = (data: Buffer): Readings => new Map<AnySource, Reading>([[xfrmStatSource, { ok: true, backend: 'native', data }]]);
+    const reading = (data: Buffer): Readings => new Map<AnySource, Reading>([[xfrmStatSource, { ok: true, data, declaration: xfrmStatSource.native, key: 0 }]]);
     const runs = collectorRuns([xfrmCollector]);
     expect(runs.run(reading(captured)).ran).toEqual(['xfrm']);
     const moved = Buffer.from(captured.toString('latin1').replace(/\t17\n/, '\t18\n'), 'latin1');

@@ -124,7 +124,7 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
     const before = valueOf(parseProcNetDev(await catNetDev()));
     const reading = (await reader.read(ref('net-dev', path), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'));
     const after = valueOf(parseProcNetDev(await catNetDev()));
-    expect(reading?.ok && reading.backend).toBe('native');
+    expect(reading?.ok && reading.declaration).toBe(sourceNamed('net-dev').native);
     const native = valueOf(rtnetlinkNetDev(data(reading)));
     const byDevice = (rows: NetDevRecord[]) => new Map(rows.map((row) => [row.device, row]));
     expect([...byDevice(native).keys()].sort()).toEqual([...byDevice(after).keys()].sort());
@@ -160,7 +160,7 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
   test('links equal ip -j -s -s link (which prints carrier_changes)', async () => {
     for (const ns of [router, peer, fresh]) {
       const reading = (await reader.read(ref(ns), ['links'].map(sourceNamed))).get(sourceNamed('links'));
-      expect(reading?.ok && reading.backend).toBe('native');
+      expect(reading?.ok && reading.declaration).toBe(sourceNamed('links').native);
       expect(valueOf(rtnetlinkLinks(data(reading)))).toEqual(ipLinkModel(await inNetns(ns, 'ip', ['-j', '-s', '-s', 'link'])));
     }
   });
@@ -188,7 +188,7 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
     for (const ns of [router, fresh]) {
       const readings = await reader.read(ref(ns), ['conntrack-count', 'conntrack-max'].map(sourceNamed));
       const count = readings.get(sourceNamed('conntrack-count'));
-      expect(count?.ok && count.backend).toBe('native');
+      expect(count?.ok && count.declaration).toBe(sourceNamed('conntrack-count').native);
       expect(valueOf(parseNfConntrackEntries(data(count).toString()))).toBe(Number(await inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_count'])));
       expect(data(readings.get(sourceNamed('conntrack-max'))).toString()).toBe(await inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_max']));
     }

@@ -12,6 +12,7 @@ import type { Reading, Readings } from '../../src/readers/reader.js';
 import { conntrackStatSource } from '../../src/sources/conntrack.js';
 import type { AnySource } from '../../src/sources/source.js';
 import { collectorRuns } from '../support/collector-runs.js';
+import { nativeReadings } from '../support/native-readings.js';
 
 const router = readFileSync(new URL('../fixtures/diagnostics/router.nf_conntrack.stat.txt', import.meta.url), 'latin1');
 const [header = '', firstRow = ''] = router.split('\n');
@@ -26,7 +27,7 @@ function statFile(cpus: number, value: (cpu: number, column: number) => number):
   return Buffer.from(`${header}\n${rows.join('\n')}\n`, 'latin1');
 }
 
-const readings = (data: Buffer): Readings => new Map<AnySource, Reading>([[conntrackStatSource, { ok: true, backend: 'native', data }]]);
+const readings = (data: Buffer): Readings => nativeReadings([[[conntrackStatSource], data]]);
 const fresh = (data: Buffer) => collectorRuns([conntrackStatCollector]).run(readings(data));
 
 describe('the layout of the file', () => {

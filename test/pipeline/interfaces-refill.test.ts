@@ -13,16 +13,13 @@ import type { AnySource } from '../../src/sources/source.js';
 import { linksSource } from '../../src/sources/links.js';
 import { netDevSource } from '../../src/sources/net-dev.js';
 import { collectorRuns, type CollectorFlagsGiven, type CollectorRun } from '../support/collector-runs.js';
+import { nativeReadings } from '../support/native-readings.js';
 
 const dump = readFileSync(new URL('../fixtures/netlink/router.rtnetlink-stats.bin', import.meta.url));
 
 /** As the native reader answers: one dump for both sources. */
 function readings(data: Buffer): Readings {
-  const reading: Reading = { ok: true, backend: 'native', data };
-  return new Map<AnySource, Reading>([
-    [netDevSource, reading],
-    [linksSource, reading],
-  ]);
+  return nativeReadings([[[netDevSource, linksSource], data]]);
 }
 
 function lines(run: CollectorRun): string[] {

@@ -14,6 +14,7 @@ import { iptablesLegacyIpv4Source, iptablesLegacyIpv6Source } from '../../src/so
 import { iptablesNftIpv4Source, iptablesNftIpv6Source } from '../../src/sources/iptables-nft.js';
 import type { AnySource } from '../../src/sources/source.js';
 import { collectorRuns, type CollectorRun } from '../support/collector-runs.js';
+import { nativeReading, nativeReadings } from '../support/native-readings.js';
 
 const fixtureDir = new URL('../fixtures/netlink/', import.meta.url);
 const ALL = [iptablesNftIpv4Source, iptablesNftIpv6Source, iptablesLegacyIpv4Source, iptablesLegacyIpv6Source];
@@ -28,7 +29,7 @@ const cases: { source: AnySource; file: string; nft: boolean; bigEndian: boolean
 
 /** The native reader's answer for one source, the others absent. */
 function readings(source: AnySource, data: Buffer): Readings {
-  return new Map(ALL.map((s) => [s, s === source ? { ok: true, backend: 'native', data } : absent]));
+  return new Map(ALL.map((s, key) => [s, s === source ? nativeReading(s, data, key) : absent]));
 }
 
 function lines(run: CollectorRun): string[] {
@@ -105,17 +106,15 @@ describe.each(cases)('$file', ({ source, file, nft, bigEndian, parse }) => {
     expect(truncated.failures.length + truncated.series.length).toBeGreaterThan(0);
     expect(truncated.lines.join('\n')).not.toBe(lines(first).join('\n'));
     // text from the exec backend under the same source: parsed as text, never read at native offsets
-    const asText = runs.run(new Map(ALL.map((s) => [s, s === source ? { ok: true, backend: 'exec', data: original } : absent])));
+    const asText = runs.run(new Map(ALL.map((s, key): [AnySource, Reading] => [s, s === source ? { ok: true, data: original, declaration: s.exec, key } : absent])));
     expect(asText.ran).toEqual(['iptables']);
   });
 });
 
 test('one reading for both nft families (the native reader): refilled only while both sources are as they were', () => {
   const unspec = readFileSync(new URL('router-nft-unspec.nfnetlink.bin', fixtureDir));
-  const shared: Reading = { ok: true, backend: 'native', data: unspec };
   const both: Readings = new Map<AnySource, Reading>([
-    [iptablesNftIpv4Source, shared],
-    [iptablesNftIpv6Source, shared],
+    ...nativeReadings([[[iptablesNftIpv4Source, iptablesNftIpv6Source], unspec]]),
     [iptablesLegacyIpv4Source, absent],
     [iptablesLegacyIpv6Source, absent],
   ]);

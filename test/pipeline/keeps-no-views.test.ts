@@ -11,6 +11,7 @@ import { COLLECTORS } from '../../src/collectors/registry.js';
 import type { Reading, Readings } from '../../src/readers/reader.js';
 import { isHostSource, type AnySource } from '../../src/sources/source.js';
 import { collectorRuns, configured } from '../support/collector-runs.js';
+import { nativeReading } from '../support/native-readings.js';
 
 /**
  * One file per read, named after a source it answers: what the native reader returned for one
@@ -42,10 +43,10 @@ function batchReadings(collectors: readonly Collector[]): { readings: Readings; 
   const block = new ArrayBuffer(parts.reduce((sum, [, bytes]) => sum + aligned(bytes.length), 0));
   const readings = new Map<AnySource, Reading>();
   let offset = 0;
-  for (const [sources, bytes] of parts) {
+  for (const [key, [sources, bytes]] of parts.entries()) {
     const data = Buffer.from(block, offset, bytes.length);
     bytes.copy(data);
-    for (const source of sources) readings.set(source, { ok: true, backend: isHostSource(source) ? 'host' : 'native', data });
+    for (const source of sources) readings.set(source, nativeReading(source, data, key));
     offset += aligned(bytes.length);
   }
   return { readings, block };

@@ -14,6 +14,7 @@ import type { Reading, Readings } from '../../src/readers/reader.js';
 import { netstatFileSource, snmp6Source, snmpSource } from '../../src/sources/netstat.js';
 import type { AnySource } from '../../src/sources/source.js';
 import { collectorRuns, configured } from '../support/collector-runs.js';
+import { nativeReadings } from '../support/native-readings.js';
 
 const diagnostics = (name: string): Buffer => readFileSync(new URL(`../fixtures/diagnostics/${name}`, import.meta.url));
 const captured = { snmp: diagnostics('router.snmp.txt'), netstat: diagnostics('router.netstat.txt'), snmp6: diagnostics('router.snmp6.txt') };
@@ -81,11 +82,10 @@ describe('the files a selection reads', () => {
 
 describe('what is reported', () => {
   function readings(): Readings {
-    const reading = (data: Buffer): Reading => ({ ok: true, backend: 'native', data });
-    return new Map<AnySource, Reading>([
-      [snmpSource, reading(captured.snmp)],
-      [netstatFileSource, reading(captured.netstat)],
-      [snmp6Source, reading(captured.snmp6)],
+    return nativeReadings([
+      [[snmpSource], captured.snmp],
+      [[netstatFileSource], captured.netstat],
+      [[snmp6Source], captured.snmp6],
     ]);
   }
 

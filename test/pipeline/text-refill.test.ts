@@ -15,16 +15,16 @@ import type { Reading, Readings } from '../../src/readers/reader.js';
 import { netstatFileSource, snmp6Source, snmpSource } from '../../src/sources/netstat.js';
 import type { AnySource } from '../../src/sources/source.js';
 import { collectorRuns } from '../support/collector-runs.js';
+import { nativeReadings } from '../support/native-readings.js';
 
 const diagnostics = (name: string): Buffer => readFileSync(new URL(`../fixtures/diagnostics/${name}`, import.meta.url));
 const files = { snmp: diagnostics('router.snmp.txt'), netstat: diagnostics('router.netstat.txt'), snmp6: diagnostics('router.snmp6.txt') };
 
 function readings(texts: { snmp: Buffer; netstat: Buffer; snmp6: Buffer }): Readings {
-  const reading = (data: Buffer): Reading => ({ ok: true, backend: 'native', data });
-  return new Map<AnySource, Reading>([
-    [snmpSource, reading(texts.snmp)],
-    [netstatFileSource, reading(texts.netstat)],
-    [snmp6Source, reading(texts.snmp6)],
+  return nativeReadings([
+    [[snmpSource], texts.snmp],
+    [[netstatFileSource], texts.netstat],
+    [[snmp6Source], texts.snmp6],
   ]);
 }
 

@@ -8,6 +8,7 @@ import type { NetnsRef } from '../../src/model/netns-ref.js';
 import type { ReaderError } from '../../src/model/reader-error.js';
 import type { SeriesGroup } from '../../src/model/snapshot.js';
 import { collectNamespace } from '../../src/pipeline/collect-namespace.js';
+import { planCollection } from '../../src/pipeline/collect-snapshot.js';
 import { Interner } from '../../src/pipeline/interner.js';
 import { NamespaceCache } from '../../src/pipeline/namespace-cache.js';
 import type { Readings } from '../../src/readers/reader.js';
@@ -50,16 +51,14 @@ export function collectorRuns(collectors: readonly (CollectorDeclaration | Colle
   const running = collectors.map((collector) => ('configure' in collector ? configured(collector, flags) : collector));
   const families = new FamilyCache(running.flatMap((collector) => [...collector.families]));
   let ran: string[] = [];
-  const planned = running.map((collector) => ({
-    collector: { ...collector, collect: (...args: Parameters<Collector['collect']>) => (ran.push(collector.name), collector.collect(...args)) },
-    sources: collector.sources,
-    readShare: 0,
-  }));
+  const plan = planCollection(
+    running.map((collector) => ({ ...collector, collect: (...args: Parameters<Collector['collect']>) => (ran.push(collector.name), collector.collect(...args)) })),
+  );
   return {
     cache,
     run(readings) {
       ran = [];
-      const results = collectNamespace({ ns, readings, readSeconds: 0, collectors: planned, intern: interner.intern, family: families.family, cache });
+      const results = collectNamespace({ ns, readings, readSeconds: 0, sources: plan.sources, collectors: plan.collectors, intern: interner.intern, family: families.family, cache });
       cache.rotate();
       const series = [...results.values()].flatMap((result) => [...result.series]);
       const failures = [...results.values()].flatMap((result) => [...result.failures]);

@@ -48,15 +48,16 @@ export function createFixtureReader(alsoFrom: readonly string[] = []): Namespace
     async read(ns, sources) {
       const dir = dirByName.get(ns.name);
       const readings = new Map<AnySource, Reading>();
-      for (const source of sources) {
+      for (const [key, source] of sources.entries()) {
         if (dir === undefined) {
           readings.set(source, { ok: false, error: { kind: 'vanished', detail: `no fixture for ${ns.name}` } });
           continue;
         }
         const data = await firstFile(roots.map((root) => join(root, dir, source.name)));
+        // captured as the exec backend reads them: each source its own read
         readings.set(
           source,
-          data === undefined ? { ok: false, error: { kind: 'not-present', detail: `${source.name}: no fixture file` } } : { ok: true, backend: 'exec', data },
+          data === undefined ? { ok: false, error: { kind: 'not-present', detail: `${source.name}: no fixture file` } } : { ok: true, data, declaration: source.exec, key },
         );
       }
       return readings;

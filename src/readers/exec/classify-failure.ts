@@ -13,9 +13,10 @@ const MAX_DETAIL_CHARS = 240;
 // What `timeout -s KILL` returns when it killed the tool: 128 + SIGKILL.
 const KILLED_BY_TIMEOUT = 137;
 
-export function sectionToReading(source: AnyNamespaceSource, section: Section, toolTimeoutMs: number): Reading {
+/** `key`: the reading's key (Reading); every exec read serves one source. */
+export function sectionToReading(source: AnyNamespaceSource, section: Section, toolTimeoutMs: number, key: number): Reading {
   const tool = execReadDescription(source);
-  if (section.status === '0') return { ok: true, backend: 'exec', data: section.data };
+  if (section.status === '0') return { ok: true, data: section.data, declaration: source.exec, key };
   if (section.status === 'absent') return failure('not-present', `${tool}: nothing to read in this namespace`);
   if (section.status === 'unknown') return failure('tool-failed', `read ${source.name} not understood by the read script`);
 

@@ -142,10 +142,10 @@ export function createExecReader(options: ExecReaderOptions): NamespaceReader {
       return every(unique, { ok: false, error });
     }
     const readings = new Map<AnyNamespaceSource, Reading>();
-    for (const source of unique) {
+    unique.forEach((source, key) => {
       const section = framed.sections.get(source.name);
-      readings.set(source, section ? sectionToReading(source, section, toolTimeoutMs) : unfinished());
-    }
+      readings.set(source, section ? sectionToReading(source, section, toolTimeoutMs, key) : unfinished());
+    });
     return readings;
   }
 

@@ -82,7 +82,8 @@ function enterError(ns: NetnsRef, stage: number, errno: number): ReaderError {
   return { kind: 'tool-failed', detail: 'native reader closed before the read ran' };
 }
 
-function sourceReading(source: AnyNamespaceSource, result: Buffer | number | undefined): Reading {
+/** `key`: the reading's key (Reading), shared by the sources of one declared read. */
+function sourceReading(source: AnyNamespaceSource, result: Buffer | number | undefined, key: number): Reading {
   const { native } = source;
   if (result === undefined) return { ok: false, error: { kind: 'tool-failed', detail: `${source.name}: no result` } };
   if (typeof result === 'number') {
@@ -92,7 +93,7 @@ function sourceReading(source: AnyNamespaceSource, result: Buffer | number | und
     return { ok: false, error: { kind: 'tool-failed', detail: `${source.name}: ${name}` } };
   }
   if (native.emptyWhen?.(result)) return { ok: false, error: { kind: 'not-present', detail: `${source.name}: nothing in use` } };
-  return { ok: true, backend: 'native', data: result };
+  return { ok: true, data: result, declaration: native, key };
 }
 
 function everyRequest(sources: readonly AnyNamespaceSource[], error: ReaderError): Readings {
@@ -116,11 +117,52 @@ function homeFiles(): (path: string) => Promise<Buffer | number> {
   };
 }
 
+/** A job's addon requests, and for each source its request's slot and its reading key. */
+interface JobPlan {
+  readonly requests: readonly AddonRequest[];
+  readonly slots: readonly number[];
+  readonly keys: readonly number[];
+}
+
+function planJob(sources: readonly AnyNamespaceSource[], addonRequest: (read: NativeRead) => AddonRequest): JobPlan {
+  const requests: AddonRequest[] = [];
+  const slotOf = new Map<NativeRead, number>();
+  const keyOf = new Map<NativeRead, number>();
+  const slots: number[] = [];
+  const keys: number[] = [];
+  sources.forEach((source, index) => {
+    const { read } = source.native;
+    const wanted = namespaceRead(read);
+    let slot = slotOf.get(wanted);
+    if (slot === undefined) {
+      slot = requests.push(addonRequest(wanted)) - 1;
+      slotOf.set(wanted, slot);
+    }
+    slots.push(slot);
+    // a home file's reading is its own bytes, not those of the read that says it is present
+    let key = keyOf.get(read);
+    if (key === undefined) {
+      key = index;
+      keyOf.set(read, key);
+    }
+    keys.push(key);
+  });
+  return { requests, slots, keys };
+}
+
+function sameSources(a: readonly AnyNamespaceSource[], b: readonly AnyNamespaceSource[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 interface PendingJob {
   readonly ns: NetnsRef;
   readonly sources: readonly AnyNamespaceSource[];
   /** Index of each source's addon request in the job (sources may share one). */
   readonly slots: readonly number[];
+  /** Each source's reading key: the index of the first source with the same declared read. */
+  readonly keys: readonly number[];
   readonly settle: (readings: Readings) => void;
 }
 
@@ -153,6 +195,12 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
     }
     return tuple;
   };
+  // A scrape asks for the same list of sources in every namespace: its requests, slots and keys once.
+  let lastPlan: { readonly sources: readonly AnyNamespaceSource[]; readonly plan: JobPlan } | undefined;
+  const jobPlan = (sources: readonly AnyNamespaceSource[]): JobPlan => {
+    if (lastPlan === undefined || !sameSources(lastPlan.sources, sources)) lastPlan = { sources, plan: planJob(sources, addonRequest) };
+    return lastPlan.plan;
+  };
 
   /**
    * Finished jobs wait here and are settled a few per turn of the event loop: a batch can hold
@@ -184,12 +232,13 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
     const readings = new Map<AnyNamespaceSource, Reading>();
     const homeReads: Promise<void>[] = [];
     job.sources.forEach((source, i) => {
-      const reading = sourceReading(source, results[job.slots[i] as number]);
+      const key = job.keys[i] ?? i;
+      const reading = sourceReading(source, results[job.slots[i] ?? -1], key);
       readings.set(source, reading);
       const { read } = source.native;
       // present inside the namespace: the exporter's own namespace has the value
       if (read.kind === 'home-file' && reading.ok) {
-        homeReads.push(homeFile(read.path).then((value) => void readings.set(source, sourceReading(source, value))));
+        homeReads.push(homeFile(read.path).then((value) => void readings.set(source, sourceReading(source, value, key))));
       }
     });
     if (homeReads.length === 0) job.settle(readings);
@@ -240,18 +289,8 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
         options.timeoutMs,
       );
       signal?.addEventListener('abort', onAbort, { once: true });
-      const addonRequests: AddonRequest[] = [];
-      const slotOf = new Map<NativeRead, number>();
-      const slots = unique.map((source) => {
-        const wanted = namespaceRead(source.native.read);
-        let slot = slotOf.get(wanted);
-        if (slot === undefined) {
-          slot = addonRequests.push(addonRequest(wanted)) - 1;
-          slotOf.set(wanted, slot);
-        }
-        return slot;
-      });
-      pending.set(jobId, { ns, sources: unique, slots, settle: finish });
+      const { requests: addonRequests, slots, keys } = jobPlan(unique);
+      pending.set(jobId, { ns, sources: unique, slots, keys, settle: finish });
       try {
         native.submit(pool, jobId, ns.path, addonRequests, ns.dev, ns.inode);
       } catch (error) {

@@ -9,9 +9,9 @@ const section = (status: string, stderr = '', data = '') => ({ data: Buffer.from
 
 describe('sectionToReading', () => {
   test('status 0 is the data, to be parsed as the exec backend declares', () => {
-    expect(sectionToReading(linksSource, section('0', '', '[]'), 1000)).toEqual({ ok: true, backend: 'exec', data: Buffer.from('[]') });
-    expect(sectionToReading(netDevSource, section('0'), 1000)).toMatchObject({ ok: true, backend: 'exec' });
-    expect(sectionToReading(iptablesLegacyIpv6Source, section('0'), 1000)).toMatchObject({ ok: true, backend: 'exec' });
+    expect(sectionToReading(linksSource, section('0', '', '[]'), 1000, 3)).toEqual({ ok: true, data: Buffer.from('[]'), declaration: linksSource.exec, key: 3 });
+    expect(sectionToReading(netDevSource, section('0'), 1000, 0)).toMatchObject({ ok: true, declaration: netDevSource.exec });
+    expect(sectionToReading(iptablesLegacyIpv6Source, section('0'), 1000, 0)).toMatchObject({ ok: true, declaration: iptablesLegacyIpv6Source.exec });
   });
 
   const failures = [
@@ -30,7 +30,7 @@ describe('sectionToReading', () => {
   ] as const;
   for (const f of failures) {
     test(`status ${f.status} is ${f.kind}`, () => {
-      const reading = sectionToReading(iptablesNftIpv4Source, section(f.status, f.stderr), 500);
+      const reading = sectionToReading(iptablesNftIpv4Source, section(f.status, f.stderr), 500, 0);
       expect(reading.ok).toBe(false);
       if (reading.ok) return;
       expect(reading.error.kind).toBe(f.kind);
@@ -39,7 +39,7 @@ describe('sectionToReading', () => {
   }
 
   test('a flood of stderr is cut to one bounded line', () => {
-    const reading = sectionToReading(linksSource, section('2', `${'e'.repeat(10_000)}\nmore`), 500);
+    const reading = sectionToReading(linksSource, section('2', `${'e'.repeat(10_000)}\nmore`), 500, 0);
     expect(reading.ok).toBe(false);
     if (!reading.ok) expect(reading.error.detail.length).toBeLessThan(300);
   });

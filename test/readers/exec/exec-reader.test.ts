@@ -94,7 +94,7 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     // The traffic is there: 7 datagrams of 100 bytes (+ 8 UDP + 20 IP + 14 Ethernet) and one ARP request (42).
     expect(text(nft.get(sourceNamed('net-dev')))).toMatch(/qg-nft:\s+\d+\s+\d+(\s+\d+){6}\s+1036\s+8\s/);
 
-    expect(nft.get(sourceNamed('links'))).toMatchObject({ ok: true, backend: 'exec' });
+    expect(nft.get(sourceNamed('links'))).toMatchObject({ ok: true, declaration: sourceNamed('links').exec });
     expect(text(nft.get(sourceNamed('links')))).toBe(await lab.run(nftNs, ['ip', '-j', '-s', '-s', 'link', 'show']));
 
     // iptables counts IP bytes: 7 × (100 + 8 UDP + 20 IP).
@@ -106,7 +106,7 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     expect(nft6).toContain('-A INPUT -p udp -m udp --dport 9999 -j DROP');
 
     const legacy4 = text(legacy.get(sourceNamed('iptables-legacy-ipv4')));
-    expect(legacy.get(sourceNamed('iptables-legacy-ipv4'))).toMatchObject({ ok: true, backend: 'exec' });
+    expect(legacy.get(sourceNamed('iptables-legacy-ipv4'))).toMatchObject({ ok: true, declaration: sourceNamed('iptables-legacy-ipv4').exec });
     expect(withoutTimestamps(legacy4)).toBe(withoutTimestamps(await iptablesSaveIn(legacyNs, 'iptables-legacy-save')));
     expect(legacy4).toContain('[7:896] -A INPUT -p udp -m udp --dport 9999 -j DROP');
 

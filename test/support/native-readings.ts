@@ -1,0 +1,18 @@
+// Readings as the native reader hands them out, for tests that make their own: each source's native
+// declaration (a host source's own), and one key per read, shared by the sources that read answers.
+import type { Reading } from '../../src/readers/reader.js';
+import { isHostSource, type AnySource } from '../../src/sources/source.js';
+
+/** The reading of `source` from bytes `data` of the read keyed `key`. */
+export function nativeReading(source: AnySource, data: Buffer, key: number): Reading {
+  return { ok: true, data, declaration: isHostSource(source) ? source.host : source.native, key };
+}
+
+/** Each entry: the sources one read answers and its bytes; the read's key is the entry's position. */
+export function nativeReadings(reads: readonly (readonly [readonly AnySource[], Buffer])[]): Map<AnySource, Reading> {
+  const readings = new Map<AnySource, Reading>();
+  reads.forEach(([sources, data], key) => {
+    for (const source of sources) readings.set(source, nativeReading(source, data, key));
+  });
+  return readings;
+}
