@@ -73,6 +73,7 @@ function buildCommand(version: string): Command {
 function compileRegex(flag: string, source: unknown): RegExp | undefined {
   if (source === undefined) return undefined;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- commander gives a string for an option with a <value>
     return new RegExp(String(source));
   } catch (error) {
     throw new FlagError(`invalid regular expression for --${flag}: ${(error as Error).message}`, 2);
@@ -108,7 +109,7 @@ export function parseFlags(argv: readonly string[], version: string): ExporterCo
   if (!listenAddress) throw new FlagError(`--web.listen-address must be [host]:port, got ${JSON.stringify(listenText)}`, 2);
   const telemetryPath = String(opts['web.telemetryPath']);
   // Plain path characters only: express would read ':' or '*' as route parameters.
-  if (!/^\/[A-Za-z0-9._~\/-]+$/.test(telemetryPath) || telemetryPath === '/healthz') {
+  if (!/^\/[A-Za-z0-9._~/-]+$/.test(telemetryPath) || telemetryPath === '/healthz') {
     throw new FlagError(`--web.telemetry-path must be a plain path such as /metrics (not / or /healthz), got ${JSON.stringify(telemetryPath)}`, 2);
   }
   const timeoutMs = parseDurationMs(String(opts['collector.timeout']));

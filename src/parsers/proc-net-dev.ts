@@ -67,7 +67,7 @@ export function parseProcNetDev(text: string): ParseResult<NetDevRecord[]> {
 // before it silently shifts every counter into the wrong metric.
 function checkHeader(lines: readonly string[]): string | undefined {
   const [first, second] = lines;
-  if (first === undefined || !first.startsWith('Inter-|')) return `/proc/net/dev line 1: expected the 'Inter-|' header`;
+  if (!first?.startsWith('Inter-|')) return `/proc/net/dev line 1: expected the 'Inter-|' header`;
   if (second === undefined) return `/proc/net/dev line 2: missing the column header`;
   const sections = second.split('|');
   if (sections.length !== 3) return `/proc/net/dev line 2: expected 3 '|'-separated sections in the column header`;

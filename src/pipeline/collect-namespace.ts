@@ -12,7 +12,7 @@ import type { CollectorResult, SeriesGroup } from '../model/snapshot.js';
 import type { ParseResult } from '../parsers/parse-result.js';
 import { viewOf } from '../parsers/binary-counters.js';
 import type { Reading, Readings } from '../readers/reader.js';
-import { isHostSource, type AnySource, type ReadingLayout } from '../sources/source.js';
+import { isHostSource, type AnySource, type ReadingLayout, type Source } from '../sources/source.js';
 import type { CollectorMemo, InputMemo, KeptReading, NamespaceCache, NamespaceState } from './namespace-cache.js';
 import { keepShape, sameKeptShape } from './reading-shape.js';
 import { fillTemplate, templateSeries, TemplateBuilder, type CounterReading, type CounterValues } from './series-templates.js';
@@ -119,7 +119,7 @@ function collectAfresh(
   let refillable = true;
   for (const source of planned.sources) {
     const reading = readings.get(source);
-    if (reading === undefined || !reading.ok) {
+    if (!reading?.ok) {
       inputs.push({ present: false });
       if (reading?.ok === false && reading.error.kind === 'not-present') continue; // expected absence
       failures.push(reading === undefined ? { kind: 'tool-failed', detail: `${source.name}: not read` } : reading.error);
@@ -151,9 +151,9 @@ function collectAfresh(
   }
 
   const declared = new Set(planned.sources);
-  const input: CollectorInput = <T>(source: { readonly name: string }) => {
-    if (!declared.has(source as AnySource)) throw new Error(`collector ${planned.collector.name} did not declare source ${source.name}`);
-    return values.get(source as AnySource) as T | undefined;
+  const input: CollectorInput = <T>(source: Source<T>): T | undefined => {
+    if (!declared.has(source)) throw new Error(`collector ${planned.collector.name} did not declare source ${source.name}`);
+    return values.get(source) as T | undefined;
   };
   const builder = new TemplateBuilder((source) => counterReadings.get(source));
   try {
@@ -192,7 +192,7 @@ class ShapesThisScrape {
     this.data.set(key, data);
     const kept = this.last?.readings.get(key);
     let holds = false;
-    if (kept !== undefined && kept.layout === layout) {
+    if (kept?.layout === layout) {
       if (kept.shape !== undefined) {
         holds = sameKeptShape(kept.shape, data);
       } else if (kept.text !== undefined) {

@@ -298,6 +298,8 @@ function rateLimit(value: unknown): RateLimit | undefined {
   const map = optionalMapping(value, 'rate_limit');
   if (!map) return undefined;
   allowKeys(map, 'rate_limit', ['interval', 'burst']);
+  // A YAML scalar, number or string; anything else stringifies to text parseDurationMs rejects.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   const intervalText = map.interval === undefined ? '0s' : String(map.interval);
   const intervalMs = /^0+(ms|s|m|h)?$/.test(intervalText) ? 0 : parseDurationMs(intervalText);
   if (intervalMs === undefined) throw new KeyProblem(`rate_limit.interval must be a duration such as 1s or 500ms, got ${JSON.stringify(map.interval)}`);
@@ -342,7 +344,7 @@ function optionalString(value: unknown, where: string): string | undefined {
 function optionalStringList(value: unknown, where: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new KeyProblem(`${where} must be a list of strings`);
-  return value as string[];
+  return value;
 }
 
 function optionalPath(value: unknown, where: string, baseDir: string): string | undefined {

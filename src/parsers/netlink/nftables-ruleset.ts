@@ -267,8 +267,7 @@ function isBuiltinBaseChain(table: string, chain: ChainRecord): boolean {
   const spec = BUILTIN_TABLES.get(table)?.find((candidate) => candidate.name === chain.name);
   return (
     spec !== undefined &&
-    chain.hook !== undefined &&
-    spec.hook === chain.hook.hooknum &&
+    spec.hook === chain.hook?.hooknum &&
     spec.priority === chain.hook.priority &&
     spec.type === chain.hook.type
   );

@@ -282,7 +282,7 @@ const NET_DEV_COLUMNS: readonly (readonly number[])[] = [
 export function netDevColumn(data: Buffer, at: number, column: number): number {
   const fields = NET_DEV_COLUMNS[column] as readonly number[];
   let sum = 0;
-  for (let i = 0; i < fields.length; i++) sum += readHostCounter(data, at + 8 * (fields[i] as number));
+  for (const field of fields) sum += readHostCounter(data, at + 8 * field);
   return sum;
 }
 
@@ -290,7 +290,7 @@ export function netDevColumn(data: Buffer, at: number, column: number): number {
 export function netDevColumnAt(view: DataView, at: number, column: number): number {
   const fields = NET_DEV_COLUMNS[column] as readonly number[];
   let sum = 0;
-  for (let i = 0; i < fields.length; i++) sum += readCounter(view, at + 8 * (fields[i] as number), !HOST_LITTLE_ENDIAN);
+  for (const field of fields) sum += readCounter(view, at + 8 * field, !HOST_LITTLE_ENDIAN);
   return sum;
 }
 

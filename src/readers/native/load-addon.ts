@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** Opaque handle of a thread pool inside the addon. */
-export type PoolHandle = { readonly __netnsReaderPool: unique symbol };
+export interface PoolHandle { readonly __netnsReaderPool: unique symbol }
 
 /** One request tuple as the addon takes it (see native/src/addon.c). */
 export type AddonRequest =

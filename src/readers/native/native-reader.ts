@@ -104,7 +104,7 @@ function homeFiles(): (path: string) => Promise<Buffer | number> {
     if (entry === undefined || now - entry.at > HOME_FILE_TTL_MS) {
       entry = {
         at: now,
-        value: readFile(path).catch((error: NodeJS.ErrnoException) => constants.errno[error.code as keyof typeof constants.errno] ?? constants.errno.EIO),
+        value: readFile(path).catch((error: unknown) => constants.errno[(error as NodeJS.ErrnoException).code as keyof typeof constants.errno] ?? constants.errno.EIO),
       };
       cached.set(path, entry);
     }
