@@ -41,11 +41,6 @@ function recorded(counter: string): string {
   return selector(`netns:netns_network_${counter}:rate5m`);
 }
 
-/** Per-namespace sum of one interface counter's rate, over all its devices. */
-function namespaceRate(metric: string): string {
-  return `sum by (${NAMESPACE_KEY}) (${rate(selector(metric))})`;
-}
-
 function headlineStats(board: dashboard.DashboardBuilder): void {
   board
     .withRow(new dashboard.RowBuilder('Fleet'))

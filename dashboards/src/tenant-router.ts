@@ -132,7 +132,7 @@ function routerRow(board: dashboard.DashboardBuilder): void {
         .withTarget(
           tableQuery(
             'A',
-            `${source(`max by (${NAMESPACE_KEY}, state) (${routerSelector('netns_router_ha_state', 'state=~"primary|backup"')} == 1)`, 'keepalived')}` +
+            source(`max by (${NAMESPACE_KEY}, state) (${routerSelector('netns_router_ha_state', 'state=~"primary|backup"')} == 1)`, 'keepalived') +
               ` or on(cluster, job, instance) ${role(qg(`operstate!~"${DOWN_OPERSTATES}"`), 'primary', 'inferred: qg- port up')}` +
               ` or on(cluster, job, instance) ${role(qg(down), 'backup', 'inferred: qg- port down')}`,
           ),

@@ -68,7 +68,7 @@ describe('rule unit tests cover every alert', async () => {
     let checked = 0;
     for (const rule of rules) {
       const perNamespace = rule.expr.includes(`group_left(kind, id`) && rule.expr.includes(NAMES_RECORD);
-      const perRouter = /count by \(cluster, id\)/.test(rule.expr);
+      const perRouter = rule.expr.includes('count by (cluster, id)');
       const labels = perRouter
         ? ['id', 'kind']
         : perNamespace

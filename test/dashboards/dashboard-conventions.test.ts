@@ -18,7 +18,7 @@ const TEMPLATED = { type: 'prometheus', uid: '${datasource}' };
 
 /** The unit a rate of this counter must be shown in. */
 function expectedRateUnit(metric: string): string | undefined {
-  if (/_bytes_total$/.test(metric)) return 'bps';
+  if (metric.endsWith('_bytes_total')) return 'bps';
   if (/_(packets|errs|drop)_total$/.test(metric)) return 'pps';
   return undefined;
 }
@@ -96,8 +96,8 @@ for (const shipped of SHIPPED_DASHBOARDS) {
       for (const panel of panels.filter((p) => p.type === 'timeseries')) {
         const targets = targetsOf(panel);
         // A query summing both directions (receive + transmit) stays above the axis.
-        const transmit = targets.filter((t) => /_transmit_/.test(t.expr) && !/_receive_/.test(t.expr)).map((t) => t.refId);
-        const receive = targets.filter((t) => /_receive_/.test(t.expr) && !/_transmit_/.test(t.expr)).map((t) => t.refId);
+        const transmit = targets.filter((t) => t.expr.includes('_transmit_') && !t.expr.includes('_receive_')).map((t) => t.refId);
+        const receive = targets.filter((t) => t.expr.includes('_receive_') && !t.expr.includes('_transmit_')).map((t) => t.refId);
         if (transmit.length === 0 || receive.length === 0) continue;
         checked++;
         const mirrored = (panel.fieldConfig?.overrides ?? [])

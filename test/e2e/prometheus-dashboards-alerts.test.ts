@@ -139,8 +139,8 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
       const queries = listDashboardQueries(await shippedDashboard(file), vars());
       expect(queries.length).toBeGreaterThan(10);
       for (const { panel, expr } of queries) {
-        const result = await prometheus.query(expr).catch((error: Error) => {
-          throw new Error(`${file} ${panel}: ${error.message}\n${expr}`);
+        const result = await prometheus.query(expr).catch((error: unknown) => {
+          throw new Error(`${file} ${panel}: ${(error as Error).message}\n${expr}`);
         });
         if (result.length === 0) empty.push(`${file} ${panel}: ${expr}`);
       }
@@ -164,7 +164,7 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
   /** Waits until the names record shows r1's router namespace with `names` (undefined: the label is absent). */
   async function namesBecome(names: { project?: string; router_name?: string }): Promise<void> {
     const deadline = Date.now() + 30_000;
-    let last: Record<string, string>[] = [];
+    let last: Record<string, string>[];
     for (;;) {
       last = (await prometheus.query(`netns:netns_info:names{netns="qrouter-${routerId}"}`)).map((s) => s.metric);
       if (last.length === 1 && last[0]!.project === names.project && last[0]!.router_name === names.router_name) return;

@@ -82,8 +82,8 @@ describe.skipIf(skipUnlessRoot('backend parity tests'))('native and exec backend
     // nothing moved in between and native must equal them exactly. They can disagree when the kernel
     // itself sends (an ARP or neighbour probe some seconds after the test traffic): then wait and
     // take another quiet window rather than loosen the comparison.
-    let exec: string[] = [];
-    let native: string[] = [];
+    let exec: string[];
+    let native: string[];
     for (let attempt = 1; ; attempt++) {
       exec = await scrape('exec');
       native = await scrape('native');

@@ -242,7 +242,7 @@ describe.skipIf(skipUnlessRoot('kernel ground-truth tests'))('exporter vs the ke
     for (const key of new Set([...before.neighbours.keys(), ...after.neighbours.keys(), ...exported.keys()])) {
       expect([before.neighbours.get(key), after.neighbours.get(key)], key).toContain(exported.get(key));
     }
-    const sockstat = (await lab.run(router, ['cat', '/proc/net/sockstat'])).match(/^RAW: inuse (\d+)/m)?.[1];
+    const sockstat = /^RAW: inuse (\d+)/m.exec(await lab.run(router, ['cat', '/proc/net/sockstat']))?.[1];
     expect(valueOf(series, 'netns_sockstat_RAW_inuse', { netns: router })).toBe(Number(sockstat));
   });
 

@@ -20,7 +20,6 @@ import type { ParseResult } from '../../src/parsers/parse-result.js';
 import { ADDON_PATH, loadNativeAddon } from '../../src/readers/native/load-addon.js';
 import { createNativeReader, type NativeNamespaceReader } from '../../src/readers/native/native-reader.js';
 import type { Reading } from '../../src/readers/reader.js';
-import type { AnyNamespaceSource } from '../../src/sources/source.js';
 import { ALL_SOURCES, sourceNamed } from '../support/sources.js';
 import { builtAddon, isRoot, skipUnless } from '../support/gates.js';
 import { buildTestHooksAddon, FAIL_RETURN_VARIABLE } from '../support/test-hooks-addon.js';

@@ -19,12 +19,12 @@ function words(line: string): string[] {
       i++;
       while (i < line.length && line[i] !== '"') {
         if (line[i] === '\\' && i + 1 < line.length) i++;
-        word += line[i];
+        word += line.charAt(i);
         i++;
       }
       i++;
     } else {
-      while (i < line.length && line[i] !== ' ') word += line[i++];
+      while (i < line.length && line[i] !== ' ') word += line.charAt(i++);
     }
     result.push(word);
   }

@@ -144,6 +144,7 @@ function crdErrors(manifest: Record<string, unknown>): string[] {
 
 // ---------------------------------------------------------------------------------------------
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed manifest: its shape is what these tests check
 type Manifest = Record<string, any>;
 
 function prometheusRuleFromRulesFile(): Manifest {
@@ -194,6 +195,7 @@ describe('deploy/kubernetes manifests', () => {
   const podLabels = daemonSet.spec.template.metadata.labels as Record<string, string>;
 
   test('core objects validate against the Kubernetes schemas', () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each model's constructor takes the parsed manifest
     const models: Record<string, new (data: any) => { validate(): void }> = { DaemonSet, Service, ServiceAccount };
     const core = all.filter((manifest) => manifest.apiVersion !== 'monitoring.coreos.com/v1' && manifest.kind !== 'Kustomization');
     expect(core.map((manifest) => manifest.kind).sort()).toEqual(['DaemonSet', 'Service', 'ServiceAccount']);

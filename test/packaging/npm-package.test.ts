@@ -43,7 +43,7 @@ describe.skipIf(skipUnlessRoot('npm package test (--once needs root to enter nam
 
     const pack = await execa('npm', ['pack', '--json', '--pack-destination', work], { cwd: clone });
     // Lifecycle scripts write to stdout before the JSON report.
-    const report = JSON.parse(String(pack.stdout).slice(String(pack.stdout).indexOf('\n[') + 1)) as Array<{ filename: string; files: PackedFile[]; unpackedSize: number }>;
+    const report = JSON.parse(String(pack.stdout).slice(String(pack.stdout).indexOf('\n[') + 1)) as { filename: string; files: PackedFile[]; unpackedSize: number }[];
     const [packed] = report;
     if (!packed) throw new Error(`npm pack reported nothing: ${pack.stdout}`);
     packedFiles = packed.files;

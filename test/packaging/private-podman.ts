@@ -36,7 +36,7 @@ export interface PrivatePodman {
 }
 
 /** Tools the container tests cannot do without, with the Debian package that has each. */
-export const REQUIRED_TOOLS: ReadonlyArray<readonly [tool: string, debianPackage: string]> = [
+export const REQUIRED_TOOLS: readonly (readonly [tool: string, debianPackage: string])[] = [
   ['podman', 'podman'],
   ['runc', 'runc'],
   ['conmon', 'conmon'],
@@ -115,7 +115,7 @@ export async function createPrivatePodman(): Promise<PrivatePodman> {
     const mounts = (await readFile('/proc/self/mountinfo', 'utf8'))
       .split('\n')
       .map((line) => line.split(' ')[4])
-      .filter((mountPoint): mountPoint is string => mountPoint !== undefined && mountPoint.startsWith(`${dir}/`))
+      .filter((mountPoint): mountPoint is string => mountPoint?.startsWith(`${dir}/`) === true)
       .sort((a, b) => b.length - a.length);
     for (const mountPoint of mounts) await execa('umount', ['--lazy', mountPoint], { reject: false });
     await rm(dir, { recursive: true, force: true });

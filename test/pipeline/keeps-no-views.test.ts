@@ -66,9 +66,16 @@ function viewsIn(root: unknown): ArrayBufferView[] {
       views.push(value);
       return;
     }
-    if (value instanceof Map) for (const [key, entry] of value) (visit(key), visit(entry));
-    else if (value instanceof Set) for (const entry of value) visit(entry);
-    else for (const entry of Object.values(value)) visit(entry);
+    if (value instanceof Map) {
+      for (const [key, entry] of value) {
+        visit(key);
+        visit(entry);
+      }
+    } else if (value instanceof Set) {
+      for (const entry of value) visit(entry);
+    } else {
+      for (const entry of Object.values(value)) visit(entry);
+    }
   };
   visit(root);
   return views;

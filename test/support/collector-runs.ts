@@ -46,7 +46,13 @@ export function collectorRuns(collectors: readonly Collector[], options: Collect
   const families = new FamilyCache(collectors.flatMap((collector) => [...collector.families]));
   let ran: string[] = [];
   const planned = collectors.map((collector) => ({
-    collector: { ...collector, collect: (...args: Parameters<Collector['collect']>) => (ran.push(collector.name), collector.collect(...args)) },
+    collector: {
+      ...collector,
+      collect: (...args: Parameters<Collector['collect']>) => {
+        ran.push(collector.name);
+        collector.collect(...args);
+      },
+    },
     sources: collector.sources(options),
     readShare: 0,
   }));

@@ -57,6 +57,8 @@ export function createFixtureReader(): NamespaceReader {
       }
       return readings;
     },
-    async close() {},
+    async close() {
+      // fixtures hold no namespace, process or pool
+    },
   };
 }

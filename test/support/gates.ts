@@ -7,7 +7,7 @@
 import { loadNativeAddon, type NetnsReaderAddon } from '../../src/readers/native/load-addon.js';
 
 /** CI: every test must run; a missing prerequisite is a failure, not a skip. */
-export const requireEveryTest: boolean = Boolean(process.env.NETNS_EXPORTER_REQUIRE_ROOT_TESTS);
+export const requireEveryTest = Boolean(process.env.NETNS_EXPORTER_REQUIRE_ROOT_TESTS);
 
 export const isRoot: boolean = process.getuid?.() === 0;
 

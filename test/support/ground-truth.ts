@@ -1,9 +1,8 @@
 // What the kernel says, read and parsed independently of the exporter's own parsers, for
 // before/after comparisons in kernel tests.
 
-export interface NetDevTruth {
-  readonly [device: string]: readonly number[]; // the 16 /proc/net/dev columns in order
-}
+/** Per device, the 16 /proc/net/dev columns in order. */
+export type NetDevTruth = Readonly<Record<string, readonly number[]>>;
 
 export function parseNetDevTruth(text: string): NetDevTruth {
   const out: Record<string, number[]> = {};

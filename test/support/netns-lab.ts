@@ -82,7 +82,7 @@ export async function createNetnsLab(tag: string): Promise<NetnsLab> {
   const prefix = `nxt-${tag}-${randomBytes(3).toString('hex')}-`;
   const namespaces = new Set<string>();
   const holders = new Map<number, ChildProcess>();
-  const extraCleanup: Array<() => Promise<void> | void> = [];
+  const extraCleanup: (() => Promise<void> | void)[] = [];
 
   const owned = (name: string): void => {
     if (!name.includes(prefix)) throw new Error(`${JSON.stringify(name)} is not a namespace of this lab (${prefix})`);
@@ -153,7 +153,7 @@ export async function createNetnsLab(tag: string): Promise<NetnsLab> {
     async holdUnnamedNamespace() {
       const ownInode = statSync('/proc/self/ns/net').ino;
       const child = spawn('unshare', ['--net', '--', 'sleep', '86400'], { stdio: 'ignore' });
-      child.on('error', () => {}); // a failed spawn leaves pid undefined, reported just below
+      child.on('error', () => undefined); // a failed spawn leaves pid undefined, reported just below
       const pid = child.pid;
       if (pid === undefined) throw new Error('could not start unshare');
       holders.set(pid, child);

@@ -182,7 +182,7 @@ describe('invalid files: one line that names the file and the problem', () => {
 
   test('the hash of a rejected user never appears in the message', async () => {
     const secretLooking = '$2y$10$' + 'x'.repeat(40); // right prefix, wrong length
-    const error = await loadWebConfig(await configFile(`basic_auth_users:\n  alice: '${secretLooking}'\n`)).catch((caught: Error) => caught);
+    const error = await loadWebConfig(await configFile(`basic_auth_users:\n  alice: '${secretLooking}'\n`)).catch((caught: unknown) => caught);
     expect((error as Error).message).not.toContain(secretLooking);
   });
 

@@ -47,6 +47,7 @@ export function httpsGet(port: number, options: ClientOptions): Promise<ClientRe
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (body += chunk));
         response.on('end', () => {
+          // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- an https response's socket is the TLSSocket that carried it
           const socket = response.socket as import('node:tls').TLSSocket;
           resolve({
             kind: 'response',

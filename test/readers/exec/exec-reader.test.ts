@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { NetnsRef } from '../../../src/model/netns-ref.js';
 import { createExecReader } from '../../../src/readers/exec/exec-reader.js';
-import type { NamespaceReader, Reading, Readings } from '../../../src/readers/reader.js';
+import type { Reading, Readings } from '../../../src/readers/reader.js';
 import type { AnyNamespaceSource } from '../../../src/sources/source.js';
 import { ALL_SOURCES, sourceNamed } from '../../support/sources.js';
 import { createNetnsLab, iptablesSaveIn, readProcNetDevIn, skipUnlessRoot, type NetnsLab } from '../../support/netns-lab.js';
