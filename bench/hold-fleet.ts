@@ -21,4 +21,4 @@ try {
   throw error;
 }
 process.stdout.write(`prefix ${fleet.prefix}\ninclude ${fleet.includeRegex}\nready ${fleet.size}\n`);
-setInterval(() => {}, 1 << 30);
+setInterval(() => undefined, 1 << 30); // a pending timer keeps the process, and so the fleet, alive until killed

@@ -55,9 +55,11 @@ function median(values: number[]): number {
 
 async function mapLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await task(items[next++] as T);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await task(items[next++] as T);
+    }),
+  );
 }
 
 const load = loadNativeAddon(join(root, 'native/build/Release/netns_reader.node'));

@@ -87,8 +87,21 @@ function setup(name: string, collectors: readonly Collector[]): Setup {
           }
         }
         // the bench routers have no HA state file, as on a host without an L3 agent
-        for (const source of plan.hostSources) readings.set(source, { ok: false, error: { kind: 'not-present', detail: `${source.name}: no file` } });
-        return { ns, results: collectNamespace({ ns, readings, readSeconds: 0, sources: plan.sources, collectors: plan.collectors, intern, family, cache }) };
+        for (const source of plan.hostSources)
+          readings.set(source, { ok: false, error: { kind: 'not-present', detail: `${source.name}: no file` } });
+        return {
+          ns,
+          results: collectNamespace({
+            ns,
+            readings,
+            readSeconds: 0,
+            sources: plan.sources,
+            collectors: plan.collectors,
+            intern,
+            family,
+            cache,
+          }),
+        };
       });
       cache.rotate();
       const snapshot: Snapshot = {
@@ -139,7 +152,10 @@ async function main(): Promise<void> {
     await full.scrape();
     process.stdout.write(`collectors run in a warm scrape: ${JSON.stringify([...ran])}\n`);
   }
-  const sixOff = setup('six diagnostics off', counted.filter((collector) => !DIAGNOSTICS.has(collector.name)));
+  const sixOff = setup(
+    'six diagnostics off',
+    counted.filter((collector) => !DIAGNOSTICS.has(collector.name)),
+  );
   for (const run of [full, sixOff]) await run.scrape(); // first scrapes: parse everything, render every label
   const results = new Map<string, number[]>([
     [full.name, []],
@@ -155,7 +171,9 @@ async function main(): Promise<void> {
     }
   }
   const [a, b] = [median(results.get(full.name) ?? []), median(results.get(sixOff.name) ?? [])];
-  process.stdout.write(`${routers} routers, ${rounds} rounds of ${scrapes} scrapes: default ${a.toFixed(1)} CPU ms per scrape, six off ${b.toFixed(1)}, ratio ${(a / b).toFixed(3)}\n`);
+  process.stdout.write(
+    `${routers} routers, ${rounds} rounds of ${scrapes} scrapes: default ${a.toFixed(1)} CPU ms per scrape, six off ${b.toFixed(1)}, ratio ${(a / b).toFixed(3)}\n`,
+  );
 }
 
 await main();

@@ -105,7 +105,10 @@ export async function createRouterFleet(): Promise<RouterFleet> {
     if (indexes.length === 0) return;
     const names = indexes.map((i) => routerName(prefix, i));
     made.push(...names); // before creating: a half-made batch is still cleaned up
-    await batch(['-force'], names.map((name) => `netns add ${name}`));
+    await batch(
+      ['-force'],
+      names.map((name) => `netns add ${name}`),
+    );
     await batch(
       ['-force'],
       indexes.flatMap((i) => {
@@ -134,13 +137,16 @@ export async function createRouterFleet(): Promise<RouterFleet> {
     await mapLimited(indexes, CONFIGURE_CONCURRENCY, async (i) => {
       const ns = routerName(prefix, i);
       const a = addressing(i);
-      await batch(['-n', ns], [
-        'link set lo up',
-        `addr add ${a.gatewayIp}/30 dev ${a.qg}`,
-        `link set ${a.qg} up`,
-        `addr add ${a.tenantIp}/24 dev ${a.qr}`,
-        `link set ${a.qr} up`,
-      ]);
+      await batch(
+        ['-n', ns],
+        [
+          'link set lo up',
+          `addr add ${a.gatewayIp}/30 dev ${a.qg}`,
+          `link set ${a.qg} up`,
+          `addr add ${a.tenantIp}/24 dev ${a.qr}`,
+          `link set ${a.qr} up`,
+        ],
+      );
       await execa('nsenter', [`--net=/run/netns/${ns}`, '--', 'iptables-restore', '-w'], { input: ipv4Ruleset(a) });
       await execa('nsenter', [`--net=/run/netns/${ns}`, '--', 'ip6tables-restore', '-w'], { input: ipv6Ruleset(a) });
       onProgress?.(++done);
@@ -150,7 +156,17 @@ export async function createRouterFleet(): Promise<RouterFleet> {
     // router's filter rule, ICMP port unreachable out again; qr- gets the tenant-side packets.
     const targets = indexes.filter((i) => i % 4 === 0).flatMap((i) => [addressing(i).gatewayIp, addressing(i).tenantIp]);
     if (targets.length > 0) {
-      await execa('nsenter', [`--net=/run/netns/${fabric}`, '--', 'bash', '-c', SEND_UDP_SCRIPT, 'bash', String(PROBE_PORT), '5', ...targets]);
+      await execa('nsenter', [
+        `--net=/run/netns/${fabric}`,
+        '--',
+        'bash',
+        '-c',
+        SEND_UDP_SCRIPT,
+        'bash',
+        String(PROBE_PORT),
+        '5',
+        ...targets,
+      ]);
     }
   }
 
@@ -158,7 +174,10 @@ export async function createRouterFleet(): Promise<RouterFleet> {
     const present = made.splice(0).filter((name) => existsSync(`/run/netns/${name}`));
     if (present.length === 0) return;
     try {
-      execFileSync('ip', ['-force', '-batch', '-'], { input: present.map((name) => `netns delete ${name}\n`).join(''), stdio: ['pipe', 'ignore', 'pipe'] });
+      execFileSync('ip', ['-force', '-batch', '-'], {
+        input: present.map((name) => `netns delete ${name}\n`).join(''),
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
     } catch (error) {
       process.stderr.write(`bench: could not delete every namespace of ${prefix}: ${String(error)}\n`);
     }

@@ -77,7 +77,8 @@ function parseOptions(argv: string[]): BenchOptions {
     (value('exec-scrapes') ?? '100:10,500:5,1000:3,2000:1').split(',').map((pair) => pair.split(':').map(Number) as [number, number]),
   );
   for (const arg of own) {
-    if (!/^--(sizes|exec-sizes|scrapes|exec-scrapes|main|baseline|baseline-args|rounds|cpu-prof|json|node-options)=|^--identity$/.test(arg)) throw new Error(`unknown option ${arg}`);
+    if (!/^--(sizes|exec-sizes|scrapes|exec-scrapes|main|baseline|baseline-args|rounds|cpu-prof|json|node-options)=|^--identity$/.test(arg))
+      throw new Error(`unknown option ${arg}`);
   }
   const main = resolve(value('main') ?? 'dist/cli/main.js');
   const baselineArgs = (value('baseline-args') ?? '').split(/\s+/).filter(Boolean);
@@ -142,13 +143,28 @@ async function healthzDuringScrape(exporter: RunningExporter, gzip: boolean): Pr
   return { ...stats, scrapeSeconds: result.seconds };
 }
 
-async function runBackend(options: BenchOptions, fleet: RouterFleet, backend: Backend, scrapes: number, build: RunResult['build'] = 'this', round = 0): Promise<RunResult> {
+async function runBackend(
+  options: BenchOptions,
+  fleet: RouterFleet,
+  backend: Backend,
+  scrapes: number,
+  build: RunResult['build'] = 'this',
+  round = 0,
+): Promise<RunResult> {
   const n = fleet.size;
   const profileName = options.baseline === undefined ? `native-${n}` : `native-${n}-${build}-${round + 1}`;
-  const nodeFlags = options.cpuProfDir && backend === 'native' ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`, `--cpu-prof-name=${profileName}.cpuprofile`] : [];
+  const nodeFlags =
+    options.cpuProfDir && backend === 'native'
+      ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`, `--cpu-prof-name=${profileName}.cpuprofile`]
+      : [];
   const exporter = await startExporter({
     main: build === 'baseline' ? (options.baseline as string) : options.main,
-    args: [`--collector.backend=${backend}`, `--netns.include=${fleet.includeRegex}`, ...options.exporterArgs, ...(build === 'baseline' ? options.baselineArgs : [])],
+    args: [
+      `--collector.backend=${backend}`,
+      `--netns.include=${fleet.includeRegex}`,
+      ...options.exporterArgs,
+      ...(build === 'baseline' ? options.baselineArgs : []),
+    ],
     nodeFlags,
     nodeOptions: options.nodeOptions,
   });
@@ -176,7 +192,10 @@ async function runBackend(options: BenchOptions, fleet: RouterFleet, backend: Ba
     log(`${backend} N=${n}: ${scrapes} scrapes, median ${median(wallSeconds).toFixed(3)} s`);
 
     const healthz = backend === 'native' ? await healthzDuringScrape(exporter, options.gzip) : undefined;
-    if (healthz) log(`${backend} N=${n}: /healthz max ${healthz.maxMs.toFixed(1)} ms over ${healthz.count} requests during a ${healthz.scrapeSeconds.toFixed(2)} s scrape`);
+    if (healthz)
+      log(
+        `${backend} N=${n}: /healthz max ${healthz.maxMs.toFixed(1)} ms over ${healthz.count} requests during a ${healthz.scrapeSeconds.toFixed(2)} s scrape`,
+      );
     return {
       build,
       n,

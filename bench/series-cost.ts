@@ -35,7 +35,7 @@ const COLLECTOR_OF: readonly (readonly [RegExp, string])[] = [
 function byCollector(exposition: string): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const line of exposition.split('\n')) {
-    if (line === '' || line.startsWith('#') || !/netns="/.test(line)) continue;
+    if (line === '' || line.startsWith('#') || !line.includes('netns="')) continue;
     const name = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)![0];
     const collector = COLLECTOR_OF.find(([pattern]) => pattern.test(name))?.[1] ?? name;
     counts[collector] = (counts[collector] ?? 0) + 1;
@@ -58,7 +58,13 @@ test('series per router and their cost in Prometheus', async () => {
   const rules = join(dir, 'rules.yml');
   await writeFile(rules, renderRulesFile());
   const exporter = await startExporter([include]);
-  const loaded = await startPrometheus({ job: 'netns-exporter', targets: [exporter.address], ruleFiles: [rules], scrapeIntervalSeconds: 5, scrapeTimeoutSeconds: 5 });
+  const loaded = await startPrometheus({
+    job: 'netns-exporter',
+    targets: [exporter.address],
+    ruleFiles: [rules],
+    scrapeIntervalSeconds: 5,
+    scrapeTimeoutSeconds: 5,
+  });
   const idle = await startPrometheus({ job: 'netns-exporter', targets: [], scrapeIntervalSeconds: 5, scrapeTimeoutSeconds: 5 });
   try {
     await new Promise((resolve) => setTimeout(resolve, 120_000));

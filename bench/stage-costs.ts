@@ -29,7 +29,7 @@ import { collectNamespace } from '../src/pipeline/collect-namespace.js';
 import { planCollection } from '../src/pipeline/collect-snapshot.js';
 import { Interner } from '../src/pipeline/interner.js';
 import { NamespaceCache } from '../src/pipeline/namespace-cache.js';
-import { isHostSource, type AnyNamespaceSource } from '../src/sources/source.js';
+import type { AnyNamespaceSource } from '../src/sources/source.js';
 import { configured } from '../test/support/collector-runs.js';
 import { FamilyCache } from '../src/pipeline/family-cache.js';
 import type { Snapshot } from '../src/model/snapshot.js';
@@ -96,14 +96,16 @@ async function main(): Promise<void> {
       rows.push([label, await leastCpuMs(task)]);
       process.stderr.write(`${label}: ${rows.at(-1)?.[1].toFixed(0)} ms\n`);
     };
-    const readAll = (requests: readonly AnyNamespaceSource[], by: NativeNamespaceReader = reader) => async (): Promise<void> => {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 4 }, async () => {
-          while (next < namespaces.length) await by.read(namespaces[next++] as NetnsRef, requests);
-        }),
-      );
-    };
+    const readAll =
+      (requests: readonly AnyNamespaceSource[], by: NativeNamespaceReader = reader) =>
+      async (): Promise<void> => {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: 4 }, async () => {
+            while (next < namespaces.length) await by.read(namespaces[next++] as NetnsRef, requests);
+          }),
+        );
+      };
 
     await stage('native reads, every source (pool threads included)', readAll(ALL_SOURCES));
     // the floor: the same reads on one thread, that thread's CPU alone (least of ROUNDS)
@@ -124,20 +126,39 @@ async function main(): Promise<void> {
           systemShare = (after.system - before.system) / used;
         }
       }
-      rows.push([`  of which the kernel work alone: the reader thread of a one-thread pool (${(100 * systemShare).toFixed(0)} % in the kernel)`, least]);
+      rows.push([
+        `  of which the kernel work alone: the reader thread of a one-thread pool (${(100 * systemShare).toFixed(0)} % in the kernel)`,
+        least,
+      ]);
       process.stderr.write(`${rows.at(-1)?.[0]}: ${least.toFixed(0)} ms\n`);
     } finally {
       await oneThread.close();
     }
     // sources that share one native read are timed together (the same NativeRead declaration)
-    for (const names of [['net-dev', 'links'], ['iptables-nft-ipv4', 'iptables-nft-ipv6'], ['iptables-legacy-ipv4', 'iptables-legacy-ipv6'], ['conntrack-count', 'conntrack-max']]) {
+    for (const names of [
+      ['net-dev', 'links'],
+      ['iptables-nft-ipv4', 'iptables-nft-ipv6'],
+      ['iptables-legacy-ipv4', 'iptables-legacy-ipv6'],
+      ['conntrack-count', 'conntrack-max'],
+    ]) {
       await stage(`  ${names.join(' + ')} alone`, readAll(sourcesNamed(names)));
     }
     const readings: Readings[] = await Promise.all(namespaces.map((ns) => reader.read(ns, ALL_SOURCES)));
     const intern = new Interner().intern;
     const family = new FamilyCache(familiesOf(COLLECTORS)).family;
     const collectAll = (only: typeof planned, cache: NamespaceCache) =>
-      namespaces.map((ns, i) => collectNamespace({ ns, readings: readings[i] as Readings, readSeconds: 0, sources: plan.sources, collectors: only, intern, family, cache }));
+      namespaces.map((ns, i) =>
+        collectNamespace({
+          ns,
+          readings: readings[i] as Readings,
+          readSeconds: 0,
+          sources: plan.sources,
+          collectors: only,
+          intern,
+          family,
+          cache,
+        }),
+      );
     for (const one of planned) {
       await stage(`collector ${one.collector.name}, first scrape (parse + label rows)`, () => collectAll([one], new NamespaceCache()));
       const warm = new NamespaceCache();
@@ -168,11 +189,15 @@ async function main(): Promise<void> {
     });
     const labelBlocks = new LabelBlockCache();
     await renderSnapshot(snapshot, familiesOf(COLLECTORS), () => undefined, { labelBlocks });
-    await stage('render, label blocks cached (unchanged namespaces)', () => renderSnapshot(snapshot, familiesOf(COLLECTORS), () => undefined, { labelBlocks }));
+    await stage('render, label blocks cached (unchanged namespaces)', () =>
+      renderSnapshot(snapshot, familiesOf(COLLECTORS), () => undefined, { labelBlocks }),
+    );
     await stage('render + gzip level 1 (as served; zlib threads included)', () =>
       metricsBody((sink) => renderSnapshot(snapshot, familiesOf(COLLECTORS), sink, { labelBlocks })).encoded('gzip'),
     );
-    await stage('discovery (named + /proc scan)', () => discoverNamespaces({ netnsDirs: ['/run/netns'], scanProcesses: true, includeHost: false }));
+    await stage('discovery (named + /proc scan)', () =>
+      discoverNamespaces({ netnsDirs: ['/run/netns'], scanProcesses: true, includeHost: false }),
+    );
 
     console.log(`${namespaces.length} routers, ${bodyBytes} bytes of exposition, least CPU of ${ROUNDS} runs\n`);
     console.log('| stage | CPU ms | µs per router |\n|---|---:|---:|');

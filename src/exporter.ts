@@ -51,7 +51,14 @@ export interface ExporterParts {
 }
 
 /** Throws LabelsFileError when --netns.labels-file is unreadable or malformed at start. */
-export async function createExporter({ config, reader, logger, build, discover, collectors: registered = COLLECTORS }: ExporterParts): Promise<Exporter> {
+export async function createExporter({
+  config,
+  reader,
+  logger,
+  build,
+  discover,
+  collectors: registered = COLLECTORS,
+}: ExporterParts): Promise<Exporter> {
   // each enabled collector with its own options, from its own flags (checked by parseFlags)
   const collectors = registered
     .filter((collector) => config.collectors.includes(collector.name))
@@ -64,7 +71,12 @@ export async function createExporter({ config, reader, logger, build, discover, 
   // kept from scrape to scrape: readings' shapes, collectors' templates, label values and the label
   // blocks rendered for them
   const families = familiesOf(collectors);
-  const state: CollectionState = { cache: new NamespaceCache(), intern: new Interner().intern, family: new FamilyCache(families).family, scrapes: 0 };
+  const state: CollectionState = {
+    cache: new NamespaceCache(),
+    intern: new Interner().intern,
+    family: new FamilyCache(families).family,
+    scrapes: 0,
+  };
   const labelBlocks = new LabelBlockCache();
   const chunks = new ChunkPool();
   const namespaceLines = new NamespaceLineCache();
@@ -91,12 +103,18 @@ export async function createExporter({ config, reader, logger, build, discover, 
       state,
       deadline: scrapeDeadline(started, options.timeoutSeconds),
     });
-    const timeoutSeconds = options.timeoutSeconds !== undefined && Number.isFinite(options.timeoutSeconds) && options.timeoutSeconds > 0 ? options.timeoutSeconds : undefined;
+    const timeoutSeconds =
+      options.timeoutSeconds !== undefined && Number.isFinite(options.timeoutSeconds) && options.timeoutSeconds > 0
+        ? options.timeoutSeconds
+        : undefined;
     const snapshot = timeoutSeconds === undefined ? collected : { ...collected, timeoutSeconds };
     // --once output goes to node_exporter's textfile collector, where our process_* would clash with its own.
     const trailer = config.once ? '' : await selfMetrics.render();
     const infoLabels = labelsFile ? (ns: Parameters<typeof labelsFile.labels>[0]) => labelsFile.labels(ns) : undefined;
-    return metricsBody((sink) => renderSnapshot(snapshot, families, sink, { trailer, infoLabels, labelBlocks, namespaceLines, chunks }), chunks);
+    return metricsBody(
+      (sink) => renderSnapshot(snapshot, families, sink, { trailer, infoLabels, labelBlocks, namespaceLines, chunks }),
+      chunks,
+    );
   };
 
   return {

@@ -27,7 +27,8 @@ const importsOf = (text: string): string[] => [...text.matchAll(/(?:from|import)
 
 test('every file of the unit tier exists and imports no root-, tool- or build-only helper', () => {
   const problems: string[] = [];
-  for (const file of unitTestFiles.filter((listed) => listed !== 'test/unit-tier.test.ts')) { // its own text names them
+  for (const file of unitTestFiles.filter((listed) => listed !== 'test/unit-tier.test.ts')) {
+    // its own text names them
     const url = new URL(file, root);
     if (!existsSync(url)) {
       problems.push(`${file}: listed but missing`);
@@ -35,7 +36,8 @@ test('every file of the unit tier exists and imports no root-, tool- or build-on
     }
     const text = readFileSync(url, 'utf8');
     for (const specifier of importsOf(text)) {
-      if (FORBIDDEN.some((forbidden) => specifier === forbidden || specifier.endsWith(`/${forbidden}`))) problems.push(`${file}: imports ${specifier}`);
+      if (FORBIDDEN.some((forbidden) => specifier === forbidden || specifier.endsWith(`/${forbidden}`)))
+        problems.push(`${file}: imports ${specifier}`);
     }
     if (/loadNativeAddon|ADDON_PATH/.test(text)) problems.push(`${file}: loads the native addon`);
   }
@@ -43,5 +45,8 @@ test('every file of the unit tier exists and imports no root-, tool- or build-on
 });
 
 test('the check sees a forbidden import', () => {
-  expect(importsOf("import { createNetnsLab } from '../support/netns-lab.js';\nconst x = await import('execa');")).toEqual(['../support/netns-lab.js', 'execa']);
+  expect(importsOf("import { createNetnsLab } from '../support/netns-lab.js';\nconst x = await import('execa');")).toEqual([
+    '../support/netns-lab.js',
+    'execa',
+  ]);
 });

@@ -44,17 +44,11 @@ function recorded(counter: string): string {
   return selector(`netns:netns_network_${counter}:rate5m`);
 }
 
-/** Per-namespace sum of one interface counter's rate, over all its devices. */
-function namespaceRate(metric: string): string {
-  return `sum by (${NAMESPACE_KEY}) (${rate(selector(metric))})`;
-}
-
 /** Labels that identify one exporter target: Prometheus' own series (`up`, `scrape_*`) join on them. */
 const TARGET_KEY = 'cluster, job, instance';
 
 /** The scrape timeout per target: as the exporter read it from Prometheus, else Prometheus' own series. */
-const SCRAPE_TIMEOUT =
-  `(${selector('netns_scrape_timeout_seconds')} or on(${TARGET_KEY}) ${selector('scrape_timeout_seconds')})`;
+const SCRAPE_TIMEOUT = `(${selector('netns_scrape_timeout_seconds')} or on(${TARGET_KEY}) ${selector('scrape_timeout_seconds')})`;
 
 function headlineStats(board: dashboard.DashboardBuilder, t: PanelThresholds): void {
   board
@@ -117,8 +111,7 @@ function headlineStats(board: dashboard.DashboardBuilder, t: PanelThresholds): v
       statPanel(
         {
           title: 'Highest conntrack use',
-          description:
-            `Largest share of the conntrack table limit used by any one namespace. Orange from ${percent(t.conntrackWarningRatio)}, red from ${percent(t.conntrackCriticalRatio)}: the alert thresholds. A full table drops new connections.`,
+          description: `Largest share of the conntrack table limit used by any one namespace. Orange from ${percent(t.conntrackWarningRatio)}, red from ${percent(t.conntrackCriticalRatio)}: the alert thresholds. A full table drops new connections.`,
         },
         'percentunit',
       )
@@ -133,8 +126,7 @@ function headlineStats(board: dashboard.DashboardBuilder, t: PanelThresholds): v
       statPanel(
         {
           title: 'Slowest scrape',
-          description:
-            `Longest scrape of any exporter as a share of its scrape timeout (scrape_duration_seconds against the timeout the exporter read from Prometheus). Orange from ${percent(t.slowScrapeRatioOfTimeout)}, where NetnsExporterScrapeSlow counts a scrape as slow; red at 100 %, where the scrape fails and loses every metric of that host.`,
+          description: `Longest scrape of any exporter as a share of its scrape timeout (scrape_duration_seconds against the timeout the exporter read from Prometheus). Orange from ${percent(t.slowScrapeRatioOfTimeout)}, where NetnsExporterScrapeSlow counts a scrape as slow; red at 100 %, where the scrape fails and loses every metric of that host.`,
         },
         'percentunit',
       )
@@ -180,12 +172,7 @@ function namespacesRow(board: dashboard.DashboardBuilder): void {
 }
 
 /** A row whose panels are added by `fill`; a collapsed row holds its panels (Grafana runs their queries only when opened). */
-function row(
-  board: dashboard.DashboardBuilder,
-  title: string,
-  panels: { build(): dashboard.Panel }[],
-  collapsed = false,
-): void {
+function row(board: dashboard.DashboardBuilder, title: string, panels: { build(): dashboard.Panel }[], collapsed = false): void {
   if (!collapsed) {
     board.withRow(new dashboard.RowBuilder(title));
     for (const panel of panels) board.withPanel(panel);
@@ -248,10 +235,7 @@ function throughputRow(board: dashboard.DashboardBuilder): void {
       .withTarget(
         tableQuery(
           'A',
-          top(
-            `sum by (cluster, router_id, router_name, project) (${withNamespaceNames(gatewayBits(), ...FILTERS, 'router_id!=""')})`,
-            20,
-          ),
+          top(`sum by (cluster, router_id, router_name, project) (${withNamespaceNames(gatewayBits(), ...FILTERS, 'router_id!=""')})`, 20),
         ),
       )
       .withTransformation(transform.columns({ Value: 'bits/s' }, ['cluster']))
@@ -266,10 +250,7 @@ function errorsRow(board: dashboard.DashboardBuilder): void {
   // Only non-zero series: a healthy fleet shows an empty panel, not ten flat lines at zero.
   const topRate = (counter: string): string => top(nonZero(withNamespaceNames(recorded(counter), ...FILTERS)));
   const rangeIncrease = (metric: string): string =>
-    top(
-      nonZero(withNamespaceNames(`sum by (${NAMESPACE_KEY}, device) (${increaseOverRange(selector(metric))})`, ...FILTERS)),
-      50,
-    );
+    top(nonZero(withNamespaceNames(`sum by (${NAMESPACE_KEY}, device) (${increaseOverRange(selector(metric))})`, ...FILTERS)), 50);
   // Collapsed: the table's increase over the whole range is the heaviest query of the dashboard.
   row(
     board,
@@ -369,8 +350,7 @@ function conntrackRow(board: dashboard.DashboardBuilder, t: PanelThresholds): vo
     timeseriesPanel(
       {
         title: 'Conntrack use, top namespaces',
-        description:
-          `Share of the conntrack limit in use over time for the 10 fullest namespaces. Dashed lines: the ${percent(t.conntrackWarningRatio)} warning and ${percent(t.conntrackCriticalRatio)} critical alert thresholds.`,
+        description: `Share of the conntrack limit in use over time for the 10 fullest namespaces. Dashed lines: the ${percent(t.conntrackWarningRatio)} warning and ${percent(t.conntrackCriticalRatio)} critical alert thresholds.`,
       },
       'percentunit',
     )
@@ -416,7 +396,10 @@ function exporterHealthRow(board: dashboard.DashboardBuilder, t: PanelThresholds
       )
         .withTarget(tableQuery('A', withNamespaceNames(failedInRange, ...FILTERS)))
         .withTarget(
-          tableQuery('B', withNamespaceNames(`${selector('netns_collector_success')} and on(${NAMESPACE_KEY}, collector) ${failedInRange}`, ...FILTERS)),
+          tableQuery(
+            'B',
+            withNamespaceNames(`${selector('netns_collector_success')} and on(${NAMESPACE_KEY}, collector) ${failedInRange}`, ...FILTERS),
+          ),
         )
         .withTransformation(transform.merge())
         .withTransformation(transform.columns({ 'Value #A': 'worst in range', 'Value #B': 'now' }))
@@ -446,8 +429,7 @@ function exporterHealthRow(board: dashboard.DashboardBuilder, t: PanelThresholds
       timeseriesPanel(
         {
           title: 'Scrape and collection duration',
-          description:
-            `How long Prometheus' scrape of each exporter took (\`scrape_duration_seconds\`), the wall time of the exporter's own collection, the scrape timeout the exporter read from Prometheus (dashed red) and ${percent(t.slowScrapeRatioOfTimeout)} of it, where NetnsExporterScrapeSlow counts a scrape as slow (dashed orange). A scrape slower than the timeout fails and loses every metric of that host.`,
+          description: `How long Prometheus' scrape of each exporter took (\`scrape_duration_seconds\`), the wall time of the exporter's own collection, the scrape timeout the exporter read from Prometheus (dashed red) and ${percent(t.slowScrapeRatioOfTimeout)} of it, where NetnsExporterScrapeSlow counts a scrape as slow (dashed orange). A scrape slower than the timeout fails and loses every metric of that host.`,
         },
         's',
       )

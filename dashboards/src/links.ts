@@ -7,8 +7,7 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { UID } from './dashboard-frame.js';
 
-const ROUTER_DASHBOARD =
-  `/d/${UID.tenantRouter}/network-namespaces-tenant-router?\${datasource:queryparam}&\${cluster:queryparam}&\${job:queryparam}&var-project=$__all`;
+const ROUTER_DASHBOARD = `/d/${UID.tenantRouter}/network-namespaces-tenant-router?\${datasource:queryparam}&\${cluster:queryparam}&\${job:queryparam}&var-project=$__all`;
 
 /** Display names (legends) of router series start with their namespace. */
 export const ROUTER_SERIES_REGEX = '^(qrouter|snat)-.*';

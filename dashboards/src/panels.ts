@@ -141,7 +141,12 @@ export function stateTimelinePanel(text: PanelText): statetimeline.PanelBuilder 
     .showValue(common.VisibilityMode.Never)
     .mergeValues(true)
     .rowHeight(0.8)
-    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom));
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom),
+    );
 }
 
 /** Table transformations, named after what they do to the rows. */

@@ -89,10 +89,7 @@ export function countOrZero(expr: string): string {
 
 /** Namespaces whose conntrack limit is known (> 0), with the used fraction of it. */
 export function conntrackUse(...matchers: string[]): string {
-  return (
-    `${selector('netns_nf_conntrack_entries', ...matchers)}` +
-    ` / (${selector('netns_nf_conntrack_entries_limit', ...matchers)} > 0)`
-  );
+  return selector('netns_nf_conntrack_entries', ...matchers) + ` / (${selector('netns_nf_conntrack_entries_limit', ...matchers)} > 0)`;
 }
 
 /**

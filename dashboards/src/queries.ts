@@ -49,7 +49,7 @@ export function allPanels(board: dashboard.Dashboard): dashboard.Panel[] {
   const panels: dashboard.Panel[] = [];
   for (const panel of board.panels ?? []) {
     if (panel.type === 'row') panels.push(...(panel as dashboard.RowPanel).panels);
-    else panels.push(panel as dashboard.Panel);
+    else panels.push(panel);
   }
   return panels;
 }

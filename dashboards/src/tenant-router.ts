@@ -109,9 +109,7 @@ function interfacePanel(
 function ruleHitsPanel(title: string, description: string, targets: string): timeseries.PanelBuilder {
   return timeseriesPanel({ title, description }, 'pps')
     .min(0)
-    .withTarget(
-      rangeQuery('A', rate(routerSelector('netns_iptables_rule_packets_total', `target=~"${targets}"`)), RULE_LEGEND),
-    )
+    .withTarget(rangeQuery('A', rate(routerSelector('netns_iptables_rule_packets_total', `target=~"${targets}"`)), RULE_LEGEND))
     .height(9)
     .span(12);
 }
@@ -133,15 +131,14 @@ function countersPanel(title: string, description: string, counters: readonly [s
  */
 export function haRoleQuery(): string {
   const down = `operstate=~"${DOWN_OPERSTATES}"`;
-  const qg = (operstate: string): string =>
-    `max by (${NAMESPACE_KEY}) (${routerSelector('netns_network_info', GATEWAY_PORT, operstate)})`;
+  const qg = (operstate: string): string => `max by (${NAMESPACE_KEY}) (${routerSelector('netns_network_info', GATEWAY_PORT, operstate)})`;
   const qgUp = qg(`operstate!~"${DOWN_OPERSTATES}"`);
   const qgDown = qg(down);
   const upSomewhere = `max by (cluster, job) (${qgUp})`;
   const source = (expr: string, text: string): string => `label_replace(${expr}, "source", "${text}", "", "")`;
   const role = (expr: string, state: string, text: string): string => source(`label_replace(${expr}, "state", "${state}", "", "")`, text);
   return (
-    `${source(`max by (${NAMESPACE_KEY}, state) (${routerSelector('netns_router_ha_state')} == 1)`, 'keepalived')}` +
+    source(`max by (${NAMESPACE_KEY}, state) (${routerSelector('netns_router_ha_state')} == 1)`, 'keepalived') +
     ` or on(cluster, job, instance) ${role(qgUp, 'primary', 'inferred: qg- port up')}` +
     ` or on(cluster, job, instance) ${role(`${qgDown} and on(cluster, job) ${upSomewhere}`, 'backup', 'inferred: qg- down here, up on another host')}` +
     ` or on(cluster, job, instance) ${role(`${qgDown} unless on(cluster, job) ${upSomewhere}`, 'down', 'inferred: qg- down on every host')}`
@@ -170,8 +167,7 @@ function routerRow(board: dashboard.DashboardBuilder, t: PanelThresholds): void 
       tablePanel(
         {
           title: 'Where this router lives',
-          description:
-            `Every namespace of this router on every host (several for HA and DVR routers), with the project and router name from openstack-exporter or the exporter's labels file. ${OVN_NOTE}`,
+          description: `Every namespace of this router on every host (several for HA and DVR routers), with the project and router name from openstack-exporter or the exporter's labels file. ${OVN_NOTE}`,
         },
         'short',
       )
@@ -217,7 +213,7 @@ function routerRow(board: dashboard.DashboardBuilder, t: PanelThresholds): void 
         {
           title: 'Collections failing',
           description:
-            'Collectors that failed at the last scrape for this router\'s namespaces. When iptables fails, the rule panels are empty because nothing was read, not because there are no rules.',
+            "Collectors that failed at the last scrape for this router's namespaces. When iptables fails, the rule panels are empty because nothing was read, not because there are no rules.",
         },
         'short',
       )
@@ -236,7 +232,11 @@ function routerRow(board: dashboard.DashboardBuilder, t: PanelThresholds): void 
       )
         .thresholds(thresholds('green', [1, 'orange']))
         .withTarget(
-          instantQuery('A', `sum(${rate(routerSelector('netns_iptables_rule_packets_total', 'target=~"DROP|REJECT"'))}) or vector(0)`, 'dropped'),
+          instantQuery(
+            'A',
+            `sum(${rate(routerSelector('netns_iptables_rule_packets_total', 'target=~"DROP|REJECT"'))}) or vector(0)`,
+            'dropped',
+          ),
         )
         .height(7)
         .span(2),
@@ -269,7 +269,10 @@ function routerRow(board: dashboard.DashboardBuilder, t: PanelThresholds): void 
         .withTarget(tableQuery('B', `min_over_time(${routerSelector('netns_collector_success')}[$__range])`))
         .withTransformation(transform.merge())
         .withTransformation(transform.columns({ 'Value #A': 'now', 'Value #B': 'worst in range' }, ['cluster']))
-        .overrideByName('now', [{ id: 'mappings', value: SUCCESS_MAPPING }, { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } }])
+        .overrideByName('now', [
+          { id: 'mappings', value: SUCCESS_MAPPING },
+          { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } },
+        ])
         .overrideByName('worst in range', [
           { id: 'mappings', value: SUCCESS_MAPPING },
           { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } },
@@ -369,11 +372,13 @@ function interfacesRow(board: dashboard.DashboardBuilder): void {
         'short',
       )
         .min(0)
-        .withTarget(rangeQuery(
+        .withTarget(
+          rangeQuery(
             'A',
             `increase(${routerSelector('netns_network_carrier_changes_total')}[$__rate_interval]) or increase(${selector('netns_network_carrier_changes_total', ...FIP_PORTS)}[$__rate_interval])`,
             INTERFACE_LEGEND,
-          ))
+          ),
+        )
         .height(9)
         .span(12),
     )
@@ -399,7 +404,10 @@ function interfacesRow(board: dashboard.DashboardBuilder): void {
             id: 'mappings',
             value: [
               { type: dashboard.MappingType.RegexToText, options: { pattern: '(?i)up', result: { color: 'green', index: 0 } } },
-              { type: dashboard.MappingType.RegexToText, options: { pattern: '(?i)down|lowerlayerdown|notpresent', result: { color: 'red', index: 1 } } },
+              {
+                type: dashboard.MappingType.RegexToText,
+                options: { pattern: '(?i)down|lowerlayerdown|notpresent', result: { color: 'red', index: 1 } },
+              },
               { type: dashboard.MappingType.RegexToText, options: { pattern: '.*', result: { color: 'blue', index: 2 } } },
             ],
           },
@@ -468,7 +476,7 @@ function forwardingRow(board: dashboard.DashboardBuilder): void {
     .withPanel(
       countersPanel(
         'Forwarding discards',
-        'IP-level reasons packets die inside the router\'s namespaces, per second (netstat counters): discarded on input or output (no buffer), no route, bad headers or addresses, ICMP destination unreachable sent, UDP receive errors.',
+        "IP-level reasons packets die inside the router's namespaces, per second (netstat counters): discarded on input or output (no buffer), no route, bad headers or addresses, ICMP destination unreachable sent, UDP receive errors.",
         [
           ['netns_netstat_Ip_InDiscards', 'Ip InDiscards'],
           ['netns_netstat_Ip_OutDiscards', 'Ip OutDiscards'],
@@ -578,7 +586,8 @@ function iptablesRow(board: dashboard.DashboardBuilder): void {
       tablePanel(
         {
           title: 'Rules per chain',
-          description: 'Number of rules in each chain now, largest first. Neutron rewrites chains on every router update (see the rule-set annotations).',
+          description:
+            'Number of rules in each chain now, largest first. Neutron rewrites chains on every router update (see the rule-set annotations).',
         },
         'short',
       )
@@ -598,7 +607,7 @@ function conntrackRow(board: dashboard.DashboardBuilder, t: PanelThresholds): vo
         {
           title: 'Conntrack entries against limit',
           description:
-            'Tracked connections in each of the router\'s namespaces (solid) and the limit, nf_conntrack_max (dashed). New connections are dropped once entries reach the limit.',
+            "Tracked connections in each of the router's namespaces (solid) and the limit, nf_conntrack_max (dashed). New connections are dropped once entries reach the limit.",
         },
         'short',
       )
@@ -722,7 +731,14 @@ export function buildTenantRouterDashboard(t: PanelThresholds = ALERT_THRESHOLDS
   const built = numberPanels(board.build());
   const list = (built.annotations ??= { list: [] }).list ?? (built.annotations.list = []);
   for (const a of ROUTER_ANNOTATIONS) {
-    list.push({ datasource: DATASOURCE, enable: true, hide: false, step: '60s', useValueForTime: false, ...a } as unknown as dashboard.AnnotationQuery);
+    list.push({
+      datasource: DATASOURCE,
+      enable: true,
+      hide: false,
+      step: '60s',
+      useValueForTime: false,
+      ...a,
+    } as unknown as dashboard.AnnotationQuery);
   }
   return built;
 }

@@ -78,7 +78,13 @@ export function templatesFor(config: AlertConfig) {
   const clusterValue = `(index $labels "${cluster}")`;
   // A raw (backquoted) Go string: the selector has double quotes.
   const q = (expr: string, ...args: string[]): string => `query (printf \`${expr}\` ${args.join(' ')})`;
-  const namespaceNames = q(`topk(1, ${NAMES_RECORD}{${cluster}=%q, job=%q, instance=%q, netns=%q})`, clusterValue, '$labels.job', '$labels.instance', '$labels.netns');
+  const namespaceNames = q(
+    `topk(1, ${NAMES_RECORD}{${cluster}=%q, job=%q, instance=%q, netns=%q})`,
+    clusterValue,
+    '$labels.job',
+    '$labels.instance',
+    '$labels.netns',
+  );
   const routerNames = q(`topk(1, ${NAMES_RECORD}{${cluster}=%q, id=%q, router_id!=""})`, clusterValue, '$labels.id');
   const name = (source: string, label: 'project' | 'router_name'): string => `{{ range ${source} }}{{ .Labels.${label} }}{{ end }}`;
   const sentence = (source: string): string =>

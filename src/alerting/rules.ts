@@ -220,7 +220,8 @@ export function buildAlertingRules(config: AlertConfig = alertConfig): AlertingR
     const errs = rate(sel(`netns_network_${d.metric}_errs_total`));
     const ratio = `(\n  ${errs}\n/\n  ${packets}\n)`;
     const expr = withIdentity(
-      `${ratio} > ${errors.ratio}\nand\n${packets} >= ${errors.idleBelowPacketsPerSecond}\n` + `or\n${ratio}\nand\n${errs} > ${errors.errorsPerSecondFloor}`,
+      `${ratio} > ${errors.ratio}\nand\n${packets} >= ${errors.idleBelowPacketsPerSecond}\n` +
+        `or\n${ratio}\nand\n${errs} > ${errors.errorsPerSecondFloor}`,
     );
     errorExprs.push(expr);
     add({
@@ -257,9 +258,13 @@ export function buildAlertingRules(config: AlertConfig = alertConfig): AlertingR
   }
   const dropExprs: string[] = [];
   for (const d of DIRECTIONS) {
-    const m = (name: string) => sel(`netns_network_${d.metric}_${name}_total`, `netns=~"${drops.namespaces}"`, `device=~"${drops.devices}"`);
+    const m = (name: string) =>
+      sel(`netns_network_${d.metric}_${name}_total`, `netns=~"${drops.namespaces}"`, `device=~"${drops.devices}"`);
     const dropRate = rate(m('drop'));
-    const expr = withIdentity(`(\n  ${dropRate}\n/\n  (${rate(m('packets'))} + ${dropRate})\n) > ${drops.ratio}\n` + `and\n${dropRate} > ${drops.dropsPerSecondFloor}`);
+    const expr = withIdentity(
+      `(\n  ${dropRate}\n/\n  (${rate(m('packets'))} + ${dropRate})\n) > ${drops.ratio}\n` +
+        `and\n${dropRate} > ${drops.dropsPerSecondFloor}`,
+    );
     dropExprs.push(expr);
     add({
       alert: `NetnsRouterPort${d.Name}Drops`,
@@ -299,7 +304,9 @@ export function buildAlertingRules(config: AlertConfig = alertConfig): AlertingR
       // One rate per counter, told apart by a `stat` label: rate() drops the metric name, and three
       // series with one label set would be an error.
       `sum by (${keys.namespace}) (\n` +
-        ['insert_failed', 'drop', 'early_drop'].map((stat) => `  label_replace(${rate(sel(`netns_nf_conntrack_stat_${stat}_total`))}, "stat", "${stat}", "", "")`).join('\n  or\n') +
+        ['insert_failed', 'drop', 'early_drop']
+          .map((stat) => `  label_replace(${rate(sel(`netns_nf_conntrack_stat_${stat}_total`))}, "stat", "${stat}", "", "")`)
+          .join('\n  or\n') +
         `\n)\n> ${config.conntrackDrops.perSecond}`,
     ),
     for: config.conntrackDrops.for,
@@ -528,7 +535,11 @@ export function buildAlertingRules(config: AlertConfig = alertConfig): AlertingR
     );
     return t.hosts(query, ' ({{ $s.Labels.operstate }})');
   };
-  const haQuery = t.query(`max by (instance, state) (${sel('netns_router_ha_state', `${keys.cluster}=%q`, 'id=%q')} == 1)`, t.clusterValue, '$labels.id');
+  const haQuery = t.query(
+    `max by (instance, state) (${sel('netns_router_ha_state', `${keys.cluster}=%q`, 'id=%q')} == 1)`,
+    t.clusterValue,
+    '$labels.id',
+  );
   const lostQuery = t.query(
     `max by (instance) (max_over_time(${sel('netns_info', `${keys.cluster}=%q`, 'id=%q')}[${config.routerPortDown.exporterDownLookback}])) ` +
       `* on(instance) group_left() max by (instance) (${sel('up', `${keys.cluster}=%q`)} == 0)`,

@@ -27,7 +27,10 @@ function optionsOf(flag: CollectorFlag): Option[] {
   if (flag.kind === 'switch') {
     const onByDefault = flag.default ? ' (default)' : '';
     const offByDefault = flag.default ? '' : ' (default)';
-    return [new Option(`--${flag.name}`, `${flag.help}${onByDefault}`), new Option(`--no-${flag.name}`, `${flag.negatedHelp}${offByDefault}`)];
+    return [
+      new Option(`--${flag.name}`, `${flag.help}${onByDefault}`),
+      new Option(`--no-${flag.name}`, `${flag.negatedHelp}${offByDefault}`),
+    ];
   }
   const option = new Option(`--${flag.name} ${flag.placeholder}`, flag.help);
   return [flag.default === undefined ? option : option.default(flag.default)];
@@ -56,15 +59,22 @@ function buildCommand(version: string, collectors: readonly CollectorDeclaration
     )
     .option('--netns.scan-processes', 'also report unnamed namespaces held only by processes (/proc/<pid>/ns/net) (default)')
     .option('--no-netns.scan-processes', 'do not scan processes for unnamed namespaces')
-    .option('--netns.include-host', "also report the exporter's own (host) namespace as netns=\"host\"", false)
-    .option('--netns.labels-file <path>', 'YAML/JSON map of namespace name or router id to extra netns_info labels (re-read when it changes)')
+    .option('--netns.include-host', 'also report the exporter\'s own (host) namespace as netns="host"', false)
+    .option(
+      '--netns.labels-file <path>',
+      'YAML/JSON map of namespace name or router id to extra netns_info labels (re-read when it changes)',
+    )
     .option('--netns.include <regex>', 'only report namespaces whose name matches')
     .option('--netns.exclude <regex>', 'do not report namespaces whose name matches');
   for (const [index, collector] of collectors.entries()) {
     // a bug, not a user's mistake: two collectors would share one switch and one `collector` label value
-    if (collectors.findIndex((other) => other.name === collector.name) !== index) throw new Error(`collector ${collector.name} is registered twice`);
+    if (collectors.findIndex((other) => other.name === collector.name) !== index)
+      throw new Error(`collector ${collector.name} is registered twice`);
     command
-      .option(`--collector.${collector.name}`, `enable the ${collector.name} collector: ${collector.description}${collector.defaultEnabled ? ' (default)' : ''}`)
+      .option(
+        `--collector.${collector.name}`,
+        `enable the ${collector.name} collector: ${collector.description}${collector.defaultEnabled ? ' (default)' : ''}`,
+      )
       .option(`--no-collector.${collector.name}`, `disable the ${collector.name} collector`);
   }
   for (const flag of collectorFlags(collectors)) for (const option of optionsOf(flag)) command.addOption(option);
@@ -76,7 +86,9 @@ function buildCommand(version: string, collectors: readonly CollectorDeclaration
     )
     .option('--collector.max-series <n>', 'most namespace series one scrape may carry; 0 disables the limit', '0')
     .addOption(
-      new Option('--collector.backend <backend>', 'how namespaces are entered: native addon, exec (nsenter), or auto').choices(BACKENDS).default('auto'),
+      new Option('--collector.backend <backend>', 'how namespaces are entered: native addon, exec (nsenter), or auto')
+        .choices(BACKENDS)
+        .default('auto'),
     )
     .option('--once', 'print one scrape to stdout and exit', false);
 }
@@ -84,6 +96,7 @@ function buildCommand(version: string, collectors: readonly CollectorDeclaration
 function regexOption(flag: string, source: unknown): RegExp | undefined {
   if (source === undefined) return undefined;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- commander gives this option as a string
     return compileRegex(flag, String(source));
   } catch (error) {
     if (error instanceof FlagValueError) throw new FlagError(error.message, 2);
@@ -119,7 +132,11 @@ function integerFlag(flag: string, text: unknown, min: number): number {
 }
 
 /** `collectors`: the registry; a test passes a collector of its own beside it. */
-export function parseFlags(argv: readonly string[], version: string, collectors: readonly CollectorDeclaration[] = COLLECTORS): ExporterConfig {
+export function parseFlags(
+  argv: readonly string[],
+  version: string,
+  collectors: readonly CollectorDeclaration[] = COLLECTORS,
+): ExporterConfig {
   const command = buildCommand(version, collectors);
   let helpText = '';
   command.configureOutput({ outputError: () => undefined, writeOut: (text) => (helpText += text) });
@@ -140,18 +157,23 @@ export function parseFlags(argv: readonly string[], version: string, collectors:
   if (!listenAddress) throw new FlagError(`--web.listen-address must be [host]:port, got ${JSON.stringify(listenText)}`, 2);
   const telemetryPath = String(opts['web.telemetryPath']);
   // Plain path characters only: express would read ':' or '*' as route parameters.
-  if (!/^\/[A-Za-z0-9._~\/-]+$/.test(telemetryPath) || telemetryPath === '/healthz') {
-    throw new FlagError(`--web.telemetry-path must be a plain path such as /metrics (not / or /healthz), got ${JSON.stringify(telemetryPath)}`, 2);
+  if (!/^\/[A-Za-z0-9._~/-]+$/.test(telemetryPath) || telemetryPath === '/healthz') {
+    throw new FlagError(
+      `--web.telemetry-path must be a plain path such as /metrics (not / or /healthz), got ${JSON.stringify(telemetryPath)}`,
+      2,
+    );
   }
   const timeoutMs = parseDurationMs(String(opts['collector.timeout']));
   if (timeoutMs === undefined) {
     throw new FlagError(`--collector.timeout must be a duration such as 10s or 500ms, got ${JSON.stringify(opts['collector.timeout'])}`, 2);
   }
 
-  const enabled = collectors.filter((collector) => {
-    const flag = opts[`collector.${collector.name}`];
-    return flag === undefined ? collector.defaultEnabled : Boolean(flag);
-  }).map((collector) => collector.name);
+  const enabled = collectors
+    .filter((collector) => {
+      const flag = opts[`collector.${collector.name}`];
+      return flag === undefined ? collector.defaultEnabled : Boolean(flag);
+    })
+    .map((collector) => collector.name);
 
   return {
     listenAddress,
@@ -168,7 +190,8 @@ export function parseFlags(argv: readonly string[], version: string, collectors:
     collectors: enabled,
     collectorFlags: collectorFlagValues(collectorFlags(collectors), command),
     timeoutMs,
-    parallelism: opts['collector.parallelism'] === undefined ? undefined : integerFlag('collector.parallelism', opts['collector.parallelism'], 1),
+    parallelism:
+      opts['collector.parallelism'] === undefined ? undefined : integerFlag('collector.parallelism', opts['collector.parallelism'], 1),
     maxSeries: integerFlag('collector.max-series', opts['collector.maxSeries'], 0),
     backend: opts['collector.backend'] as Backend,
     once: opts.once === true,

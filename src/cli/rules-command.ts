@@ -66,7 +66,7 @@ async function configFrom(options: RulesOptions): Promise<AlertConfig> {
     try {
       document = parse(text);
     } catch (error) {
-      throw new UsageError(`--config ${options.config}: not valid YAML: ${(error as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
+      throw new UsageError(`--config ${options.config}: not valid YAML: ${(error as Error).message.split('\n')[0]?.replace(/:$/, '')}`);
     }
     try {
       config = applyOverrides(config, document);
@@ -100,7 +100,7 @@ async function configFrom(options: RulesOptions): Promise<AlertConfig> {
 export async function runRulesCommand(argv: readonly string[]): Promise<number> {
   const command = program();
   try {
-    command.parse(argv as string[], { from: 'user' });
+    command.parse(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0; // --help, already printed
@@ -116,7 +116,8 @@ export async function runRulesCommand(argv: readonly string[]): Promise<number> 
       process.stdout.write(stringify(config, { lineWidth: 0 }));
       return 0;
     }
-    const prometheusRule = (): string => renderPrometheusRule(config, { name: options.prometheusruleName, namespace: options.prometheusruleNamespace });
+    const prometheusRule = (): string =>
+      renderPrometheusRule(config, { name: options.prometheusruleName, namespace: options.prometheusruleNamespace });
     if (options.outputDir !== undefined) {
       try {
         await mkdir(options.outputDir, { recursive: true });
@@ -126,7 +127,9 @@ export async function runRulesCommand(argv: readonly string[]): Promise<number> 
         process.stderr.write(`netns-exporter rules: cannot write into --output-dir ${options.outputDir}: ${(error as Error).message}\n`);
         return 1;
       }
-      process.stderr.write(`netns-exporter rules: wrote ${join(options.outputDir, RULES_FILE_NAME)} and ${join(options.outputDir, PROMETHEUS_RULE_FILE_NAME)}\n`);
+      process.stderr.write(
+        `netns-exporter rules: wrote ${join(options.outputDir, RULES_FILE_NAME)} and ${join(options.outputDir, PROMETHEUS_RULE_FILE_NAME)}\n`,
+      );
     }
     if (options.format !== undefined || options.outputDir === undefined) {
       process.stdout.write(options.format === 'prometheusrule' ? prometheusRule() : renderRulesFile(config));

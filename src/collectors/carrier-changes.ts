@@ -28,7 +28,14 @@ export const carrierChangesCollector = defineCollector({
     if (links === undefined) return;
     links.links.forEach((link, i) => {
       if (link.carrierChanges === undefined || !options.deviceFilter(link.device)) return;
-      out.counter(carrierChangesFamily, [ns.name, link.device], link.carrierChanges, linksSource, links.carrierChangesAt?.[i], CARRIER_CHANGES_KIND);
+      out.counter(
+        carrierChangesFamily,
+        [ns.name, link.device],
+        link.carrierChanges,
+        linksSource,
+        links.carrierChangesAt?.[i],
+        CARRIER_CHANGES_KIND,
+      );
     });
   },
 });

@@ -135,7 +135,8 @@ export function defineCollector<O>(definition: CollectorDefinition<O>): Collecto
         name,
         families,
         sources: definition.sources(options),
-        collect: (context, input, out) => definition.collect({ ns: context.ns, intern: context.intern, family: context.family, options }, input, out),
+        collect: (context, input, out) =>
+          definition.collect({ ns: context.ns, intern: context.intern, family: context.family, options }, input, out),
       };
     },
   });

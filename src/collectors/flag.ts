@@ -59,7 +59,13 @@ export function valueFlag<T>(flag: Omit<ValueFlag<T>, 'kind'>): ValueFlag<T> {
 
 /** A regular expression in JavaScript syntax, unanchored as node_exporter's include/exclude flags are; no default. */
 export function regexFlag(name: string, help: string): ValueFlag<RegExp | undefined> {
-  return valueFlag({ name, placeholder: '<regex>', help, default: undefined, parse: (text) => (text === undefined ? undefined : compileRegex(name, text)) });
+  return valueFlag({
+    name,
+    placeholder: '<regex>',
+    help,
+    default: undefined,
+    parse: (text) => (text === undefined ? undefined : compileRegex(name, text)),
+  });
 }
 
 /** `text` as a regular expression, or a FlagValueError naming --<name>. */

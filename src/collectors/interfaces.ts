@@ -48,12 +48,12 @@ const transmitFamilies = TRANSMIT_COUNTERS.map((counter) =>
   ),
 );
 const upFamily = family('netns_network_up', 'gauge', 'Value is 1 if operstate is "up", 0 otherwise.', DEVICE_LABELS);
-const infoFamily = family(
-  'netns_network_info',
-  'gauge',
-  'Non-numeric data of a network device; value is always 1.',
-  ['netns', 'device', 'address', 'operstate'],
-);
+const infoFamily = family('netns_network_info', 'gauge', 'Non-numeric data of a network device; value is always 1.', [
+  'netns',
+  'device',
+  'address',
+  'operstate',
+]);
 const mtuFamily = family('netns_network_mtu_bytes', 'gauge', 'MTU of a network device, in bytes.', DEVICE_LABELS);
 
 /** Families of the 16 counters in /proc/net/dev's column order (receive, then transmit); the column is the counter kind. */
@@ -84,7 +84,9 @@ export const interfacesCollector = defineCollector<DeviceOptions>({
         if (!options.deviceFilter(record.device)) return;
         const labels = row(record.device);
         const at = netDev.at?.[i];
-        RECEIVE_COUNTERS.forEach((counter, column) => out.counter(counterFamilies[column] as MetricFamily, labels, record.receive[counter], netDevSource, at, column));
+        RECEIVE_COUNTERS.forEach((counter, column) =>
+          out.counter(counterFamilies[column] as MetricFamily, labels, record.receive[counter], netDevSource, at, column),
+        );
         TRANSMIT_COUNTERS.forEach((counter, i) => {
           const column = RECEIVE_COUNTERS.length + i;
           out.counter(counterFamilies[column] as MetricFamily, labels, record.transmit[counter], netDevSource, at, column);

@@ -92,7 +92,16 @@ export const iptablesCollector = defineCollector<IptablesOptions>({
           // per-rule series: the operator's series budget (--[no-]collector.iptables.rules, --iptables.chain.*)
           if (!options.ruleChains(chain.name)) continue;
           for (const rule of chain.rules) {
-            const ruleLabels = [ns.name, backend, family, tableName, chainName, intern(String(rule.position)), intern(rule.target), intern(rule.comment)];
+            const ruleLabels = [
+              ns.name,
+              backend,
+              family,
+              tableName,
+              chainName,
+              intern(String(rule.position)),
+              intern(rule.target),
+              intern(rule.comment),
+            ];
             out.counter(rulePacketsFamily, ruleLabels, rule.packets, source, rule.countersAt?.packets);
             out.counter(ruleBytesFamily, ruleLabels, rule.bytes, source, rule.countersAt?.bytes);
           }

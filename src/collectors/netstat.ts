@@ -58,7 +58,8 @@ interface NetstatOptions {
 }
 
 const LABELS = ['netns'] as const;
-const helpOf = (name: string): string => `Statistic ${name} of /proc/net/{snmp,netstat,snmp6} inside the namespace (node_exporter's netstat naming).`;
+const helpOf = (name: string): string =>
+  `Statistic ${name} of /proc/net/{snmp,netstat,snmp6} inside the namespace (node_exporter's netstat naming).`;
 const familyName = (name: string): string => `netns_netstat_${name}`;
 
 /** The default fields' families, declared so that they are documented and come out in this order. */
@@ -102,7 +103,11 @@ export function printedFieldNames(own: OwnNamespaceInput): Map<string, string[]>
   const printed = new Map<string, string[]>();
   for (const file of NETSTAT_FILES) {
     const records = own(file);
-    if (records !== undefined) printed.set(file.name, records.map(({ proto, field }) => `${proto}_${field}`));
+    if (records !== undefined)
+      printed.set(
+        file.name,
+        records.map(({ proto, field }) => `${proto}_${field}`),
+      );
   }
   return printed;
 }

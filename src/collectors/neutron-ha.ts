@@ -31,7 +31,7 @@ const haStateFamily = family(
 
 export const neutronHaCollector = defineCollector<{ readonly stateFiles: HostSource<HaState> }>({
   name: 'neutron_ha',
-  description: "Neutron L3 HA router role on this host (<ha_confs>/<router id>/state)",
+  description: 'Neutron L3 HA router role on this host (<ha_confs>/<router id>/state)',
   defaultEnabled: true,
   flags: [haConfsDirFlag],
   options: (flag) => ({ stateFiles: neutronHaStateSource(flag(haConfsDirFlag)) }),

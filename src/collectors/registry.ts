@@ -42,7 +42,8 @@ export function collectorFlags(collectors: readonly CollectorDeclaration[]): Col
     for (const flag of collector.flags) {
       const known = byName.get(flag.name);
       if (known !== undefined && known !== flag) throw new Error(`--${flag.name} is declared twice (collector ${collector.name})`);
-      if (collectors.some((other) => `collector.${other.name}` === flag.name)) throw new Error(`--${flag.name} is the switch of a collector`);
+      if (collectors.some((other) => `collector.${other.name}` === flag.name))
+        throw new Error(`--${flag.name} is the switch of a collector`);
       byName.set(flag.name, flag);
     }
   }

@@ -140,7 +140,10 @@ async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string
     errors.push(`cannot read ${procRoot} to find unnamed namespaces: ${describeError(error)}`);
     return [];
   }
-  const pids = entries.filter((entry) => /^[0-9]+$/.test(entry)).map(Number).sort((a, b) => a - b);
+  const pids = entries
+    .filter((entry) => /^[0-9]+$/.test(entry))
+    .map(Number)
+    .sort((a, b) => a - b);
   let denied = 0;
   let firstDenied = '';
   const refs = await mapSliced(pids, (pid): NetnsRef | undefined => {
@@ -168,7 +171,7 @@ async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string
   if (denied > 0) {
     errors.push(
       `could not examine the network namespace of ${denied} processes under ${procRoot} (first: ${firstDenied}; ` +
-        'reading another user\'s needs CAP_SYS_PTRACE, and a process of another user namespace may refuse even root)',
+        "reading another user's needs CAP_SYS_PTRACE, and a process of another user namespace may refuse even root)",
     );
   }
   return refs.filter((ref): ref is NetnsRef => ref !== undefined);
@@ -207,12 +210,13 @@ function joinPath(dir: string, name: string): string {
 
 function escapeBytes(bytes: Buffer): string {
   let out = '';
-  for (const byte of bytes) out += byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  for (const byte of bytes)
+    out += byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
   return out;
 }
 
 function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 }
 
 function describeError(error: unknown): string {

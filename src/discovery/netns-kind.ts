@@ -3,7 +3,7 @@
 import type { NetnsKind } from '../model/netns-ref.js';
 
 // Order does not matter: no prefix is a prefix of another.
-const NEUTRON_PREFIXES: ReadonlyArray<readonly [prefix: string, kind: NetnsKind]> = [
+const NEUTRON_PREFIXES: readonly (readonly [prefix: string, kind: NetnsKind])[] = [
   ['qrouter-', 'qrouter'],
   ['qdhcp-', 'qdhcp'],
   ['snat-', 'snat'],

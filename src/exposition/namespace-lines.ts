@@ -33,8 +33,13 @@ export class NamespaceLineCache {
   /** `netns_info{netns,kind,id,<extra>} 1`. */
   infoLine(ns: NetnsRef, extra: ExtraLabels = NO_EXTRA): Buffer {
     let line = this.info.get(ns.name) ?? this.nextInfo.get(ns.name);
-    if (line === undefined || line.kind !== ns.kind || line.id !== ns.id || !sameLabels(line.extra, extra)) {
-      line = { kind: ns.kind, id: ns.id, extra, bytes: Buffer.from(seriesLine(netnsInfoFamily, [ns.name, ns.kind, ns.id], 1, extra), 'utf8') };
+    if (line?.kind !== ns.kind || line.id !== ns.id || !sameLabels(line.extra, extra)) {
+      line = {
+        kind: ns.kind,
+        id: ns.id,
+        extra,
+        bytes: Buffer.from(seriesLine(netnsInfoFamily, [ns.name, ns.kind, ns.id], 1, extra), 'utf8'),
+      };
     }
     this.nextInfo.set(ns.name, line);
     return line.bytes;
@@ -53,8 +58,8 @@ export class NamespaceLineCache {
 
   /** Ends a rendering: what it used is what the next one finds. */
   rotate(): void {
-    [this.info, this.nextInfo] = [this.nextInfo, new Map()];
-    [this.success, this.nextSuccess] = [this.nextSuccess, new Map()];
+    [this.info, this.nextInfo] = [this.nextInfo, new Map<string, InfoLine>()];
+    [this.success, this.nextSuccess] = [this.nextSuccess, new Map<string, SuccessLines>()];
   }
 }
 

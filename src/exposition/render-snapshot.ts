@@ -165,7 +165,10 @@ export async function renderSnapshot(
         await behind; // the sink (zlib) is behind: its 'drain' comes from a later turn of the event loop
         sliceStarted = performance.now();
         chunksSeen = writer.chunksWritten;
-      } else if (writer.chunksWritten !== chunksSeen || (++groupsSinceClock >= CLOCK_EVERY_GROUPS && performance.now() - sliceStarted >= maxSliceMs)) {
+      } else if (
+        writer.chunksWritten !== chunksSeen ||
+        (++groupsSinceClock >= CLOCK_EVERY_GROUPS && performance.now() - sliceStarted >= maxSliceMs)
+      ) {
         // A turn of the event loop after every chunk, not only every few milliseconds: zlib compresses
         // one chunk at a time on a libuv thread and takes the next only from a callback on this
         // thread, so while this loop ran on, zlib sat idle; with a turn per chunk (about 0.6 ms of

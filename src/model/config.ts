@@ -45,5 +45,5 @@ export interface ExporterConfig {
 
 /** include/exclude as one predicate: kept when it matches include (if any) and not exclude (if any). */
 export function nameFilter(include: RegExp | undefined, exclude: RegExp | undefined): (name: string) => boolean {
-  return (name) => (include === undefined || include.test(name)) && (exclude === undefined || !exclude.test(name));
+  return (name) => (include === undefined || include.test(name)) && !exclude?.test(name);
 }

@@ -6,7 +6,7 @@ import { NLMSG_HDRLEN, readHostU32 } from './netlink/netlink-messages.js';
 /** Each netlink message's sequence number and port id: they belong to the request, not the ruleset. */
 export function netlinkHeaderRanges(data: Buffer): [number, number][] {
   const ranges: [number, number][] = [];
-  for (let offset = 0; offset + NLMSG_HDRLEN <= data.length; ) {
+  for (let offset = 0; offset + NLMSG_HDRLEN <= data.length;) {
     const length = readHostU32(data, offset);
     if (length < NLMSG_HDRLEN) break;
     ranges.push([offset + 8, offset + 16]);

@@ -41,7 +41,7 @@ function countEntry(element: unknown, counter: NeighbourCounter): string | undef
     if (!Array.isArray(state) || state.length === 0 || !state.every((bit) => typeof bit === 'string')) {
       return `(${dst}) "state" is not a non-empty array of strings`;
     }
-    const names = (state as string[]).map((bit) => bit.toLowerCase());
+    const names = state.map((bit) => bit.toLowerCase());
     // names iproute2 knows, or the hex of bits it does not (print_neigh_state's "%02x")
     const unknown = names.find((bit) => !STATE_NAMES.has(bit) && !/^(0x)?[0-9a-f]+$/.test(bit));
     if (unknown !== undefined) return `(${dst}) unknown state ${JSON.stringify(unknown)}`;

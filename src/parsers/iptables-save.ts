@@ -46,7 +46,7 @@ export function parseIptablesSave(text: string): ParseResult<IptablesTable[]> {
   // Walks the text by offsets rather than split('\n'): a big Neutron node prints tens of thousands
   // of rules per namespace and scrape, and one flat string reads faster than as many slices.
   let lineNumber = 0;
-  for (let lineStart = 0; lineStart < text.length; ) {
+  for (let lineStart = 0; lineStart < text.length;) {
     lineNumber++;
     const lineEnd = endOfLine(text, lineStart);
     const first = text.charCodeAt(lineStart);
@@ -79,7 +79,8 @@ export function parseIptablesSave(text: string): ParseResult<IptablesTable[]> {
 
     if (line.startsWith('*')) {
       const name = line.slice(1);
-      if (open !== undefined) return fail(lineNumber, `table '${name}' starts before table '${open.name}' (line ${open.line}) has its COMMIT`);
+      if (open !== undefined)
+        return fail(lineNumber, `table '${name}' starts before table '${open.name}' (line ${open.line}) has its COMMIT`);
       if (name === '' || /\s/.test(name)) return fail(lineNumber, `bad table line '${line}'`);
       const earlier = tableLines.get(name);
       if (earlier !== undefined) return fail(lineNumber, `table '${name}' appears a second time (first on line ${earlier})`);
@@ -149,13 +150,25 @@ interface ScannedRule {
 // Other options need no rule: their values never start with '-', and a quoted value is skipped whole.
 function valueStyle(option: string): 'raw' | 'string' | undefined {
   switch (option) {
-    case '-s': case '--source': case '-d': case '--destination':
-    case '-i': case '--in-interface': case '-o': case '--out-interface':
-    case '-p': case '--protocol': case '-m': case '--match':
+    case '-s':
+    case '--source':
+    case '-d':
+    case '--destination':
+    case '-i':
+    case '--in-interface':
+    case '-o':
+    case '--out-interface':
+    case '-p':
+    case '--protocol':
+    case '-m':
+    case '--match':
     case '--name': // -m recent
     case '--helper': // -m helper
       return 'raw';
-    case '--comment': case '--string': case '--log-prefix': case '--nflog-prefix':
+    case '--comment':
+    case '--string':
+    case '--log-prefix':
+    case '--nflog-prefix':
       return 'string';
     default:
       return undefined;
@@ -301,7 +314,11 @@ class RuleWords {
         const nextStart = end + 1;
         if (nextStart >= text.length) return undefined;
         const nextEnd = endOfLine(text, nextStart);
-        if (fromSaveString ? extraLines >= MAX_SAVE_STRING_LINES : STARTS_OWN_LINE.test(text.slice(nextStart, Math.min(nextEnd, nextStart + 8)))) {
+        if (
+          fromSaveString
+            ? extraLines >= MAX_SAVE_STRING_LINES
+            : STARTS_OWN_LINE.test(text.slice(nextStart, Math.min(nextEnd, nextStart + 8)))
+        ) {
           return undefined;
         }
         value += `${text.slice(runStart, end)}\n`;

@@ -20,7 +20,9 @@ export function parseHaState(text: string): ParseResult<HaState> {
   if (word === '') return parsed('unknown');
   const state = STATES.get(word);
   if (state === undefined) {
-    return parseFailure(`line 1: expected primary, backup, master or fault, got ${JSON.stringify(word.length > 40 ? `${word.slice(0, 40)}...` : word)}`);
+    return parseFailure(
+      `line 1: expected primary, backup, master or fault, got ${JSON.stringify(word.length > 40 ? `${word.slice(0, 40)}...` : word)}`,
+    );
   }
   return parsed(state);
 }

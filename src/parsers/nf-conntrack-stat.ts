@@ -13,12 +13,14 @@ export function parseNfConntrackEntries(text: string): ParseResult<number> {
   // only the header and the first CPU line matter (read once per namespace per scrape: no split)
   const headerEnd = text.indexOf('\n');
   const header = headerEnd === -1 ? text : text.slice(0, headerEnd);
-  if (!/^entries\s/.test(header)) return parseFailure(`line 1: expected a header starting with "entries", got ${JSON.stringify(header.slice(0, 40))}`);
+  if (!/^entries\s/.test(header))
+    return parseFailure(`line 1: expected a header starting with "entries", got ${JSON.stringify(header.slice(0, 40))}`);
   const rowStart = headerEnd + 1;
   let rowEnd = rowStart;
   while (rowEnd < text.length && text.charCodeAt(rowEnd) > 32) rowEnd++;
   const first = headerEnd === -1 ? '' : text.slice(rowStart, rowEnd);
-  if (!HEX_COLUMN.test(first)) return parseFailure(`line 2: expected a hexadecimal entries column, got ${JSON.stringify(first.slice(0, 40))}`);
+  if (!HEX_COLUMN.test(first))
+    return parseFailure(`line 2: expected a hexadecimal entries column, got ${JSON.stringify(first.slice(0, 40))}`);
   const value = Number.parseInt(first, 16);
   if (!Number.isSafeInteger(value)) return parseFailure(`line 2: ${first} is too large to be a count of entries`);
   return parsed(value);
@@ -33,7 +35,8 @@ export function parseNfConntrackStatTotals(text: string): ParseResult<NfConntrac
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   const names = (lines[0] ?? '').split(/\s+/).filter((name) => name !== '');
-  if (names[0] !== 'entries') return parseFailure(`line 1: expected a header starting with "entries", got ${JSON.stringify((lines[0] ?? '').slice(0, 40))}`);
+  if (names[0] !== 'entries')
+    return parseFailure(`line 1: expected a header starting with "entries", got ${JSON.stringify((lines[0] ?? '').slice(0, 40))}`);
   if (new Set(names).size !== names.length) return parseFailure('line 1: a column name appears twice');
   if (lines.length < 2) return parseFailure('line 2: no CPU rows');
   const sums = names.map(() => 0);
@@ -43,7 +46,8 @@ export function parseNfConntrackStatTotals(text: string): ParseResult<NfConntrac
     if (values.length !== names.length) return parseFailure(`line ${i + 1}: ${values.length} columns, the header names ${names.length}`);
     for (let j = 0; j < values.length; j++) {
       const value = values[j] as string;
-      if (!HEX_COLUMN.test(value)) return parseFailure(`line ${i + 1}: ${names[j]}: ${JSON.stringify(value.slice(0, 40))} is not hexadecimal`);
+      if (!HEX_COLUMN.test(value))
+        return parseFailure(`line ${i + 1}: ${names[j]}: ${JSON.stringify(value.slice(0, 40))} is not hexadecimal`);
       const number = Number.parseInt(value, 16);
       if (j === 0) {
         if (i === 1) entries = number;

@@ -30,13 +30,17 @@ export function parseProcNetDev(text: string): ParseResult<NetDevRecord[]> {
     const device = line.slice(0, colon).trim();
     if (device === '') return parseFailure(`/proc/net/dev line ${lineNumber}: empty interface name`);
 
-    const fields = line.slice(colon + 1).trim().split(/\s+/);
+    const fields = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
     if (fields.length !== COUNTER_COUNT) {
       return parseFailure(`/proc/net/dev line ${lineNumber} (${device}): ${fields.length} counters, expected ${COUNTER_COUNT}`);
     }
     const values: number[] = [];
     for (const field of fields) {
-      if (!DECIMAL.test(field)) return parseFailure(`/proc/net/dev line ${lineNumber} (${device}): counter '${field}' is not a decimal number`);
+      if (!DECIMAL.test(field))
+        return parseFailure(`/proc/net/dev line ${lineNumber} (${device}): counter '${field}' is not a decimal number`);
       values.push(Number(field));
     }
     records.push({
@@ -52,7 +56,7 @@ export function parseProcNetDev(text: string): ParseResult<NetDevRecord[]> {
 // before it silently shifts every counter into the wrong metric.
 function checkHeader(lines: readonly string[]): string | undefined {
   const [first, second] = lines;
-  if (first === undefined || !first.startsWith('Inter-|')) return `/proc/net/dev line 1: expected the 'Inter-|' header`;
+  if (!first?.startsWith('Inter-|')) return `/proc/net/dev line 1: expected the 'Inter-|' header`;
   if (second === undefined) return `/proc/net/dev line 2: missing the column header`;
   const sections = second.split('|');
   if (sections.length !== 3) return `/proc/net/dev line 2: expected 3 '|'-separated sections in the column header`;

@@ -68,7 +68,12 @@ export function parseProcNetSnmp6(text: string): ParseResult<NetstatRecord[]> {
     const six = name.indexOf('6');
     if (six <= 0 || six === name.length - 1) return parseFailure(`line ${i + 1}: ${shown(name)} is not a <proto>6<field> name`);
     if (!INTEGER.test(value)) return parseFailure(`line ${i + 1}: ${name}: ${shown(value)} is not an integer`);
-    records.push({ proto: name.slice(0, six + 1), field: name.slice(six + 1), value: Number(value), at: start + line.trimEnd().length - value.length });
+    records.push({
+      proto: name.slice(0, six + 1),
+      field: name.slice(six + 1),
+      value: Number(value),
+      at: start + line.trimEnd().length - value.length,
+    });
   }
   return parsed(records);
 }

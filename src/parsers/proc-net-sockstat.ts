@@ -21,7 +21,8 @@ const INTEGER = /^-?\d+$/;
  * is a parse error, never a zero.
  */
 export function parseProcNetSockstat(text: string, pageSize?: number): ParseResult<SockstatRecord[]> {
-  if (pageSize !== undefined && (!Number.isSafeInteger(pageSize) || pageSize <= 0)) return parseFailure(`page size ${pageSize} is not a positive integer`);
+  if (pageSize !== undefined && (!Number.isSafeInteger(pageSize) || pageSize <= 0))
+    return parseFailure(`page size ${pageSize} is not a positive integer`);
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   if (lines.length === 0) return parseFailure('line 1: empty file, expected "PROTO: key value ..." lines');
@@ -34,7 +35,8 @@ export function parseProcNetSockstat(text: string, pageSize?: number): ParseResu
     const first = fields[0] as string;
     if (first.length < 2 || !first.endsWith(':')) return parseFailure(`line ${i + 1}: expected "PROTO:" first, got ${shown(line)}`);
     const proto = first.slice(0, -1);
-    if (fields.length < 3 || fields.length % 2 === 0) return parseFailure(`line ${i + 1}: ${proto}: expected key/value pairs, got ${shown(line)}`);
+    if (fields.length < 3 || fields.length % 2 === 0)
+      return parseFailure(`line ${i + 1}: ${proto}: expected key/value pairs, got ${shown(line)}`);
     at += first.length + 1;
     for (let j = 1; j < fields.length; j += 2) {
       const field = fields[j] as string;

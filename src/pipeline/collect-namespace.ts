@@ -17,7 +17,14 @@ import type { OkReading, Reading, ReadingDeclaration, Readings } from '../reader
 import type { AnySource, ReadingLayout, Source } from '../sources/source.js';
 import type { CollectorMemo, InputMemo, KeptReading, NamespaceCache, NamespaceState } from './namespace-cache.js';
 import { keepShape, sameKeptShape } from './reading-shape.js';
-import { fillTemplate, templateSeries, TemplateBuilder, type CounterReading, type CounterValues, type SeriesTemplate } from './series-templates.js';
+import {
+  fillTemplate,
+  templateSeries,
+  TemplateBuilder,
+  type CounterReading,
+  type CounterValues,
+  type SeriesTemplate,
+} from './series-templates.js';
 import { keepTextShape, readTextNumbers } from './text-shape.js';
 
 /** A collector with the sources it reads under this exporter's options. */
@@ -179,6 +186,7 @@ function collectAfresh(
       refillable = false;
       return;
     }
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- each source's records keep their own type, asked for typed by CollectorInput
     records[i] = result.value;
     const layout = layoutOf(reading.declaration);
     if (layout === undefined) {
@@ -187,7 +195,10 @@ function collectAfresh(
     }
     const shape = shapes.keep(reading, layout, result.value);
     kept.push({ kind: 'kept', key: reading.key, generation: shape.generation });
-    counterReadings[i] = shape.kind === 'binary' ? { kind: 'binary', key: reading.key, layout: shape.layout } : { kind: 'text', key: reading.key, kept: shape.text };
+    counterReadings[i] =
+      shape.kind === 'binary'
+        ? { kind: 'binary', key: reading.key, layout: shape.layout }
+        : { kind: 'text', key: reading.key, kept: shape.text };
   });
 
   const declared = (source: Source<unknown>): number => {
@@ -195,13 +206,17 @@ function collectAfresh(
     if (i === -1) throw new Error(`collector ${collector.name} did not declare source ${source.name}`);
     return i;
   };
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-return -- the records of the source asked for, of the type it declares
   const input: CollectorInput = (source) => records[declared(source)];
   const builder = new TemplateBuilder((source) => counterReadings[declared(source)]);
   try {
     collector.collect(context, input, builder);
   } catch (error) {
     // a collector bug costs this namespace's collector, never the scrape
-    failures.push({ kind: 'parse', detail: `collector ${collector.name} failed: ${error instanceof Error ? error.message : String(error)}` });
+    failures.push({
+      kind: 'parse',
+      detail: `collector ${collector.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+    });
     refillable = false;
   }
   const templates = builder.finish(previous);

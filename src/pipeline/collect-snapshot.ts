@@ -10,7 +10,14 @@ import type { NetnsRef } from '../model/netns-ref.js';
 import type { CollectorResult, NamespaceSnapshot, Snapshot } from '../model/snapshot.js';
 import { readHostSource } from '../readers/host-files.js';
 import { everySource, type NamespaceReader, type Reading, type Readings } from '../readers/reader.js';
-import { isHostSource, type AnyNamespaceSource, type AnySource, type HostSource, type NativeRead, type ReadingLayout } from '../sources/source.js';
+import {
+  isHostSource,
+  type AnyNamespaceSource,
+  type AnySource,
+  type HostSource,
+  type NativeRead,
+  type ReadingLayout,
+} from '../sources/source.js';
 import { collectNamespace, type PlannedCollector } from './collect-namespace.js';
 import { mapBounded } from './map-bounded.js';
 import type { NamespaceCache } from './namespace-cache.js';
@@ -56,9 +63,7 @@ export async function collectSnapshot(sources: SnapshotSources): Promise<Snapsho
   const discoveryErrors = [...discovery.errors];
   for (const error of discovery.errors) logger.warn({ err: error }, 'namespace discovery problem');
 
-  const namespaces = uniqueByName(discovery.namespaces, discoveryErrors, logger).filter((ns) =>
-    sources.netnsFilter(ns.name),
-  );
+  const namespaces = uniqueByName(discovery.namespaces, discoveryErrors, logger).filter((ns) => sources.netnsFilter(ns.name));
   const { plan } = sources;
   const read = await mapBounded(namespaces, sources.parallelism, (ns) => readNamespace(ns, plan, sources, logger));
   const present = read.filter((snapshot): snapshot is NamespaceSnapshot => snapshot !== undefined);
@@ -69,10 +74,7 @@ export async function collectSnapshot(sources: SnapshotSources): Promise<Snapsho
   }
 
   const durationSeconds = (performance.now() - started) / 1000;
-  logger.debug(
-    { namespaces: present.length, vanished: read.length - present.length, durationSeconds },
-    'scrape collected',
-  );
+  logger.debug({ namespaces: present.length, vanished: read.length - present.length, durationSeconds }, 'scrape collected');
   return {
     namespaces: present,
     collectors: plan.collectors.map(({ collector }) => collector.name),
@@ -95,7 +97,10 @@ async function readNamespace(
   scrapeLogger: Logger,
 ): Promise<NamespaceSnapshot | undefined> {
   const readStarted = performance.now();
-  const [inside, host] = await Promise.all([readBeforeDeadline(ns, plan.namespaceSources, sources), readHostFiles(ns, plan.hostSources, plan.namespaceSources.length)]);
+  const [inside, host] = await Promise.all([
+    readBeforeDeadline(ns, plan.namespaceSources, sources),
+    readHostFiles(ns, plan.hostSources, plan.namespaceSources.length),
+  ]);
   const readSeconds = (performance.now() - readStarted) / 1000;
   if (allVanished(inside)) {
     scrapeLogger.debug({ netns: ns.name, inode: ns.inode }, 'namespace vanished during the scrape');
@@ -125,7 +130,9 @@ async function readNamespace(
 
 /** Host readings are keyed after the namespace's own (`firstKey` on), as they come in the plan's list of sources. */
 async function readHostFiles(ns: NetnsRef, wanted: readonly HostSource<unknown>[], firstKey: number): Promise<[AnySource, Reading][]> {
-  return Promise.all(wanted.map(async (source, i): Promise<[AnySource, Reading]> => [source, await readHostSource(ns, source, firstKey + i)]));
+  return Promise.all(
+    wanted.map(async (source, i): Promise<[AnySource, Reading]> => [source, await readHostSource(ns, source, firstKey + i)]),
+  );
 }
 
 async function readBeforeDeadline(ns: NetnsRef, wanted: readonly AnyNamespaceSource[], sources: SnapshotSources): Promise<Readings> {

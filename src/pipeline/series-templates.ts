@@ -89,7 +89,8 @@ export class TemplateBuilder implements SeriesOutput {
     }
     let draft = this.lastOfFamily.get(family);
     const counters = draft?.counters;
-    if (draft === undefined || (counters !== undefined && (counters.reading.key !== reading.key || counters.counterKind !== kind))) draft = this.draft(family);
+    if (draft === undefined || (counters !== undefined && (counters.reading.key !== reading.key || counters.counterKind !== kind)))
+      draft = this.draft(family);
     draft.counters ??= { reading, counterKind: kind, series: [], at: [] };
     draft.counters.series.push(draft.rows.length);
     draft.counters.at.push(place);
@@ -109,7 +110,12 @@ export class TemplateBuilder implements SeriesOutput {
       const shared = made.find((entry) => sameRowObjects(entry.rows, draft.rows))?.labels;
       const labels = shared ?? earlier.take(draft.family, draft.rows);
       if (shared === undefined) made.push({ rows: draft.rows, labels });
-      return { family: draft.family, labels, constants: draft.constants.slice(), counters: draft.counters === undefined ? NO_COUNTERS : countersOf(draft.counters, arrays) };
+      return {
+        family: draft.family,
+        labels,
+        constants: draft.constants.slice(),
+        counters: draft.counters === undefined ? NO_COUNTERS : countersOf(draft.counters, arrays),
+      };
     });
   }
 

@@ -65,7 +65,7 @@ export function keepTextShape(data: Buffer): KeptTextShape {
   const skeleton: number[] = [];
   const positions: number[] = [];
   let wordStart = true;
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const byte = data[at] as number;
     if (wordStart && !isBlank(byte)) {
       const end = numericWordEnd(data, at);

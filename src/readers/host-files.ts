@@ -18,6 +18,7 @@ export async function readHostSource(ns: NetnsRef, source: HostSource<unknown>, 
   const read = await readHostFile(path, MAX_BYTES);
   if (read.ok) return { ok: true, data: read.data, declaration: source.host, key };
   // no file, or no directory of that name: not an HA router, or no L3 agent on this host
-  if (read.code === 'ENOENT' || read.code === 'ENOTDIR') return { ok: false, error: { kind: 'not-present', detail: `${source.name}: ${path}: ${read.code}` } };
+  if (read.code === 'ENOENT' || read.code === 'ENOTDIR')
+    return { ok: false, error: { kind: 'not-present', detail: `${source.name}: ${path}: ${read.code}` } };
   return { ok: false, error: { kind: 'tool-failed', detail: `${source.name}: ${path}: ${read.code}` } };
 }

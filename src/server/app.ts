@@ -56,7 +56,8 @@ export function createApp(options: AppOptions): express.Express {
   app.set('etag', false);
   let inFlight = 0;
 
-  const only = (handler: (request: Request, response: Response) => void | Promise<void>) =>
+  const only =
+    (handler: (request: Request, response: Response) => void | Promise<void>) =>
     async (request: Request, response: Response, next: NextFunction): Promise<void> => {
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         response.set('Allow', 'GET, HEAD').status(405).type('text/plain').send('Method Not Allowed\n');

@@ -61,7 +61,9 @@ export class BasicAuthVerifier {
 
   private cacheKey(user: string, password: string): string {
     // Length-prefixed, so no user/password split can collide with another.
-    return createHmac('sha256', this.hmacKey).update(`${Buffer.byteLength(user)}:${user}:${password}`).digest('base64');
+    return createHmac('sha256', this.hmacKey)
+      .update(`${Buffer.byteLength(user)}:${user}:${password}`)
+      .digest('base64');
   }
 
   private remember(cacheKey: string, now: number): void {

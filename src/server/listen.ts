@@ -134,7 +134,10 @@ function tlsReloader(server: HttpsServer, tls: TlsSettings, logger: Logger): () 
     } catch (error) {
       // A half-written pair (new certificate, old key) must not take the server down; the old
       // material stays in use and the next check tries again.
-      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'TLS certificate files changed but cannot be used; keeping the previous ones');
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'TLS certificate files changed but cannot be used; keeping the previous ones',
+      );
       return false;
     }
   };

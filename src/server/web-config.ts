@@ -116,7 +116,8 @@ export async function loadWebConfig(path: string | undefined): Promise<WebConfig
     const http = optionalMapping(top.http_server_config, 'http_server_config');
     if (http) allowKeys(http, 'http_server_config', ['http2', 'headers']);
     // http2 is accepted so exporter-toolkit files load; this server speaks HTTP/1.1 either way.
-    if (http?.http2 !== undefined && typeof http.http2 !== 'boolean') throw new KeyProblem('http_server_config.http2 must be true or false');
+    if (http?.http2 !== undefined && typeof http.http2 !== 'boolean')
+      throw new KeyProblem('http_server_config.http2 must be true or false');
     return {
       tls: await tlsSettings(top.tls_server_config, baseDir),
       headers: headers(http?.headers),
@@ -137,8 +138,19 @@ async function tlsSettings(value: unknown, baseDir: string): Promise<TlsSettings
   if (!tls) return undefined;
   const where = (key: string): string => `tls_server_config.${key}`;
   allowKeys(tls, 'tls_server_config', [
-    'cert', 'key', 'client_ca', 'cert_file', 'key_file', 'client_ca_file', 'client_auth_type', 'client_allowed_sans',
-    'min_version', 'max_version', 'cipher_suites', 'prefer_server_cipher_suites', 'curve_preferences',
+    'cert',
+    'key',
+    'client_ca',
+    'cert_file',
+    'key_file',
+    'client_ca_file',
+    'client_auth_type',
+    'client_allowed_sans',
+    'min_version',
+    'max_version',
+    'cipher_suites',
+    'prefer_server_cipher_suites',
+    'curve_preferences',
   ]);
   // Stricter than exporter-toolkit, which serves plain HTTP when only e.g. min_version is set:
   // a tls_server_config section that cannot give TLS is a mistake, not a request for HTTP.
@@ -152,7 +164,11 @@ async function tlsSettings(value: unknown, baseDir: string): Promise<TlsSettings
     key: optionalString(tls.key, where('key')),
     clientCa: optionalString(tls.client_ca, where('client_ca')),
   };
-  for (const [file, text] of [['cert_file', 'cert'], ['key_file', 'key'], ['client_ca_file', 'client_ca']] as const) {
+  for (const [file, text] of [
+    ['cert_file', 'cert'],
+    ['key_file', 'key'],
+    ['client_ca_file', 'client_ca'],
+  ] as const) {
     if (tls[file] !== undefined && tls[text] !== undefined) throw new KeyProblem(`set ${where(file)} or ${where(text)}, not both`);
   }
   if (files.cert === undefined && inline.cert === undefined) throw new KeyProblem('tls_server_config needs cert_file (or cert)');
@@ -162,11 +178,15 @@ async function tlsSettings(value: unknown, baseDir: string): Promise<TlsSettings
   // RequireClientCert: exporter-toolkit's old spelling of RequireAnyClientCert, still accepted there.
   const clientAuth = (clientAuthText === 'RequireClientCert' ? 'RequireAnyClientCert' : clientAuthText) as ClientAuthType;
   if (!CLIENT_AUTH_TYPES.includes(clientAuth)) {
-    throw new KeyProblem(`${where('client_auth_type')} must be one of ${CLIENT_AUTH_TYPES.join(', ')}, got ${JSON.stringify(clientAuthText)}`);
+    throw new KeyProblem(
+      `${where('client_auth_type')} must be one of ${CLIENT_AUTH_TYPES.join(', ')}, got ${JSON.stringify(clientAuthText)}`,
+    );
   }
   const hasClientCa = files.clientCa !== undefined || inline.clientCa !== undefined;
   if (hasClientCa && clientAuth === 'NoClientCert') {
-    throw new KeyProblem(`${where('client_ca_file')} is set but client_auth_type is NoClientCert (set RequireAndVerifyClientCert to check client certificates)`);
+    throw new KeyProblem(
+      `${where('client_ca_file')} is set but client_auth_type is NoClientCert (set RequireAndVerifyClientCert to check client certificates)`,
+    );
   }
   // Without a CA Node would verify clients against its bundled public roots: any certificate a
   // public CA ever issued would be let in. Go uses the system roots there; we refuse instead.
@@ -185,13 +205,18 @@ async function tlsSettings(value: unknown, baseDir: string): Promise<TlsSettings
   const cipherNames = optionalStringList(tls.cipher_suites, where('cipher_suites')) ?? [];
   for (const name of cipherNames) {
     if (TLS12_CIPHER_SUITES[name] === undefined && !TLS13_CIPHER_SUITES.has(name)) {
-      throw new KeyProblem(`${where('cipher_suites')}: unknown or unsupported cipher suite ${JSON.stringify(name)} (supported: ${[...Object.keys(TLS12_CIPHER_SUITES), ...TLS13_CIPHER_SUITES].join(', ')})`);
+      throw new KeyProblem(
+        `${where('cipher_suites')}: unknown or unsupported cipher suite ${JSON.stringify(name)} (supported: ${[...Object.keys(TLS12_CIPHER_SUITES), ...TLS13_CIPHER_SUITES].join(', ')})`,
+      );
     }
   }
   const tls12Ciphers = cipherNames.map((name) => TLS12_CIPHER_SUITES[name]).filter((name): name is string => name !== undefined);
   const curveNames = optionalStringList(tls.curve_preferences, where('curve_preferences')) ?? [];
   for (const name of curveNames) {
-    if (CURVES[name] === undefined) throw new KeyProblem(`${where('curve_preferences')}: unknown curve ${JSON.stringify(name)} (supported: ${Object.keys(CURVES).join(', ')})`);
+    if (CURVES[name] === undefined)
+      throw new KeyProblem(
+        `${where('curve_preferences')}: unknown curve ${JSON.stringify(name)} (supported: ${Object.keys(CURVES).join(', ')})`,
+      );
   }
   const preferServer = tls.prefer_server_cipher_suites ?? true;
   if (typeof preferServer !== 'boolean') throw new KeyProblem(`${where('prefer_server_cipher_suites')} must be true or false`);
@@ -264,14 +289,17 @@ function headers(value: unknown): Record<string, string> {
   if (!map) return result;
   for (const [name, raw] of Object.entries(map)) {
     if (!Object.hasOwn(SETTABLE_HEADERS, name)) {
-      throw new KeyProblem(`http_server_config.headers: ${JSON.stringify(name)} cannot be set (allowed: ${Object.keys(SETTABLE_HEADERS).join(', ')})`);
+      throw new KeyProblem(
+        `http_server_config.headers: ${JSON.stringify(name)} cannot be set (allowed: ${Object.keys(SETTABLE_HEADERS).join(', ')})`,
+      );
     }
     const where = `http_server_config.headers.${name}`;
     const text = optionalString(raw, where) ?? '';
     if (text === '') continue; // blank means unset, as in exporter-toolkit
     if (/[\u0000-\u001f\u007f]/.test(text)) throw new KeyProblem(`${where} contains a control character`);
     const allowed = SETTABLE_HEADERS[name];
-    if (allowed && !allowed.includes(text)) throw new KeyProblem(`${where} must be one of ${allowed.join(', ')}, got ${JSON.stringify(text)}`);
+    if (allowed && !allowed.includes(text))
+      throw new KeyProblem(`${where} must be one of ${allowed.join(', ')}, got ${JSON.stringify(text)}`);
     result[name] = text;
   }
   return result;
@@ -298,9 +326,12 @@ function rateLimit(value: unknown): RateLimit | undefined {
   const map = optionalMapping(value, 'rate_limit');
   if (!map) return undefined;
   allowKeys(map, 'rate_limit', ['interval', 'burst']);
+  // A YAML scalar, number or string; anything else stringifies to text parseDurationMs rejects.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   const intervalText = map.interval === undefined ? '0s' : String(map.interval);
   const intervalMs = /^0+(ms|s|m|h)?$/.test(intervalText) ? 0 : parseDurationMs(intervalText);
-  if (intervalMs === undefined) throw new KeyProblem(`rate_limit.interval must be a duration such as 1s or 500ms, got ${JSON.stringify(map.interval)}`);
+  if (intervalMs === undefined)
+    throw new KeyProblem(`rate_limit.interval must be a duration such as 1s or 500ms, got ${JSON.stringify(map.interval)}`);
   if (intervalMs === 0) return undefined; // 0 disables the limiter, as in exporter-toolkit
   const burst = map.burst;
   if (typeof burst !== 'number' || !Number.isSafeInteger(burst) || burst < 1) {
@@ -314,7 +345,9 @@ function tlsVersion(value: unknown, where: string): SecureVersion | undefined {
   if (text === undefined) return undefined;
   const version = TLS_VERSIONS[text];
   if (version === undefined) {
-    throw new KeyProblem(`${where} must be TLS12 or TLS13, got ${JSON.stringify(text)}${text === 'TLS10' || text === 'TLS11' ? ' (TLS 1.0 and 1.1 are not supported)' : ''}`);
+    throw new KeyProblem(
+      `${where} must be TLS12 or TLS13, got ${JSON.stringify(text)}${text === 'TLS10' || text === 'TLS11' ? ' (TLS 1.0 and 1.1 are not supported)' : ''}`,
+    );
   }
   return version;
 }
@@ -342,7 +375,7 @@ function optionalString(value: unknown, where: string): string | undefined {
 function optionalStringList(value: unknown, where: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new KeyProblem(`${where} must be a list of strings`);
-  return value as string[];
+  return value;
 }
 
 function optionalPath(value: unknown, where: string, baseDir: string): string | undefined {

@@ -1,7 +1,12 @@
 // The namespace's conntrack count, the conntrack table's limit, and the per-CPU statistics.
 
 import type { NfConntrackStatTotals } from '../model/records/conntrack-stat.js';
-import { nfConntrackStatVolatileRanges, parseNfConntrackEntries, parseNfConntrackStatTotals, sumHexColumn } from '../parsers/nf-conntrack-stat.js';
+import {
+  nfConntrackStatVolatileRanges,
+  parseNfConntrackEntries,
+  parseNfConntrackStatTotals,
+  sumHexColumn,
+} from '../parsers/nf-conntrack-stat.js';
 import { parseProcInteger } from '../parsers/proc-integer.js';
 import { defineSource, type BinaryLayout, type NativeRead } from './source.js';
 

@@ -24,5 +24,6 @@ export const LINK_DUMP: NativeRead = { kind: 'netlink', protocol: NETLINK_ROUTE,
 export const LINK_DUMP_LAYOUT: BinaryLayout<unknown> = {
   kind: 'binary',
   volatileRanges: (data) => [...rtnetlinkVolatileRanges(data), ...netlinkHeaderRanges(data)],
-  readCounter: (view, at, kind) => (kind === CARRIER_CHANGES_KIND ? view.getUint32(at, LITTLE_ENDIAN_HOST) : netDevColumnAt(view, at, kind)),
+  readCounter: (view, at, kind) =>
+    kind === CARRIER_CHANGES_KIND ? view.getUint32(at, LITTLE_ENDIAN_HOST) : netDevColumnAt(view, at, kind),
 };

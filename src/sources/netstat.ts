@@ -12,7 +12,12 @@ function netstatSource(name: string, file: string, parse: (text: string) => Retu
     name,
     // the kernel prints the same words every time; only the numbers move
     exec: { read: { kind: 'file', path: `/proc/net/${file}` }, parse: parseText, layout: NUMBERS_IN_TEXT },
-    native: { read: { kind: 'file', path: `/proc/thread-self/net/${file}` }, absentWhen: ['ENOENT'], parse: parseText, layout: NUMBERS_IN_TEXT },
+    native: {
+      read: { kind: 'file', path: `/proc/thread-self/net/${file}` },
+      absentWhen: ['ENOENT'],
+      parse: parseText,
+      layout: NUMBERS_IN_TEXT,
+    },
   });
 }
 

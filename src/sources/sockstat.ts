@@ -10,7 +10,12 @@ function sockstatFile(file: string) {
   return defineSource<readonly SockstatRecord[]>({
     name: file,
     exec: { read: { kind: 'file', path: `/proc/net/${file}` }, parse: parseText, layout: NUMBERS_IN_TEXT },
-    native: { read: { kind: 'file', path: `/proc/thread-self/net/${file}` }, absentWhen: ['ENOENT'], parse: parseText, layout: NUMBERS_IN_TEXT },
+    native: {
+      read: { kind: 'file', path: `/proc/thread-self/net/${file}` },
+      absentWhen: ['ENOENT'],
+      parse: parseText,
+      layout: NUMBERS_IN_TEXT,
+    },
   });
 }
 

@@ -70,7 +70,9 @@ function allRoutes(route: Route, depth = 0): { route: Route; depth: number }[] {
 
 const amtoolMissing = execaSync('amtool', ['--version'], { reject: false }).exitCode !== 0;
 
-describe.skipIf(skipUnless(!amtoolMissing, 'amtool check-config / config routes test', 'amtool not found (apt install prometheus-alertmanager)'))('amtool', () => {
+describe.skipIf(
+  skipUnless(!amtoolMissing, 'amtool check-config / config routes test', 'amtool not found (apt install prometheus-alertmanager)'),
+)('amtool', () => {
   const amtool = (args: readonly string[]) => execa('amtool', args, { reject: false, all: true });
 
   test('check-config accepts deploy/alertmanager/alertmanager.yml', async () => {
@@ -82,16 +84,73 @@ describe.skipIf(skipUnless(!amtoolMissing, 'amtool check-config / config routes 
   const PROJECT = 'project_id=0123456789abcdef0123456789abcdef';
   // Label sets of real alerts (names and labels as the rules emit them) and where they must go.
   const cases: { name: string; labels: string[]; receivers: string }[] = [
-    { name: 'a critical router-wide alert pages', labels: ['alertname=NetnsRouterGatewayDown', 'severity=critical', 'scope=router', 'symptom=gateway_down', 'id=r1'], receivers: 'netns-critical' },
-    { name: 'a warning router-wide alert goes to the queue', labels: ['alertname=NetnsRouterInternalPortDown', 'severity=warning', 'scope=router', 'symptom=port_down', 'id=r1'], receivers: 'netns-warning' },
-    { name: 'a critical namespace alert pages', labels: ['alertname=NetnsRouterGatewayUnreachable', 'severity=critical', 'scope=namespace', 'symptom=gateway_unreachable', 'instance=n1:9100', 'netns=qrouter-r1', 'id=r1'], receivers: 'netns-critical' },
-    { name: 'a warning namespace alert goes to the queue', labels: ['alertname=NetnsConntrackTableFilling', 'severity=warning', 'scope=namespace', 'symptom=conntrack', 'instance=n1:9100', 'netns=qrouter-r1'], receivers: 'netns-warning' },
-    { name: 'a critical host rollup pages', labels: ['alertname=NetnsHostGatewayUnreachable', 'severity=critical', 'scope=host', 'symptom=gateway_unreachable', 'instance=n1:9100'], receivers: 'netns-critical' },
-    { name: 'the exporter down is a warning', labels: ['alertname=NetnsExporterDown', 'severity=warning', 'scope=exporter', 'instance=n1:9100'], receivers: 'netns-warning' },
+    {
+      name: 'a critical router-wide alert pages',
+      labels: ['alertname=NetnsRouterGatewayDown', 'severity=critical', 'scope=router', 'symptom=gateway_down', 'id=r1'],
+      receivers: 'netns-critical',
+    },
+    {
+      name: 'a warning router-wide alert goes to the queue',
+      labels: ['alertname=NetnsRouterInternalPortDown', 'severity=warning', 'scope=router', 'symptom=port_down', 'id=r1'],
+      receivers: 'netns-warning',
+    },
+    {
+      name: 'a critical namespace alert pages',
+      labels: [
+        'alertname=NetnsRouterGatewayUnreachable',
+        'severity=critical',
+        'scope=namespace',
+        'symptom=gateway_unreachable',
+        'instance=n1:9100',
+        'netns=qrouter-r1',
+        'id=r1',
+      ],
+      receivers: 'netns-critical',
+    },
+    {
+      name: 'a warning namespace alert goes to the queue',
+      labels: [
+        'alertname=NetnsConntrackTableFilling',
+        'severity=warning',
+        'scope=namespace',
+        'symptom=conntrack',
+        'instance=n1:9100',
+        'netns=qrouter-r1',
+      ],
+      receivers: 'netns-warning',
+    },
+    {
+      name: 'a critical host rollup pages',
+      labels: [
+        'alertname=NetnsHostGatewayUnreachable',
+        'severity=critical',
+        'scope=host',
+        'symptom=gateway_unreachable',
+        'instance=n1:9100',
+      ],
+      receivers: 'netns-critical',
+    },
+    {
+      name: 'the exporter down is a warning',
+      labels: ['alertname=NetnsExporterDown', 'severity=warning', 'scope=exporter', 'instance=n1:9100'],
+      receivers: 'netns-warning',
+    },
     { name: 'an alert without a severity goes to the queue', labels: ['alertname=Unlabelled'], receivers: 'netns-warning' },
-    { name: "a project's critical router alert pages and reaches the project", labels: ['alertname=NetnsRouterGatewayDown', 'severity=critical', 'scope=router', 'id=r1', PROJECT], receivers: 'project-example,netns-critical' },
-    { name: "a project's warning namespace alert reaches the project and the queue", labels: ['alertname=NetnsInterfaceFlapping', 'severity=warning', 'scope=namespace', 'instance=n1:9100', PROJECT], receivers: 'project-example,netns-warning' },
-    { name: 'another project is not the example project', labels: ['alertname=NetnsRouterGatewayDown', 'severity=critical', 'scope=router', 'project_id=ffffffffffffffffffffffffffffffff'], receivers: 'netns-critical' },
+    {
+      name: "a project's critical router alert pages and reaches the project",
+      labels: ['alertname=NetnsRouterGatewayDown', 'severity=critical', 'scope=router', 'id=r1', PROJECT],
+      receivers: 'project-example,netns-critical',
+    },
+    {
+      name: "a project's warning namespace alert reaches the project and the queue",
+      labels: ['alertname=NetnsInterfaceFlapping', 'severity=warning', 'scope=namespace', 'instance=n1:9100', PROJECT],
+      receivers: 'project-example,netns-warning',
+    },
+    {
+      name: 'another project is not the example project',
+      labels: ['alertname=NetnsRouterGatewayDown', 'severity=critical', 'scope=router', 'project_id=ffffffffffffffffffffffffffffffff'],
+      receivers: 'netns-critical',
+    },
   ];
 
   /** The routes amtool matched, each as its matchers and depth (`{scope="router"}@1`). */
@@ -105,7 +164,15 @@ describe.skipIf(skipUnless(!amtoolMissing, 'amtool check-config / config routes 
   const reached = new Set<string>();
   for (const c of cases) {
     test(`routes: ${c.name}`, async () => {
-      const result = await amtool(['config', 'routes', 'test', `--config.file=${CONFIG}`, '--tree', `--verify.receivers=${c.receivers}`, ...c.labels]);
+      const result = await amtool([
+        'config',
+        'routes',
+        'test',
+        `--config.file=${CONFIG}`,
+        '--tree',
+        `--verify.receivers=${c.receivers}`,
+        ...c.labels,
+      ]);
       expect(result.exitCode, result.all).toBe(0);
       for (const route of matchedRoutes(result.stdout)) reached.add(route);
     });
@@ -115,7 +182,10 @@ describe.skipIf(skipUnless(!amtoolMissing, 'amtool check-config / config routes 
     const shown = await amtool(['config', 'routes', 'show', `--config.file=${CONFIG}`]);
     const routes = matchedRoutes(shown.stdout);
     expect(routes.length).toBe(allRoutes(config.route).length);
-    expect(routes.filter((route) => !reached.has(route)), 'routes no case reaches').toEqual([]);
+    expect(
+      routes.filter((route) => !reached.has(route)),
+      'routes no case reaches',
+    ).toEqual([]);
   });
 
   test('every shipped alert reaches the receiver its severity says', async () => {
@@ -162,7 +232,7 @@ describe('the Alertmanager configuration matches the shipped rules', () => {
     const matches = (alert: ShippedAlert, texts: readonly string[]) =>
       texts.every((text) => {
         const { name, op, value } = parseMatcher(text);
-        const actual = name === 'alertname' ? alert.alert : alert.labels[name] ?? '';
+        const actual = name === 'alertname' ? alert.alert : (alert.labels[name] ?? '');
         const regex = new RegExp(`^(?:${value})$`);
         return op === '=' ? actual === value : op === '!=' ? actual !== value : op === '=~' ? regex.test(actual) : !regex.test(actual);
       });
@@ -183,7 +253,10 @@ describe('the Alertmanager configuration matches the shipped rules', () => {
   test('every inhibit rule touches only netns-exporter alerts, and those are all of the shipped alerts', () => {
     for (const rule of config.inhibit_rules) {
       for (const side of [rule.source_matchers, rule.target_matchers]) {
-        expect(side.some((text) => text === OURS || /^alertname="Netns[A-Za-z]+"$/.test(text)), JSON.stringify(side)).toBe(true);
+        expect(
+          side.some((text) => text === OURS || /^alertname="Netns[A-Za-z]+"$/.test(text)),
+          JSON.stringify(side),
+        ).toBe(true);
       }
     }
     for (const { alert } of shippedAlerts) expect(alert).toMatch(/^Netns.+$/);
@@ -197,7 +270,8 @@ describe('the Alertmanager configuration matches the shipped rules', () => {
     const routerRoute = config.route.routes?.find((route) => route.matchers?.includes('scope="router"'));
     expect(routerRoute?.group_by).toEqual(['cluster', 'alertname', 'id']);
     expect(config.route.group_by).toEqual(['cluster', 'instance', 'alertname']);
-    for (const { alert, labels } of shippedAlerts.filter((a) => a.labels.scope === 'router')) expect(labels, alert).not.toHaveProperty('instance');
+    for (const { alert, labels } of shippedAlerts.filter((a) => a.labels.scope === 'router'))
+      expect(labels, alert).not.toHaveProperty('instance');
   });
 
   test('the receivers send nowhere real: every URL is a placeholder under example.com', () => {

@@ -15,7 +15,11 @@ test('named fields change, the rest stays the shipped defaults', () => {
 
 const refused: [string, unknown, RegExp][] = [
   ['unknown top-level key', { selectr: 'job="x"' }, /^selectr: unknown key/],
-  ['unknown nested key', { conntrack: { warning: 0.5 } }, /^conntrack\.warning: unknown key \(known here: warningRatio, criticalRatio, for\)/],
+  [
+    'unknown nested key',
+    { conntrack: { warning: 0.5 } },
+    /^conntrack\.warning: unknown key \(known here: warningRatio, criticalRatio, for\)/,
+  ],
   ['string for a number', { conntrack: { warningRatio: '0.5' } }, /^conntrack\.warningRatio: expected a number, got a string/],
   ['share above 1', { conntrack: { criticalRatio: 90 } }, /^conntrack\.criticalRatio: expected a share between 0 and 1/],
   ['fractional count', { hostRollup: { minRouters: 2.5 } }, /^hostRollup\.minRouters: expected a whole number/],

@@ -23,7 +23,7 @@ for (const { path, render } of shipped) {
   });
 }
 
-test('the PrometheusRule carries the rules file\'s groups', () => {
+test("the PrometheusRule carries the rules file's groups", () => {
   const rules = parse(renderRulesFile()) as { groups: unknown[] };
   const object = parse(renderPrometheusRule()) as { kind: string; spec: { groups: unknown[] } };
   expect(object.kind).toBe('PrometheusRule');

@@ -6,7 +6,14 @@ import { execa, execaSync } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
-import { alertConfig, buildAlertingRules, buildRecordingRules, IDENTITY_RECORD, NAMES_RECORD, withDurations } from '../../src/alerting/rules.js';
+import {
+  alertConfig,
+  buildAlertingRules,
+  buildRecordingRules,
+  IDENTITY_RECORD,
+  NAMES_RECORD,
+  withDurations,
+} from '../../src/alerting/rules.js';
 import { OPENSTACK_ROUTER_RECORD } from '../../src/alerting/promql.js';
 import { skipUnless } from '../support/gates.js';
 
@@ -15,7 +22,10 @@ const RULES_FILE = 'netns-exporter.rules.yml';
 const TESTS_FILE = 'netns-exporter.rules.test.yml';
 
 interface RulesFile {
-  groups: { name: string; rules: { alert?: string; record?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[];
+  groups: {
+    name: string;
+    rules: { alert?: string; record?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }[];
+  }[];
 }
 interface RuleTestsFile {
   rule_files: string[];
@@ -29,17 +39,20 @@ const readYaml = async <T>(file: string): Promise<T> => parse(await readFile(`${
 
 const promtoolMissing = execaSync('promtool', ['--version'], { reject: false }).exitCode !== 0;
 
-describe.skipIf(skipUnless(!promtoolMissing, 'promtool check rules / test rules', 'promtool not found (apt install prometheus)'))('promtool', () => {
-  test(`check rules ${RULES_FILE}`, async () => {
-    const result = await execa('promtool', ['check', 'rules', RULES_FILE], { cwd: rulesDir, reject: false, all: true });
-    expect(result.exitCode, result.all).toBe(0);
-  });
+describe.skipIf(skipUnless(!promtoolMissing, 'promtool check rules / test rules', 'promtool not found (apt install prometheus)'))(
+  'promtool',
+  () => {
+    test(`check rules ${RULES_FILE}`, async () => {
+      const result = await execa('promtool', ['check', 'rules', RULES_FILE], { cwd: rulesDir, reject: false, all: true });
+      expect(result.exitCode, result.all).toBe(0);
+    });
 
-  test(`test rules ${TESTS_FILE}`, async () => {
-    const result = await execa('promtool', ['test', 'rules', TESTS_FILE], { cwd: rulesDir, reject: false, all: true });
-    expect(result.exitCode, result.all).toBe(0);
-  });
-});
+    test(`test rules ${TESTS_FILE}`, async () => {
+      const result = await execa('promtool', ['test', 'rules', TESTS_FILE], { cwd: rulesDir, reject: false, all: true });
+      expect(result.exitCode, result.all).toBe(0);
+    });
+  },
+);
 
 describe('rule unit tests cover every alert', async () => {
   const rulesFile = await readYaml<RulesFile>(RULES_FILE);
@@ -79,14 +92,17 @@ describe('rule unit tests cover every alert', async () => {
       const scope = rule.labels?.scope ?? '';
       expect(Object.keys(byScope), `${rule.alert} scope`).toContain(scope);
       expect(rule.labels?.symptom, `${rule.alert} symptom`).toMatch(/^[a-z_]+$/);
-      const device = scope !== 'exporter' && scope !== 'host' && /netns_network_|netns_neighbor_/.test(rule.expr) && !/conntrack/.test(rule.alert!);
+      const device =
+        scope !== 'exporter' && scope !== 'host' && /netns_network_|netns_neighbor_/.test(rule.expr) && !rule.alert!.includes('conntrack');
       for (const c of cases.filter((x) => x.alertname === rule.alert)) {
         for (const alert of c.exp_alerts ?? []) {
           checked++;
           const labels = alert.exp_labels ?? {};
           expect(labels.scope, `${c.test}: ${rule.alert}`).toBe(scope);
-          for (const label of [...byScope[scope]!.has, ...(device ? ['device'] : [])]) expect(labels, `${c.test}: ${rule.alert}`).toHaveProperty(label);
-          for (const label of [...byScope[scope]!.not, 'project', 'router_name']) expect(labels, `${c.test}: ${rule.alert}`).not.toHaveProperty(label);
+          for (const label of [...byScope[scope]!.has, ...(device ? ['device'] : [])])
+            expect(labels, `${c.test}: ${rule.alert}`).toHaveProperty(label);
+          for (const label of [...byScope[scope]!.not, 'project', 'router_name'])
+            expect(labels, `${c.test}: ${rule.alert}`).not.toHaveProperty(label);
         }
       }
     }
@@ -103,7 +119,10 @@ describe('rule unit tests cover every alert', async () => {
   });
 
   test('only tenant-visible outages are critical', () => {
-    const critical = rules.filter((r) => r.labels?.severity === 'critical').map((r) => r.alert).sort();
+    const critical = rules
+      .filter((r) => r.labels?.severity === 'critical')
+      .map((r) => r.alert)
+      .sort();
     expect(critical).toEqual([
       'NetnsConntrackDrops',
       'NetnsConntrackTableNearlyFull',
@@ -168,7 +187,9 @@ describe('rule definitions', () => {
     const records = new Map(buildRecordingRules().map((r) => [r.record, r.expr]));
     expect(records.get(NAMES_RECORD)).toContain('topk by (cluster, job, instance, netns) (1, netns_info{job="netns-exporter"})');
     expect(records.get(NAMES_RECORD)).toContain(`topk by (id) (1, ${OPENSTACK_ROUTER_RECORD})`);
-    expect(records.get(OPENSTACK_ROUTER_RECORD)).toMatch(/^topk by \(id\) \(1, openstack_neutron_router or on\(id\) last_over_time\(openstack_neutron_router\[1h\]\)\)$/);
+    expect(records.get(OPENSTACK_ROUTER_RECORD)).toMatch(
+      /^topk by \(id\) \(1, openstack_neutron_router or on\(id\) last_over_time\(openstack_neutron_router\[1h\]\)\)$/,
+    );
     expect(records.get(IDENTITY_RECORD)).toContain('max by (cluster, job, instance, netns, kind, id) (netns_info{job="netns-exporter"})');
     for (const rule of buildAlertingRules()) {
       // netns_info is joined only through the deduplicated records, never raw on the right of a group_left.
@@ -183,7 +204,9 @@ describe('rule definitions', () => {
       expect(rule.expr, name).not.toMatch(/\bcluster\b/);
       if ('alert' in rule) expect(Object.values(rule.annotations).join(' '), name).not.toMatch(/\bcluster\b/);
     }
-    expect(buildAlertingRules(config).find((r) => r.alert === 'NetnsRouterGatewayDown')!.expr).toContain('count by (region, id, kind, device)');
+    expect(buildAlertingRules(config).find((r) => r.alert === 'NetnsRouterGatewayDown')!.expr).toContain(
+      'count by (region, id, kind, device)',
+    );
   });
 
   test('the namespace selector picks what the namespace alerts cover', () => {

@@ -37,10 +37,19 @@ function flagError(argv: string[]): FlagError {
 
 describe('defaults', () => {
   const config = { ...parse(), ...collectorFlags(parse()) };
-  test('listen on the documented port, all addresses', () =>
-    expect(config.listenAddress).toEqual({ host: undefined, port: DEFAULT_PORT }));
+  test('listen on the documented port, all addresses', () => expect(config.listenAddress).toEqual({ host: undefined, port: DEFAULT_PORT }));
   test('all collectors, per-rule series, /run/netns, processes scanned, host left out', () => {
-    expect(config.collectors).toEqual(['interfaces', 'iptables', 'conntrack', 'carrier_changes', 'conntrack_stat', 'netstat', 'sockstat', 'neighbor', 'neutron_ha']);
+    expect(config.collectors).toEqual([
+      'interfaces',
+      'iptables',
+      'conntrack',
+      'carrier_changes',
+      'conntrack_stat',
+      'netstat',
+      'sockstat',
+      'neighbor',
+      'neutron_ha',
+    ]);
     expect(config.iptablesRules).toBe(true);
     expect(config.iptablesChainInclude).toBeUndefined();
     expect(config.parallelism).toBeUndefined(); // the backend's own depth
@@ -190,7 +199,10 @@ describe('the binary', () => {
     const port = (blocker.address() as { port: number }).port;
     try {
       // the exec backend: with the default (auto) a machine without the built addon logs a warning first
-      const result = await execa('node', [builtMain, `--web.listen-address=127.0.0.1:${port}`, '--collector.backend=exec'], { reject: false, timeout: 10_000 });
+      const result = await execa('node', [builtMain, `--web.listen-address=127.0.0.1:${port}`, '--collector.backend=exec'], {
+        reject: false,
+        timeout: 10_000,
+      });
       expect(result.exitCode).toBe(1);
       expect(result.stderr.trim()).toBe(`netns-exporter: cannot listen on 127.0.0.1:${port}: address already in use`);
     } finally {

@@ -62,6 +62,9 @@ describe.each(collectorFlags(COLLECTORS).map((flag) => [flag.name, flag] as cons
     const row = rowOf(flag.kind === 'switch' ? `--[no-]${name}` : `--${name}`);
     expect(row, `README.md's flags table lacks --${name}`).toBeDefined();
     const cell = row?.defaultCell ?? '';
-    expect(documentedDefault(flag)(cell), `README.md states ${JSON.stringify(cell)} as the default of --${name}; its declaration: ${JSON.stringify(flag.kind === 'switch' ? onOff(flag.default) : (flag.documentedDefault ?? flag.default ?? ''))}`).toBe(true);
+    expect(
+      documentedDefault(flag)(cell),
+      `README.md states ${JSON.stringify(cell)} as the default of --${name}; its declaration: ${JSON.stringify(flag.kind === 'switch' ? onOff(flag.default) : (flag.documentedDefault ?? flag.default ?? ''))}`,
+    ).toBe(true);
   });
 });

@@ -16,9 +16,24 @@ const committedPrometheusRule = join(repo, 'deploy/kubernetes/prometheusrule.yam
 const rules = (...args: string[]) => execa('node', [builtMain, 'rules', ...args], { reject: false });
 
 interface RulesFile {
-  groups: { rules: { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[];
+  groups: {
+    rules: {
+      alert?: string;
+      record?: string;
+      expr: string;
+      for?: string;
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+    }[];
+  }[];
 }
-const alerts = (text: string) => new Map((parse(text) as RulesFile).groups.flatMap((g) => g.rules).filter((r) => r.alert).map((r) => [r.alert!, r]));
+const alerts = (text: string) =>
+  new Map(
+    (parse(text) as RulesFile).groups
+      .flatMap((g) => g.rules)
+      .filter((r) => r.alert)
+      .map((r) => [r.alert!, r]),
+  );
 
 let dir: string;
 beforeAll(async () => {
@@ -41,8 +56,20 @@ describe('netns-exporter rules', () => {
 
   test('a thresholds file and flags change what they name, and nothing else', async () => {
     const config = join(dir, 'thresholds.yaml');
-    await writeFile(config, 'clusterLabel: region\nconntrack:\n  criticalRatio: 0.95\nhostRollup:\n  minRouters: 5\nexporterDown:\n  for: 10m\n');
-    const result = await rules('--config', config, '--selector', 'job="netns"', '--runbook-url', 'https://wiki.example.org/rb', '--grafana-url', 'https://g.example.org');
+    await writeFile(
+      config,
+      'clusterLabel: region\nconntrack:\n  criticalRatio: 0.95\nhostRollup:\n  minRouters: 5\nexporterDown:\n  for: 10m\n',
+    );
+    const result = await rules(
+      '--config',
+      config,
+      '--selector',
+      'job="netns"',
+      '--runbook-url',
+      'https://wiki.example.org/rb',
+      '--grafana-url',
+      'https://g.example.org',
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     const changed = alerts(result.stdout);
     const shipped = alerts(await readFile(committedRules, 'utf8'));
@@ -58,26 +85,41 @@ describe('netns-exporter rules', () => {
     expect(changed.get('NetnsConntrackTableFilling')!.expr).toContain('> 0.75');
   });
 
-  test.skipIf(skipUnless(execaSync('promtool', ['--version'], { reject: false }).exitCode === 0, 'promtool check of the generated example', 'promtool not found'))(
-    'the shipped example thresholds file generates rules promtool accepts',
-    async () => {
-      const out = join(dir, 'example');
-      const result = await rules('--config', join(repo, 'deploy/prometheus/thresholds.example.yaml'), '--output-dir', out);
-      expect(result.exitCode, result.stderr).toBe(0);
-      const check = await execa('promtool', ['check', 'rules', join(out, 'netns-exporter.rules.yml')], { reject: false, all: true });
-      expect(check.exitCode, check.all).toBe(0);
-    },
-  );
+  test.skipIf(
+    skipUnless(
+      execaSync('promtool', ['--version'], { reject: false }).exitCode === 0,
+      'promtool check of the generated example',
+      'promtool not found',
+    ),
+  )('the shipped example thresholds file generates rules promtool accepts', async () => {
+    const out = join(dir, 'example');
+    const result = await rules('--config', join(repo, 'deploy/prometheus/thresholds.example.yaml'), '--output-dir', out);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const check = await execa('promtool', ['check', 'rules', join(out, 'netns-exporter.rules.yml')], { reject: false, all: true });
+    expect(check.exitCode, check.all).toBe(0);
+  });
 
   const bad: { name: string; file?: string; args?: string[]; message: RegExp }[] = [
     { name: 'an unknown key', file: 'hostRollup:\n  minRouterz: 4\n', message: /hostRollup\.minRouterz: unknown key/ },
-    { name: 'a wrong type', file: 'conntrack:\n  warningRatio: high\n', message: /conntrack\.warningRatio: expected a number, got a string/ },
+    {
+      name: 'a wrong type',
+      file: 'conntrack:\n  warningRatio: high\n',
+      message: /conntrack\.warningRatio: expected a number, got a string/,
+    },
     { name: 'a mapping where a value goes', file: 'selector:\n  job: netns\n', message: /selector: expected a string, got a mapping/ },
-    { name: 'a bad duration', file: 'gatewayDown:\n  for: 5 minutes\n', message: /gatewayDown\.for: "5 minutes" is not a Prometheus duration/ },
+    {
+      name: 'a bad duration',
+      file: 'gatewayDown:\n  for: 5 minutes\n',
+      message: /gatewayDown\.for: "5 minutes" is not a Prometheus duration/,
+    },
     { name: 'a bad severity', file: 'exporterDown:\n  severity: page\n', message: /exporterDown\.severity: expected warning or critical/ },
     { name: 'broken YAML', file: 'conntrack: [\n', message: /not valid YAML/ },
     { name: 'a list at the top', file: '- 1\n', message: /expected a mapping of configuration keys, got a list/ },
-    { name: 'a missing file', args: ['--config', '/nonexistent/thresholds.yaml'], message: /cannot read --config \/nonexistent\/thresholds\.yaml: ENOENT/ },
+    {
+      name: 'a missing file',
+      args: ['--config', '/nonexistent/thresholds.yaml'],
+      message: /cannot read --config \/nonexistent\/thresholds\.yaml: ENOENT/,
+    },
     { name: 'a bad cluster label flag', args: ['--cluster-label', 'a-b'], message: /--cluster-label: "a-b" is not a label name/ },
     { name: 'an unknown flag', args: ['--thresholds', 'x'], message: /unknown option '--thresholds'/ },
   ];

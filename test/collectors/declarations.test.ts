@@ -28,7 +28,11 @@ describe('the registry', () => {
   test('--device.include and --device.exclude, listed by three collectors, are two flags', () => {
     const names = collectorFlags(COLLECTORS).map((flag) => flag.name);
     expect(names.filter((name) => name.startsWith('device.'))).toEqual(['device.include', 'device.exclude']);
-    expect(COLLECTORS.filter((collector) => collector.flags.includes(DEVICE_FLAGS[0])).map((c) => c.name)).toEqual(['interfaces', 'carrier_changes', 'neighbor']);
+    expect(COLLECTORS.filter((collector) => collector.flags.includes(DEVICE_FLAGS[0])).map((c) => c.name)).toEqual([
+      'interfaces',
+      'carrier_changes',
+      'neighbor',
+    ]);
   });
 
   test('two declarations of one flag name are refused', () => {
@@ -38,9 +42,9 @@ describe('the registry', () => {
   });
 
   test("a flag may not take a collector's switch", () => {
-    expect(() => collectorFlags([probe('one', []), probe('two', [switchFlag({ name: 'collector.one', help: 'h', negatedHelp: 'n', default: true })])])).toThrow(
-      '--collector.one is the switch of a collector',
-    );
+    expect(() =>
+      collectorFlags([probe('one', []), probe('two', [switchFlag({ name: 'collector.one', help: 'h', negatedHelp: 'n', default: true })])]),
+    ).toThrow('--collector.one is the switch of a collector');
   });
 
   test('two collectors of one name are refused at start', () => {
@@ -55,7 +59,9 @@ describe('a declaration', () => {
   });
 
   test('reading a flag it does not declare is a bug, caught at start', () => {
-    expect(() => probe('reader', [], true).configure(new Map(), NOTHING_OWN)).toThrow('collector reader reads --probe.undeclared, which it does not declare');
+    expect(() => probe('reader', [], true).configure(new Map(), NOTHING_OWN)).toThrow(
+      'collector reader reads --probe.undeclared, which it does not declare',
+    );
   });
 
   test('a value not given is the declared default; a switch given off is off', () => {

@@ -55,7 +55,8 @@ async function scrape(registry: readonly CollectorDeclaration[], argv: string[] 
 }
 
 /** Lines that differ from scrape to scrape, or count every collector's series: not compared. */
-const VOLATILE = /^(# (HELP|TYPE) )?(process_|nodejs_|netns_exporter_build_info|netns_scrape_duration_seconds|netns_scrape_collection_duration_seconds|netns_scrape_series)/;
+const VOLATILE =
+  /^(# (HELP|TYPE) )?(process_|nodejs_|netns_exporter_build_info|netns_scrape_duration_seconds|netns_scrape_collection_duration_seconds|netns_scrape_series)/;
 const stable = (lines: readonly string[]): string[] => lines.filter((line) => !VOLATILE.test(line));
 const isSample = (line: string): boolean => line.includes('netns_xfrm_') || line.includes('collector="xfrm"');
 
@@ -128,13 +129,14 @@ describe('through the exporter', () => {
   });
 
   test('a reading of the same words with new numbers is refilled without running it', () => {
-    const reading = (data: Buffer): Readings => new Map<AnySource, Reading>([[xfrmStatSource, { ok: true, data, declaration: xfrmStatSource.native, key: 0 }]]);
+    const reading = (data: Buffer): Readings =>
+      new Map<AnySource, Reading>([[xfrmStatSource, { ok: true, data, declaration: xfrmStatSource.native, key: 0 }]]);
     const runs = collectorRuns([xfrmCollector]);
     expect(runs.run(reading(captured)).ran).toEqual(['xfrm']);
     const moved = Buffer.from(captured.toString('latin1').replace(/\t17\n/, '\t18\n'), 'latin1');
     const second = runs.run(reading(moved));
     expect(second.ran).toEqual([]);
-    expect(second.lines).toContain("netns_xfrm_errors_total{qrouter-runs,XfrmInNoStates} 18");
+    expect(second.lines).toContain('netns_xfrm_errors_total{qrouter-runs,XfrmInNoStates} 18');
     expect(second.lines).toEqual(collectorRuns([xfrmCollector]).run(reading(moved)).lines);
   });
 });
@@ -147,9 +149,14 @@ test("the README's worked example is this sample, word for word", () => {
   const section = readme.slice(start, end === -1 ? undefined : end);
   // a block inside a list item is indented as the item is: the code is what follows that indent
   const blocks = [...section.matchAll(/^( *)```ts\n([\s\S]*?)^\1```/gm)].map(([, indent = '', code = '']) =>
-    code.split('\n').map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line)).join('\n'),
+    code
+      .split('\n')
+      .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
+      .join('\n'),
   );
   expect(blocks.length).toBeGreaterThanOrEqual(3);
-  const sample = ['proc-net-xfrm-stat.ts', 'xfrm-source.ts', 'xfrm-collector.ts'].map((file) => readFileSync(new URL(file, SAMPLE), 'utf8')).join('\n');
+  const sample = ['proc-net-xfrm-stat.ts', 'xfrm-source.ts', 'xfrm-collector.ts']
+    .map((file) => readFileSync(new URL(file, SAMPLE), 'utf8'))
+    .join('\n');
   for (const block of blocks) expect(sample, block).toContain(block);
 });

@@ -19,7 +19,9 @@ describe('committed dashboard JSON', () => {
       }
       const committed = await readFile(path, 'utf8').catch(() => '');
       // A plain equality on the text: the message then shows the first differing lines.
-      expect(committed, `${shipped.file} is stale: run UPDATE_DASHBOARDS=1 npx vitest run test/dashboards/dashboards.test.ts`).toBe(generated);
+      expect(committed, `${shipped.file} is stale: run UPDATE_DASHBOARDS=1 npx vitest run test/dashboards/dashboards.test.ts`).toBe(
+        generated,
+      );
     });
   }
 

@@ -45,7 +45,7 @@ const SCENARIOS: readonly Scenario[] = [
     roles: { 'net1:9445': ['down', INFERRED_DOWN] },
   },
   {
-    name: 'keepalived fault stays fault (its qg- is down), the primary is keepalived\'s',
+    name: "keepalived fault stays fault (its qg- is down), the primary is keepalived's",
     router: '22222222-2222-4222-8222-222222222222',
     hosts: [
       { host: 'net1:9445', qg: 'down', keepalived: 'fault' },
@@ -88,11 +88,20 @@ function inputSeries(): { series: string; values: string }[] {
   for (const { router, hosts } of SCENARIOS) {
     for (const { host, qg, keepalived } of hosts) {
       const where = `job="${JOB}", instance="${host}", netns="qrouter-${router}"`;
-      series.push({ series: `netns_network_info{${where}, device="qg-${router.slice(0, 11)}", address="fa:16:3e:00:00:01", operstate="${qg}"}`, values: '1x10' });
-      series.push({ series: `netns_network_info{${where}, device="ha-${router.slice(0, 11)}", address="fa:16:3e:00:00:02", operstate="unknown"}`, values: '1x10' });
+      series.push({
+        series: `netns_network_info{${where}, device="qg-${router.slice(0, 11)}", address="fa:16:3e:00:00:01", operstate="${qg}"}`,
+        values: '1x10',
+      });
+      series.push({
+        series: `netns_network_info{${where}, device="ha-${router.slice(0, 11)}", address="fa:16:3e:00:00:02", operstate="unknown"}`,
+        values: '1x10',
+      });
       if (keepalived === undefined) continue;
       for (const state of HA_STATES) {
-        series.push({ series: `netns_router_ha_state{${where}, id="${router}", state="${state}"}`, values: `${state === keepalived ? 1 : 0}x10` });
+        series.push({
+          series: `netns_router_ha_state{${where}, id="${router}", state="${state}"}`,
+          values: `${state === keepalived ? 1 : 0}x10`,
+        });
       }
     }
   }

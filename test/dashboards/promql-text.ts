@@ -10,7 +10,8 @@ export function withoutStrings(expr: string): string {
  * mixed case), the recording rules' (netns:...), the exporter process's, and Prometheus' `up` and
  * `scrape_duration_seconds`, `scrape_timeout_seconds` of the job.
  */
-const METRIC = '(?<![\\w:])(netns:[a-z_]+:[a-z0-9_]+|netns_[A-Za-z_]+|process_[a-z_]+|nodejs_(?:eventloop|heap)[a-z0-9_]*|up|scrape_duration_seconds|scrape_timeout_seconds)(?![\\w:])';
+const METRIC =
+  '(?<![\\w:])(netns:[a-z_]+:[a-z0-9_]+|netns_[A-Za-z_]+|process_[a-z_]+|nodejs_(?:eventloop|heap)[a-z0-9_]*|up|scrape_duration_seconds|scrape_timeout_seconds)(?![\\w:])';
 
 /** Metric selectors with braces: `{ metric, matchers }` for each `metric{...}` in the expression. */
 export function metricSelectors(expr: string): { metric: string; matchers: string }[] {

@@ -29,7 +29,7 @@ describe('listDashboardQueries on the shipped dashboards', () => {
     });
   }
 
-  test('fills in the router, instance and job, and Grafana\'s interval variables', () => {
+  test("fills in the router, instance and job, and Grafana's interval variables", () => {
     const queries = listDashboardQueries(shipped('netns-tenant-router.json'), VARS);
     const throughput = queries.find((q) => q.panel === 'Throughput on $gateway_host [A]')!;
     const where = 'cluster=~".*", job=~"netns-exporter", instance=~"127.0.0.1:9445"';
@@ -38,7 +38,11 @@ describe('listDashboardQueries on the shipped dashboards', () => {
       `(rate(netns_network_receive_bytes_total{${where}, netns=~"qrouter-${ROUTER}|snat-${ROUTER}", instance=~".*"}[1m]) or ` +
         `rate(netns_network_receive_bytes_total{${where}, netns=~"fip-.*", device=~"fpr-${ROUTER.slice(0, 11)}.*|fg-.*", instance=~".*"}[1m])) * 8`,
     );
-    const oneHost = listDashboardQueries(shipped('netns-tenant-router.json'), { ...VARS, gateway_host: 'net1:9445', __rate_interval: '4s' });
+    const oneHost = listDashboardQueries(shipped('netns-tenant-router.json'), {
+      ...VARS,
+      gateway_host: 'net1:9445',
+      __rate_interval: '4s',
+    });
     const repeated = oneHost.find((q) => q.panel === 'Throughput on $gateway_host [A]')!.expr;
     expect(repeated).toContain('[4s]');
     expect(repeated).toContain('instance=~"net1:9445"');
@@ -84,7 +88,10 @@ describe('listDashboardQueries on a hand-built dashboard', () => {
           .withPanel(panel('inside the row', 'increase(b{netns=~"${ns:regex}"}[$__range]) / $__interval')),
       )
       .build();
-    const hidden = new timeseries.PanelBuilder().title('hidden').withTarget(rangeQuery('A', 'c{x="$nowhere"}', '').hide(true)).build();
+    const hidden = new timeseries.PanelBuilder()
+      .title('hidden')
+      .withTarget(rangeQuery('A', 'c{x="$nowhere"}', '').hide(true))
+      .build();
     board.panels!.push(hidden);
 
     expect(listDashboardQueries(board, { job: 'j', ns: 'qrouter-1', __range: '2h', __interval: '30s' })).toEqual([

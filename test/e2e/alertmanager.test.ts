@@ -44,11 +44,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * shipped; a receiver with anything but a webhook fails the test instead of being rewritten.
  */
 function shippedConfigForTest(shipped: string, webhookUrl: string): string {
-  interface Route { group_wait?: string; group_interval?: string; repeat_interval?: string; routes?: Route[] }
+  interface Route {
+    group_wait?: string;
+    group_interval?: string;
+    repeat_interval?: string;
+    routes?: Route[];
+  }
   const config = parse(shipped) as { route: Route; receivers: { name: string; webhook_configs?: { url: string }[] }[] };
   for (const receiver of config.receivers) {
     const integrations = Object.keys(receiver).filter((key) => key !== 'name');
-    if (integrations.join() !== 'webhook_configs') throw new Error(`receiver ${receiver.name} has ${integrations.join(', ')}: only webhooks can be pointed at the test`);
+    if (integrations.join() !== 'webhook_configs')
+      throw new Error(`receiver ${receiver.name} has ${integrations.join(', ')}: only webhooks can be pointed at the test`);
     for (const webhook of receiver.webhook_configs ?? []) webhook.url = `${webhookUrl}/${receiver.name}`;
   }
   const shorten = (route: Route): void => {
@@ -63,7 +69,11 @@ const prometheusMissing = execaSync('prometheus', ['--version'], { reject: false
 const alertmanagerMissing = execaSync(ALERTMANAGER_BINARY, ['--version'], { reject: false }).exitCode !== 0;
 const skip =
   skipUnlessRoot('end-to-end tests through a real Alertmanager') ||
-  skipUnless(!prometheusMissing && !alertmanagerMissing, 'end-to-end tests through a real Alertmanager', 'prometheus or prometheus-alertmanager not found (apt install prometheus prometheus-alertmanager)');
+  skipUnless(
+    !prometheusMissing && !alertmanagerMissing,
+    'end-to-end tests through a real Alertmanager',
+    'prometheus or prometheus-alertmanager not found (apt install prometheus prometheus-alertmanager)',
+  );
 
 describe.skipIf(skip)('router faults through a real Alertmanager', () => {
   let lab: NetnsLab;
@@ -106,14 +116,28 @@ describe.skipIf(skip)('router faults through a real Alertmanager', () => {
     // host B, phase 4: one more like them. Their qg- ports get short neighbour timers so the kernel's
     // own state machine (reachable, stale, delay, probe, failed) runs its course in seconds rather
     // than a minute once the gateway goes.
-    for (const [n, role, host] of [[1, 'uplink1', 'a'], [2, 'uplink2', 'a'], [3, 'uplink3', 'a'], [4, 'hostBUplink', 'b']] as const) {
+    for (const [n, role, host] of [
+      [1, 'uplink1', 'a'],
+      [2, 'uplink2', 'a'],
+      [3, 'uplink3', 'a'],
+      [4, 'hostBUplink', 'b'],
+    ] as const) {
       const dev = `qg-u${n}`;
       const ns = await addRouter(role, host, `u${n}`, dev);
       await lab.vethPair({ ns, dev, cidr: `10.87.${n}.1/24` }, { ns: uplink, dev: `up-u${n}`, cidr: `10.87.${n}.2/24` });
       await execa('ip', ['-n', uplink, 'addr', 'add', `10.87.${n}.254/24`, 'dev', `up-u${n}`]);
       await lab.run(ns, ['ip', 'route', 'add', 'default', 'via', `10.87.${n}.254`]);
-      for (const [key, value] of Object.entries({ base_reachable_time_ms: '1000', delay_first_probe_time: '1', retrans_time_ms: '500', ucast_solicit: '2', mcast_solicit: '2' })) {
-        await execa('ip', ['netns', 'exec', ns, 'tee', `/proc/sys/net/ipv4/neigh/${dev}/${key}`], { input: `${value}\n`, stdout: 'ignore' });
+      for (const [key, value] of Object.entries({
+        base_reachable_time_ms: '1000',
+        delay_first_probe_time: '1',
+        retrans_time_ms: '500',
+        ucast_solicit: '2',
+        mcast_solicit: '2',
+      })) {
+        await execa('ip', ['netns', 'exec', ns, 'tee', `/proc/sys/net/ipv4/neigh/${dev}/${key}`], {
+          input: `${value}\n`,
+          stdout: 'ignore',
+        });
       }
       sending.add(ns);
     }
@@ -128,7 +152,12 @@ describe.skipIf(skip)('router faults through a real Alertmanager', () => {
     await writeFile(rules, RULES);
     hostA = await startExporter([`--netns.include=${escapeRegex(`${lab.prefix}a-`)}`]);
     hostB = await startExporter([`--netns.include=${escapeRegex(`${lab.prefix}b-`)}`]);
-    prometheus = await startPrometheus({ job: JOB, targets: [hostA.address, hostB.address], ruleFiles: [rules], alertmanagers: [alertmanager.address] });
+    prometheus = await startPrometheus({
+      job: JOB,
+      targets: [hostA.address, hostB.address],
+      ruleFiles: [rules],
+      alertmanagers: [alertmanager.address],
+    });
     // Both hosts scraped a few times, and the uplink routers' gateways resolved.
     await prometheus.waitFor(`count(count_over_time(up{job="${JOB}"}[1m]) >= 5) == 2`, 60_000);
     await prometheus.waitFor(`count(netns_neighbor_entries{device=~"qg-u.", state=~"reachable|stale|delay|probe"} > 0) == 4`, 30_000);
@@ -155,19 +184,37 @@ describe.skipIf(skip)('router faults through a real Alertmanager', () => {
   }, 60_000);
 
   const isAbout = (n: Notification, match: (labels: Record<string, string>) => boolean) => n.alerts.some((a) => match(a.labels));
-  const since = (mark: number, match: (labels: Record<string, string>) => boolean) => webhook.notifications.slice(mark).filter((n) => isAbout(n, match));
+  const since = (mark: number, match: (labels: Record<string, string>) => boolean) =>
+    webhook.notifications.slice(mark).filter((n) => isAbout(n, match));
   const describeAll = (list: readonly Notification[]) =>
-    JSON.stringify(list.map((n) => ({ receiver: n.receiver, status: n.status, alerts: n.alerts.map((a) => `${a.status} ${a.labels.alertname} ${a.labels.instance ?? ''} ${a.labels.id ?? ''}`) })), null, 1);
+    JSON.stringify(
+      list.map((n) => ({
+        receiver: n.receiver,
+        status: n.status,
+        alerts: n.alerts.map((a) => `${a.status} ${a.labels.alertname} ${a.labels.instance ?? ''} ${a.labels.id ?? ''}`),
+      })),
+      null,
+      1,
+    );
 
   /** Waits for a notification after `mark` with an alert matching `match` in `status`. */
-  async function notified(mark: number, status: 'firing' | 'resolved', match: (labels: Record<string, string>) => boolean, what: string): Promise<Notification> {
+  async function notified(
+    mark: number,
+    status: 'firing' | 'resolved',
+    match: (labels: Record<string, string>) => boolean,
+    what: string,
+  ): Promise<Notification> {
     const deadline = Date.now() + 45_000;
     for (;;) {
       const found = webhook.notifications.slice(mark).find((n) => n.alerts.some((a) => a.status === status && match(a.labels)));
       if (found) return found;
       if (Date.now() > deadline) {
-        const firing = (await prometheus.alerts()).map((a) => `${a.state} ${a.labels.alertname} ${a.labels.instance ?? ''} ${a.labels.id ?? ''}`);
-        const inAlertmanager = (await alertmanager.alerts()).map((a) => `${a.status.state} ${a.labels.alertname} ${a.labels.instance ?? ''} ${a.labels.id ?? ''}`);
+        const firing = (await prometheus.alerts()).map(
+          (a) => `${a.state} ${a.labels.alertname} ${a.labels.instance ?? ''} ${a.labels.id ?? ''}`,
+        );
+        const inAlertmanager = (await alertmanager.alerts()).map(
+          (a) => `${a.status.state} ${a.labels.alertname} ${a.labels.instance ?? ''} ${a.labels.id ?? ''}`,
+        );
         throw new Error(
           `no ${status} notification for ${what} within 45 s.\nPrometheus alerts: ${JSON.stringify(firing)}\nAlertmanager alerts: ${JSON.stringify(inAlertmanager)}\n` +
             `notifications since: ${describeAll(webhook.notifications.slice(mark))}`,
@@ -209,7 +256,9 @@ describe.skipIf(skip)('router faults through a real Alertmanager', () => {
     sending.add(ns); // traffic towards 10.86.0.254, which nobody owns: the neighbour stays incomplete/failed
     const page = await notified(mark, 'firing', routerIs('noArp'), 'the gateway that never answers');
     expect(page.receiver).toBe('netns-critical');
-    expect(page.alerts.map((a) => [a.status, a.labels.alertname, a.labels.instance, a.labels.device])).toEqual([['firing', 'NetnsRouterGatewayUnreachable', hostB.address, dev]]);
+    expect(page.alerts.map((a) => [a.status, a.labels.alertname, a.labels.instance, a.labels.device])).toEqual([
+      ['firing', 'NetnsRouterGatewayUnreachable', hostB.address, dev],
+    ]);
     await sleep(GROUP_INTERVAL_MS + 1_000);
 
     const repaired = webhook.notifications.length;
@@ -220,7 +269,8 @@ describe.skipIf(skip)('router faults through a real Alertmanager', () => {
   }, 90_000);
 
   const uplinkRouters = ['uplink1', 'uplink2', 'uplink3'] as const;
-  const onHostA = (labels: Record<string, string>) => labels.instance === hostA.address || uplinkRouters.some((role) => labels.id === routers[role].id);
+  const onHostA = (labels: Record<string, string>) =>
+    labels.instance === hostA.address || uplinkRouters.some((role) => labels.id === routers[role].id);
 
   test('phase 3: three routers on one host losing their uplink gateway at once page once, for the host', async () => {
     const mark = webhook.notifications.length;
@@ -228,12 +278,16 @@ describe.skipIf(skip)('router faults through a real Alertmanager', () => {
     await execa('ip', ['-n', uplink, '-batch', '-'], { input: [1, 2, 3].map((n) => `addr del 10.87.${n}.254/24 dev up-u${n}\n`).join('') });
     const page = await notified(mark, 'firing', (l) => l.alertname === 'NetnsHostGatewayUnreachable', 'the host losing its uplink');
     expect(page.receiver).toBe('netns-critical');
-    expect(page.alerts.map((a) => [a.status, a.labels.alertname, a.labels.instance])).toEqual([['firing', 'NetnsHostGatewayUnreachable', hostA.address]]);
+    expect(page.alerts.map((a) => [a.status, a.labels.alertname, a.labels.instance])).toEqual([
+      ['firing', 'NetnsHostGatewayUnreachable', hostA.address],
+    ]);
     await sleep(GROUP_INTERVAL_MS + 1_000);
     expect(describeAll(since(mark, (l) => onHostA(l) && l.scope !== 'exporter'))).toBe(describeAll([page]));
 
     // The per-router alerts did fire; Alertmanager holds them back as inhibited, it did not miss them.
-    const perRouter = (await alertmanager.alerts()).filter((a) => a.labels.alertname === 'NetnsRouterGatewayUnreachable' && a.labels.instance === hostA.address);
+    const perRouter = (await alertmanager.alerts()).filter(
+      (a) => a.labels.alertname === 'NetnsRouterGatewayUnreachable' && a.labels.instance === hostA.address,
+    );
     expect(perRouter.map((a) => a.labels.id).sort()).toEqual(uplinkRouters.map((role) => routers[role].id).sort());
     for (const alert of perRouter) expect(alert.status.state, alert.labels.id).toBe('suppressed');
     for (const alert of perRouter) expect(alert.status.inhibitedBy.length, alert.labels.id).toBeGreaterThan(0);
@@ -246,9 +300,13 @@ describe.skipIf(skip)('router faults through a real Alertmanager', () => {
     await execa('ip', ['-n', uplink, 'addr', 'del', '10.87.4.254/24', 'dev', 'up-u4']);
     const down = await notified(mark, 'firing', (l) => l.alertname === 'NetnsExporterDown', "host A's exporter down");
     expect(down.receiver).toBe('netns-warning');
-    expect(down.alerts.map((a) => [a.status, a.labels.alertname, a.labels.instance])).toEqual([['firing', 'NetnsExporterDown', hostA.address]]);
+    expect(down.alerts.map((a) => [a.status, a.labels.alertname, a.labels.instance])).toEqual([
+      ['firing', 'NetnsExporterDown', hostA.address],
+    ]);
     const hostBPage = await notified(mark, 'firing', routerIs('hostBUplink'), "host B's new fault");
-    expect(hostBPage.alerts.map((a) => [a.labels.alertname, a.labels.instance])).toEqual([['NetnsRouterGatewayUnreachable', hostB.address]]);
+    expect(hostBPage.alerts.map((a) => [a.labels.alertname, a.labels.instance])).toEqual([
+      ['NetnsRouterGatewayUnreachable', hostB.address],
+    ]);
     await sleep(2 * GROUP_INTERVAL_MS + 1_000);
     // Nothing about host A's host and namespace alerts, not even a "resolved": the uplink fault is
     // not known to be over, only no longer seen. Exporter-scope alerts are left out: they tell the truth.

@@ -71,10 +71,40 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
     const r = (argv: string[]) => lab.run(router, argv);
     await r(['iptables', '-N', 'neutron-l3-agent-INPUT']);
     await r(['iptables', '-A', 'INPUT', '-j', 'neutron-l3-agent-INPUT']);
-    await r(['iptables', '-A', 'neutron-l3-agent-INPUT', '-p', 'udp', '--dport', '9999', '-m', 'comment', '--comment', 'drop probes', '-j', 'DROP']);
+    await r([
+      'iptables',
+      '-A',
+      'neutron-l3-agent-INPUT',
+      '-p',
+      'udp',
+      '--dport',
+      '9999',
+      '-m',
+      'comment',
+      '--comment',
+      'drop probes',
+      '-j',
+      'DROP',
+    ]);
     await r(['iptables', '-A', 'neutron-l3-agent-INPUT', '-p', 'udp', '--dport', '9998', '-j', 'REJECT']);
     await r(['iptables', '-A', 'neutron-l3-agent-INPUT', '-p', 'udp', '-m', 'comment', '--comment', 'accept udp', '-j', 'ACCEPT']);
-    await r(['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'qg-r1', '-m', 'comment', '--comment', 'snat to gateway', '-j', 'SNAT', '--to-source', '10.80.0.1']);
+    await r([
+      'iptables',
+      '-t',
+      'nat',
+      '-A',
+      'POSTROUTING',
+      '-o',
+      'qg-r1',
+      '-m',
+      'comment',
+      '--comment',
+      'snat to gateway',
+      '-j',
+      'SNAT',
+      '--to-source',
+      '10.80.0.1',
+    ]);
     await r(['iptables', '-t', 'nat', '-A', 'PREROUTING', '-d', '10.80.0.100', '-j', 'DNAT', '--to-destination', '10.70.0.2']);
     await lab.run(snat, ['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'sg-r1', '-j', 'MASQUERADE']);
 
@@ -153,8 +183,8 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
   async function emptyPanels(): Promise<string[]> {
     const empty: string[] = [];
     const run = (file: string, panel: string, expr: string) =>
-      prometheus.query(expr).catch((error: Error) => {
-        throw new Error(`${file} ${panel}: ${error.message}\n${expr}`);
+      prometheus.query(expr).catch((error: unknown) => {
+        throw new Error(`${file} ${panel}: ${error instanceof Error ? error.message : String(error)}\n${expr}`);
       });
     for (const file of ['netns-fleet-overview.json', 'netns-tenant-router.json']) {
       const queries = listDashboardQueries(await shippedDashboard(file), vars());
@@ -176,7 +206,9 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
     const expr = listDashboardQueries(board, vars()).find((q) => q.panel === 'variable $router')!.expr;
     const regex = new RegExp(/^\/(.*)\/$/.exec(variable.regex!)![1]!);
     return (await prometheus.query(expr)).map((series) => {
-      const labels = Object.entries(series.metric).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}="${v}"`);
+      const labels = Object.entries(series.metric)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k}="${v}"`);
       const line = `{${labels.join(', ')}} ${series.value[1]} ${Math.round(series.value[0] * 1000)}`;
       return { ...(regex.exec(line)!.groups as { value: string; text: string }) };
     });
@@ -185,9 +217,10 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
   /** Waits until the names record shows r1's router namespace with `names` (undefined: the label is absent). */
   async function namesBecome(names: { project?: string; router_name?: string }): Promise<void> {
     const deadline = Date.now() + 30_000;
-    let last: Record<string, string>[] = [];
     for (;;) {
-      last = (await prometheus.query(`netns:netns_info:names{netns="qrouter-${routerId}"}`)).map((s) => s.metric);
+      const last: Record<string, string>[] = (await prometheus.query(`netns:netns_info:names{netns="qrouter-${routerId}"}`)).map(
+        (s) => s.metric,
+      );
       if (last.length === 1 && last[0]!.project === names.project && last[0]!.router_name === names.router_name) return;
       if (Date.now() > deadline) {
         const openstackUp = await prometheus.query('up{job="openstack"}');

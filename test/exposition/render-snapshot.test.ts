@@ -67,7 +67,9 @@ test('families in order, each header once, all namespaces together', async () =>
   const escaped = 'a \\"quoted\\" \\\\ back\\nnew $(touch /tmp/pwned) ü';
   expect(text).toContain(`netns_info{netns="qrouter-4f1e",kind="qrouter",id="4f1e"} 1\n`);
   expect(text).toContain(`netns_info{netns="${escaped}",kind="other",id=""} 1\n`);
-  expect(text).toContain(`netns_network_up{netns="qrouter-4f1e",device="qg-1"} 1\nnetns_network_up{netns="${escaped}",device="eth\\"0"} 0\n`);
+  expect(text).toContain(
+    `netns_network_up{netns="qrouter-4f1e",device="qg-1"} 1\nnetns_network_up{netns="${escaped}",device="eth\\"0"} 0\n`,
+  );
   expect(text).toContain('netns_collector_success{netns="qrouter-4f1e",collector="iptables"} 0\n');
   expect(text).toContain('netns_collector_success{netns="qrouter-4f1e",collector="interfaces"} 1\n');
   expect(text).toContain('netns_namespaces{kind="qrouter"} 1\n');
@@ -111,9 +113,22 @@ test('values: integers digit by digit, everything else as the format spells it',
     ...snapshot,
     namespaces: [{ ns: ns('x'), results: new Map([['interfaces', result([{ family: gauge, labels, values }])]]) }],
   };
-  const lines = (await renderSnapshot(withValues, familiesOf(COLLECTORS))).split('\n').filter((line) => line.startsWith('netns_value_check{'));
+  const lines = (await renderSnapshot(withValues, familiesOf(COLLECTORS)))
+    .split('\n')
+    .filter((line) => line.startsWith('netns_value_check{'));
   expect(lines.map((line) => line.slice(line.indexOf(' ') + 1))).toEqual([
-    '0', '7', '10', '4294967296', '9007199254740991', '18446744073709552000', '-3', '0.5', '1e-7', 'NaN', '+Inf', '-Inf',
+    '0',
+    '7',
+    '10',
+    '4294967296',
+    '9007199254740991',
+    '18446744073709552000',
+    '-3',
+    '0.5',
+    '1e-7',
+    'NaN',
+    '+Inf',
+    '-Inf',
   ]);
 });
 

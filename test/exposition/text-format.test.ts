@@ -22,7 +22,7 @@ test('HELP escapes backslash and line feed but not quotes', () => {
 
 test('values', () => {
   expect(formatValue(0)).toBe('0');
-  expect(formatValue(18446744073709551615)).toBe('18446744073709552000');
+  expect(formatValue(Number(18446744073709551615n))).toBe('18446744073709552000');
   expect(formatValue(0.25)).toBe('0.25');
   expect(formatValue(NaN)).toBe('NaN');
   expect(formatValue(Infinity)).toBe('+Inf');

@@ -19,7 +19,10 @@ const MARGIN_MS = 1500;
 /** What the stand-in does in a namespace, and what the warn line must then say. */
 const FAULTS = {
   // Hangs as one process: the per-tool `timeout` kills it, the rest of the namespace is still read.
-  hang: { script: (s: StandIns) => `exec ${shellQuote(`${s.dir}/sleep-forever`)} 86400`, reason: /iptables-nft-save -c killed after \d+ ms/ },
+  hang: {
+    script: (s: StandIns) => `exec ${shellQuote(`${s.dir}/sleep-forever`)} 86400`,
+    reason: /iptables-nft-save -c killed after \d+ ms/,
+  },
   // Hangs in a child that keeps the output pipes open after the tool itself is killed: only the
   // read's deadline (a kill of its whole process group) ends it.
   'hang-child': {

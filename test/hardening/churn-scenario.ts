@@ -124,7 +124,12 @@ export function describeChurn(scenario: ChurnScenario): void {
         expect(new Set(record.names).size, `scrape ${index} lists a namespace twice`).toBe(record.names.length);
         const stale = record.names.filter((name) => (deletedAt.get(name) ?? Infinity) < record.startedAt);
         expect(stale, `scrape ${index} lists namespaces deleted before it started`).toEqual([]);
-        const why = running.logs().split('\n').filter((line) => line.includes('"level":40')).slice(0, 5).join('\n');
+        const why = running
+          .logs()
+          .split('\n')
+          .filter((line) => line.includes('"level":40'))
+          .slice(0, 5)
+          .join('\n');
         expect(record.stableComplete, `scrape ${index}: the stable namespace is incomplete; warnings:\n${why}`).toBe(true);
       }
       // The churn really overlapped the scrapes.

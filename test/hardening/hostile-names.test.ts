@@ -102,7 +102,11 @@ describe.skipIf(skipUnlessRoot('hostile name tests'))('hostile names', () => {
     markerDirs = [process.cwd(), '/', '/tmp'];
     expect(markersFound(markerDirs)).toEqual([]);
     for (const backend of BACKENDS) {
-      const exporter = await startExporter([`--netns.include=^${lab.prefix}`, '--no-netns.scan-processes', `--collector.backend=${backend}`]);
+      const exporter = await startExporter([
+        `--netns.include=^${lab.prefix}`,
+        '--no-netns.scan-processes',
+        `--collector.backend=${backend}`,
+      ]);
       exporters.set(backend, exporter);
       markerDirs.push(`/proc/${exporter.child.pid}/cwd`);
       scrapes.set(backend, parseExposition(await (await fetch(`http://${exporter.address}/metrics`)).text()));
@@ -129,7 +133,10 @@ describe.skipIf(skipUnlessRoot('hostile name tests'))('hostile names', () => {
     // names[0] holds the ambiguous comments (below); its interfaces and conntrack are still complete.
     for (const name of names.slice(1)) {
       for (const collector of ['interfaces', 'iptables', 'conntrack']) {
-        expect(select(series, 'netns_collector_success', { netns: name, collector }).map((s) => s.value), `${JSON.stringify(name)} ${collector}`).toEqual([1]);
+        expect(
+          select(series, 'netns_collector_success', { netns: name, collector }).map((s) => s.value),
+          `${JSON.stringify(name)} ${collector}`,
+        ).toEqual([1]);
       }
     }
   });
@@ -139,13 +146,22 @@ describe.skipIf(skipUnlessRoot('hostile name tests'))('hostile names', () => {
     const devices = select(series, 'netns_network_mtu_bytes', { netns: host }).map((s) => s.labels.device);
     expect([...devices].sort()).toEqual(['lo', ...DEVICES, ...DEVICES.map((_, i) => `peer${i}`)].sort());
     for (const dev of DEVICES) {
-      expect(select(series, 'netns_network_up', { netns: host, device: dev }).map((s) => s.value), dev).toEqual([1]);
+      expect(
+        select(series, 'netns_network_up', { netns: host, device: dev }).map((s) => s.value),
+        dev,
+      ).toEqual([1]);
     }
   });
 
   test.each(BACKENDS)('iptables comments come back exactly, on the right rule (%s)', (backend) => {
     const series = scrapes.get(backend) as ParsedSeries[];
-    const rules = select(series, 'netns_iptables_rule_packets_total', { netns: host, backend: 'nft', family: 'ipv4', table: 'filter', chain: 'INPUT' });
+    const rules = select(series, 'netns_iptables_rule_packets_total', {
+      netns: host,
+      backend: 'nft',
+      family: 'ipv4',
+      table: 'filter',
+      chain: 'INPUT',
+    });
     expect(rules.map((s) => [s.labels.rule, s.labels.comment])).toEqual(COMMENTS.map((comment, i) => [String(i + 1), comment]));
   });
 
@@ -174,19 +190,31 @@ describe.skipIf(skipUnlessRoot('hostile name tests'))('hostile names', () => {
     for (const name of names) {
       const found = await prometheus.query(`netns_info{netns=${promqlString(name)}}`);
       expect(instances(found), JSON.stringify(name)).toEqual([...targets].sort());
-      expect(found.map((r) => r.metric.netns), JSON.stringify(name)).toEqual([name, name]);
+      expect(
+        found.map((r) => r.metric.netns),
+        JSON.stringify(name),
+      ).toEqual([name, name]);
     }
     for (const dev of DEVICES) {
       const found = await prometheus.query(`netns_network_mtu_bytes{netns=${promqlString(host)},device=${promqlString(dev)}}`);
       expect(instances(found), dev).toEqual([...targets].sort());
-      expect(found.map((r) => r.metric.device), dev).toEqual([dev, dev]);
+      expect(
+        found.map((r) => r.metric.device),
+        dev,
+      ).toEqual([dev, dev]);
     }
     for (const [i, comment] of COMMENTS.entries()) {
       const found = await prometheus.query(
         `netns_iptables_rule_packets_total{netns=${promqlString(host)},family="ipv4",chain="INPUT",comment=${promqlString(comment)}}`,
       );
       expect(instances(found), JSON.stringify(comment)).toEqual([...targets].sort());
-      expect(found.map((r) => [r.metric.rule, r.metric.comment]), JSON.stringify(comment)).toEqual([[String(i + 1), comment], [String(i + 1), comment]]);
+      expect(
+        found.map((r) => [r.metric.rule, r.metric.comment]),
+        JSON.stringify(comment),
+      ).toEqual([
+        [String(i + 1), comment],
+        [String(i + 1), comment],
+      ]);
     }
     expect(markersFound(markerDirs)).toEqual([]);
   });

@@ -10,7 +10,11 @@ export interface HttpAnswer {
 }
 
 /** One request on its own connection (agent: false), body read to the end. */
-export function httpGet(port: number, path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
+export function httpGet(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers, agent: false },

@@ -114,7 +114,12 @@ describe('HTTP limits of the exporter', () => {
   });
 
   test('malformed requests get a bare 400; a bad query string is ignored', async () => {
-    for (const raw of ['GARBAGE\r\n\r\n', 'GET /metrics HTTP/9.9\r\nHost: x\r\n\r\n', 'GET /metrics HTTP/1.1\r\n\r\n', 'GET /me trics HTTP/1.1\r\nHost: x\r\n\r\n']) {
+    for (const raw of [
+      'GARBAGE\r\n\r\n',
+      'GET /metrics HTTP/9.9\r\nHost: x\r\n\r\n',
+      'GET /metrics HTTP/1.1\r\n\r\n',
+      'GET /me trics HTTP/1.1\r\nHost: x\r\n\r\n',
+    ]) {
       const answer = await rawExchange(port, raw);
       expect(rawStatus(answer.text), JSON.stringify(raw)).toBe(400);
       expect(rawBody(answer.text)).not.toMatch(LEAKS);

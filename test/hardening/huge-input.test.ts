@@ -71,7 +71,12 @@ describe.skipIf(skipUnlessRoot('huge input tests'))('huge input', () => {
   });
 
   const start = async (backend: Backend, args: string[] = []): Promise<ExporterProcess> => {
-    const exporter = await startExporter([`--netns.include=^${lab.prefix}`, '--no-netns.scan-processes', `--collector.backend=${backend}`, ...args]);
+    const exporter = await startExporter([
+      `--netns.include=^${lab.prefix}`,
+      '--no-netns.scan-processes',
+      `--collector.backend=${backend}`,
+      ...args,
+    ]);
     exporters.push(exporter);
     return exporter;
   };
@@ -105,7 +110,8 @@ describe.skipIf(skipUnlessRoot('huge input tests'))('huge input', () => {
     for (const s of series) {
       if (s.labels.netns !== rulesNs || s.labels.backend !== 'nft' || s.labels.family !== 'ipv4') continue;
       const key = `${s.labels.table}/${s.labels.chain}/${s.labels.rule}`;
-      if (s.name === 'netns_iptables_rule_packets_total') exported.set(key, { ...exported.get(key), packets: s.value, comment: s.labels.comment });
+      if (s.name === 'netns_iptables_rule_packets_total')
+        exported.set(key, { ...exported.get(key), packets: s.value, comment: s.labels.comment });
       if (s.name === 'netns_iptables_rule_bytes_total') exported.set(key, { ...exported.get(key), bytes: s.value });
     }
     expect(exported.size).toBe(truth.rules.length);
@@ -125,7 +131,8 @@ describe.skipIf(skipUnlessRoot('huge input tests'))('huge input', () => {
     expect(devices.sort()).toEqual(Object.keys(netDevAfter).sort());
     expect(devices).toHaveLength(2 * VETH_PAIRS + 1);
     const byDevice = new Map<string, number>();
-    for (const s of series) if (s.labels.netns === linksNs && s.labels.device !== undefined) byDevice.set(`${s.name} ${s.labels.device}`, s.value);
+    for (const s of series)
+      if (s.labels.netns === linksNs && s.labels.device !== undefined) byDevice.set(`${s.name} ${s.labels.device}`, s.value);
     const counterMismatches: string[] = [];
     for (const [device, columns] of Object.entries(netDevAfter)) {
       [...RECEIVE.map((c) => `receive_${c}`), ...TRANSMIT.map((c) => `transmit_${c}`)].forEach((counter, column) => {
@@ -145,7 +152,9 @@ describe.skipIf(skipUnlessRoot('huge input tests'))('huge input', () => {
     const again = performance.now();
     const warm = await (await fetch(`http://${exporter.address}/metrics`, { headers: { 'Accept-Encoding': 'identity' } })).text();
     const warmCollection = valueOf(parseExposition(warm), 'netns_scrape_collection_duration_seconds', {});
-    console.log(`huge (${backend}): second scrape, uncompressed, ${((performance.now() - again) / 1000).toFixed(2)} s (collection ${warmCollection.toFixed(2)} s)`);
+    console.log(
+      `huge (${backend}): second scrape, uncompressed, ${((performance.now() - again) / 1000).toFixed(2)} s (collection ${warmCollection.toFixed(2)} s)`,
+    );
   });
 
   test('--collector.max-series cuts whole namespaces and says so', async () => {

@@ -86,7 +86,10 @@ describe.skipIf(skipUnlessRoot('lifecycle tests'))('lifecycle', () => {
     ns = await lab.addNamespace('a');
     calls = `${standIns.dir}/nsenter-calls`;
     // Entering a namespace takes a while, so a signal can arrive while a scrape is surely in flight.
-    await standIns.script('nsenter', `echo "$$" >> ${shellQuote(calls)}\nsleep ${ENTER_DELAY_SECONDS}\nexec ${shellQuote(realTool('nsenter'))} "$@"`);
+    await standIns.script(
+      'nsenter',
+      `echo "$$" >> ${shellQuote(calls)}\nsleep ${ENTER_DELAY_SECONDS}\nexec ${shellQuote(realTool('nsenter'))} "$@"`,
+    );
   });
   afterAll(async () => {
     await Promise.all(exporters.map((exporter) => exporter.stop()));
@@ -95,10 +98,9 @@ describe.skipIf(skipUnlessRoot('lifecycle tests'))('lifecycle', () => {
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     test(`${signal} during a scrape: no new connections, the scrape completes, exit 0`, async () => {
-      const exporter = await startExporter(
-        [`--netns.include=^${lab.prefix}`, '--no-netns.scan-processes', '--collector.backend=exec'],
-        { PATH: standIns.path },
-      );
+      const exporter = await startExporter([`--netns.include=^${lab.prefix}`, '--no-netns.scan-processes', '--collector.backend=exec'], {
+        PATH: standIns.path,
+      });
       exporters.push(exporter);
       const before = entries(calls);
       const agent = new Agent({ keepAlive: true });
@@ -110,7 +112,7 @@ describe.skipIf(skipUnlessRoot('lifecycle tests'))('lifecycle', () => {
         exporter.child.kill(signal);
         // The listening socket closes as the signal is handled; poll briefly for that moment.
         let state = await tryConnect(exporter.port);
-        for (const until = performance.now() + 1000; state === 'accepted' && performance.now() < until; ) {
+        for (const until = performance.now() + 1000; state === 'accepted' && performance.now() < until;) {
           await new Promise((resolve) => setTimeout(resolve, 50));
           state = await tryConnect(exporter.port);
         }
@@ -128,7 +130,9 @@ describe.skipIf(skipUnlessRoot('lifecycle tests'))('lifecycle', () => {
         expect(exitedAt - answer.at).toBeLessThan(2000);
         expect(exitedAt - signalledAt).toBeLessThan(ENTER_DELAY_SECONDS * 1000 + 3000);
         expect(exporter.logs()).toContain(`"signal":"${signal}"`);
-        console.log(`${signal}: answered ${(answer.at - signalledAt).toFixed(0)} ms after the signal, exited ${(exitedAt - answer.at).toFixed(0)} ms after answering`);
+        console.log(
+          `${signal}: answered ${(answer.at - signalledAt).toFixed(0)} ms after the signal, exited ${(exitedAt - answer.at).toFixed(0)} ms after answering`,
+        );
       } finally {
         agent.destroy();
       }

@@ -12,7 +12,7 @@ import { createStandIns, realTool, shellQuote, type StandIns } from './stand-in-
 const HUNG = 12;
 const CLIENT_TIMEOUT_SECONDS = 3;
 
-describe.skipIf(skipUnlessRoot('scrape deadline tests'))('the scrape fits in Prometheus\'s scrape timeout', () => {
+describe.skipIf(skipUnlessRoot('scrape deadline tests'))("the scrape fits in Prometheus's scrape timeout", () => {
   let lab: NetnsLab;
   let standIns: StandIns;
   let exporter: ExporterProcess;
@@ -26,7 +26,13 @@ describe.skipIf(skipUnlessRoot('scrape deadline tests'))('the scrape fits in Pro
     await standIns.alias('sleep-forever', realTool('sleep'));
     await standIns.script('iptables-nft-save', `exec ${shellQuote(`${standIns.dir}/sleep-forever`)} 86400`);
     exporter = await startExporter(
-      [`--netns.include=^${lab.prefix}`, '--collector.timeout=20s', '--collector.parallelism=2', '--collector.backend=exec', '--no-netns.scan-processes'],
+      [
+        `--netns.include=^${lab.prefix}`,
+        '--collector.timeout=20s',
+        '--collector.parallelism=2',
+        '--collector.backend=exec',
+        '--no-netns.scan-processes',
+      ],
       { PATH: standIns.path },
     );
   });

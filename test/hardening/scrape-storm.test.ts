@@ -18,7 +18,11 @@ const ENTER_DELAY_SECONDS = 2;
 const RULES = 2000;
 
 /** The exporter's own lines (netns_*), without prom-client's process and runtime metrics. */
-const netnsPart = (body: string) => body.split('\n').filter((line) => /^(# (HELP|TYPE) )?netns_/.test(line)).join('\n');
+const netnsPart = (body: string) =>
+  body
+    .split('\n')
+    .filter((line) => /^(# (HELP|TYPE) )?netns_/.test(line))
+    .join('\n');
 
 function entries(file: string): number {
   try {
@@ -108,7 +112,11 @@ describe.skipIf(skipUnlessRoot('scrape storm tests'))('scrape storms', () => {
 
     const first = answers[0] as HttpAnswer;
     const series = parseExposition(first.body);
-    expect(select(series, 'netns_info').map((s) => s.labels.netns).sort()).toEqual([...names].sort());
+    expect(
+      select(series, 'netns_info')
+        .map((s) => s.labels.netns)
+        .sort(),
+    ).toEqual([...names].sort());
     expect(select(series, 'netns_iptables_rule_packets_total', { netns: names[2] as string })).toHaveLength(RULES);
     for (const answer of answers) expect(netnsPart(answer.body)).toBe(netnsPart(first.body));
     // Self metrics are rendered inside the one collection too, so the whole bodies are the same.

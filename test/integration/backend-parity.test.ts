@@ -34,18 +34,51 @@ describe.skipIf(skipUnlessRoot('backend parity tests'))('native and exec backend
     const held = await lab.holdUnnamedNamespace();
     include = `${escapeRegex(lab.prefix)}|^net:\\[${held.inode}\\]$`;
     await lab.vethPair({ ns: dhcp, dev: 'tap-n1', cidr: '10.71.0.2/24' }, { ns: router, dev: 'qr-n1', cidr: '10.71.0.1/24' });
-    await lab.vethPair({ ns: router, dev: 'qg-x', cidr: '10.72.0.1/24', cidr6: 'fd00:72::1/64' }, { ns: legacy, dev: 'ext-x', cidr: '10.72.0.2/24', cidr6: 'fd00:72::2/64' });
+    await lab.vethPair(
+      { ns: router, dev: 'qg-x', cidr: '10.72.0.1/24', cidr6: 'fd00:72::1/64' },
+      { ns: legacy, dev: 'ext-x', cidr: '10.72.0.2/24', cidr6: 'fd00:72::2/64' },
+    );
     const r = (argv: string[]) => lab.run(router, argv);
     await r(['iptables', '-N', 'neutron-l3-agent-INPUT']);
     await r(['iptables', '-A', 'INPUT', '-j', 'neutron-l3-agent-INPUT']);
-    await r(['iptables', '-A', 'neutron-l3-agent-INPUT', '-p', 'udp', '--dport', '9', '-m', 'comment', '--comment', 'say "hi" \\ ü', '-j', 'DROP']);
+    await r([
+      'iptables',
+      '-A',
+      'neutron-l3-agent-INPUT',
+      '-p',
+      'udp',
+      '--dport',
+      '9',
+      '-m',
+      'comment',
+      '--comment',
+      'say "hi" \\ ü',
+      '-j',
+      'DROP',
+    ]);
     await r(['iptables', '-A', 'neutron-l3-agent-INPUT', '-p', 'tcp', '--dport', '22', '-j', 'REJECT', '--reject-with', 'tcp-reset']);
     await r(['iptables', '-A', 'neutron-l3-agent-INPUT', '-p', 'udp', '-j', 'LOG', '--log-prefix', 'x ']);
     await r(['iptables', '-N', 'neutron-l3-agent-INPUT-2']);
     await r(['iptables', '-A', 'neutron-l3-agent-INPUT', '-g', 'neutron-l3-agent-INPUT-2']);
     await r(['iptables', '-t', 'mangle', '-A', 'PREROUTING', '-i', 'qr-n1', '-j', 'MARK', '--set-xmark', '0x1/0xffff']);
     await r(['iptables', '-t', 'mangle', '-A', 'PREROUTING', '-j', 'CONNMARK', '--save-mark']);
-    await r(['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'qg-x', '-m', 'comment', '--comment', 'snat', '-j', 'SNAT', '--to-source', '10.72.0.1']);
+    await r([
+      'iptables',
+      '-t',
+      'nat',
+      '-A',
+      'POSTROUTING',
+      '-o',
+      'qg-x',
+      '-m',
+      'comment',
+      '--comment',
+      'snat',
+      '-j',
+      'SNAT',
+      '--to-source',
+      '10.72.0.1',
+    ]);
     await r(['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'qr-n1', '-j', 'MASQUERADE']);
     await r(['iptables', '-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '--dport', '80', '-j', 'REDIRECT', '--to-ports', '8080']);
     await r(['iptables', '-t', 'nat', '-A', 'PREROUTING', '-d', '10.72.0.100', '-j', 'DNAT', '--to-destination', '10.71.0.2']);
@@ -56,7 +89,19 @@ describe.skipIf(skipUnlessRoot('backend parity tests'))('native and exec backend
     await r(['ip6tables-legacy', '-A', 'OUTPUT', '-j', 'ACCEPT']);
     await lab.run(legacy, ['iptables-legacy', '-N', 'user-chain']);
     await lab.run(legacy, ['iptables-legacy', '-A', 'OUTPUT', '-j', 'user-chain']);
-    await lab.run(legacy, ['iptables-legacy', '-A', 'user-chain', '-p', 'udp', '-m', 'comment', '--comment', 'legacy "quoted"', '-j', 'RETURN']);
+    await lab.run(legacy, [
+      'iptables-legacy',
+      '-A',
+      'user-chain',
+      '-p',
+      'udp',
+      '-m',
+      'comment',
+      '--comment',
+      'legacy "quoted"',
+      '-j',
+      'RETURN',
+    ]);
     await lab.run(legacy, ['iptables-legacy', '-t', 'nat', '-A', 'POSTROUTING', '-j', 'MASQUERADE']);
     await lab.sendUdp(dhcp, '10.71.0.1', 9, 4);
     await lab.sendUdp(legacy, '10.72.0.1', 7, 3);
@@ -82,8 +127,8 @@ describe.skipIf(skipUnlessRoot('backend parity tests'))('native and exec backend
     // nothing moved in between and native must equal them exactly. They can disagree when the kernel
     // itself sends (an ARP or neighbour probe some seconds after the test traffic): then wait and
     // take another quiet window rather than loosen the comparison.
-    let exec: string[] = [];
-    let native: string[] = [];
+    let exec: string[];
+    let native: string[];
     for (let attempt = 1; ; attempt++) {
       exec = await scrape('exec');
       native = await scrape('native');
@@ -95,7 +140,10 @@ describe.skipIf(skipUnlessRoot('backend parity tests'))('native and exec backend
     expect(native).toEqual(exec);
     expect(exec.filter((line) => line.startsWith('netns_iptables_rule_packets_total')).length).toBeGreaterThan(15);
     for (const target of ['SNAT', 'DNAT', 'MASQUERADE', 'REDIRECT', 'REJECT', 'LOG', 'MARK', 'CONNMARK', 'CT', 'DROP', 'RETURN']) {
-      expect(exec.some((line) => line.includes(`target="${target}"`)), target).toBe(true);
+      expect(
+        exec.some((line) => line.includes(`target="${target}"`)),
+        target,
+      ).toBe(true);
     }
     expect(exec.some((line) => line.includes('backend="legacy"') && line.includes('chain="user-chain"'))).toBe(true);
   });

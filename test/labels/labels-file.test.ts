@@ -22,9 +22,18 @@ qdhcp-x: { port_count: 3, enabled: true }
 `);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(labelsFor(result.value, `snat-${ROUTER}`, ROUTER)).toEqual([['project', 'demo'], ['router_name', 'edge']]);
-    expect(labelsFor(result.value, `qrouter-${ROUTER}`, ROUTER)).toEqual([['project', 'demo'], ['router_name', 'edge (primary)']]);
-    expect(labelsFor(result.value, 'qdhcp-x', 'x')).toEqual([['port_count', '3'], ['enabled', 'true']]);
+    expect(labelsFor(result.value, `snat-${ROUTER}`, ROUTER)).toEqual([
+      ['project', 'demo'],
+      ['router_name', 'edge'],
+    ]);
+    expect(labelsFor(result.value, `qrouter-${ROUTER}`, ROUTER)).toEqual([
+      ['project', 'demo'],
+      ['router_name', 'edge (primary)'],
+    ]);
+    expect(labelsFor(result.value, 'qdhcp-x', 'x')).toEqual([
+      ['port_count', '3'],
+      ['enabled', 'true'],
+    ]);
     expect(labelsFor(result.value, 'other', '')).toEqual([]);
   });
 

@@ -21,7 +21,6 @@ import type { ParseResult } from '../../src/parsers/parse-result.js';
 import { ADDON_PATH, loadNativeAddon } from '../../src/readers/native/load-addon.js';
 import { createNativeReader, type NativeNamespaceReader } from '../../src/readers/native/native-reader.js';
 import type { Reading } from '../../src/readers/reader.js';
-import type { AnyNamespaceSource } from '../../src/sources/source.js';
 import { ALL_SOURCES, sourceNamed } from '../support/sources.js';
 import { builtAddon, isRoot, skipUnless } from '../support/gates.js';
 import { buildTestHooksAddon, FAIL_RETURN_VARIABLE } from '../support/test-hooks-addon.js';
@@ -143,7 +142,9 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
   test('net-dev holds every /proc/net/dev counter of the namespace', async () => {
     await lab.sendUdp(router, '10.9.0.2', 6000, 3);
     for (const ns of [router, peer, fresh]) await expectNetDevBetween(`/run/netns/${ns}`, () => inNetns(ns, 'cat', ['/proc/net/dev']));
-    await expectNetDevBetween(unnamed.path, async () => execFileSync('nsenter', [`--net=${unnamed.path}`, 'cat', '/proc/net/dev'], { encoding: 'utf8' }));
+    await expectNetDevBetween(unnamed.path, async () =>
+      execFileSync('nsenter', [`--net=${unnamed.path}`, 'cat', '/proc/net/dev'], { encoding: 'utf8' }),
+    );
   });
 
   test('a link dump keeps its shape across traffic: only the ranges the interfaces memo treats as moving move', async () => {
@@ -189,8 +190,12 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
       const readings = await reader.read(ref(ns), ['conntrack-count', 'conntrack-max'].map(sourceNamed));
       const count = readings.get(sourceNamed('conntrack-count'));
       expect(count?.ok && count.declaration).toBe(sourceNamed('conntrack-count').native);
-      expect(valueOf(parseNfConntrackEntries(data(count).toString()))).toBe(Number(await inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_count'])));
-      expect(data(readings.get(sourceNamed('conntrack-max'))).toString()).toBe(await inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_max']));
+      expect(valueOf(parseNfConntrackEntries(data(count).toString()))).toBe(
+        Number(await inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_count'])),
+      );
+      expect(data(readings.get(sourceNamed('conntrack-max'))).toString()).toBe(
+        await inNetns(ns, 'cat', ['/proc/sys/net/netfilter/nf_conntrack_max']),
+      );
     }
     const routerCount = (await reader.read(ref(router), ['conntrack-count'].map(sourceNamed))).get(sourceNamed('conntrack-count'));
     expect(valueOf(parseNfConntrackEntries(data(routerCount).toString()))).toBeGreaterThan(0);
@@ -218,7 +223,10 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
     // re-creating for real could hand the new namespace the freed inode number)
     const discovered = { ...ref(router), path: `/run/netns/${peer}` };
     const readings = await reader.read(discovered, ['net-dev'].map(sourceNamed));
-    expect(readings.get(sourceNamed('net-dev'))).toMatchObject({ ok: false, error: { kind: 'vanished', detail: expect.stringMatching(/different namespace/) } });
+    expect(readings.get(sourceNamed('net-dev'))).toMatchObject({
+      ok: false,
+      error: { kind: 'vanished', detail: expect.stringMatching(/different namespace/) },
+    });
   });
 
   test('an aborted read settles as timeout, and the reader carries on', async () => {
@@ -269,7 +277,10 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
     await second.close(); // waits for the pending read first
     expect((await reading).get(sourceNamed('net-dev'))?.ok).toBe(true);
     expect(readdirSync('/proc/self/task').length).toBe(threadsBefore);
-    expect((await second.read(ref(router), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))).toMatchObject({ ok: false, error: { kind: 'tool-failed' } });
+    expect((await second.read(ref(router), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))).toMatchObject({
+      ok: false,
+      error: { kind: 'tool-failed' },
+    });
   });
 
   test('a thread that cannot return home breaks the pool loudly, exits, and nothing is served after', async () => {
@@ -298,7 +309,11 @@ describe.skipIf(skipKernelTests)('native reader on real namespaces', () => {
     // /proc/self names the process (whose main thread never leaves home), not the worker thread
     const readings = await reader.read(ref('host', '/proc/self/ns/net'), ['net-dev'].map(sourceNamed));
     const devices = valueOf(rtnetlinkNetDev(data(readings.get(sourceNamed('net-dev'))))).map((row) => row.device);
-    expect(devices.sort()).toEqual(valueOf(parseProcNetDev(readFileSync('/proc/net/dev', 'utf8'))).map((row) => row.device).sort());
+    expect(devices.sort()).toEqual(
+      valueOf(parseProcNetDev(readFileSync('/proc/net/dev', 'utf8')))
+        .map((row) => row.device)
+        .sort(),
+    );
   });
 });
 

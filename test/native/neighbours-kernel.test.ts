@@ -49,40 +49,43 @@ function valueOf<T>(result: ParseResult<T>): T {
   return result.value;
 }
 
-describe.skipIf(skipUnlessRoot('neighbour counts against the kernel'))('neighbour counts: native dump == ip -j neigh show nud all == what was added', () => {
-  let lab: NetnsLab;
-  let session: AddonSession;
-  let router: string;
+describe.skipIf(skipUnlessRoot('neighbour counts against the kernel'))(
+  'neighbour counts: native dump == ip -j neigh show nud all == what was added',
+  () => {
+    let lab: NetnsLab;
+    let session: AddonSession;
+    let router: string;
 
-  beforeAll(async () => {
-    lab = await createNetnsLab('neigh');
-    session = openAddonSession();
-    lab.onCleanup(() => session.close());
-    const [r, peer] = (await lab.addNamespaces(['router', 'peer'])) as [string, string];
-    router = r;
-    await lab.vethPair({ ns: router, dev: 'qg-n', cidr: '10.6.0.1/24' }, { ns: peer, dev: 'eth0', cidr: '10.6.0.2/24' });
-    await lab.vethPair({ ns: router, dev: HOSTILE, cidr: '10.7.0.1/24' }, { ns: peer, dev: 'eth1' });
-    // IPv6 on, but no address of any kind on the device: no MLD report, no multicast neighbour
-    await execa('ip', ['-n', router, 'link', 'set', 'dev', 'qg-n', 'addrgenmode', 'none']);
-    await execa('ip', ['netns', 'exec', router, 'tee', '/proc/sys/net/ipv6/conf/qg-n/disable_ipv6'], { input: '0\n', stdout: 'ignore' });
-    for (const [address, dev, nud, lladdr] of ENTRIES) {
-      await execa('ip', ['-n', router, 'neigh', 'add', address, ...(lladdr ? ['lladdr', lladdr] : []), 'dev', dev, 'nud', nud]);
-    }
-  }, 30_000);
+    beforeAll(async () => {
+      lab = await createNetnsLab('neigh');
+      session = openAddonSession();
+      lab.onCleanup(() => session.close());
+      const [r, peer] = (await lab.addNamespaces(['router', 'peer'])) as [string, string];
+      router = r;
+      await lab.vethPair({ ns: router, dev: 'qg-n', cidr: '10.6.0.1/24' }, { ns: peer, dev: 'eth0', cidr: '10.6.0.2/24' });
+      await lab.vethPair({ ns: router, dev: HOSTILE, cidr: '10.7.0.1/24' }, { ns: peer, dev: 'eth1' });
+      // IPv6 on, but no address of any kind on the device: no MLD report, no multicast neighbour
+      await execa('ip', ['-n', router, 'link', 'set', 'dev', 'qg-n', 'addrgenmode', 'none']);
+      await execa('ip', ['netns', 'exec', router, 'tee', '/proc/sys/net/ipv6/conf/qg-n/disable_ipv6'], { input: '0\n', stdout: 'ignore' });
+      for (const [address, dev, nud, lladdr] of ENTRIES) {
+        await execa('ip', ['-n', router, 'neigh', 'add', address, ...(lladdr ? ['lladdr', lladdr] : []), 'dev', dev, 'nud', nud]);
+      }
+    }, 30_000);
 
-  afterAll(async () => {
-    await lab?.cleanup();
-  }, 30_000);
+    afterAll(async () => {
+      await lab?.cleanup();
+    }, 30_000);
 
-  test('both backends count exactly the entries added', async () => {
-    const dump = await session.answer(router, [RequestKind.netlink, NETLINK_ROUTE, getNeighbourDumpRequests()]);
-    const json = await lab.run(router, ['ip', '-j', 'neigh', 'show', 'nud', 'all']);
-    expect(valueOf(parseRtnetlinkNeighbours(dump))).toEqual(EXPECTED);
-    expect(valueOf(parseIpNeighJson(json))).toEqual(EXPECTED);
-  });
+    test('both backends count exactly the entries added', async () => {
+      const dump = await session.answer(router, [RequestKind.netlink, NETLINK_ROUTE, getNeighbourDumpRequests()]);
+      const json = await lab.run(router, ['ip', '-j', 'neigh', 'show', 'nud', 'all']);
+      expect(valueOf(parseRtnetlinkNeighbours(dump))).toEqual(EXPECTED);
+      expect(valueOf(parseIpNeighJson(json))).toEqual(EXPECTED);
+    });
 
-  test('without `nud all`, ip hides the NOARP and NUD_NONE entries (why the exec argv has it)', async () => {
-    const hidden = valueOf(parseIpNeighJson(await lab.run(router, ['ip', '-j', 'neigh', 'show'])));
-    expect(hidden).toEqual(EXPECTED.filter((c) => c.state !== 'noarp' && c.state !== 'none'));
-  });
-});
+    test('without `nud all`, ip hides the NOARP and NUD_NONE entries (why the exec argv has it)', async () => {
+      const hidden = valueOf(parseIpNeighJson(await lab.run(router, ['ip', '-j', 'neigh', 'show'])));
+      expect(hidden).toEqual(EXPECTED.filter((c) => c.state !== 'noarp' && c.state !== 'none'));
+    });
+  },
+);

@@ -18,19 +18,48 @@ const fixtureDir = new URL('../fixtures/netlink/', import.meta.url);
 const bytes = (name: string): Buffer => readFileSync(new URL(name, fixtureDir));
 const text = (name: string): string => readFileSync(new URL(name, fixtureDir), 'utf8');
 
-
 function valueOf<T>(result: ParseResult<T>): T {
   if (!result.ok) throw new Error(result.error.detail);
   return result.value;
 }
 
 const rulesetCases = [
-  { name: 'nft ipv4 router', bin: 'router-nft-ipv4.nfnetlink.bin', save: 'router-nft-ipv4.iptables-nft-save.txt', parse: parseNftablesRuleset },
-  { name: 'nft ipv6 router', bin: 'router-nft-ipv6.nfnetlink.bin', save: 'router-nft-ipv6.ip6tables-nft-save.txt', parse: parseNftablesRuleset },
-  { name: 'legacy ipv4 router', bin: 'router-legacy-ipv4.xt-entries.bin', save: 'router-legacy-ipv4.iptables-legacy-save.txt', parse: parseXtablesEntries },
-  { name: 'legacy ipv6 router', bin: 'router-legacy-ipv6.xt-entries.bin', save: 'router-legacy-ipv6.ip6tables-legacy-save.txt', parse: parseXtablesEntries },
-  { name: 'nft foreign tables and chains', bin: 'foreign-nft-ipv4.nfnetlink.bin', save: 'foreign-nft-ipv4.iptables-nft-save.txt', parse: parseNftablesRuleset },
-  { name: 'nft fresh namespace', bin: 'fresh-nft-ipv4.nfnetlink.bin', save: 'fresh-nft-ipv4.iptables-nft-save.txt', parse: parseNftablesRuleset },
+  {
+    name: 'nft ipv4 router',
+    bin: 'router-nft-ipv4.nfnetlink.bin',
+    save: 'router-nft-ipv4.iptables-nft-save.txt',
+    parse: parseNftablesRuleset,
+  },
+  {
+    name: 'nft ipv6 router',
+    bin: 'router-nft-ipv6.nfnetlink.bin',
+    save: 'router-nft-ipv6.ip6tables-nft-save.txt',
+    parse: parseNftablesRuleset,
+  },
+  {
+    name: 'legacy ipv4 router',
+    bin: 'router-legacy-ipv4.xt-entries.bin',
+    save: 'router-legacy-ipv4.iptables-legacy-save.txt',
+    parse: parseXtablesEntries,
+  },
+  {
+    name: 'legacy ipv6 router',
+    bin: 'router-legacy-ipv6.xt-entries.bin',
+    save: 'router-legacy-ipv6.ip6tables-legacy-save.txt',
+    parse: parseXtablesEntries,
+  },
+  {
+    name: 'nft foreign tables and chains',
+    bin: 'foreign-nft-ipv4.nfnetlink.bin',
+    save: 'foreign-nft-ipv4.iptables-nft-save.txt',
+    parse: parseNftablesRuleset,
+  },
+  {
+    name: 'nft fresh namespace',
+    bin: 'fresh-nft-ipv4.nfnetlink.bin',
+    save: 'fresh-nft-ipv4.iptables-nft-save.txt',
+    parse: parseNftablesRuleset,
+  },
 ] as const;
 
 /** Every counter of a chain the kernel has, and of every rule, reads back from where the parse says it sits. */
@@ -68,7 +97,23 @@ describe('rulesets equal iptables-save -c of the same moment', () => {
     const nft = valueOf(parseNftablesRuleset(bytes('router-nft-ipv4.nfnetlink.bin')));
     const rules = nft.flatMap((table) => table.chains.flatMap((chain) => chain.rules));
     const targets = new Set(rules.map((rule) => rule.target));
-    for (const target of ['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'NFLOG', 'MARK', 'CONNMARK', 'CT', 'SNAT', 'DNAT', 'MASQUERADE', 'REDIRECT', 'neutron-l3-agent-INPUT', '']) {
+    for (const target of [
+      'ACCEPT',
+      'DROP',
+      'RETURN',
+      'REJECT',
+      'LOG',
+      'NFLOG',
+      'MARK',
+      'CONNMARK',
+      'CT',
+      'SNAT',
+      'DNAT',
+      'MASQUERADE',
+      'REDIRECT',
+      'neutron-l3-agent-INPUT',
+      '',
+    ]) {
       expect(targets, target).toContain(target);
     }
     expect(rules.some((rule) => rule.goto && rule.target === 'neutron-filter-top')).toBe(true);
@@ -164,7 +209,12 @@ describe('broken input is a parse failure, never an exception', () => {
 function netlinkMessages(data: Buffer): { start: number; end: number; type: number; family: number }[] {
   const messages: { start: number; end: number; type: number; family: number }[] = [];
   for (let offset = 0; offset < data.length; offset += (data.readUInt32LE(offset) + 3) & ~3) {
-    messages.push({ start: offset, end: offset + data.readUInt32LE(offset), type: data.readUInt16LE(offset + 4), family: data[offset + 16] ?? -1 });
+    messages.push({
+      start: offset,
+      end: offset + data.readUInt32LE(offset),
+      type: data.readUInt16LE(offset + 4),
+      family: data[offset + 16] ?? -1,
+    });
   }
   return messages;
 }
@@ -203,7 +253,10 @@ describe('one NFPROTO_UNSPEC dump answers both families (router-nft-unspec, with
   test('both families have rules with traffic', () => {
     for (const { family } of families) {
       const rules = valueOf(parseNftablesRuleset(data, { family })).flatMap((table) => table.chains.flatMap((chain) => chain.rules));
-      expect(rules.some((rule) => rule.packets > 0), family).toBe(true);
+      expect(
+        rules.some((rule) => rule.packets > 0),
+        family,
+      ).toBe(true);
     }
   });
 

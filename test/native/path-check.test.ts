@@ -3,7 +3,14 @@
 // TypeError from submit, before any thread touches it.
 
 import { afterAll, describe, expect, test } from 'vitest';
-import { JobStage, RequestKind, unpackJobs, type AddonRequest, type FinishedJob, type PoolHandle } from '../../src/readers/native/load-addon.js';
+import {
+  JobStage,
+  RequestKind,
+  unpackJobs,
+  type AddonRequest,
+  type FinishedJob,
+  type PoolHandle,
+} from '../../src/readers/native/load-addon.js';
 import { builtAddon, isRoot, skipUnless } from '../support/gates.js';
 
 const { addon, reason } = builtAddon();
@@ -61,8 +68,18 @@ describe.skipIf(skipUnless(addon !== undefined, 'native file request path check'
   });
 
   test('one bad path rejects the whole job, wherever it is in the list', () => {
-    expect(() => submit([[RequestKind.readFile, '/proc/thread-self/net/dev'], [RequestKind.readFile, '/proc/thread-self/root/etc/shadow']])).toThrow(/under \/proc\/thread-self\/net\//);
-    expect(() => submit([[RequestKind.readFile, '/proc/thread-self/net/../../../etc/passwd'], [RequestKind.readFile, '/proc/thread-self/net/dev']])).toThrow(TypeError);
+    expect(() =>
+      submit([
+        [RequestKind.readFile, '/proc/thread-self/net/dev'],
+        [RequestKind.readFile, '/proc/thread-self/root/etc/shadow'],
+      ]),
+    ).toThrow(/under \/proc\/thread-self\/net\//);
+    expect(() =>
+      submit([
+        [RequestKind.readFile, '/proc/thread-self/net/../../../etc/passwd'],
+        [RequestKind.readFile, '/proc/thread-self/net/dev'],
+      ]),
+    ).toThrow(TypeError);
   });
 
   test.each(ACCEPTED)('accepts %j at submit', (path) => {
@@ -74,7 +91,14 @@ describe.skipIf(skipUnless(addon !== undefined, 'native file request path check'
     'accepted paths are read in the entered namespace',
     async () => {
       finished.length = 0;
-      submit([[RequestKind.readFile, '/proc/thread-self/net/dev'], [RequestKind.readFile, '/proc/thread-self/net/snmp'], [RequestKind.readFile, '/proc/thread-self/net/stat/nf_conntrack']], 7);
+      submit(
+        [
+          [RequestKind.readFile, '/proc/thread-self/net/dev'],
+          [RequestKind.readFile, '/proc/thread-self/net/snmp'],
+          [RequestKind.readFile, '/proc/thread-self/net/stat/nf_conntrack'],
+        ],
+        7,
+      );
       for (let i = 0; i < 500 && !finished.some((job) => job.jobId === 7); i++) await new Promise((resolve) => setTimeout(resolve, 10));
       const job = finished.find((done) => done.jobId === 7);
       expect(job?.stage).toBe(JobStage.entered);

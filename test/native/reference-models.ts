@@ -19,12 +19,12 @@ function words(line: string): string[] {
       i++;
       while (i < line.length && line[i] !== '"') {
         if (line[i] === '\\' && i + 1 < line.length) i++;
-        word += line[i];
+        word += line.charAt(i);
         i++;
       }
       i++;
     } else {
-      while (i < line.length && line[i] !== ' ') word += line[i++];
+      while (i < line.length && line[i] !== ' ') word += line.charAt(i++);
     }
     result.push(word);
   }
@@ -73,7 +73,14 @@ export function iptablesSaveModel(text: string): IptablesTable[] {
       });
       const chain = chains.get(chainName);
       if (!chain) throw new Error(`rule for undeclared chain: ${line}`);
-      chain.rules.push({ position: chain.rules.length + 1, packets: Number(packets), bytes: Number(bytes), target, goto, comment: comments.join(' ') });
+      chain.rules.push({
+        position: chain.rules.length + 1,
+        packets: Number(packets),
+        bytes: Number(bytes),
+        target,
+        goto,
+        comment: comments.join(' '),
+      });
     }
   }
   return tables;

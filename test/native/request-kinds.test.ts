@@ -26,7 +26,7 @@ describe.skipIf(skipUnless(addon !== undefined, 'native request kinds', reason))
   });
 
   describe('submit', () => {
-    const pool = addon?.createPool(1, 1000, () => {}) as PoolHandle;
+    const pool = addon?.createPool(1, 1000, () => undefined) as PoolHandle;
     afterAll(() => addon?.destroyPool(pool));
     const submit = (requests: readonly unknown[]): void => addon?.submit(pool, 1, '/proc/self/ns/net', requests as readonly AddonRequest[]);
 

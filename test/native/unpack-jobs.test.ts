@@ -33,7 +33,11 @@ describe('unpackJobs', () => {
       { id: 7, stage: 0, errno: 0, results: ['x'] },
     ]);
     const jobs = unpackJobs(data, meta);
-    expect(jobs.map((job) => [job.jobId, job.stage, job.stageErrno])).toEqual([[1, 0, 0], [2, 1, 2], [7, 0, 0]]);
+    expect(jobs.map((job) => [job.jobId, job.stage, job.stageErrno])).toEqual([
+      [1, 0, 0],
+      [2, 1, 2],
+      [7, 0, 0],
+    ]);
     const texts = jobs.map((job) => job.results.map((result) => (typeof result === 'number' ? result : result.toString())));
     expect(texts).toEqual([['abc', 2, '', 'defghijklmn'], ['', ''], ['x']]);
     for (const job of jobs) {

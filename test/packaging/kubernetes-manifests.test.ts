@@ -41,7 +41,19 @@ const map: Shape = { type: 'map' };
 // The operator's Duration pattern and label name pattern.
 const DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const RELABEL_ACTIONS = ['replace', 'keep', 'drop', 'hashmod', 'labelmap', 'labeldrop', 'labelkeep', 'lowercase', 'uppercase', 'keepequal', 'dropequal'];
+const RELABEL_ACTIONS = [
+  'replace',
+  'keep',
+  'drop',
+  'hashmod',
+  'labelmap',
+  'labeldrop',
+  'labelkeep',
+  'lowercase',
+  'uppercase',
+  'keepequal',
+  'dropequal',
+];
 const relabeling = obj({
   sourceLabels: arr(str(LABEL_NAME)),
   separator: str(),
@@ -53,7 +65,9 @@ const relabeling = obj({
 });
 const labelSelector = obj({
   matchLabels: map,
-  matchExpressions: arr(obj({ key: str(), operator: oneOf('In', 'NotIn', 'Exists', 'DoesNotExist'), values: arr(str()) }, ['key', 'operator'])),
+  matchExpressions: arr(
+    obj({ key: str(), operator: oneOf('In', 'NotIn', 'Exists', 'DoesNotExist'), values: arr(str()) }, ['key', 'operator']),
+  ),
 });
 const namespaceSelector = obj({ any: { type: 'boolean' }, matchNames: arr(str()) });
 const endpointFields = {
@@ -73,11 +87,30 @@ const monitoringObject = (kind: string, spec: Shape): Shape =>
 const CRD_SHAPES: Record<string, Shape> = {
   ServiceMonitor: monitoringObject(
     'ServiceMonitor',
-    obj({ jobLabel: str(), targetLabels: arr(str()), podTargetLabels: arr(str()), selector: labelSelector, namespaceSelector, endpoints: arr(obj(endpointFields), 1) }, ['selector', 'endpoints']),
+    obj(
+      {
+        jobLabel: str(),
+        targetLabels: arr(str()),
+        podTargetLabels: arr(str()),
+        selector: labelSelector,
+        namespaceSelector,
+        endpoints: arr(obj(endpointFields), 1),
+      },
+      ['selector', 'endpoints'],
+    ),
   ),
   PodMonitor: monitoringObject(
     'PodMonitor',
-    obj({ jobLabel: str(), podTargetLabels: arr(str()), selector: labelSelector, namespaceSelector, podMetricsEndpoints: arr(obj(endpointFields), 1) }, ['selector', 'podMetricsEndpoints']),
+    obj(
+      {
+        jobLabel: str(),
+        podTargetLabels: arr(str()),
+        selector: labelSelector,
+        namespaceSelector,
+        podMetricsEndpoints: arr(obj(endpointFields), 1),
+      },
+      ['selector', 'podMetricsEndpoints'],
+    ),
   ),
   PrometheusRule: monitoringObject(
     'PrometheusRule',
@@ -87,7 +120,20 @@ const CRD_SHAPES: Record<string, Shape> = {
           {
             name: str(/^.+$/),
             interval: str(DURATION),
-            rules: arr(obj({ alert: str(), record: str(), expr: str(/\S/), for: str(DURATION), keep_firing_for: str(DURATION), labels: map, annotations: map }, ['expr'])),
+            rules: arr(
+              obj(
+                {
+                  alert: str(),
+                  record: str(),
+                  expr: str(/\S/),
+                  for: str(DURATION),
+                  keep_firing_for: str(DURATION),
+                  labels: map,
+                  annotations: map,
+                },
+                ['expr'],
+              ),
+            ),
           },
           ['name'],
         ),
@@ -101,8 +147,10 @@ function checkShape(value: unknown, shape: Shape, path: string, errors: string[]
   switch (shape.type) {
     case 'string':
       if (typeof value !== 'string') errors.push(`${path}: must be a string`);
-      else if (shape.pattern && !shape.pattern.test(value)) errors.push(`${path}: ${JSON.stringify(value)} does not match ${shape.pattern}`);
-      else if (shape.enum && !shape.enum.includes(value)) errors.push(`${path}: ${JSON.stringify(value)} is not one of ${shape.enum.join(', ')}`);
+      else if (shape.pattern && !shape.pattern.test(value))
+        errors.push(`${path}: ${JSON.stringify(value)} does not match ${shape.pattern}`);
+      else if (shape.enum && !shape.enum.includes(value))
+        errors.push(`${path}: ${JSON.stringify(value)} is not one of ${shape.enum.join(', ')}`);
       return;
     case 'boolean':
       if (typeof value !== 'boolean') errors.push(`${path}: must be a boolean`);
@@ -143,6 +191,7 @@ function crdErrors(manifest: Record<string, unknown>): string[] {
 
 // ---------------------------------------------------------------------------------------------
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed manifest: its shape is what these tests check
 type Manifest = Record<string, any>;
 
 function prometheusRuleFromRulesFile(): Manifest {
@@ -158,10 +207,15 @@ function prometheusRuleFromRulesFile(): Manifest {
 /** Every object of every YAML file in deploy/kubernetes (multi-document files too), by file. */
 function loadManifests(): Map<string, Manifest[]> {
   const byFile = new Map<string, Manifest[]>();
-  for (const file of readdirSync(manifestDir).filter((name) => /\.ya?ml$/.test(name)).sort()) {
+  for (const file of readdirSync(manifestDir)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()) {
     const documents = parseAllDocuments(readFileSync(join(manifestDir, file), 'utf8'));
     for (const document of documents) if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]?.message}`);
-    byFile.set(file, documents.map((document) => document.toJS() as Manifest).filter((value) => value !== null));
+    byFile.set(
+      file,
+      documents.map((document) => document.toJS() as Manifest).filter((value) => value !== null),
+    );
   }
   return byFile;
 }
@@ -183,6 +237,7 @@ describe('deploy/kubernetes manifests', () => {
   const podLabels = daemonSet.spec.template.metadata.labels as Record<string, string>;
 
   test('core objects validate against the Kubernetes schemas', () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each model's constructor takes the parsed manifest
     const models: Record<string, new (data: any) => { validate(): void }> = { DaemonSet, Service, ServiceAccount };
     const core = all.filter((manifest) => manifest.apiVersion !== 'monitoring.coreos.com/v1' && manifest.kind !== 'Kustomization');
     expect(core.map((manifest) => manifest.kind).sort()).toEqual(['DaemonSet', 'Service', 'ServiceAccount']);
@@ -204,9 +259,7 @@ describe('deploy/kubernetes manifests', () => {
 
   test('Prometheus Operator objects are well-formed, and the check rejects an unknown field', () => {
     const operatorObjects = all.filter((manifest) => manifest.apiVersion === 'monitoring.coreos.com/v1');
-    expect(operatorObjects.map((manifest) => manifest.kind).sort()).toEqual(
-      ['PodMonitor', 'PrometheusRule', 'ServiceMonitor'],
-    );
+    expect(operatorObjects.map((manifest) => manifest.kind).sort()).toEqual(['PodMonitor', 'PrometheusRule', 'ServiceMonitor']);
     for (const manifest of operatorObjects) expect(crdErrors(manifest), manifest.kind).toEqual([]);
 
     const misspelt = structuredClone(only('ServiceMonitor'));
@@ -231,7 +284,7 @@ describe('deploy/kubernetes manifests', () => {
   // The mount sits at the flag's default (README, Flags), so the path inside the pod never changes;
   // only the hostPath does, per deployment (docs/install.md).
   const DEFAULT_HA_CONFS_DIR = '/var/lib/neutron/ha_confs';
-  test('the DaemonSet mounts the L3 agent\'s ha_confs read-only where --neutron.ha-confs-dir points, without breaking nodes that lack it', () => {
+  test("the DaemonSet mounts the L3 agent's ha_confs read-only where --neutron.ha-confs-dir points, without breaking nodes that lack it", () => {
     const flag = (container.args as string[]).find((arg) => arg.startsWith('--neutron.ha-confs-dir='));
     expect(flag, 'the DaemonSet names the HA state directory').toBe(`--neutron.ha-confs-dir=${DEFAULT_HA_CONFS_DIR}`);
     const mount = container.volumeMounts.find((m: Manifest) => m.mountPath === DEFAULT_HA_CONFS_DIR);
@@ -298,7 +351,7 @@ describe('deploy/kubernetes manifests', () => {
     expect(readFileSync(rulesPath, 'utf8')).toContain('job="netns-exporter"');
   });
 
-  test('the version is package.json\'s everywhere: labels and the kustomize image tag', () => {
+  test("the version is package.json's everywhere: labels and the kustomize image tag", () => {
     expect(daemonSet.metadata.labels['app.kubernetes.io/version']).toBe(packageVersion);
     expect(podLabels['app.kubernetes.io/version']).toBe(packageVersion);
     const kustomization = only('Kustomization');

@@ -43,7 +43,11 @@ describe.skipIf(skipUnlessRoot('npm package test (--once needs root to enter nam
 
     const pack = await execa('npm', ['pack', '--json', '--pack-destination', work], { cwd: clone });
     // Lifecycle scripts write to stdout before the JSON report.
-    const report = JSON.parse(String(pack.stdout).slice(String(pack.stdout).indexOf('\n[') + 1)) as Array<{ filename: string; files: PackedFile[]; unpackedSize: number }>;
+    const report = JSON.parse(String(pack.stdout).slice(String(pack.stdout).indexOf('\n[') + 1)) as {
+      filename: string;
+      files: PackedFile[];
+      unpackedSize: number;
+    }[];
     const [packed] = report;
     if (!packed) throw new Error(`npm pack reported nothing: ${pack.stdout}`);
     packedFiles = packed.files;
@@ -82,7 +86,7 @@ describe.skipIf(skipUnlessRoot('npm package test (--once needs root to enter nam
     expect(unpackedSize).toBeLessThan(2_000_000);
   });
 
-  test('netns-exporter --version prints package.json\'s version', async () => {
+  test("netns-exporter --version prints package.json's version", async () => {
     const result = await execa(bin, ['--version']);
     expect(result.stdout.trim()).toBe(version);
   });
@@ -106,7 +110,10 @@ describe.skipIf(skipUnlessRoot('npm package test (--once needs root to enter nam
 
   test('served, netns_exporter_build_info names the version --version prints, the commit and this Node.js', async () => {
     // --once leaves the exporter's own metrics out (they would clash in a textfile), so ask the server.
-    const server = execa(bin, ['--web.listen-address=127.0.0.1:0', '--netns.include=^$', '--no-netns.scan-processes'], { reject: false, all: true });
+    const server = execa(bin, ['--web.listen-address=127.0.0.1:0', '--netns.include=^$', '--no-netns.scan-processes'], {
+      reject: false,
+      all: true,
+    });
     try {
       const port = await new Promise<number>((resolve, reject) => {
         let seen = '';
@@ -119,7 +126,9 @@ describe.skipIf(skipUnlessRoot('npm package test (--once needs root to enter nam
       });
       const series = parseExposition(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
       const printed = (await execa(bin, ['--version'])).stdout.trim();
-      expect(select(series, 'netns_exporter_build_info').map((s) => s.labels)).toEqual([{ version: printed, revision, nodejs_version: process.version }]);
+      expect(select(series, 'netns_exporter_build_info').map((s) => s.labels)).toEqual([
+        { version: printed, revision, nodejs_version: process.version },
+      ]);
     } finally {
       server.kill('SIGTERM');
       await server;

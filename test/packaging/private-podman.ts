@@ -36,7 +36,7 @@ export interface PrivatePodman {
 }
 
 /** Tools the container tests cannot do without, with the Debian package that has each. */
-export const REQUIRED_TOOLS: ReadonlyArray<readonly [tool: string, debianPackage: string]> = [
+export const REQUIRED_TOOLS: readonly (readonly [tool: string, debianPackage: string])[] = [
   ['podman', 'podman'],
   ['runc', 'runc'],
   ['conmon', 'conmon'],
@@ -85,14 +85,25 @@ export async function createPrivatePodman(): Promise<PrivatePodman> {
   );
   await writeFile(
     storageConf,
-    ['[storage]', 'driver = "overlay"', `graphroot = ${JSON.stringify(join(dir, 'storage'))}`, `runroot = ${JSON.stringify(join(dir, 'run'))}`, ''].join('\n'),
+    [
+      '[storage]',
+      'driver = "overlay"',
+      `graphroot = ${JSON.stringify(join(dir, 'storage'))}`,
+      `runroot = ${JSON.stringify(join(dir, 'run'))}`,
+      '',
+    ].join('\n'),
   );
   // Build scratch space (default /var/tmp) stays inside the directory too.
   const env = { CONTAINERS_CONF: conf, CONTAINERS_STORAGE_CONF: storageConf, TMPDIR: join(dir, 'tmp') };
 
   const podmanResult = async (args: readonly string[], options: Options = {}): Promise<PodmanResult> => {
     const result = await execa('podman', [...args], { ...options, env: { ...env, ...options.env }, reject: false, all: true });
-    return { exitCode: result.exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), all: String(result.all ?? '') };
+    return {
+      exitCode: result.exitCode,
+      stdout: String(result.stdout ?? ''),
+      stderr: String(result.stderr ?? ''),
+      all: String(result.all ?? ''),
+    };
   };
 
   const podman = async (args: readonly string[], options: Options = {}): Promise<PodmanResult> => {
@@ -115,7 +126,7 @@ export async function createPrivatePodman(): Promise<PrivatePodman> {
     const mounts = (await readFile('/proc/self/mountinfo', 'utf8'))
       .split('\n')
       .map((line) => line.split(' ')[4])
-      .filter((mountPoint): mountPoint is string => mountPoint !== undefined && mountPoint.startsWith(`${dir}/`))
+      .filter((mountPoint): mountPoint is string => mountPoint?.startsWith(`${dir}/`) === true)
       .sort((a, b) => b.length - a.length);
     for (const mountPoint of mounts) await execa('umount', ['--lazy', mountPoint], { reject: false });
     await rm(dir, { recursive: true, force: true });

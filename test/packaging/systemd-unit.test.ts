@@ -79,15 +79,26 @@ describe('deploy/systemd/netns-exporter.service', () => {
     await mkdir(join(root, execStart, '..'), { recursive: true });
     await writeFile(join(root, execStart), '#!/bin/sh\n', { mode: 0o755 });
 
-    const result = await execa('systemd-analyze', ['verify', '--man=no', `--root=${root}`, 'netns-exporter.service'], { reject: false, all: true });
+    const result = await execa('systemd-analyze', ['verify', '--man=no', `--root=${root}`, 'netns-exporter.service'], {
+      reject: false,
+      all: true,
+    });
     expect(String(result.all ?? '').trim(), 'systemd-analyze verify output').toBe('');
     expect(result.exitCode).toBe(0);
   });
 
   test('the verify above can fail: a misspelt setting and a missing ExecStart binary are reported', async () => {
     const broken = join(root, 'etc/systemd/system/netns-exporter-broken.service');
-    await writeFile(broken, unitText.replace('ProtectHome=yes', 'ProtectHome=yes\nProtectHomes=yes').replace('/usr/local/bin/netns-exporter', '/usr/local/bin/netns-exporter-absent'));
-    const result = await execa('systemd-analyze', ['verify', '--man=no', `--root=${root}`, 'netns-exporter-broken.service'], { reject: false, all: true });
+    await writeFile(
+      broken,
+      unitText
+        .replace('ProtectHome=yes', 'ProtectHome=yes\nProtectHomes=yes')
+        .replace('/usr/local/bin/netns-exporter', '/usr/local/bin/netns-exporter-absent'),
+    );
+    const result = await execa('systemd-analyze', ['verify', '--man=no', `--root=${root}`, 'netns-exporter-broken.service'], {
+      reject: false,
+      all: true,
+    });
     expect(String(result.all)).toContain("Unknown key 'ProtectHomes'");
     expect(String(result.all)).toContain('netns-exporter-absent');
   });

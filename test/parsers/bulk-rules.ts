@@ -32,7 +32,9 @@ export function bulkRestoreInput(): string {
     const source = `10.${Math.floor(i / 256) % 256}.${i % 256}.0/24`;
     const { target, goto } = bulkRuleTarget(i);
     const quotedComment = `"${bulkRuleComment(i).replace(/["\\]/g, '\\$&')}"`;
-    lines.push(`-A ${BULK_CHAIN} -s ${source} -p udp -m udp --dport ${1024 + i} -m comment --comment ${quotedComment} ${goto ? '-g' : '-j'} ${target}`);
+    lines.push(
+      `-A ${BULK_CHAIN} -s ${source} -p udp -m udp --dport ${1024 + i} -m comment --comment ${quotedComment} ${goto ? '-g' : '-j'} ${target}`,
+    );
   }
   lines.push('COMMIT', '');
   return lines.join('\n');

@@ -106,39 +106,171 @@ function neutronRouterRules(ns, backend) {
     rule(ns, bin, 'mangle', '-A', 'PREROUTING', '-j', 'neutron-l3-agent-PREROUTING');
     rule(ns, bin, 'mangle', '-A', 'neutron-l3-agent-PREROUTING', '-j', 'neutron-l3-agent-mark');
     rule(ns, bin, 'mangle', '-A', 'neutron-l3-agent-PREROUTING', '-j', 'neutron-l3-agent-scope');
-    rule(ns, bin, 'mangle', '-A', 'neutron-l3-agent-PREROUTING', '-m', 'connmark', '!', '--mark', '0x0/0xffff0000',
-      '-j', 'CONNMARK', '--restore-mark', '--nfmask', '0xffff0000', '--ctmask', '0xffff0000');
+    rule(
+      ns,
+      bin,
+      'mangle',
+      '-A',
+      'neutron-l3-agent-PREROUTING',
+      '-m',
+      'connmark',
+      '!',
+      '--mark',
+      '0x0/0xffff0000',
+      '-j',
+      'CONNMARK',
+      '--restore-mark',
+      '--nfmask',
+      '0xffff0000',
+      '--ctmask',
+      '0xffff0000',
+    );
     rule(ns, bin, 'mangle', '-A', 'neutron-l3-agent-PREROUTING', '-j', 'neutron-l3-agent-floatingip');
     rule(ns, bin, 'mangle', '-A', 'neutron-l3-agent-mark', '-i', QG, '-j', 'MARK', '--set-xmark', '0x2/0xffff');
     rule(ns, bin, 'mangle', '-A', 'neutron-l3-agent-scope', '-i', QR, '-j', 'MARK', '--set-xmark', '0x4000000/0xffff0000');
     rule(ns, bin, 'mangle', '-A', 'neutron-l3-agent-scope', '-i', QG, '-j', 'MARK', '--set-xmark', '0x4000000/0xffff0000');
-    rule(ns, bin, 'mangle', '-A', 'POSTROUTING', '-o', QG, '-m', 'connmark', '--mark', '0x0/0xffff0000',
-      '-j', 'CONNMARK', '--save-mark', '--nfmask', '0xffff0000', '--ctmask', '0xffff0000');
+    rule(
+      ns,
+      bin,
+      'mangle',
+      '-A',
+      'POSTROUTING',
+      '-o',
+      QG,
+      '-m',
+      'connmark',
+      '--mark',
+      '0x0/0xffff0000',
+      '-j',
+      'CONNMARK',
+      '--save-mark',
+      '--nfmask',
+      '0xffff0000',
+      '--ctmask',
+      '0xffff0000',
+    );
     // nat
-    for (const c of ['neutron-l3-agent-OUTPUT', 'neutron-l3-agent-POSTROUTING', 'neutron-l3-agent-PREROUTING',
-      'neutron-l3-agent-float-snat', 'neutron-l3-agent-snat', 'neutron-postrouting-bottom']) {
+    for (const c of [
+      'neutron-l3-agent-OUTPUT',
+      'neutron-l3-agent-POSTROUTING',
+      'neutron-l3-agent-PREROUTING',
+      'neutron-l3-agent-float-snat',
+      'neutron-l3-agent-snat',
+      'neutron-postrouting-bottom',
+    ]) {
       rule(ns, bin, 'nat', '-N', c);
     }
     rule(ns, bin, 'nat', '-A', 'PREROUTING', '-j', 'neutron-l3-agent-PREROUTING');
     rule(ns, bin, 'nat', '-A', 'OUTPUT', '-j', 'neutron-l3-agent-OUTPUT');
     rule(ns, bin, 'nat', '-A', 'POSTROUTING', '-j', 'neutron-l3-agent-POSTROUTING');
     rule(ns, bin, 'nat', '-A', 'POSTROUTING', '-j', 'neutron-postrouting-bottom');
-    rule(ns, bin, 'nat', '-A', 'neutron-l3-agent-POSTROUTING', '!', '-i', QG, '!', '-o', QG, '-m', 'conntrack', '!', '--ctstate', 'DNAT', '-j', 'ACCEPT');
+    rule(
+      ns,
+      bin,
+      'nat',
+      '-A',
+      'neutron-l3-agent-POSTROUTING',
+      '!',
+      '-i',
+      QG,
+      '!',
+      '-o',
+      QG,
+      '-m',
+      'conntrack',
+      '!',
+      '--ctstate',
+      'DNAT',
+      '-j',
+      'ACCEPT',
+    );
     rule(ns, bin, 'nat', '-A', 'neutron-l3-agent-snat', '-j', 'neutron-l3-agent-float-snat');
-    rule(ns, bin, 'nat', '-A', 'neutron-postrouting-bottom', '-m', 'comment', '--comment', 'Perform source NAT on outgoing traffic.', '-j', 'neutron-l3-agent-snat');
+    rule(
+      ns,
+      bin,
+      'nat',
+      '-A',
+      'neutron-postrouting-bottom',
+      '-m',
+      'comment',
+      '--comment',
+      'Perform source NAT on outgoing traffic.',
+      '-j',
+      'neutron-l3-agent-snat',
+    );
     if (nat) {
-      rule(ns, bin, 'nat', '-A', 'neutron-l3-agent-PREROUTING', '-d', '169.254.169.254/32', '-i', 'qr-+', '-p', 'tcp', '-m', 'tcp', '--dport', '80', '-j', 'REDIRECT', '--to-ports', '9697');
+      rule(
+        ns,
+        bin,
+        'nat',
+        '-A',
+        'neutron-l3-agent-PREROUTING',
+        '-d',
+        '169.254.169.254/32',
+        '-i',
+        'qr-+',
+        '-p',
+        'tcp',
+        '-m',
+        'tcp',
+        '--dport',
+        '80',
+        '-j',
+        'REDIRECT',
+        '--to-ports',
+        '9697',
+      );
       rule(ns, bin, 'nat', '-A', 'neutron-l3-agent-PREROUTING', '-d', '203.0.113.20/32', '-j', 'DNAT', '--to-destination', '10.0.0.5');
       rule(ns, bin, 'nat', '-A', 'neutron-l3-agent-OUTPUT', '-d', '203.0.113.20/32', '-j', 'DNAT', '--to-destination', '10.0.0.5');
-      rule(ns, bin, 'nat', '-A', 'neutron-l3-agent-float-snat', '-s', '10.0.0.6/32', '-j', 'SNAT', '--to-source', '203.0.113.20', '--random-fully');
+      rule(
+        ns,
+        bin,
+        'nat',
+        '-A',
+        'neutron-l3-agent-float-snat',
+        '-s',
+        '10.0.0.6/32',
+        '-j',
+        'SNAT',
+        '--to-source',
+        '203.0.113.20',
+        '--random-fully',
+      );
       rule(ns, bin, 'nat', '-A', 'neutron-l3-agent-snat', '-o', QG, '-j', 'SNAT', '--to-source', '203.0.113.10', '--random-fully');
-      rule(ns, bin, 'nat', '-A', 'neutron-l3-agent-snat', '-m', 'mark', '!', '--mark', '0x2/0xffff', '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'SNAT', '--to-source', '203.0.113.10', '--random-fully');
+      rule(
+        ns,
+        bin,
+        'nat',
+        '-A',
+        'neutron-l3-agent-snat',
+        '-m',
+        'mark',
+        '!',
+        '--mark',
+        '0x2/0xffff',
+        '-m',
+        'conntrack',
+        '--ctstate',
+        'DNAT',
+        '-j',
+        'SNAT',
+        '--to-source',
+        '203.0.113.10',
+        '--random-fully',
+      );
     } else {
       rule(ns, bin, 'nat', '-A', 'neutron-l3-agent-snat', '-o', QG, '-j', 'MASQUERADE');
     }
     // filter
-    for (const c of ['neutron-filter-top', 'neutron-l3-agent-FORWARD', 'neutron-l3-agent-INPUT', 'neutron-l3-agent-OUTPUT',
-      'neutron-l3-agent-local', 'neutron-l3-agent-scope', 'tenant-allow']) {
+    for (const c of [
+      'neutron-filter-top',
+      'neutron-l3-agent-FORWARD',
+      'neutron-l3-agent-INPUT',
+      'neutron-l3-agent-OUTPUT',
+      'neutron-l3-agent-local',
+      'neutron-l3-agent-scope',
+      'tenant-allow',
+    ]) {
       rule(ns, bin, 'filter', '-N', c);
     }
     rule(ns, bin, 'filter', '-A', 'INPUT', '-j', 'neutron-l3-agent-INPUT');
@@ -150,16 +282,110 @@ function neutronRouterRules(ns, backend) {
     rule(ns, bin, 'filter', '-A', 'neutron-l3-agent-FORWARD', '-j', 'neutron-l3-agent-scope');
     rule(ns, bin, 'filter', '-A', 'neutron-l3-agent-INPUT', '-m', 'mark', '--mark', '0x1/0xffff', '-j', 'ACCEPT');
     rule(ns, bin, 'filter', '-A', 'neutron-l3-agent-INPUT', '-p', 'tcp', '-m', 'tcp', '--dport', '9697', '-j', 'DROP');
-    rule(ns, bin, 'filter', '-A', 'neutron-l3-agent-INPUT', '-p', 'udp', '-m', 'udp', '--dport', '5000',
-      '-m', 'comment', '--comment', 'allow "tenant" \\ traffic $(x) é -j DROP', '-j', 'ACCEPT');
-    rule(ns, bin, 'filter', '-A', 'neutron-l3-agent-INPUT', '-p', 'udp', '-m', 'udp', '--dport', '5001',
-      '-m', 'comment', '--comment', "drop 'em: back\\slash \"q\"", '-j', 'DROP');
-    rule(ns, bin, 'filter', '-A', 'neutron-l3-agent-INPUT', '-p', 'tcp', '-m', 'multiport', '--dports', '22,80,443',
-      '-m', 'comment', '--comment', '-j', '-j', 'LOG', '--log-prefix', 'nxt "in" ', '--log-level', '6');
-    rule(ns, bin, 'filter', '-A', 'neutron-l3-agent-INPUT', '!', '-s', nat ? '10.0.0.0/8' : 'fd00::/8', '-p', 'udp', '-m', 'udp', '--dport', '5002',
-      '-m', 'comment', '--comment', 'first', '-m', 'comment', '--comment', 'second', '-g', 'tenant-allow');
-    rule(ns, bin, 'filter', '-A', 'neutron-l3-agent-INPUT', '-p', 'udp', '-m', 'udp', '--dport', '5003',
-      '-j', 'REJECT', '--reject-with', nat ? 'icmp-port-unreachable' : 'icmp6-port-unreachable');
+    rule(
+      ns,
+      bin,
+      'filter',
+      '-A',
+      'neutron-l3-agent-INPUT',
+      '-p',
+      'udp',
+      '-m',
+      'udp',
+      '--dport',
+      '5000',
+      '-m',
+      'comment',
+      '--comment',
+      'allow "tenant" \\ traffic $(x) é -j DROP',
+      '-j',
+      'ACCEPT',
+    );
+    rule(
+      ns,
+      bin,
+      'filter',
+      '-A',
+      'neutron-l3-agent-INPUT',
+      '-p',
+      'udp',
+      '-m',
+      'udp',
+      '--dport',
+      '5001',
+      '-m',
+      'comment',
+      '--comment',
+      'drop \'em: back\\slash "q"',
+      '-j',
+      'DROP',
+    );
+    rule(
+      ns,
+      bin,
+      'filter',
+      '-A',
+      'neutron-l3-agent-INPUT',
+      '-p',
+      'tcp',
+      '-m',
+      'multiport',
+      '--dports',
+      '22,80,443',
+      '-m',
+      'comment',
+      '--comment',
+      '-j',
+      '-j',
+      'LOG',
+      '--log-prefix',
+      'nxt "in" ',
+      '--log-level',
+      '6',
+    );
+    rule(
+      ns,
+      bin,
+      'filter',
+      '-A',
+      'neutron-l3-agent-INPUT',
+      '!',
+      '-s',
+      nat ? '10.0.0.0/8' : 'fd00::/8',
+      '-p',
+      'udp',
+      '-m',
+      'udp',
+      '--dport',
+      '5002',
+      '-m',
+      'comment',
+      '--comment',
+      'first',
+      '-m',
+      'comment',
+      '--comment',
+      'second',
+      '-g',
+      'tenant-allow',
+    );
+    rule(
+      ns,
+      bin,
+      'filter',
+      '-A',
+      'neutron-l3-agent-INPUT',
+      '-p',
+      'udp',
+      '-m',
+      'udp',
+      '--dport',
+      '5003',
+      '-j',
+      'REJECT',
+      '--reject-with',
+      nat ? 'icmp-port-unreachable' : 'icmp6-port-unreachable',
+    );
     rule(ns, bin, 'filter', '-A', 'neutron-l3-agent-INPUT', '-p', 'udp', '-m', 'udp', '--dport', '5004');
     rule(ns, bin, 'filter', '-A', 'tenant-allow', '-m', 'comment', '--comment', 'tenant-allow: accept', '-j', 'ACCEPT');
     rule(ns, bin, 'filter', '-A', 'neutron-l3-agent-scope', '-o', QR, '-m', 'mark', '!', '--mark', '0x4000000/0xffff0000', '-j', 'DROP');
@@ -172,14 +398,22 @@ function neutronRouterRules(ns, backend) {
 // 5,000 rules in one user chain, loaded with iptables-restore as a big Neutron node would hold them.
 function fiveThousandRuleRestoreInput() {
   const targets = ['ACCEPT', 'DROP', 'RETURN', 'neutron-l3-agent-bulk-log'];
-  const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]',
-    ':neutron-l3-agent-bulk - [0:0]', ':neutron-l3-agent-bulk-log - [0:0]',
+  const lines = [
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    ':FORWARD ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':neutron-l3-agent-bulk - [0:0]',
+    ':neutron-l3-agent-bulk-log - [0:0]',
     '-A INPUT -j neutron-l3-agent-bulk',
-    '-A neutron-l3-agent-bulk-log -j LOG --log-prefix "bulk "'];
+    '-A neutron-l3-agent-bulk-log -j LOG --log-prefix "bulk "',
+  ];
   for (let i = 1; i <= 5000; i++) {
     const source = `10.${Math.floor(i / 256) % 256}.${i % 256}.0/24`;
     const jump = i % 50 === 0 ? '-g neutron-l3-agent-bulk-log' : `-j ${targets[i % 3]}`;
-    lines.push(`-A neutron-l3-agent-bulk -s ${source} -p udp -m udp --dport ${1024 + i} -m comment --comment "bulk rule ${i} \\"q\\"" ${jump}`);
+    lines.push(
+      `-A neutron-l3-agent-bulk -s ${source} -p udp -m udp --dport ${1024 + i} -m comment --comment "bulk rule ${i} \\"q\\"" ${jump}`,
+    );
   }
   lines.push('COMMIT', '');
   return lines.join('\n');
@@ -200,7 +434,12 @@ try {
   inNs(router, ['ip', 'addr', 'add', 'fd00:10::1/64', 'dev', QR, 'nodad']);
   inNs(tenant, ['ip', 'addr', 'add', '10.0.0.5/24', 'dev', 'tap0']);
   inNs(tenant, ['ip', 'addr', 'add', 'fd00:10::5/64', 'dev', 'tap0', 'nodad']);
-  for (const [ns, dev] of [[ext, EXT_LONG], [router, QG], [router, QR], [tenant, 'tap0']]) {
+  for (const [ns, dev] of [
+    [ext, EXT_LONG],
+    [router, QG],
+    [router, QR],
+    [tenant, 'tap0'],
+  ]) {
     inNs(ns, ['ip', 'link', 'set', dev, 'up']);
   }
   inNs(router, ['ip', 'link', 'set', QR, 'mtu', '1450']);
@@ -237,8 +476,12 @@ try {
   // Merged into one file descriptor, stdout (block-buffered, 4 KiB) and the stderr warning interleave
   // mid-line once the output passes 4 KiB: a reader must keep the streams apart. Kept as a broken input.
   saveFixtureWithStderr('iptables-save/broken-stderr-merged-midline.txt', router, ['iptables-save', '-c']);
-  console.log('conntrack count in router:', inNs(router, ['cat', '/proc/sys/net/netfilter/nf_conntrack_count']).toString().trim(),
-    'max:', inNs(router, ['cat', '/proc/sys/net/netfilter/nf_conntrack_max']).toString().trim());
+  console.log(
+    'conntrack count in router:',
+    inNs(router, ['cat', '/proc/sys/net/netfilter/nf_conntrack_count']).toString().trim(),
+    'max:',
+    inNs(router, ['cat', '/proc/sys/net/netfilter/nf_conntrack_max']).toString().trim(),
+  );
 
   // A namespace just created: only lo, no tables; the save tools print nothing at all.
   const fresh = addNamespace('fresh');

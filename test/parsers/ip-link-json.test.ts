@@ -22,13 +22,31 @@ interface Case {
 }
 
 const cases: readonly Case[] = [
-  { name: 'Neutron router: lo and two veths whose peers live in other namespaces', input: readFixture('ip-link/neutron-router.json'), records: ROUTER_LINKS },
+  {
+    name: 'Neutron router: lo and two veths whose peers live in other namespaces',
+    input: readFixture('ip-link/neutron-router.json'),
+    records: ROUTER_LINKS,
+  },
   { name: 'same router with -s: stats64 ignored', input: readFixture('ip-link/neutron-router-stats.json'), records: ROUTER_LINKS },
   { name: 'fresh namespace: only lo', input: readFixture('ip-link/fresh-netns.json'), records: [{ ...LO }] },
   {
     name: 'hostile names, raw control character included; tun has no address',
     input: readFixture('ip-link/hostile-names.json'),
-    devices: ['lo', 'q"uote', 'd$(x)', 'back\\sl', 'é-ü-名', "'single'", 'a*b?', '-j', 'x;y|z', '#hash', 'a\u0001b', 'abcdefghijklmno', 'tun0'],
+    devices: [
+      'lo',
+      'q"uote',
+      'd$(x)',
+      'back\\sl',
+      'é-ü-名',
+      "'single'",
+      'a*b?',
+      '-j',
+      'x;y|z',
+      '#hash',
+      'a\u0001b',
+      'abcdefghijklmno',
+      'tun0',
+    ],
     someRecords: [
       { ifindex: 2, device: 'q"uote', operstate: 'UNKNOWN', mtu: 1500, address: 'ea:f9:39:09:1c:06', linkType: 'ether' },
       { ifindex: 3, device: 'd$(x)', operstate: 'DOWN', mtu: 1500, address: 'e6:32:c6:4a:44:f4', linkType: 'ether' },
@@ -41,7 +59,11 @@ const cases: readonly Case[] = [
   { name: 'empty array', input: '[]\n', records: [] },
   { name: 'truncated output', input: readFixture('ip-link/broken-truncated.json'), error: /line 1: not JSON/ },
   { name: 'interface without ifname', input: readFixture('ip-link/broken-missing-ifname.json'), error: /interface #2: "ifname" missing/ },
-  { name: 'mtu as a string', input: readFixture('ip-link/broken-mtu-string.json'), error: /interface #3: \("qr-8c01d2e5-a9"\) "mtu" missing or not a non-negative integer/ },
+  {
+    name: 'mtu as a string',
+    input: readFixture('ip-link/broken-mtu-string.json'),
+    error: /interface #3: \("qr-8c01d2e5-a9"\) "mtu" missing or not a non-negative integer/,
+  },
   { name: 'an object instead of an array', input: readFixture('ip-link/broken-not-array.json'), error: /expected a JSON array/ },
   { name: 'empty input', input: '', error: /line 1: not JSON/ },
   { name: 'error on a later line is located', input: '[\n{"ifindex":1,\n"ifname":"lo",,}\n]', error: /line 3: not JSON/ },

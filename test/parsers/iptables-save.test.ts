@@ -17,7 +17,7 @@ function r(position: number, packets: number, bytes: number, target: string, com
 }
 
 const COMMENT_ALLOW = 'allow "tenant" \\ traffic $(x) é -j DROP';
-const COMMENT_DROP = "drop 'em: back\\slash \"q\"";
+const COMMENT_DROP = 'drop \'em: back\\slash "q"';
 
 /** neutron-l3-agent-INPUT as capture-fixtures.mjs builds it, with the counters of one capture. */
 function neutronInput(counters: readonly (readonly [number, number])[]): IptablesRule[] {
@@ -35,8 +35,16 @@ function neutronInput(counters: readonly (readonly [number, number])[]): Iptable
 }
 
 const NEUTRON_FILTER_CHAINS = [
-  'INPUT', 'FORWARD', 'OUTPUT', 'neutron-filter-top', 'neutron-l3-agent-FORWARD', 'neutron-l3-agent-INPUT',
-  'neutron-l3-agent-OUTPUT', 'neutron-l3-agent-local', 'neutron-l3-agent-scope', 'tenant-allow',
+  'INPUT',
+  'FORWARD',
+  'OUTPUT',
+  'neutron-filter-top',
+  'neutron-l3-agent-FORWARD',
+  'neutron-l3-agent-INPUT',
+  'neutron-l3-agent-OUTPUT',
+  'neutron-l3-agent-local',
+  'neutron-l3-agent-scope',
+  'tenant-allow',
 ];
 
 interface ChainExpectation {
@@ -88,21 +96,64 @@ const cases: readonly Case[] = [
     totalRules: 44,
     chainNames: { table: 'filter', names: NEUTRON_FILTER_CHAINS },
     chains: [
-      { table: 'filter', chain: 'INPUT', builtin: true, policy: 'ACCEPT', policyPackets: 0, policyBytes: 0, rules: [r(1, 2939, 12082331, 'neutron-l3-agent-INPUT')] },
-      { table: 'filter', chain: 'FORWARD', builtin: true, policy: 'DROP', ruleCount: 4, someRules: [r(3, 6, 186, 'ACCEPT'), r(4, 6, 354, 'ACCEPT')] },
-      { table: 'filter', chain: 'neutron-l3-agent-INPUT', builtin: false, policy: '', rules: neutronInput([[0, 0], [0, 0], [3, 99], [0, 0], [0, 0], [2, 60], [0, 0], [5, 160]]) },
+      {
+        table: 'filter',
+        chain: 'INPUT',
+        builtin: true,
+        policy: 'ACCEPT',
+        policyPackets: 0,
+        policyBytes: 0,
+        rules: [r(1, 2939, 12082331, 'neutron-l3-agent-INPUT')],
+      },
+      {
+        table: 'filter',
+        chain: 'FORWARD',
+        builtin: true,
+        policy: 'DROP',
+        ruleCount: 4,
+        someRules: [r(3, 6, 186, 'ACCEPT'), r(4, 6, 354, 'ACCEPT')],
+      },
+      {
+        table: 'filter',
+        chain: 'neutron-l3-agent-INPUT',
+        builtin: false,
+        policy: '',
+        rules: neutronInput([
+          [0, 0],
+          [0, 0],
+          [3, 99],
+          [0, 0],
+          [0, 0],
+          [2, 60],
+          [0, 0],
+          [5, 160],
+        ]),
+      },
       { table: 'filter', chain: 'neutron-l3-agent-local', builtin: false, policy: '', policyPackets: 0, policyBytes: 0, rules: [] },
       { table: 'filter', chain: 'tenant-allow', rules: [r(1, 2, 60, 'ACCEPT', 'tenant-allow: accept')] },
       { table: 'nat', chain: 'OUTPUT', rules: [r(1, 1, 8220, 'neutron-l3-agent-OUTPUT')] },
       { table: 'nat', chain: 'neutron-l3-agent-PREROUTING', rules: [r(1, 0, 0, 'REDIRECT'), r(2, 0, 0, 'DNAT')] },
-      { table: 'nat', chain: 'neutron-l3-agent-snat', rules: [r(1, 0, 0, 'neutron-l3-agent-float-snat'), r(2, 0, 0, 'SNAT'), r(3, 0, 0, 'SNAT')] },
-      { table: 'nat', chain: 'neutron-postrouting-bottom', rules: [r(1, 0, 0, 'neutron-l3-agent-snat', 'Perform source NAT on outgoing traffic.')] },
+      {
+        table: 'nat',
+        chain: 'neutron-l3-agent-snat',
+        rules: [r(1, 0, 0, 'neutron-l3-agent-float-snat'), r(2, 0, 0, 'SNAT'), r(3, 0, 0, 'SNAT')],
+      },
+      {
+        table: 'nat',
+        chain: 'neutron-postrouting-bottom',
+        rules: [r(1, 0, 0, 'neutron-l3-agent-snat', 'Perform source NAT on outgoing traffic.')],
+      },
       { table: 'raw', chain: 'neutron-l3-agent-PREROUTING', rules: [r(1, 0, 0, 'CT')] },
       { table: 'mangle', chain: 'POSTROUTING', rules: [r(1, 2935, 12082373, 'CONNMARK')] },
       {
         table: 'mangle',
         chain: 'neutron-l3-agent-PREROUTING',
-        rules: [r(1, 2956, 12083045, 'neutron-l3-agent-mark'), r(2, 2956, 12083045, 'neutron-l3-agent-scope'), r(3, 6, 354, 'CONNMARK'), r(4, 2956, 12083045, 'neutron-l3-agent-floatingip')],
+        rules: [
+          r(1, 2956, 12083045, 'neutron-l3-agent-mark'),
+          r(2, 2956, 12083045, 'neutron-l3-agent-scope'),
+          r(3, 6, 354, 'CONNMARK'),
+          r(4, 2956, 12083045, 'neutron-l3-agent-floatingip'),
+        ],
       },
       { table: 'mangle', chain: 'neutron-l3-agent-mark', rules: [r(1, 2950, 12082859, 'MARK')] },
     ],
@@ -114,12 +165,37 @@ const cases: readonly Case[] = [
     totalRules: 44,
     chainNames: { table: 'filter', names: NEUTRON_FILTER_CHAINS },
     chains: [
-      { table: 'filter', chain: 'INPUT', builtin: true, policy: 'ACCEPT', policyPackets: 2934, policyBytes: 12082172, rules: [r(1, 2944, 12082505, 'neutron-l3-agent-INPUT')] },
+      {
+        table: 'filter',
+        chain: 'INPUT',
+        builtin: true,
+        policy: 'ACCEPT',
+        policyPackets: 2934,
+        policyBytes: 12082172,
+        rules: [r(1, 2944, 12082505, 'neutron-l3-agent-INPUT')],
+      },
       { table: 'filter', chain: 'FORWARD', policy: 'DROP', policyPackets: 0, policyBytes: 0, ruleCount: 4 },
       { table: 'filter', chain: 'OUTPUT', policy: 'ACCEPT', policyPackets: 2935, policyBytes: 12082373 },
-      { table: 'filter', chain: 'neutron-l3-agent-INPUT', rules: neutronInput([[0, 0], [0, 0], [3, 99], [4, 140], [0, 0], [2, 60], [1, 34], [5, 160]]) },
+      {
+        table: 'filter',
+        chain: 'neutron-l3-agent-INPUT',
+        rules: neutronInput([
+          [0, 0],
+          [0, 0],
+          [3, 99],
+          [4, 140],
+          [0, 0],
+          [2, 60],
+          [1, 34],
+          [5, 160],
+        ]),
+      },
       { table: 'nat', chain: 'INPUT', policy: 'ACCEPT', policyPackets: 11, policyBytes: 8539 },
-      { table: 'nat', chain: 'neutron-l3-agent-snat', rules: [r(1, 7, 8406, 'neutron-l3-agent-float-snat'), r(2, 7, 8406, 'SNAT'), r(3, 0, 0, 'SNAT')] },
+      {
+        table: 'nat',
+        chain: 'neutron-l3-agent-snat',
+        rules: [r(1, 7, 8406, 'neutron-l3-agent-float-snat'), r(2, 7, 8406, 'SNAT'), r(3, 0, 0, 'SNAT')],
+      },
       { table: 'mangle', chain: 'FORWARD', builtin: true, policy: 'ACCEPT', policyPackets: 12, policyBytes: 540, rules: [] },
       { table: 'raw', chain: 'PREROUTING', policyPackets: 2956, policyBytes: 12083045 },
     ],
@@ -131,7 +207,20 @@ const cases: readonly Case[] = [
     totalRules: 39,
     chains: [
       { table: 'filter', chain: 'INPUT', rules: [r(1, 4, 237, 'neutron-l3-agent-INPUT')] },
-      { table: 'filter', chain: 'neutron-l3-agent-INPUT', rules: neutronInput([[0, 0], [0, 0], [3, 165], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0]]) },
+      {
+        table: 'filter',
+        chain: 'neutron-l3-agent-INPUT',
+        rules: neutronInput([
+          [0, 0],
+          [0, 0],
+          [3, 165],
+          [0, 0],
+          [0, 0],
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ]),
+      },
       { table: 'nat', chain: 'PREROUTING', rules: [r(1, 5, 273, 'neutron-l3-agent-PREROUTING')] },
       { table: 'nat', chain: 'neutron-l3-agent-snat', rules: [r(1, 0, 0, 'neutron-l3-agent-float-snat'), r(2, 0, 0, 'MASQUERADE')] },
       { table: 'nat', chain: 'neutron-l3-agent-float-snat', builtin: false, rules: [] },
@@ -143,9 +232,29 @@ const cases: readonly Case[] = [
     tables: ['filter', 'nat', 'mangle', 'raw'],
     totalRules: 39,
     chains: [
-      { table: 'filter', chain: 'INPUT', policy: 'ACCEPT', policyPackets: 1, policyBytes: 72, rules: [r(1, 6, 345, 'neutron-l3-agent-INPUT')] },
+      {
+        table: 'filter',
+        chain: 'INPUT',
+        policy: 'ACCEPT',
+        policyPackets: 1,
+        policyBytes: 72,
+        rules: [r(1, 6, 345, 'neutron-l3-agent-INPUT')],
+      },
       { table: 'filter', chain: 'OUTPUT', policyPackets: 5, policyBytes: 477 },
-      { table: 'filter', chain: 'neutron-l3-agent-INPUT', rules: neutronInput([[0, 0], [0, 0], [3, 165], [2, 108], [0, 0], [0, 0], [0, 0], [0, 0]]) },
+      {
+        table: 'filter',
+        chain: 'neutron-l3-agent-INPUT',
+        rules: neutronInput([
+          [0, 0],
+          [0, 0],
+          [3, 165],
+          [2, 108],
+          [0, 0],
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ]),
+      },
       { table: 'nat', chain: 'PREROUTING', policyPackets: 5, policyBytes: 273 },
       { table: 'nat', chain: 'neutron-l3-agent-snat', someRules: [r(2, 0, 0, 'MASQUERADE')] },
       { table: 'mangle', chain: 'PREROUTING', policyPackets: 9, policyBytes: 593 },
@@ -206,7 +315,12 @@ const cases: readonly Case[] = [
     totalRules: 1,
     chains: [{ table: 'filter', chain: 'INPUT', rules: [r(1, 4, 184, 'ACCEPT', 'nft side')] }],
   },
-  { name: 'fresh namespace: iptables-save prints nothing', input: readFixture('iptables-save/fresh-netns-ipv4.txt'), tables: [], totalRules: 0 },
+  {
+    name: 'fresh namespace: iptables-save prints nothing',
+    input: readFixture('iptables-save/fresh-netns-ipv4.txt'),
+    tables: [],
+    totalRules: 0,
+  },
   {
     name: '5,000-rule chain loaded with iptables-restore',
     input: readFixture('iptables-save/nft-5000-rule-chain.txt'),
@@ -235,7 +349,8 @@ const cases: readonly Case[] = [
     // Hand-written: a value printed raw that starts with '"' leaves a quote open to the end of the line;
     // it must not swallow the COMMIT and pair with the next table's quotes.
     name: 'unclosed quote in a raw value stays on its line',
-    input: '*filter\n:INPUT ACCEPT [0:0]\n[1:2] -A INPUT -m set --match-set "odd src -j DROP\nCOMMIT\n*nat\n:POSTROUTING ACCEPT [0:0]\n[3:4] -A POSTROUTING -m comment --comment "x y" -j MASQUERADE\nCOMMIT\n',
+    input:
+      '*filter\n:INPUT ACCEPT [0:0]\n[1:2] -A INPUT -m set --match-set "odd src -j DROP\nCOMMIT\n*nat\n:POSTROUTING ACCEPT [0:0]\n[3:4] -A POSTROUTING -m comment --comment "x y" -j MASQUERADE\nCOMMIT\n',
     tables: ['filter', 'nat'],
     chains: [
       { table: 'filter', chain: 'INPUT', rules: [r(1, 1, 2, 'DROP')] },
@@ -247,11 +362,31 @@ const cases: readonly Case[] = [
     input: readFixture('iptables-save/broken-missing-commit.txt'),
     error: /line 67: table 'nat' starts before table 'filter' \(line 35\) has its COMMIT/,
   },
-  { name: 'output cut off inside a table', input: readFixture('iptables-save/broken-truncated-end.txt'), error: /table 'nat' \(line 68\) has no COMMIT/ },
-  { name: 'rule before the *table line', input: readFixture('iptables-save/broken-rule-before-table.txt'), error: /line 3: rule before any \*table line/ },
-  { name: 'garbage counter', input: readFixture('iptables-save/broken-garbage-counter.txt'), error: /line 57: bad rule counters '\[3:9x9\]'/ },
-  { name: 'rule for an undeclared chain', input: readFixture('iptables-save/broken-undeclared-chain.txt'), error: /line 63: rule for chain 'tenant-allow', which table 'filter' does not declare/ },
-  { name: 'iptables-save without -c', input: readFixture('iptables-save/broken-rule-without-counters.txt'), error: /line 7: rule has no \[packets:bytes\] counters/ },
+  {
+    name: 'output cut off inside a table',
+    input: readFixture('iptables-save/broken-truncated-end.txt'),
+    error: /table 'nat' \(line 68\) has no COMMIT/,
+  },
+  {
+    name: 'rule before the *table line',
+    input: readFixture('iptables-save/broken-rule-before-table.txt'),
+    error: /line 3: rule before any \*table line/,
+  },
+  {
+    name: 'garbage counter',
+    input: readFixture('iptables-save/broken-garbage-counter.txt'),
+    error: /line 57: bad rule counters '\[3:9x9\]'/,
+  },
+  {
+    name: 'rule for an undeclared chain',
+    input: readFixture('iptables-save/broken-undeclared-chain.txt'),
+    error: /line 63: rule for chain 'tenant-allow', which table 'filter' does not declare/,
+  },
+  {
+    name: 'iptables-save without -c',
+    input: readFixture('iptables-save/broken-rule-without-counters.txt'),
+    error: /line 7: rule has no \[packets:bytes\] counters/,
+  },
   {
     name: 'stdout and stderr merged into one file: the warning lands mid-line',
     input: readFixture('iptables-save/broken-stderr-merged-midline.txt'),
@@ -260,13 +395,33 @@ const cases: readonly Case[] = [
   { name: 'COMMIT outside a table', input: 'COMMIT\n', error: /line 1: COMMIT outside a table/ },
   { name: 'chain line before a table', input: ':INPUT ACCEPT [0:0]\n', error: /line 1: chain line before any \*table line/ },
   { name: 'chain line without counters', input: '*filter\n:INPUT ACCEPT\nCOMMIT\n', error: /line 2: bad chain line/ },
-  { name: 'chain line with bad counters', input: '*filter\n:INPUT ACCEPT [1-2]\nCOMMIT\n', error: /line 2: chain 'INPUT': bad counters '\[1-2\]'/ },
-  { name: 'chain declared twice', input: '*filter\n:INPUT ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\nCOMMIT\n', error: /line 3: chain 'INPUT' declared twice/ },
-  { name: 'table twice', input: '*filter\nCOMMIT\n*filter\nCOMMIT\n', error: /line 3: table 'filter' appears a second time \(first on line 1\)/ },
+  {
+    name: 'chain line with bad counters',
+    input: '*filter\n:INPUT ACCEPT [1-2]\nCOMMIT\n',
+    error: /line 2: chain 'INPUT': bad counters '\[1-2\]'/,
+  },
+  {
+    name: 'chain declared twice',
+    input: '*filter\n:INPUT ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\nCOMMIT\n',
+    error: /line 3: chain 'INPUT' declared twice/,
+  },
+  {
+    name: 'table twice',
+    input: '*filter\nCOMMIT\n*filter\nCOMMIT\n',
+    error: /line 3: table 'filter' appears a second time \(first on line 1\)/,
+  },
   { name: 'unknown line', input: '*filter\n:INPUT ACCEPT [0:0]\ngarbage here\nCOMMIT\n', error: /line 3: unexpected line 'garbage here'/ },
   { name: '-A without a chain', input: '*filter\n:INPUT ACCEPT [0:0]\n[1:2] -A\nCOMMIT\n', error: /line 3: '-A' without a chain name/ },
-  { name: '-j without a target', input: '*filter\n:INPUT ACCEPT [0:0]\n[1:2] -A INPUT -p tcp -j\nCOMMIT\n', error: /line 3: '-j' without a target/ },
-  { name: 'counters without -A', input: '*filter\n:INPUT ACCEPT [0:0]\n[1:2] -I INPUT -j DROP\nCOMMIT\n', error: /line 3: expected '-A CHAIN'/ },
+  {
+    name: '-j without a target',
+    input: '*filter\n:INPUT ACCEPT [0:0]\n[1:2] -A INPUT -p tcp -j\nCOMMIT\n',
+    error: /line 3: '-j' without a target/,
+  },
+  {
+    name: 'counters without -A',
+    input: '*filter\n:INPUT ACCEPT [0:0]\n[1:2] -I INPUT -j DROP\nCOMMIT\n',
+    error: /line 3: expected '-A CHAIN'/,
+  },
 ];
 
 // CPU time, not wall time, is what the parser costs: on a shared 2-core machine the wall clock also
@@ -351,42 +506,44 @@ describe('parseIptablesSave', () => {
   });
 });
 
-
 // Ground truth from the kernel: load the generated 5,000 rules with each backend's iptables-restore
 // into a namespace of our own, read them back with iptables-save -c, and compare with what we loaded.
-describe.skipIf(skipUnless(isRoot, 'the iptables-restore round trip of 5,000 rules', 'it needs root to create a network namespace'))('5,000 rules through iptables-restore and iptables-save -c (root)', () => {
-  const namespace = `nxt-${randomBytes(3).toString('hex')}-bulk`;
-  let created = false;
+describe.skipIf(skipUnless(isRoot, 'the iptables-restore round trip of 5,000 rules', 'it needs root to create a network namespace'))(
+  '5,000 rules through iptables-restore and iptables-save -c (root)',
+  () => {
+    const namespace = `nxt-${randomBytes(3).toString('hex')}-bulk`;
+    let created = false;
 
-  afterAll(() => {
-    if (created) execFileSync('ip', ['netns', 'delete', namespace]);
-  });
-
-  test.each([
-    { backend: 'nft', restore: 'iptables-restore', save: 'iptables-save' },
-    { backend: 'legacy', restore: 'iptables-legacy-restore', save: 'iptables-legacy-save' },
-  ])('$backend', ({ restore, save }) => {
-    if (!created) {
-      execFileSync('ip', ['netns', 'add', namespace]);
-      created = true;
-    }
-    execFileSync('ip', ['netns', 'exec', namespace, restore, '-w'], { input: bulkRestoreInput() });
-    const saved = execFileSync('ip', ['netns', 'exec', namespace, save, '-c'], { encoding: 'utf8', maxBuffer: 16 << 20 });
-
-    const { result, cpuMs } = timed(() => parseIptablesSave(saved));
-    expect(result.ok, result.ok ? '' : result.error.detail).toBe(true);
-    if (!result.ok) return;
-    const bulk = findChain(result.value, 'filter', BULK_CHAIN);
-    expect(bulk?.rules).toHaveLength(BULK_RULES);
-    bulk?.rules.forEach((rule, i) => {
-      const loaded = bulkRuleTarget(i + 1);
-      expect({ position: rule.position, target: rule.target, goto: rule.goto, comment: rule.comment }).toEqual({
-        position: i + 1,
-        target: loaded.target,
-        goto: loaded.goto,
-        comment: bulkRuleComment(i + 1),
-      });
+    afterAll(() => {
+      if (created) execFileSync('ip', ['netns', 'delete', namespace]);
     });
-    expect(cpuMs).toBeLessThan(100);
-  });
-});
+
+    test.each([
+      { backend: 'nft', restore: 'iptables-restore', save: 'iptables-save' },
+      { backend: 'legacy', restore: 'iptables-legacy-restore', save: 'iptables-legacy-save' },
+    ])('$backend', ({ restore, save }) => {
+      if (!created) {
+        execFileSync('ip', ['netns', 'add', namespace]);
+        created = true;
+      }
+      execFileSync('ip', ['netns', 'exec', namespace, restore, '-w'], { input: bulkRestoreInput() });
+      const saved = execFileSync('ip', ['netns', 'exec', namespace, save, '-c'], { encoding: 'utf8', maxBuffer: 16 << 20 });
+
+      const { result, cpuMs } = timed(() => parseIptablesSave(saved));
+      expect(result.ok, result.ok ? '' : result.error.detail).toBe(true);
+      if (!result.ok) return;
+      const bulk = findChain(result.value, 'filter', BULK_CHAIN);
+      expect(bulk?.rules).toHaveLength(BULK_RULES);
+      bulk?.rules.forEach((rule, i) => {
+        const loaded = bulkRuleTarget(i + 1);
+        expect({ position: rule.position, target: rule.target, goto: rule.goto, comment: rule.comment }).toEqual({
+          position: i + 1,
+          target: loaded.target,
+          goto: loaded.goto,
+          comment: bulkRuleComment(i + 1),
+        });
+      });
+      expect(cpuMs).toBeLessThan(100);
+    });
+  },
+);

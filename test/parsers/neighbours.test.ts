@@ -50,7 +50,11 @@ function messages(data: Buffer): { type: number; start: number; end: number }[] 
 }
 
 function without(data: Buffer, keep: (m: { type: number; start: number; end: number }, index: number) => boolean): Buffer {
-  return Buffer.concat(messages(data).filter(keep).map((m) => data.subarray(m.start, (m.end + 3) & ~3)));
+  return Buffer.concat(
+    messages(data)
+      .filter(keep)
+      .map((m) => data.subarray(m.start, (m.end + 3) & ~3)),
+  );
 }
 
 /** A copy of the dump with the ndmsg of the `nth` neighbour changed by `edit(copy, payloadStart)`. */
@@ -66,7 +70,12 @@ const total = (counts: readonly NeighbourCount[]): number => counts.reduce((sum,
 
 describe('neighbour counts, both backends', () => {
   const cases = [
-    { name: 'router: every state, multicast, loopback, a hostile name', dump: 'router.neigh.rtnetlink.bin', json: 'router.ip-neigh.json', want: ROUTER },
+    {
+      name: 'router: every state, multicast, loopback, a hostile name',
+      dump: 'router.neigh.rtnetlink.bin',
+      json: 'router.ip-neigh.json',
+      want: ROUTER,
+    },
     { name: 'fresh namespace: no neighbours ("[]")', dump: 'fresh.neigh.rtnetlink.bin', json: 'fresh.ip-neigh.json', want: [] },
   ];
   for (const c of cases) {
@@ -101,7 +110,10 @@ describe('parseRtnetlinkNeighbours on edited dumps', () => {
     const links = messages(dump).filter((m) => m.type === RTM_NEWLINK);
     const hostileLink = links.find((m) => dump.subarray(m.start, m.end).includes(Buffer.from(HOSTILE)));
     expect(hostileLink).toBeDefined();
-    expectParse(parseRtnetlinkNeighbours(without(dump, (m) => m.start !== hostileLink?.start)), /^rtnetlink neighbours: neighbour on ifindex \d+, which the link dump does not have$/);
+    expectParse(
+      parseRtnetlinkNeighbours(without(dump, (m) => m.start !== hostileLink?.start)),
+      /^rtnetlink neighbours: neighbour on ifindex \d+, which the link dump does not have$/,
+    );
   });
 
   test('a proxy entry is not counted', () => {
@@ -130,11 +142,20 @@ describe('parseRtnetlinkNeighbours on edited dumps', () => {
 });
 
 describe('parseIpNeighJson', () => {
-  const entry = (fields: Record<string, unknown>): string => JSON.stringify([{ dst: '10.0.0.2', dev: 'qr-1', lladdr: '02:00:00:00:00:02', state: ['REACHABLE'], ...fields }]);
+  const entry = (fields: Record<string, unknown>): string =>
+    JSON.stringify([{ dst: '10.0.0.2', dev: 'qr-1', lladdr: '02:00:00:00:00:02', state: ['REACHABLE'], ...fields }]);
   const cases: readonly { name: string; input: string; want?: NeighbourCount[]; error?: RegExp }[] = [
-    { name: 'several NUD bits', input: entry({ state: ['REACHABLE', 'PERMANENT'] }), want: [{ device: 'qr-1', family: 'ipv4', state: 'reachable,permanent', count: 1 }] },
+    {
+      name: 'several NUD bits',
+      input: entry({ state: ['REACHABLE', 'PERMANENT'] }),
+      want: [{ device: 'qr-1', family: 'ipv4', state: 'reachable,permanent', count: 1 }],
+    },
     { name: 'no state: NUD_NONE', input: entry({ state: undefined }), want: [{ device: 'qr-1', family: 'ipv4', state: 'none', count: 1 }] },
-    { name: 'IPv6 by its address', input: entry({ dst: 'fe80::1' }), want: [{ device: 'qr-1', family: 'ipv6', state: 'reachable', count: 1 }] },
+    {
+      name: 'IPv6 by its address',
+      input: entry({ dst: 'fe80::1' }),
+      want: [{ device: 'qr-1', family: 'ipv6', state: 'reachable', count: 1 }],
+    },
     { name: 'a proxy entry is not counted', input: entry({ proxy: null }), want: [] },
     { name: 'truncated', input: json('router.ip-neigh.json').slice(0, 300), error: /^ip -j neigh: line 1: not JSON/ },
     { name: 'not an array', input: '{"dst":"10.0.0.2"}', error: /^ip -j neigh: line 1: expected a JSON array of neighbours$/ },

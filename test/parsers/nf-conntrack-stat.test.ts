@@ -46,12 +46,42 @@ describe('parseNfConntrackEntries', () => {
 // Captured in the router diagnostics namespace (test/fixtures/diagnostics, SOURCES.md): 8 entries,
 // 3 invalid TCP segments sent from CPU 0 and 2 from CPU 1; a fresh namespace; a hand-written file in
 // the 16-column layout of Linux 2.6.32 (searched, delete_list, no search_restart); hand-cut breakage.
-const CURRENT_COLUMNS = ['clashres', 'found', 'new', 'invalid', 'ignore', 'delete', 'chainlength', 'insert', 'insert_failed', 'drop', 'early_drop', 'icmp_error', 'expect_new', 'expect_create', 'expect_delete', 'search_restart'];
+const CURRENT_COLUMNS = [
+  'clashres',
+  'found',
+  'new',
+  'invalid',
+  'ignore',
+  'delete',
+  'chainlength',
+  'insert',
+  'insert_failed',
+  'drop',
+  'early_drop',
+  'icmp_error',
+  'expect_new',
+  'expect_create',
+  'expect_delete',
+  'search_restart',
+];
 const zeros = (names: readonly string[]): Record<string, number> => Object.fromEntries(names.map((name) => [name, 0]));
 
 describe('parseNfConntrackStatTotals', () => {
-  const cases: readonly { name: string; fixture: string; entries?: number; cpus?: number; totals?: Record<string, number>; error?: RegExp }[] = [
-    { name: 'router: invalid summed over both CPU rows', fixture: 'router.nf_conntrack.stat.txt', entries: 8, cpus: 2, totals: { ...zeros(CURRENT_COLUMNS), invalid: 5 } },
+  const cases: readonly {
+    name: string;
+    fixture: string;
+    entries?: number;
+    cpus?: number;
+    totals?: Record<string, number>;
+    error?: RegExp;
+  }[] = [
+    {
+      name: 'router: invalid summed over both CPU rows',
+      fixture: 'router.nf_conntrack.stat.txt',
+      entries: 8,
+      cpus: 2,
+      totals: { ...zeros(CURRENT_COLUMNS), invalid: 5 },
+    },
     { name: 'fresh namespace', fixture: 'fresh.nf_conntrack.stat.txt', entries: 0, cpus: 2, totals: zeros(CURRENT_COLUMNS) },
     {
       name: 'Linux 2.6.32 columns, by name',
@@ -59,12 +89,33 @@ describe('parseNfConntrackStatTotals', () => {
       entries: 42,
       cpus: 2,
       totals: {
-        searched: 0x30, found: 0xff, new: 8, invalid: 3, ignore: 0x25, delete: 6, delete_list: 6, insert: 8, insert_failed: 1,
-        drop: 1, early_drop: 0, icmp_error: 0, expect_new: 0, expect_create: 0, expect_delete: 0,
+        searched: 0x30,
+        found: 0xff,
+        new: 8,
+        invalid: 3,
+        ignore: 0x25,
+        delete: 6,
+        delete_list: 6,
+        insert: 8,
+        insert_failed: 1,
+        drop: 1,
+        early_drop: 0,
+        icmp_error: 0,
+        expect_new: 0,
+        expect_create: 0,
+        expect_delete: 0,
       },
     },
-    { name: 'broken: a row one column short', fixture: 'broken-short-row.nf_conntrack.stat.txt', error: /^line 3: 16 columns, the header names 17$/ },
-    { name: 'broken: not hex', fixture: 'broken-garbage-value.nf_conntrack.stat.txt', error: /^line 2: invalid: "0000000g" is not hexadecimal$/ },
+    {
+      name: 'broken: a row one column short',
+      fixture: 'broken-short-row.nf_conntrack.stat.txt',
+      error: /^line 3: 16 columns, the header names 17$/,
+    },
+    {
+      name: 'broken: not hex',
+      fixture: 'broken-garbage-value.nf_conntrack.stat.txt',
+      error: /^line 2: invalid: "0000000g" is not hexadecimal$/,
+    },
     { name: 'broken: header only', fixture: 'broken-header-only.nf_conntrack.stat.txt', error: /^line 2: no CPU rows$/ },
   ];
   test.each(cases)('$name', (c) => {

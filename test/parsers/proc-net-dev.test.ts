@@ -8,8 +8,22 @@ import { readFixture } from './read-fixture.js';
 // expectation below can be checked against the fixture line by eye.
 function row(device: string, ...c: number[]): NetDevRecord {
   const [rb, rp, re, rd, rf, rfr, rc, rm, tb, tp, te, td, tf, tco, tca, tc] = c as [
-    number, number, number, number, number, number, number, number,
-    number, number, number, number, number, number, number, number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
   ];
   return {
     device,
@@ -57,7 +71,21 @@ const cases: readonly Case[] = [
   {
     name: 'hostile names: quotes, $, backslash, UTF-8, a control character',
     input: readFixture('proc-net-dev/hostile-names.txt'),
-    devices: ['lo', 'q"uote', 'd$(x)', 'back\\sl', 'é-ü-名', "'single'", 'a*b?', '-j', 'x;y|z', '#hash', 'a\u0001b', 'abcdefghijklmno', 'tun0'],
+    devices: [
+      'lo',
+      'q"uote',
+      'd$(x)',
+      'back\\sl',
+      'é-ü-名',
+      "'single'",
+      'a*b?',
+      '-j',
+      'x;y|z',
+      '#hash',
+      'a\u0001b',
+      'abcdefghijklmno',
+      'tun0',
+    ],
     someRecords: [
       row('q"uote', 0, 0, 0, 0, 0, 0, 0, 0, 328, 4, 0, 0, 0, 0, 0, 0),
       row('é-ü-名', 0, 0, 0, 0, 0, 0, 0, 0, 250, 3, 0, 0, 0, 0, 0, 0),
@@ -74,9 +102,17 @@ const cases: readonly Case[] = [
     input: `${HEADER}    lo:       1       2    0    0    0     0          0         0        3       4    0    0    0     0       0          0`,
     records: [row('lo', 1, 2, 0, 0, 0, 0, 0, 0, 3, 4, 0, 0, 0, 0, 0, 0)],
   },
-  { name: 'truncated row', input: readFixture('proc-net-dev/broken-truncated-row.txt'), error: /line 5 \(qr-8c01d2e5-a9\): 9 counters, expected 16/ },
+  {
+    name: 'truncated row',
+    input: readFixture('proc-net-dev/broken-truncated-row.txt'),
+    error: /line 5 \(qr-8c01d2e5-a9\): 9 counters, expected 16/,
+  },
   { name: 'missing colon', input: readFixture('proc-net-dev/broken-missing-colon.txt'), error: /line 4: no ':'/ },
-  { name: 'garbage counter', input: readFixture('proc-net-dev/broken-garbage-counter.txt'), error: /line 4 \(qg-5a7c2e1f-3b\): counter '88x1' is not a decimal number/ },
+  {
+    name: 'garbage counter',
+    input: readFixture('proc-net-dev/broken-garbage-counter.txt'),
+    error: /line 4 \(qg-5a7c2e1f-3b\): counter '88x1' is not a decimal number/,
+  },
   { name: 'empty interface name', input: readFixture('proc-net-dev/broken-empty-name.txt'), error: /line 3: empty interface name/ },
   { name: 'header missing', input: readFixture('proc-net-dev/broken-no-header.txt'), error: /line 1: expected the 'Inter-\|' header/ },
   { name: 'empty input', input: '', error: /line 1: expected the 'Inter-\|' header/ },

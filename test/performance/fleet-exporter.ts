@@ -34,7 +34,12 @@ export function useFleetExporter(routers: number, setUpTimeoutMs: number): Fleet
 }
 
 /** One GET on `agent` (keep-alive, one socket: requests queue behind each other); a gzip body comes back decompressed. */
-export function get(port: number, path: string, agent: Agent, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer }> {
+export function get(
+  port: number,
+  path: string,
+  agent: Agent,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, agent, headers }, (res) => {
       const chunks: Buffer[] = [];

@@ -89,7 +89,10 @@ describe.skipIf(skipUnlessRoot('no-leak test'))('2,000 scrapes leave the exporte
     const centre = median(settled.slice(middle - 2, middle + 3).map((c) => c.rss));
     const end = median(settled.slice(-5).map((c) => c.rss));
     const halves = [(centre - start) / MB, (end - centre) / MB];
-    expect(Math.min(...halves), `resident memory growth in the lesser half of the window, MB (halves: ${halves.map((h) => h.toFixed(1)).join(', ')})`).toBeLessThanOrEqual(3);
+    expect(
+      Math.min(...halves),
+      `resident memory growth in the lesser half of the window, MB (halves: ${halves.map((h) => h.toFixed(1)).join(', ')})`,
+    ).toBeLessThanOrEqual(3);
     expect((end - start) / MB, 'resident memory growth over the window, MB').toBeLessThanOrEqual(24);
   }, 180_000);
 });

@@ -13,7 +13,11 @@ const binary: BinaryLayout<unknown> = { kind: 'binary', volatileRanges: () => []
 
 function source(name: string, layout: BinaryLayout<unknown> | typeof NUMBERS_IN_TEXT | undefined, read: NativeRead = SHARED) {
   const backend = { parse: () => parsed(0), ...(layout === undefined ? {} : { layout }) };
-  return defineSource<number>({ name, exec: { read: { kind: 'file', path: `/proc/net/${name}` }, ...backend }, native: { read, ...backend } });
+  return defineSource<number>({
+    name,
+    exec: { read: { kind: 'file', path: `/proc/net/${name}` }, ...backend },
+    native: { read, ...backend },
+  });
 }
 
 function collectorOf(name: string, sources: ReturnType<typeof source>[]): Collector {
@@ -26,13 +30,21 @@ test('sources that share one native read and declare different layouts: an error
 });
 
 test('sharing one read with one layout, or with a source that keeps nothing, is planned', () => {
-  expect(() => planCollection([collectorOf('a', [source('first', binary), source('second', binary), source('third', undefined)])])).not.toThrow();
+  expect(() =>
+    planCollection([collectorOf('a', [source('first', binary), source('second', binary), source('third', undefined)])]),
+  ).not.toThrow();
   // the same layout on different reads is no sharing at all
-  expect(() => planCollection([collectorOf('a', [source('first', binary), source('second', NUMBERS_IN_TEXT, { kind: 'file', path: '/x' })])])).not.toThrow();
+  expect(() =>
+    planCollection([collectorOf('a', [source('first', binary), source('second', NUMBERS_IN_TEXT, { kind: 'file', path: '/x' })])]),
+  ).not.toThrow();
 });
 
 test('two sources of one name: an error at start', () => {
-  const plan = () => planCollection([collectorOf('a', [source('same', undefined)]), collectorOf('b', [source('same', undefined, { kind: 'file', path: '/y' })])]);
+  const plan = () =>
+    planCollection([
+      collectorOf('a', [source('same', undefined)]),
+      collectorOf('b', [source('same', undefined, { kind: 'file', path: '/y' })]),
+    ]);
   expect(plan).toThrow('two sources are named same');
 });
 

@@ -8,9 +8,8 @@ import { describe, expect, test } from 'vitest';
 import { conntrackStatCollector } from '../../src/collectors/conntrack-stat.js';
 import { viewOf } from '../../src/parsers/binary-counters.js';
 import { nfConntrackStatVolatileRanges, parseNfConntrackStatTotals, sumHexColumn } from '../../src/parsers/nf-conntrack-stat.js';
-import type { Reading, Readings } from '../../src/readers/reader.js';
+import type { Readings } from '../../src/readers/reader.js';
 import { conntrackStatSource } from '../../src/sources/conntrack.js';
-import type { AnySource } from '../../src/sources/source.js';
 import { collectorRuns } from '../support/collector-runs.js';
 import { nativeReadings } from '../support/native-readings.js';
 

@@ -76,8 +76,11 @@ describe.each(cases)('$file', ({ source, file, nft, bigEndian, parse }) => {
     expect(lines(second)).toContain(lines(parsed).find((line) => line.includes(' 1099511627776')));
     second.series.forEach((group, i) => expect(group.labels).toBe(first.series[i]?.labels));
     // the counters really were read from where the first parse found them
-    const firstCounter = tablesOf(parse, changed).flatMap((t) => t.chains).flatMap((c) => c.rules)[0];
-    if (firstCounter?.countersAt) expect(readCounter(viewOf(changed), firstCounter.countersAt.packets, bigEndian)).toBe(firstCounter.packets);
+    const firstCounter = tablesOf(parse, changed)
+      .flatMap((t) => t.chains)
+      .flatMap((c) => c.rules)[0];
+    if (firstCounter?.countersAt)
+      expect(readCounter(viewOf(changed), firstCounter.countersAt.packets, bigEndian)).toBe(firstCounter.packets);
   });
 
   test('a changed rule (a comment byte) is parsed again, not read in place', () => {
@@ -106,7 +109,11 @@ describe.each(cases)('$file', ({ source, file, nft, bigEndian, parse }) => {
     expect(truncated.failures.length + truncated.series.length).toBeGreaterThan(0);
     expect(truncated.lines.join('\n')).not.toBe(lines(first).join('\n'));
     // text from the exec backend under the same source: parsed as text, never read at native offsets
-    const asText = runs.run(new Map(ALL.map((s, key): [AnySource, Reading] => [s, s === source ? { ok: true, data: original, declaration: s.exec, key } : absent])));
+    const asText = runs.run(
+      new Map(
+        ALL.map((s, key): [AnySource, Reading] => [s, s === source ? { ok: true, data: original, declaration: s.exec, key } : absent]),
+      ),
+    );
     expect(asText.ran).toEqual(['iptables']);
   });
 });

@@ -25,7 +25,8 @@ function fixtureOfRead(sources: readonly AnySource[]): Buffer {
   const named = sources.filter((source) => existsSync(new URL(source.name, NATIVE_ROUTER)));
   const names = sources.map((source) => source.name).join(', ');
   const [only] = named;
-  if (only === undefined || named.length > 1) throw new Error(`test/fixtures/native-router/ needs one file named after one of ${names}, has ${named.length}`);
+  if (only === undefined || named.length > 1)
+    throw new Error(`test/fixtures/native-router/ needs one file named after one of ${names}, has ${named.length}`);
   return readFileSync(new URL(only.name, NATIVE_ROUTER));
 }
 
@@ -63,9 +64,16 @@ function viewsIn(root: unknown): ArrayBufferView[] {
       views.push(value);
       return;
     }
-    if (value instanceof Map) for (const [key, entry] of value) (visit(key), visit(entry));
-    else if (value instanceof Set) for (const entry of value) visit(entry);
-    else for (const entry of Object.values(value)) visit(entry);
+    if (value instanceof Map) {
+      for (const [key, entry] of value) {
+        visit(key);
+        visit(entry);
+      }
+    } else if (value instanceof Set) {
+      for (const entry of value) visit(entry);
+    } else {
+      for (const entry of Object.values(value)) visit(entry);
+    }
   };
   visit(root);
   return views;

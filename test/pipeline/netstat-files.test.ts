@@ -10,14 +10,17 @@ import { DEFAULT_NETSTAT_FIELDS, netstatCollector, printedFieldNames, selectNets
 import { planCollection } from '../../src/pipeline/collect-snapshot.js';
 import { parseProcNetSnmp, parseProcNetSnmp6 } from '../../src/parsers/proc-net-snmp.js';
 import { readInOwnNamespace } from '../../src/readers/own-namespace.js';
-import type { Reading, Readings } from '../../src/readers/reader.js';
+import type { Readings } from '../../src/readers/reader.js';
 import { netstatFileSource, snmp6Source, snmpSource } from '../../src/sources/netstat.js';
-import type { AnySource } from '../../src/sources/source.js';
 import { collectorRuns, configured } from '../support/collector-runs.js';
 import { nativeReadings } from '../support/native-readings.js';
 
 const diagnostics = (name: string): Buffer => readFileSync(new URL(`../fixtures/diagnostics/${name}`, import.meta.url));
-const captured = { snmp: diagnostics('router.snmp.txt'), netstat: diagnostics('router.netstat.txt'), snmp6: diagnostics('router.snmp6.txt') };
+const captured = {
+  snmp: diagnostics('router.snmp.txt'),
+  netstat: diagnostics('router.netstat.txt'),
+  snmp6: diagnostics('router.snmp6.txt'),
+};
 const capturedKernel: OwnNamespaceInput = (source) => {
   const data = new Map(Object.entries(captured)).get(source.name);
   const result = data === undefined ? undefined : source.exec.parse(data);
@@ -95,7 +98,10 @@ describe('what is reported', () => {
       // what the captured router's kernel prints decides the files, as this machine's does in the exporter
       const selected = configured(netstatCollector, flags, capturedKernel);
       const plan = planCollection([selected]);
-      expect(plan.namespaceSources.map((source) => source.name), regex).toEqual([...selectNetstatFiles(selection(regex), printed)]);
+      expect(
+        plan.namespaceSources.map((source) => source.name),
+        regex,
+      ).toEqual([...selectNetstatFiles(selection(regex), printed)]);
       // an own namespace that shows nothing: all three files are read
       const whenAll = collectorRuns([netstatCollector], flags).run(readings());
       expect(configured(netstatCollector, flags).sources).toHaveLength(3);

@@ -73,8 +73,14 @@ test('counters are the ones in the captured files', async () => {
 test('legacy and nft tables of one namespace are separate series', async () => {
   const text = await scrapeFixtures();
   const dhcp = 'qdhcp-8e1f0c3a-7b2d-4c55-8f0e-2a9c4d6b1e77';
-  expect(text).toMatch(new RegExp(`netns_iptables_rule_packets_total\\{netns="${dhcp}",backend="legacy",family="ipv4",table="filter",chain="INPUT",rule="1",target="ACCEPT",comment="legacy"\\} \\d+\\n`));
-  expect(text).toContain(`netns_iptables_chain_policy_packets_total{netns="${dhcp}",backend="legacy",family="ipv4",table="filter",chain="INPUT",policy="ACCEPT"}`);
+  expect(text).toMatch(
+    new RegExp(
+      `netns_iptables_rule_packets_total\\{netns="${dhcp}",backend="legacy",family="ipv4",table="filter",chain="INPUT",rule="1",target="ACCEPT",comment="legacy"\\} \\d+\\n`,
+    ),
+  );
+  expect(text).toContain(
+    `netns_iptables_chain_policy_packets_total{netns="${dhcp}",backend="legacy",family="ipv4",table="filter",chain="INPUT",policy="ACCEPT"}`,
+  );
 });
 
 test('a namespace whose input does not parse fails alone', async () => {
@@ -93,7 +99,12 @@ test('a namespace whose input does not parse fails alone', async () => {
 });
 
 test('collector switches and filters', async () => {
-  const text = await scrapeFixtures(['--no-collector.iptables.rules', '--device.exclude=^lo$', '--netns.exclude=^broken', '--no-collector.conntrack']);
+  const text = await scrapeFixtures([
+    '--no-collector.iptables.rules',
+    '--device.exclude=^lo$',
+    '--netns.exclude=^broken',
+    '--no-collector.conntrack',
+  ]);
   expect(text).not.toContain('netns_iptables_rule_packets_total');
   expect(text).toContain('netns_iptables_chain_rules{');
   expect(text).not.toMatch(/device="lo"/);
@@ -120,7 +131,9 @@ test('--netns.labels-file labels netns_info by router id', async () => {
     expect(text).toContain(
       'netns_info{netns="qrouter-5d2c8b7e-0f55-4a3c-9a1e-1f6c3e2a9b10",kind="qrouter",id="5d2c8b7e-0f55-4a3c-9a1e-1f6c3e2a9b10",project="demo",router_name="edge \\"1\\""} 1\n',
     );
-    expect(text).toContain('netns_info{netns="qdhcp-8e1f0c3a-7b2d-4c55-8f0e-2a9c4d6b1e77",kind="qdhcp",id="8e1f0c3a-7b2d-4c55-8f0e-2a9c4d6b1e77"} 1\n');
+    expect(text).toContain(
+      'netns_info{netns="qdhcp-8e1f0c3a-7b2d-4c55-8f0e-2a9c4d6b1e77",kind="qdhcp",id="8e1f0c3a-7b2d-4c55-8f0e-2a9c4d6b1e77"} 1\n',
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -161,7 +174,8 @@ test('router diagnostics: netstat, sockstat, conntrack statistics, neighbours, c
   expect(text).toContain(`netns_nf_conntrack_stat_drop_total{netns="${ROUTER}"} `);
 
   // the capture left one permanent, one failed, one resolved neighbour on qr- and lo's noarp entry
-  const neighbour = (state: string, device = 'qr-5d2c8b7e-0f') => `netns_neighbor_entries{netns="${ROUTER}",device="${device}",family="ipv4",state="${state}"} 1\n`;
+  const neighbour = (state: string, device = 'qr-5d2c8b7e-0f') =>
+    `netns_neighbor_entries{netns="${ROUTER}",device="${device}",family="ipv4",state="${state}"} 1\n`;
   expect(text).toContain(neighbour('permanent'));
   expect(text).toContain(neighbour('failed'));
   expect(text).toContain(neighbour('noarp', 'lo'));

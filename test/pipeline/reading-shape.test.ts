@@ -6,8 +6,16 @@ import { readCounter, viewOf } from '../../src/parsers/binary-counters.js';
 import { sameShape, volatileRanges } from '../../src/pipeline/reading-shape.js';
 
 const LENGTH = 256;
-const aligned = volatileRanges([[16, 24], [8, 12], [200, 208], [20, 28]]); // overlapping pairs merge
-const unaligned = volatileRanges([[9, 17], [101, 103]]);
+const aligned = volatileRanges([
+  [16, 24],
+  [8, 12],
+  [200, 208],
+  [20, 28],
+]); // overlapping pairs merge
+const unaligned = volatileRanges([
+  [9, 17],
+  [101, 103],
+]);
 
 /** A copy of `bytes` at byte offset `shift` inside a larger buffer (shift 1: not word aligned). */
 function placed(bytes: Buffer, shift: number): Buffer {

@@ -11,9 +11,8 @@ function textNumbers(kept: KeptTextShape, data: Buffer): Float64Array | undefine
   const into = new Float64Array(kept.numbers);
   return readTextNumbers(kept, data, into) ? into : undefined;
 }
-import type { Reading, Readings } from '../../src/readers/reader.js';
+import type { Readings } from '../../src/readers/reader.js';
 import { netstatFileSource, snmp6Source, snmpSource } from '../../src/sources/netstat.js';
-import type { AnySource } from '../../src/sources/source.js';
 import { collectorRuns } from '../support/collector-runs.js';
 import { nativeReadings } from '../support/native-readings.js';
 
@@ -31,7 +30,9 @@ function readings(texts: { snmp: Buffer; netstat: Buffer; snmp6: Buffer }): Read
 /** Every numeric word replaced: the n-th by a number of another length, some negative. */
 function renumbered(text: Buffer, seed: number): Buffer {
   let n = seed;
-  return Buffer.from(text.toString('latin1').replace(/(?<=^|\s)-?\d+(?=\s|$)/g, () => String(n++ % 7 === 0 ? -(n * 13) : n * 1_000_003 + (n % 3) * 2 ** 40)));
+  return Buffer.from(
+    text.toString('latin1').replace(/(?<=^|\s)-?\d+(?=\s|$)/g, () => String(n++ % 7 === 0 ? -(n * 13) : n * 1_000_003 + (n % 3) * 2 ** 40)),
+  );
 }
 
 const options = { 'collector.netstat.fields': 'Ip_.*|Tcp_.*|TcpExt_.*|Ip6_.*|Icmp6_.*|Udp_.*' };
@@ -43,7 +44,12 @@ describe('text shape', () => {
     const moved = renumbered(files.snmp, 5);
     const numbers = textNumbers(kept, moved);
     expect(numbers).toBeDefined();
-    expect(Array.from(numbers ?? [])).toEqual(moved.toString().match(/(?<=^|\s)-?\d+(?=\s|$)/g)?.map(Number));
+    expect(Array.from(numbers ?? [])).toEqual(
+      moved
+        .toString()
+        .match(/(?<=^|\s)-?\d+(?=\s|$)/g)
+        ?.map(Number),
+    );
     expect(kept.numbers).toBeGreaterThan(50);
   });
 
@@ -66,7 +72,11 @@ describe('netstat collector', () => {
     const first = runs.run(readings(files));
     expect(first.ran).toEqual(['netstat']);
     for (const seed of [3, 11]) {
-      const moved = { snmp: renumbered(files.snmp, seed), netstat: renumbered(files.netstat, seed + 1), snmp6: renumbered(files.snmp6, seed + 2) };
+      const moved = {
+        snmp: renumbered(files.snmp, seed),
+        netstat: renumbered(files.netstat, seed + 1),
+        snmp6: renumbered(files.snmp6, seed + 2),
+      };
       const again = runs.run(readings(moved));
       expect(again.ran).toEqual([]);
       expect(again.failures).toEqual([]);

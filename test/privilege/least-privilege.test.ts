@@ -48,7 +48,19 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
     // migration has them; nft only in the other namespace.
     await lab.run(router, ['iptables-nft', '-A', 'INPUT', '-s', '10.1.2.3/32', '-m', 'comment', '--comment', 'nft v4', '-j', 'ACCEPT']);
     await lab.run(router, ['ip6tables-nft', '-A', 'INPUT', '-s', 'fd00::3/128', '-j', 'DROP']);
-    await lab.run(router, ['iptables-legacy', '-t', 'nat', '-A', 'POSTROUTING', '-s', '10.77.0.0/24', '-j', 'SNAT', '--to-source', '192.0.2.7']);
+    await lab.run(router, [
+      'iptables-legacy',
+      '-t',
+      'nat',
+      '-A',
+      'POSTROUTING',
+      '-s',
+      '10.77.0.0/24',
+      '-j',
+      'SNAT',
+      '--to-source',
+      '192.0.2.7',
+    ]);
     await lab.run(router, ['ip6tables-legacy', '-A', 'FORWARD', '-i', 'qr-priv0', '-j', 'ACCEPT']);
     await lab.run(plain, ['iptables-nft', '-A', 'OUTPUT', '-d', '10.9.9.9/32', '-j', 'REJECT']);
     // A namespace no name points to, held by a root process: reachable only through /proc/<pid>/ns/net.
@@ -93,10 +105,25 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
 
   test('root sees every lab namespace, nft and legacy rules, all collectors successful', () => {
     const keys = [...rootSeries.keys()];
-    for (const name of labNames) expect(keys.some((key) => key.includes(JSON.stringify(name))), name).toBe(true);
+    for (const name of labNames)
+      expect(
+        keys.some((key) => key.includes(JSON.stringify(name))),
+        name,
+      ).toBe(true);
     const rulesIn = (netns: string, backend: string, family: string): number =>
-      keys.filter((key) => key.startsWith('netns_iptables_rule_packets_total') && key.includes(`["netns",${JSON.stringify(netns)}]`) && key.includes(`["backend","${backend}"]`) && key.includes(`["family","${family}"]`)).length;
-    expect([rulesIn(router, 'nft', 'ipv4'), rulesIn(router, 'nft', 'ipv6'), rulesIn(router, 'legacy', 'ipv4'), rulesIn(router, 'legacy', 'ipv6')]).toEqual([1, 1, 1, 1]);
+      keys.filter(
+        (key) =>
+          key.startsWith('netns_iptables_rule_packets_total') &&
+          key.includes(`["netns",${JSON.stringify(netns)}]`) &&
+          key.includes(`["backend","${backend}"]`) &&
+          key.includes(`["family","${family}"]`),
+      ).length;
+    expect([
+      rulesIn(router, 'nft', 'ipv4'),
+      rulesIn(router, 'nft', 'ipv6'),
+      rulesIn(router, 'legacy', 'ipv4'),
+      rulesIn(router, 'legacy', 'ipv6'),
+    ]).toEqual([1, 1, 1, 1]);
     expect(rulesIn(plain, 'nft', 'ipv4')).toBe(1);
     expect(rulesIn(heldName, 'nft', 'ipv4')).toBe(1);
     const success = [...rootSeries].filter(([key]) => key.startsWith('netns_collector_success'));
@@ -122,14 +149,30 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
   const INSIDE = ['interfaces', 'iptables', 'conntrack', 'carrier_changes', 'conntrack_stat', 'netstat', 'sockstat', 'neighbor'];
   const losses: { dropped: Capability; failed: (lab: { router: string; plain: string; held: string }) => string[]; log: RegExp }[] = [
     // setns(2) into a namespace owned by the initial user namespace needs CAP_SYS_ADMIN there.
-    { dropped: 'sys_admin', failed: (l) => [l.router, l.plain, l.held].flatMap((ns) => INSIDE.map((collector) => `${ns}/${collector}`)), log: /enter-denied: nsenter: reassociate to namespace 'ns\/net' failed: Operation not permitted/ },
+    {
+      dropped: 'sys_admin',
+      failed: (l) => [l.router, l.plain, l.held].flatMap((ns) => INSIDE.map((collector) => `${ns}/${collector}`)),
+      log: /enter-denied: nsenter: reassociate to namespace 'ns\/net' failed: Operation not permitted/,
+    },
     // nfnetlink (nft rule dumps) and the x_tables getsockopt both check CAP_NET_ADMIN.
-    { dropped: 'net_admin', failed: (l) => [`${l.router}/iptables`, `${l.plain}/iptables`, `${l.held}/iptables`], log: /iptables-nft-save -c exited with status 4: .*Permission denied \(you must be root\)/ },
+    {
+      dropped: 'net_admin',
+      failed: (l) => [`${l.router}/iptables`, `${l.plain}/iptables`, `${l.held}/iptables`],
+      log: /iptables-nft-save -c exited with status 4: .*Permission denied \(you must be root\)/,
+    },
     // iptables-legacy-save talks to the kernel over a raw socket: socket(AF_INET, SOCK_RAW) needs CAP_NET_RAW.
-    { dropped: 'net_raw', failed: (l) => [`${l.router}/iptables`], log: /iptables-legacy-save -c exited with status 1: .*Cannot initialize: Permission denied/ },
+    {
+      dropped: 'net_raw',
+      failed: (l) => [`${l.router}/iptables`],
+      log: /iptables-legacy-save -c exited with status 1: .*Cannot initialize: Permission denied/,
+    },
     // /proc/net/ip_tables_names is 0440 root:root: unreadable, the legacy tables cannot be listed
     // (and this must fail loudly, not pass as "no legacy tables").
-    { dropped: 'dac_read_search', failed: (l) => [`${l.router}/iptables`, `${l.plain}/iptables`, `${l.held}/iptables`], log: /Failed to list table names in \/proc\/net\/ip_tables_names: Permission denied/ },
+    {
+      dropped: 'dac_read_search',
+      failed: (l) => [`${l.router}/iptables`, `${l.plain}/iptables`, `${l.held}/iptables`],
+      log: /Failed to list table names in \/proc\/net\/ip_tables_names: Permission denied/,
+    },
   ];
   for (const loss of losses) {
     test(`without CAP_${loss.dropped.toUpperCase()}: exactly the documented collectors fail, with the reason logged`, async () => {
@@ -144,7 +187,7 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
     });
   }
 
-  test('without CAP_SYS_PTRACE: namespaces held only by other users\' processes are not seen; named ones are complete', async () => {
+  test("without CAP_SYS_PTRACE: namespaces held only by other users' processes are not seen; named ones are complete", async () => {
     const result = await scrapeOnce(user, without('sys_ptrace'), args, { main });
     expect(result.exitCode, result.stderr).toBe(0);
     const series = labSeries(parseExposition(result.stdout));
@@ -190,7 +233,7 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
   });
 
   async function waitForOperstateUp(ns: string, dev: string): Promise<void> {
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
       const { stdout } = await execa('ip', ['-n', ns, '-j', 'link', 'show', 'dev', dev]);
       if ((JSON.parse(stdout) as { operstate?: string }[])[0]?.operstate === 'UP') return;
       await new Promise((resolve) => setTimeout(resolve, 50));

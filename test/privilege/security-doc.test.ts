@@ -21,6 +21,12 @@ test('the systemd and setpriv examples grant exactly the proven set', () => {
   }
   for (const option of ['inh-caps', 'ambient-caps', 'bounding-set']) {
     const list = new RegExp(`--${option}=-all,(\\S+)`).exec(doc)?.[1];
-    expect(list?.split(',').map((cap) => `CAP_${cap.replace(/^\+/, '').toUpperCase()}`).sort(), option).toEqual(proven);
+    expect(
+      list
+        ?.split(',')
+        .map((cap) => `CAP_${cap.replace(/^\+/, '').toUpperCase()}`)
+        .sort(),
+      option,
+    ).toEqual(proven);
   }
 });

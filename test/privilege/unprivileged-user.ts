@@ -27,7 +27,8 @@ export interface UnprivilegedUser {
 export async function nobodyUser(): Promise<UnprivilegedUser> {
   const uid = await execa('id', ['-u', 'nobody'], { reject: false });
   const gid = await execa('id', ['-g', 'nobody'], { reject: false });
-  if (uid.exitCode !== 0 || gid.exitCode !== 0) throw new Error('least-privilege tests need the system user "nobody" (useradd --system nobody)');
+  if (uid.exitCode !== 0 || gid.exitCode !== 0)
+    throw new Error('least-privilege tests need the system user "nobody" (useradd --system nobody)');
   return { name: 'nobody', uid: Number(uid.stdout), gid: Number(gid.stdout) };
 }
 
@@ -52,7 +53,15 @@ export async function exporterMainFor(user: UnprivilegedUser): Promise<{ main: s
 async function canRead(user: UnprivilegedUser, path: string): Promise<boolean> {
   const probe = await execa(
     'setpriv',
-    [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', 'node', '-e', `require('fs').accessSync(${JSON.stringify(path)}, ${constants.R_OK})`],
+    [
+      `--reuid=${user.uid}`,
+      `--regid=${user.gid}`,
+      '--clear-groups',
+      '--',
+      'node',
+      '-e',
+      `require('fs').accessSync(${JSON.stringify(path)}, ${constants.R_OK})`,
+    ],
     { reject: false },
   );
   return probe.exitCode === 0;

@@ -32,12 +32,16 @@ async function fixtureApp(overrides: { telemetryPath?: string; maxRequests?: num
 
 describe('/metrics', () => {
   test('Prometheus text with the right content type', async () => {
-    const response = await request(await fixtureApp()).get('/metrics').set('Accept-Encoding', 'identity');
+    const response = await request(await fixtureApp())
+      .get('/metrics')
+      .set('Accept-Encoding', 'identity');
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(response.headers['content-encoding']).toBeUndefined();
     expect(response.text).toContain('# TYPE netns_info gauge');
-    expect(response.text).toContain('netns_exporter_build_info{version="1.2.3",revision="test",nodejs_version="' + process.version + '"} 1');
+    expect(response.text).toContain(
+      'netns_exporter_build_info{version="1.2.3",revision="test",nodejs_version="' + process.version + '"} 1',
+    );
     expect(response.text).toContain('process_cpu_seconds_total');
   });
 
@@ -65,7 +69,9 @@ describe('/metrics', () => {
   });
 
   test('gzip;q=0 is a refusal', async () => {
-    const response = await request(await fixtureApp()).get('/metrics').set('Accept-Encoding', 'gzip;q=0, identity');
+    const response = await request(await fixtureApp())
+      .get('/metrics')
+      .set('Accept-Encoding', 'gzip;q=0, identity');
     expect(response.headers['content-encoding']).toBeUndefined();
   });
 
@@ -84,8 +90,13 @@ describe('/metrics', () => {
   test('beyond --web.max-requests a scrape gets 503 at once', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const app = await fixtureApp({ maxRequests: 1, scrape: async () => (await gate, metricsBody(async (sink) => sink(Buffer.from('x 1\n')))) });
-    const first = request(app).get('/metrics').then((r) => r);
+    const app = await fixtureApp({
+      maxRequests: 1,
+      scrape: async () => (await gate, metricsBody(async (sink) => sink(Buffer.from('x 1\n')))),
+    });
+    const first = request(app)
+      .get('/metrics')
+      .then((r) => r);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const second = await request(app).get('/metrics');
     expect(second.status).toBe(503);

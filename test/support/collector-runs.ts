@@ -14,7 +14,15 @@ import { NamespaceCache } from '../../src/pipeline/namespace-cache.js';
 import type { Readings } from '../../src/readers/reader.js';
 import { seriesLines } from './series-lines.js';
 
-export const TEST_NS: NetnsRef = { name: 'qrouter-runs', path: '/run/netns/qrouter-runs', dev: 4, inode: 4026532001, kind: 'qrouter', id: 'runs', source: 'named' };
+export const TEST_NS: NetnsRef = {
+  name: 'qrouter-runs',
+  path: '/run/netns/qrouter-runs',
+  dev: 4,
+  inode: 4026532001,
+  kind: 'qrouter',
+  id: 'runs',
+  source: 'named',
+};
 /** Flags as the command line gives them, by name without dashes: `{ 'device.include': '^qr-' }`. */
 export type CollectorFlagsGiven = Readonly<Record<string, string | boolean>>;
 
@@ -25,7 +33,11 @@ export type CollectorFlagsGiven = Readonly<Record<string, string | boolean>>;
 export const NOTHING_OWN: OwnNamespaceInput = () => undefined;
 
 /** The collector as the exporter runs it with these flags (none: an exporter started without flags). */
-export function configured(collector: CollectorDeclaration, flags: CollectorFlagsGiven = {}, own: OwnNamespaceInput = NOTHING_OWN): Collector {
+export function configured(
+  collector: CollectorDeclaration,
+  flags: CollectorFlagsGiven = {},
+  own: OwnNamespaceInput = NOTHING_OWN,
+): Collector {
   return collector.configure(new Map(Object.entries(flags)), own);
 }
 
@@ -45,20 +57,39 @@ export interface CollectorRuns {
 }
 
 /** `collectors` with the flags given (or already configured), over one namespace scrape after scrape. */
-export function collectorRuns(collectors: readonly (CollectorDeclaration | Collector)[], flags: CollectorFlagsGiven = {}, ns: NetnsRef = TEST_NS): CollectorRuns {
+export function collectorRuns(
+  collectors: readonly (CollectorDeclaration | Collector)[],
+  flags: CollectorFlagsGiven = {},
+  ns: NetnsRef = TEST_NS,
+): CollectorRuns {
   const cache = new NamespaceCache();
   const interner = new Interner();
   const running = collectors.map((collector) => ('configure' in collector ? configured(collector, flags) : collector));
   const families = new FamilyCache(running.flatMap((collector) => [...collector.families]));
   let ran: string[] = [];
   const plan = planCollection(
-    running.map((collector) => ({ ...collector, collect: (...args: Parameters<Collector['collect']>) => (ran.push(collector.name), collector.collect(...args)) })),
+    running.map((collector) => ({
+      ...collector,
+      collect: (...args: Parameters<Collector['collect']>) => {
+        ran.push(collector.name);
+        collector.collect(...args);
+      },
+    })),
   );
   return {
     cache,
     run(readings) {
       ran = [];
-      const results = collectNamespace({ ns, readings, readSeconds: 0, sources: plan.sources, collectors: plan.collectors, intern: interner.intern, family: families.family, cache });
+      const results = collectNamespace({
+        ns,
+        readings,
+        readSeconds: 0,
+        sources: plan.sources,
+        collectors: plan.collectors,
+        intern: interner.intern,
+        family: families.family,
+        cache,
+      });
       cache.rotate();
       const series = [...results.values()].flatMap((result) => [...result.series]);
       const failures = [...results.values()].flatMap((result) => [...result.failures]);

@@ -22,8 +22,18 @@ export interface StartOptions {
   readonly main?: string;
 }
 
-export async function startExporter(args: readonly string[], env: Record<string, string> = {}, options: StartOptions = {}): Promise<ExporterProcess> {
-  const [command, ...commandArgs] = [...(options.wrapper ?? []), 'node', options.main ?? builtMain, '--web.listen-address=127.0.0.1:0', ...args] as [string, ...string[]];
+export async function startExporter(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<ExporterProcess> {
+  const [command, ...commandArgs] = [
+    ...(options.wrapper ?? []),
+    'node',
+    options.main ?? builtMain,
+    '--web.listen-address=127.0.0.1:0',
+    ...args,
+  ] as [string, ...string[]];
   const child = execa(command, commandArgs, { reject: false, env, all: true });
   let seen = '';
   const port = await new Promise<number>((resolve, reject) => {

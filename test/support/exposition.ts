@@ -46,7 +46,12 @@ export function parseExposition(text: string): ParsedSeries[] {
       at++;
     }
     if (line[at] !== ' ') throw new Error(`line ${index + 1}: no space before value: ${line}`);
-    const value = Number(line.slice(at + 1).replace('+Inf', 'Infinity').replace('-Inf', '-Infinity'));
+    const value = Number(
+      line
+        .slice(at + 1)
+        .replace('+Inf', 'Infinity')
+        .replace('-Inf', '-Infinity'),
+    );
     series.push({ name, labels, value });
   }
   return series;

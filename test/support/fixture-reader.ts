@@ -57,12 +57,16 @@ export function createFixtureReader(alsoFrom: readonly string[] = []): Namespace
         // captured as the exec backend reads them: each source its own read
         readings.set(
           source,
-          data === undefined ? { ok: false, error: { kind: 'not-present', detail: `${source.name}: no fixture file` } } : { ok: true, data, declaration: source.exec, key },
+          data === undefined
+            ? { ok: false, error: { kind: 'not-present', detail: `${source.name}: no fixture file` } }
+            : { ok: true, data, declaration: source.exec, key },
         );
       }
       return readings;
     },
-    async close() {},
+    async close() {
+      // fixtures hold no namespace, process or pool
+    },
   };
 }
 

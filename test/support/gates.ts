@@ -7,7 +7,7 @@
 import { loadNativeAddon, type NetnsReaderAddon } from '../../src/readers/native/load-addon.js';
 
 /** CI: every test must run; a missing prerequisite is a failure, not a skip. */
-export const requireEveryTest: boolean = Boolean(process.env.NETNS_EXPORTER_REQUIRE_ROOT_TESTS);
+export const requireEveryTest = Boolean(process.env.NETNS_EXPORTER_REQUIRE_ROOT_TESTS);
 
 export const isRoot: boolean = process.getuid?.() === 0;
 
@@ -27,5 +27,7 @@ export function skipUnless(available: boolean, what: string, why: string): boole
 /** The built native addon, or why there is none (`npm ci` builds it; `node native/build-addon.mjs` rebuilds it). */
 export function builtAddon(): { readonly addon?: NetnsReaderAddon; readonly reason: string } {
   const load = loadNativeAddon();
-  return load.ok ? { addon: load.addon, reason: '' } : { reason: `native addon not built (run \`node native/build-addon.mjs\`): ${load.reason}` };
+  return load.ok
+    ? { addon: load.addon, reason: '' }
+    : { reason: `native addon not built (run \`node native/build-addon.mjs\`): ${load.reason}` };
 }

@@ -1,16 +1,19 @@
 // What the kernel says, read and parsed independently of the exporter's own parsers, for
 // before/after comparisons in kernel tests.
 
-export interface NetDevTruth {
-  readonly [device: string]: readonly number[]; // the 16 /proc/net/dev columns in order
-}
+/** Per device, the 16 /proc/net/dev columns in order. */
+export type NetDevTruth = Readonly<Record<string, readonly number[]>>;
 
 export function parseNetDevTruth(text: string): NetDevTruth {
   const out: Record<string, number[]> = {};
   for (const line of text.split('\n').slice(2)) {
     const colon = line.lastIndexOf(':');
     if (colon < 0) continue;
-    out[line.slice(0, colon).trim()] = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    out[line.slice(0, colon).trim()] = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
   }
   return out;
 }
@@ -43,7 +46,13 @@ export function parseIptablesSaveTruth(text: string): { rules: RuleTruth[]; poli
     if (chainLine) {
       chains.push(`${table}/${chainLine[1]}`);
       if (chainLine[2] !== '-') {
-        policies.push({ table, chain: chainLine[1] as string, policy: chainLine[2] as string, packets: Number(chainLine[3]), bytes: Number(chainLine[4]) });
+        policies.push({
+          table,
+          chain: chainLine[1] as string,
+          policy: chainLine[2] as string,
+          packets: Number(chainLine[3]),
+          bytes: Number(chainLine[4]),
+        });
       }
     }
     const ruleLine = /^\[(\d+):(\d+)\] -A (\S+) /.exec(line);

@@ -1,7 +1,14 @@
 // One request through the native addon into a named namespace, as the native reader would send it:
 // for fixture captures and kernel tests that need the raw answer bytes (no reader, no collector).
 
-import { JobStage, loadNativeAddon, unpackJobs, type AddonRequest, type NetnsReaderAddon, type PoolHandle } from '../../src/readers/native/load-addon.js';
+import {
+  JobStage,
+  loadNativeAddon,
+  unpackJobs,
+  type AddonRequest,
+  type NetnsReaderAddon,
+  type PoolHandle,
+} from '../../src/readers/native/load-addon.js';
 
 export interface AddonSession {
   /** The answer to `request` inside /run/netns/<ns>, copied out of the batch; rejects on any failure. */

@@ -82,7 +82,7 @@ export async function createNetnsLab(tag: string): Promise<NetnsLab> {
   const prefix = `nxt-${tag}-${randomBytes(3).toString('hex')}-`;
   const namespaces = new Set<string>();
   const holders = new Map<number, ChildProcess>();
-  const extraCleanup: Array<() => Promise<void> | void> = [];
+  const extraCleanup: (() => Promise<void> | void)[] = [];
 
   const owned = (name: string): void => {
     if (!name.includes(prefix)) throw new Error(`${JSON.stringify(name)} is not a namespace of this lab (${prefix})`);
@@ -147,13 +147,25 @@ export async function createNetnsLab(tag: string): Promise<NetnsLab> {
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`bad port ${port}`);
       if (!Number.isInteger(count) || count < 0) throw new Error(`bad count ${count}`);
       if (!Number.isInteger(payloadBytes) || payloadBytes < 1 || payloadBytes > 60_000) throw new Error(`bad payload size ${payloadBytes}`);
-      await execa('ip', ['netns', 'exec', ns, 'bash', '-c', SEND_UDP_SCRIPT, 'bash', address, String(port), String(count), 'x'.repeat(payloadBytes)]);
+      await execa('ip', [
+        'netns',
+        'exec',
+        ns,
+        'bash',
+        '-c',
+        SEND_UDP_SCRIPT,
+        'bash',
+        address,
+        String(port),
+        String(count),
+        'x'.repeat(payloadBytes),
+      ]);
     },
 
     async holdUnnamedNamespace() {
       const ownInode = statSync('/proc/self/ns/net').ino;
       const child = spawn('unshare', ['--net', '--', 'sleep', '86400'], { stdio: 'ignore' });
-      child.on('error', () => {}); // a failed spawn leaves pid undefined, reported just below
+      child.on('error', () => undefined); // a failed spawn leaves pid undefined, reported just below
       const pid = child.pid;
       if (pid === undefined) throw new Error('could not start unshare');
       holders.set(pid, child);
@@ -235,7 +247,20 @@ export async function applyRouterRules(lab: NetnsLab, ns: string, backend: Rules
   const v6 = (...args: string[]): Promise<string> => lab.run(ns, [iptablesTool(backend, 6), ...args]);
   for (const chain of ['neutron-l3-agent-INPUT', 'neutron-filter-top', 'neutron-l3-agent-local', 'Z-last']) await v4('-N', chain);
   await v4('-A', 'INPUT', '-j', 'neutron-l3-agent-INPUT');
-  await v4('-A', 'neutron-l3-agent-INPUT', '-p', 'udp', '--dport', '9697', '-m', 'comment', '--comment', 'metadata "proxy" \\ path', '-j', 'ACCEPT');
+  await v4(
+    '-A',
+    'neutron-l3-agent-INPUT',
+    '-p',
+    'udp',
+    '--dport',
+    '9697',
+    '-m',
+    'comment',
+    '--comment',
+    'metadata "proxy" \\ path',
+    '-j',
+    'ACCEPT',
+  );
   await v4('-A', 'neutron-l3-agent-INPUT', '-s', '10.0.0.0/8', '-m', 'comment', '--comment', 'drop ünïcode', '-j', 'DROP');
   await v4('-A', 'FORWARD', '-g', 'neutron-filter-top');
   await v4('-A', 'neutron-filter-top', '-j', 'neutron-l3-agent-local');
@@ -244,10 +269,42 @@ export async function applyRouterRules(lab: NetnsLab, ns: string, backend: Rules
   await v4('-A', 'OUTPUT', '-p', 'udp', '--dport', '7000', '-j', 'NFLOG', '--nflog-group', '5');
   await v4('-A', 'OUTPUT', '-p', 'tcp', '--dport', '7001', '-j', 'REJECT', '--reject-with', 'tcp-reset');
   await v4('-A', 'OUTPUT', '-p', 'udp');
-  await v4('-A', 'OUTPUT', '-p', 'udp', '--dport', '7002', '-m', 'comment', '--comment', 'first', '-m', 'comment', '--comment', 'second', '-j', 'DROP');
+  await v4(
+    '-A',
+    'OUTPUT',
+    '-p',
+    'udp',
+    '--dport',
+    '7002',
+    '-m',
+    'comment',
+    '--comment',
+    'first',
+    '-m',
+    'comment',
+    '--comment',
+    'second',
+    '-j',
+    'DROP',
+  );
   await v4('-A', 'OUTPUT', '-p', 'udp', '-m', 'comment', '--comment', 'count udp', '-j', 'ACCEPT');
   await v4('-P', 'FORWARD', 'DROP');
-  await v4('-t', 'nat', '-A', 'POSTROUTING', '-s', '10.1.0.0/24', '-m', 'comment', '--comment', 'snat', '-j', 'SNAT', '--to-source', '192.0.2.1');
+  await v4(
+    '-t',
+    'nat',
+    '-A',
+    'POSTROUTING',
+    '-s',
+    '10.1.0.0/24',
+    '-m',
+    'comment',
+    '--comment',
+    'snat',
+    '-j',
+    'SNAT',
+    '--to-source',
+    '192.0.2.1',
+  );
   await v4('-t', 'nat', '-A', 'POSTROUTING', '-o', 'qg-test', '-j', 'MASQUERADE');
   await v4('-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '--dport', '80', '-j', 'REDIRECT', '--to-ports', '8080');
   await v4('-t', 'nat', '-A', 'OUTPUT', '-d', '192.0.2.10', '-j', 'DNAT', '--to-destination', '10.1.0.5');

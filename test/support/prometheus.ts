@@ -108,9 +108,11 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   const server: PrometheusServer = {
     url,
     query: async (expr) =>
-      (await api<{ resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] }>(
-        `/api/v1/query?query=${encodeURIComponent(expr)}`,
-      )).result,
+      (
+        await api<{ resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] }>(
+          `/api/v1/query?query=${encodeURIComponent(expr)}`,
+        )
+      ).result,
     async waitFor(expr, timeoutMs) {
       const until = Date.now() + timeoutMs;
       for (;;) {
@@ -119,7 +121,9 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     },
-    alerts: async () => (await api<{ alerts: { labels: Record<string, string>; state: string; annotations: Record<string, string> }[] }>('/api/v1/alerts')).alerts,
+    alerts: async () =>
+      (await api<{ alerts: { labels: Record<string, string>; state: string; annotations: Record<string, string> }[] }>('/api/v1/alerts'))
+        .alerts,
     stop,
   };
   return server;

@@ -25,8 +25,17 @@ interface BindingGyp {
 
 function sourcesHash(): string {
   const hash = createHash('sha256');
-  for (const name of ['binding.gyp', ...readdirSync(join(nativeDir, 'src')).sort().map((file) => `src/${file}`)]) {
-    hash.update(name).update('\0').update(readFileSync(join(nativeDir, name))).update('\0');
+  for (const name of [
+    'binding.gyp',
+    ...readdirSync(join(nativeDir, 'src'))
+      .sort()
+      .map((file) => `src/${file}`),
+  ]) {
+    hash
+      .update(name)
+      .update('\0')
+      .update(readFileSync(join(nativeDir, name)))
+      .update('\0');
   }
   return hash.update(process.version).digest('hex').slice(0, 16);
 }

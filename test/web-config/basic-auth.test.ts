@@ -31,7 +31,11 @@ describe('parseBasicAuthorization', () => {
 });
 
 describe('BasicAuthVerifier', () => {
-  const users = (): Map<string, string> => new Map([['alice', aliceHash], ['bob', bobHash]]);
+  const users = (): Map<string, string> =>
+    new Map([
+      ['alice', aliceHash],
+      ['bob', bobHash],
+    ]);
 
   test('right password allowed, wrong password and unknown user denied, $2y$ hashes work', async () => {
     const verifier = new BasicAuthVerifier(users());

@@ -41,7 +41,13 @@ async function serve(configText: string): Promise<{ port: number; web: WebServer
   const path = join(dir, `web-${++fileCounter}.yml`);
   await writeFile(path, configText);
   const config = await loadWebConfig(path);
-  const app = createApp({ telemetryPath: '/metrics', maxRequests: 0, scrape: async () => metricsBody(async (sink) => sink(Buffer.from(METRICS))), logger, version: 'test' });
+  const app = createApp({
+    telemetryPath: '/metrics',
+    maxRequests: 0,
+    scrape: async () => metricsBody(async (sink) => sink(Buffer.from(METRICS))),
+    logger,
+    version: 'test',
+  });
   const web = createWebServer(app, config, logger);
   running.push(web.server);
   await new Promise<void>((resolve) => web.server.listen(0, '127.0.0.1', resolve));
@@ -101,7 +107,9 @@ describe('client_auth_type', () => {
     });
   }
   test('client_allowed_sans matches exactly: no suffix, prefix or wildcard matches', async () => {
-    const { port } = await serve(clientAuth('RequireAndVerifyClientCert', '  client_allowed_sans: [example, "*.example", spiffe://netns-test, 10.0.0.70]\n'));
+    const { port } = await serve(
+      clientAuth('RequireAndVerifyClientCert', '  client_allowed_sans: [example, "*.example", spiffe://netns-test, 10.0.0.70]\n'),
+    );
     expectRefused(await httpsGet(port, { ca: pki.ca.cert, clientCertificate: pki.client }));
   });
 });
@@ -143,7 +151,7 @@ describe('basic auth, headers, /healthz and rate limit', () => {
     '    Strict-Transport-Security: max-age=63072000',
     '    X-Content-Type-Options: nosniff',
     '    X-Frame-Options: sameorigin',
-    "    Content-Security-Policy: \"default-src 'none'\"",
+    '    Content-Security-Policy: "default-src \'none\'"',
     '',
   ].join('\n');
   const wantHeaders = {
@@ -204,7 +212,9 @@ describe('basic auth, headers, /healthz and rate limit', () => {
     const denied = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(denied.status).toBe(401);
     expect(denied.headers.get('x-frame-options')).toBe('sameorigin');
-    const allowed = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { Authorization: `Basic ${Buffer.from('alice:s3cret').toString('base64')}` } });
+    const allowed = await fetch(`http://127.0.0.1:${port}/metrics`, {
+      headers: { Authorization: `Basic ${Buffer.from('alice:s3cret').toString('base64')}` },
+    });
     expect(allowed.status).toBe(200);
   });
 });

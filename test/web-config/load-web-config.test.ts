@@ -58,7 +58,7 @@ describe('valid files', () => {
             '    Strict-Transport-Security: max-age=31536000; includeSubDomains',
             '    X-Content-Type-Options: nosniff',
             '    X-Frame-Options: deny',
-            "    Content-Security-Policy: \"default-src 'self'\"",
+            '    Content-Security-Policy: "default-src \'self\'"',
             '    X-XSS-Protection: ""',
             'basic_auth_users:',
             `  alice: '${hash}'`,
@@ -107,14 +107,22 @@ describe('valid files', () => {
     const nested = join(dir, 'nested');
     await mkdir(nested, { recursive: true });
     const path = join(nested, 'web.yml');
-    await writeFile(path, `tls_server_config:\n  cert_file: ${relative(nested, pki.server.cert)}\n  key_file: ${relative(nested, pki.server.key)}\n`);
+    await writeFile(
+      path,
+      `tls_server_config:\n  cert_file: ${relative(nested, pki.server.cert)}\n  key_file: ${relative(nested, pki.server.key)}\n`,
+    );
     const config = await loadWebConfig(path);
     expect(config.tls?.files.cert).toBe(pki.server.cert);
   });
 
   test('inline PEM (cert, key, client_ca) works like the files', async () => {
     const { readFile } = await import('node:fs/promises');
-    const indent = (pem: string): string => pem.trimEnd().split('\n').map((line) => `    ${line}`).join('\n');
+    const indent = (pem: string): string =>
+      pem
+        .trimEnd()
+        .split('\n')
+        .map((line) => `    ${line}`)
+        .join('\n');
     const text = [
       'tls_server_config:',
       `  cert: |\n${indent(await readFile(pki.server.cert, 'utf8'))}`,
@@ -132,38 +140,118 @@ describe('valid files', () => {
 describe('invalid files: one line that names the file and the problem', () => {
   const cases: { name: string; text: () => string; error: RegExp }[] = [
     { name: 'unknown top-level key', text: () => 'tls_config:\n  cert_file: x\n', error: /unknown key "tls_config" in the top level/ },
-    { name: 'unknown TLS key (a typo)', text: () => tlsBlock('  min_verison: TLS13\n'), error: /unknown key "min_verison" in tls_server_config/ },
+    {
+      name: 'unknown TLS key (a typo)',
+      text: () => tlsBlock('  min_verison: TLS13\n'),
+      error: /unknown key "min_verison" in tls_server_config/,
+    },
     { name: 'unknown rate_limit key', text: () => 'rate_limit:\n  every: 1s\n', error: /unknown key "every" in rate_limit/ },
-    { name: 'missing cert file', text: () => `tls_server_config:\n  cert_file: ${dir}/nope.crt\n  key_file: ${pki.server.key}\n`, error: /cannot read tls_server_config\.cert_file .*nope\.crt: ENOENT/ },
-    { name: 'key path is a directory', text: () => `tls_server_config:\n  cert_file: ${pki.server.cert}\n  key_file: ${dir}\n`, error: /cannot read tls_server_config\.key_file .*EISDIR/ },
-    { name: 'missing client CA file', text: () => tlsBlock(`  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${dir}/ca-missing.crt\n`), error: /cannot read tls_server_config\.client_ca_file/ },
-    { name: 'key of another certificate', text: () => `tls_server_config:\n  cert_file: ${pki.server.cert}\n  key_file: ${pki.client.key}\n`, error: /not usable: .*key values mismatch/ },
-    { name: 'a key where the certificate belongs', text: () => `tls_server_config:\n  cert_file: ${pki.server.key}\n  key_file: ${pki.server.key}\n`, error: /cert_file .*: no PEM certificate in it/ },
-    { name: 'client CA file holds no certificate', text: () => tlsBlock(`  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${pki.ca.key}\n`), error: /client_ca_file .*: no PEM certificate/ },
+    {
+      name: 'missing cert file',
+      text: () => `tls_server_config:\n  cert_file: ${dir}/nope.crt\n  key_file: ${pki.server.key}\n`,
+      error: /cannot read tls_server_config\.cert_file .*nope\.crt: ENOENT/,
+    },
+    {
+      name: 'key path is a directory',
+      text: () => `tls_server_config:\n  cert_file: ${pki.server.cert}\n  key_file: ${dir}\n`,
+      error: /cannot read tls_server_config\.key_file .*EISDIR/,
+    },
+    {
+      name: 'missing client CA file',
+      text: () => tlsBlock(`  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${dir}/ca-missing.crt\n`),
+      error: /cannot read tls_server_config\.client_ca_file/,
+    },
+    {
+      name: 'key of another certificate',
+      text: () => `tls_server_config:\n  cert_file: ${pki.server.cert}\n  key_file: ${pki.client.key}\n`,
+      error: /not usable: .*key values mismatch/,
+    },
+    {
+      name: 'a key where the certificate belongs',
+      text: () => `tls_server_config:\n  cert_file: ${pki.server.key}\n  key_file: ${pki.server.key}\n`,
+      error: /cert_file .*: no PEM certificate in it/,
+    },
+    {
+      name: 'client CA file holds no certificate',
+      text: () => tlsBlock(`  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${pki.ca.key}\n`),
+      error: /client_ca_file .*: no PEM certificate/,
+    },
     { name: 'no cert at all', text: () => `tls_server_config:\n  key_file: ${pki.server.key}\n`, error: /needs cert_file/ },
     { name: 'only a version: no silent plain HTTP', text: () => 'tls_server_config:\n  min_version: TLS13\n', error: /needs cert_file/ },
-    { name: 'file and inline both', text: () => tlsBlock('  cert: "x"\n'), error: /set tls_server_config\.cert_file or tls_server_config\.cert, not both/ },
+    {
+      name: 'file and inline both',
+      text: () => tlsBlock('  cert: "x"\n'),
+      error: /set tls_server_config\.cert_file or tls_server_config\.cert, not both/,
+    },
     { name: 'bad TLS version', text: () => tlsBlock('  min_version: TLS14\n'), error: /min_version must be TLS12 or TLS13, got "TLS14"/ },
     { name: 'TLS 1.1 refused', text: () => tlsBlock('  min_version: TLS11\n'), error: /not supported/ },
     { name: 'min above max', text: () => tlsBlock('  min_version: TLS13\n  max_version: TLS12\n'), error: /min_version is above/ },
-    { name: 'unknown client_auth_type', text: () => tlsBlock('  client_auth_type: VerifyEverything\n'), error: /client_auth_type must be one of NoClientCert, .*RequireAndVerifyClientCert, got "VerifyEverything"/ },
-    { name: 'verifying without a CA', text: () => tlsBlock('  client_auth_type: RequireAndVerifyClientCert\n'), error: /needs client_ca_file/ },
-    { name: 'CA without a client auth policy', text: () => tlsBlock(`  client_ca_file: ${pki.ca.cert}\n`), error: /client_auth_type is NoClientCert/ },
-    { name: 'allowed SANs that cannot be enforced', text: () => tlsBlock(`  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: ${pki.ca.cert}\n  client_allowed_sans: [a]\n`), error: /client_allowed_sans needs client_auth_type RequireAndVerifyClientCert/ },
-    { name: 'unknown cipher suite', text: () => tlsBlock('  cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]\n'), error: /unknown or unsupported cipher suite "TLS_RSA_WITH_RC4_128_SHA"/ },
+    {
+      name: 'unknown client_auth_type',
+      text: () => tlsBlock('  client_auth_type: VerifyEverything\n'),
+      error: /client_auth_type must be one of NoClientCert, .*RequireAndVerifyClientCert, got "VerifyEverything"/,
+    },
+    {
+      name: 'verifying without a CA',
+      text: () => tlsBlock('  client_auth_type: RequireAndVerifyClientCert\n'),
+      error: /needs client_ca_file/,
+    },
+    {
+      name: 'CA without a client auth policy',
+      text: () => tlsBlock(`  client_ca_file: ${pki.ca.cert}\n`),
+      error: /client_auth_type is NoClientCert/,
+    },
+    {
+      name: 'allowed SANs that cannot be enforced',
+      text: () => tlsBlock(`  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: ${pki.ca.cert}\n  client_allowed_sans: [a]\n`),
+      error: /client_allowed_sans needs client_auth_type RequireAndVerifyClientCert/,
+    },
+    {
+      name: 'unknown cipher suite',
+      text: () => tlsBlock('  cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]\n'),
+      error: /unknown or unsupported cipher suite "TLS_RSA_WITH_RC4_128_SHA"/,
+    },
     { name: 'unknown curve', text: () => tlsBlock('  curve_preferences: [CurveP224]\n'), error: /unknown curve "CurveP224"/ },
-    { name: 'header not in the allowed list', text: () => 'http_server_config:\n  headers:\n    Server: nginx\n', error: /"Server" cannot be set/ },
-    { name: 'bad X-Frame-Options value', text: () => 'http_server_config:\n  headers:\n    X-Frame-Options: allow-from x\n', error: /X-Frame-Options must be one of deny, sameorigin/ },
-    { name: 'header value with a newline', text: () => 'http_server_config:\n  headers:\n    Content-Security-Policy: "a\\r\\nSet-Cookie: x"\n', error: /control character/ },
-    { name: 'plain-text password instead of a hash', text: () => 'basic_auth_users:\n  alice: hunter2\n', error: /basic_auth_users\["alice"\]: not a bcrypt hash/ },
+    {
+      name: 'header not in the allowed list',
+      text: () => 'http_server_config:\n  headers:\n    Server: nginx\n',
+      error: /"Server" cannot be set/,
+    },
+    {
+      name: 'bad X-Frame-Options value',
+      text: () => 'http_server_config:\n  headers:\n    X-Frame-Options: allow-from x\n',
+      error: /X-Frame-Options must be one of deny, sameorigin/,
+    },
+    {
+      name: 'header value with a newline',
+      text: () => 'http_server_config:\n  headers:\n    Content-Security-Policy: "a\\r\\nSet-Cookie: x"\n',
+      error: /control character/,
+    },
+    {
+      name: 'plain-text password instead of a hash',
+      text: () => 'basic_auth_users:\n  alice: hunter2\n',
+      error: /basic_auth_users\["alice"\]: not a bcrypt hash/,
+    },
     { name: 'MD5 htpasswd hash', text: () => 'basic_auth_users:\n  alice: $apr1$abc$0123456789012345678901\n', error: /not a bcrypt hash/ },
-    { name: 'bcrypt cost out of range', text: () => `basic_auth_users:\n  alice: '${hash.replace(/\$\d\d\$/, '$32$')}'\n`, error: /not a bcrypt hash/ },
+    {
+      name: 'bcrypt cost out of range',
+      text: () => `basic_auth_users:\n  alice: '${hash.replace(/\$\d\d\$/, '$32$')}'\n`,
+      error: /not a bcrypt hash/,
+    },
     { name: 'user name with a colon', text: () => `basic_auth_users:\n  "a:b": '${hash}'\n`, error: /contain no ':'/ },
-    { name: 'duplicate key', text: () => `basic_auth_users:\n  alice: '${hash}'\n  alice: '${hash}'\n`, error: /not valid YAML: .*unique/i },
+    {
+      name: 'duplicate key',
+      text: () => `basic_auth_users:\n  alice: '${hash}'\n  alice: '${hash}'\n`,
+      error: /not valid YAML: .*unique/i,
+    },
     { name: 'not YAML', text: () => 'tls_server_config: [unclosed\n', error: /not valid YAML/ },
     { name: 'a list at the top', text: () => '- a\n- b\n', error: /the top level must be a mapping/ },
     { name: 'rate limit without burst', text: () => 'rate_limit:\n  interval: 1s\n', error: /rate_limit\.burst must be a whole number/ },
-    { name: 'rate limit with a bad interval', text: () => 'rate_limit:\n  interval: soon\n  burst: 1\n', error: /rate_limit\.interval must be a duration/ },
+    {
+      name: 'rate limit with a bad interval',
+      text: () => 'rate_limit:\n  interval: soon\n  burst: 1\n',
+      error: /rate_limit\.interval must be a duration/,
+    },
   ];
   for (const c of cases) {
     test(c.name, async () => {
@@ -182,7 +270,9 @@ describe('invalid files: one line that names the file and the problem', () => {
 
   test('the hash of a rejected user never appears in the message', async () => {
     const secretLooking = '$2y$10$' + 'x'.repeat(40); // right prefix, wrong length
-    const error = await loadWebConfig(await configFile(`basic_auth_users:\n  alice: '${secretLooking}'\n`)).catch((caught: Error) => caught);
+    const error = await loadWebConfig(await configFile(`basic_auth_users:\n  alice: '${secretLooking}'\n`)).catch(
+      (caught: unknown) => caught,
+    );
     expect((error as Error).message).not.toContain(secretLooking);
   });
 

@@ -45,7 +45,7 @@ beforeAll(async () => {
       '    Strict-Transport-Security: max-age=31536000',
       '    X-Content-Type-Options: nosniff',
       '    X-Frame-Options: deny',
-      "    Content-Security-Policy: \"default-src 'none'\"",
+      '    Content-Security-Policy: "default-src \'none\'"',
       'basic_auth_users:',
       `  prometheus: '${await bcrypt.hash(PASSWORD, 10)}'`,
       '',
@@ -132,7 +132,12 @@ describe('every other way in is refused by the running binary', () => {
   });
 
   test('a certificate from an untrusted CA, or none, fails the TLS handshake', async () => {
-    const untrusted = await httpsGet(port(), { ca: pki.ca.cert, clientCertificate: pki.untrustedClient, user: 'prometheus', password: PASSWORD });
+    const untrusted = await httpsGet(port(), {
+      ca: pki.ca.cert,
+      clientCertificate: pki.untrustedClient,
+      user: 'prometheus',
+      password: PASSWORD,
+    });
     expect(untrusted.kind).toBe('refused');
     const none = await httpsGet(port(), { ca: pki.ca.cert, user: 'prometheus', password: PASSWORD });
     expect(none.kind).toBe('refused');
@@ -172,24 +177,47 @@ describe('shutdown', () => {
 describe('a broken web config stops the binary at start: one line, exit status 2', () => {
   const cases: { name: string; text: () => string; error: RegExp }[] = [
     { name: 'unknown key', text: () => 'basic_auth:\n  alice: x\n', error: /unknown key "basic_auth"/ },
-    { name: 'missing certificate file', text: () => `tls_server_config:\n  cert_file: ${dir}/missing.crt\n  key_file: ${pki.server.key}\n`, error: /cannot read tls_server_config\.cert_file .*missing\.crt/ },
-    { name: 'key that does not match', text: () => `tls_server_config:\n  cert_file: ${pki.server.cert}\n  key_file: ${pki.client.key}\n`, error: /key values mismatch/ },
-    { name: 'missing client CA', text: () => `tls_server_config:\n  cert_file: ${pki.server.cert}\n  key_file: ${pki.server.key}\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${dir}/missing-ca.crt\n`, error: /cannot read tls_server_config\.client_ca_file/ },
+    {
+      name: 'missing certificate file',
+      text: () => `tls_server_config:\n  cert_file: ${dir}/missing.crt\n  key_file: ${pki.server.key}\n`,
+      error: /cannot read tls_server_config\.cert_file .*missing\.crt/,
+    },
+    {
+      name: 'key that does not match',
+      text: () => `tls_server_config:\n  cert_file: ${pki.server.cert}\n  key_file: ${pki.client.key}\n`,
+      error: /key values mismatch/,
+    },
+    {
+      name: 'missing client CA',
+      text: () =>
+        `tls_server_config:\n  cert_file: ${pki.server.cert}\n  key_file: ${pki.server.key}\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${dir}/missing-ca.crt\n`,
+      error: /cannot read tls_server_config\.client_ca_file/,
+    },
     { name: 'password instead of a bcrypt hash', text: () => 'basic_auth_users:\n  prometheus: hunter2\n', error: /not a bcrypt hash/ },
-    { name: 'bad TLS version', text: () => `tls_server_config:\n  cert_file: ${pki.server.cert}\n  key_file: ${pki.server.key}\n  min_version: TLS1.3\n`, error: /min_version must be TLS12 or TLS13/ },
+    {
+      name: 'bad TLS version',
+      text: () => `tls_server_config:\n  cert_file: ${pki.server.cert}\n  key_file: ${pki.server.key}\n  min_version: TLS1.3\n`,
+      error: /min_version must be TLS12 or TLS13/,
+    },
   ];
   let counter = 0;
   for (const c of cases) {
     test(c.name, async () => {
       const path = join(dir, `broken-${++counter}.yml`);
       await writeFile(path, c.text());
-      const result = await execa('node', [builtMain, '--web.listen-address=127.0.0.1:0', `--web.config.file=${path}`, ...quietExporterArgs()], {
-        reject: false,
-        timeout: 30_000,
-      });
+      const result = await execa(
+        'node',
+        [builtMain, '--web.listen-address=127.0.0.1:0', `--web.config.file=${path}`, ...quietExporterArgs()],
+        {
+          reject: false,
+          timeout: 30_000,
+        },
+      );
       expect(result.exitCode).toBe(2);
       expect(result.stdout).toBe('');
-      const lines = String(result.stderr).split('\n').filter((line) => line !== '');
+      const lines = String(result.stderr)
+        .split('\n')
+        .filter((line) => line !== '');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(new RegExp(`^netns-exporter: --web\\.config\\.file ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
       expect(lines[0]).toMatch(c.error);

@@ -35,9 +35,25 @@ async function openssl(args: readonly string[]): Promise<void> {
 async function makeCa(dir: string, name: string): Promise<KeyPair> {
   const pair = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
   await openssl([
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', pair.key, '-out', pair.cert, '-days', '2', '-subj', `/CN=netns-exporter test ${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    pair.key,
+    '-out',
+    pair.cert,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=netns-exporter test ${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   return pair;
 }
@@ -47,10 +63,37 @@ async function makeLeaf(dir: string, name: string, ca: KeyPair, usage: 'serverAu
   const csr = join(dir, `${name}.csr`);
   const extensions = join(dir, `${name}.ext`);
   await writeFile(extensions, `subjectAltName=${san}\nextendedKeyUsage=${usage}\nkeyUsage=critical,digitalSignature\n`);
-  await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', pair.key, '-out', csr, '-subj', `/CN=${name}`]);
   await openssl([
-    'x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-out', pair.cert,
-    '-days', '2', '-extfile', extensions,
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    pair.key,
+    '-out',
+    csr,
+    '-subj',
+    `/CN=${name}`,
+  ]);
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-CAcreateserial',
+    '-out',
+    pair.cert,
+    '-days',
+    '2',
+    '-extfile',
+    extensions,
   ]);
   return pair;
 }
@@ -64,7 +107,13 @@ export async function createTestPki(): Promise<TestPki> {
       dir,
       ca,
       server: await makeLeaf(dir, 'server', ca, 'serverAuth', 'IP:127.0.0.1,DNS:localhost'),
-      client: await makeLeaf(dir, 'client', ca, 'clientAuth', 'DNS:prometheus.example,URI:spiffe://netns-test/prometheus,IP:10.0.0.7,email:prom@example.org'),
+      client: await makeLeaf(
+        dir,
+        'client',
+        ca,
+        'clientAuth',
+        'DNS:prometheus.example,URI:spiffe://netns-test/prometheus,IP:10.0.0.7,email:prom@example.org',
+      ),
       otherClient: await makeLeaf(dir, 'other-client', ca, 'clientAuth', 'DNS:intruder.example'),
       untrustedCa,
       untrustedClient: await makeLeaf(dir, 'untrusted-client', untrustedCa, 'clientAuth', 'DNS:prometheus.example'),

@@ -21,7 +21,15 @@ export interface ClientOptions {
 }
 
 export type ClientResult =
-  | { readonly kind: 'response'; readonly status: number; readonly headers: Record<string, string | string[] | undefined>; readonly body: string; readonly protocol: string | null; readonly cipher: string; readonly peerFingerprint: string }
+  | {
+      readonly kind: 'response';
+      readonly status: number;
+      readonly headers: Record<string, string | string[] | undefined>;
+      readonly body: string;
+      readonly protocol: string | null;
+      readonly cipher: string;
+      readonly peerFingerprint: string;
+    }
   | { readonly kind: 'refused'; readonly error: string };
 
 export function httpsGet(port: number, options: ClientOptions): Promise<ClientResult> {
@@ -35,7 +43,9 @@ export function httpsGet(port: number, options: ClientOptions): Promise<ClientRe
         method: options.method ?? 'GET',
         agent: false, // a fresh connection (and handshake) for every request
         ca: readFileSync(options.ca),
-        ...(options.clientCertificate ? { cert: readFileSync(options.clientCertificate.cert), key: readFileSync(options.clientCertificate.key) } : {}),
+        ...(options.clientCertificate
+          ? { cert: readFileSync(options.clientCertificate.cert), key: readFileSync(options.clientCertificate.key) }
+          : {}),
         ...(auth !== undefined ? { headers: { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } } : {}),
         ...(options.minVersion ? { minVersion: options.minVersion } : {}),
         ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
@@ -47,6 +57,7 @@ export function httpsGet(port: number, options: ClientOptions): Promise<ClientRe
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (body += chunk));
         response.on('end', () => {
+          // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- an https response's socket is the TLSSocket that carried it
           const socket = response.socket as import('node:tls').TLSSocket;
           resolve({
             kind: 'response',

@@ -93,7 +93,7 @@ export function indexAttributes(buf: Buffer, start: number, end: number, maxType
   // a plain array: V8 allocates small SMI arrays far faster than typed arrays
   const index: number[] = [];
   for (let i = 0; i < 2 * (maxType + 1); i++) index.push(-1);
-  for (let offset = start; offset + NLA_HDRLEN <= end; ) {
+  for (let offset = start; offset + NLA_HDRLEN <= end;) {
     const length = readHostU16(buf, offset);
     if (length < NLA_HDRLEN || length > end - offset) return undefined;
     const type = readHostU16(buf, offset + 2) & NLA_TYPE_MASK;
@@ -107,8 +107,13 @@ export function indexAttributes(buf: Buffer, start: number, end: number, maxType
 }
 
 /** Calls `visit(type, valueStart, valueEnd)` for every attribute, repeated ones included; false when malformed. */
-export function forEachAttribute(buf: Buffer, start: number, end: number, visit: (type: number, valueStart: number, valueEnd: number) => void): boolean {
-  for (let offset = start; offset + NLA_HDRLEN <= end; ) {
+export function forEachAttribute(
+  buf: Buffer,
+  start: number,
+  end: number,
+  visit: (type: number, valueStart: number, valueEnd: number) => void,
+): boolean {
+  for (let offset = start; offset + NLA_HDRLEN <= end;) {
     const length = readHostU16(buf, offset);
     if (length < NLA_HDRLEN || length > end - offset) return false;
     visit(readHostU16(buf, offset + 2) & NLA_TYPE_MASK, offset + NLA_HDRLEN, offset + length);

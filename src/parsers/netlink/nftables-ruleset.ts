@@ -128,7 +128,7 @@ const MAX_EXPR_DATA_ATTR = 5;
 function userDataComment(buf: Buffer, index: AttributeIndex): string {
   if (!has(index, NFTA_RULE_USERDATA)) return '';
   const end = valueEnd(index, NFTA_RULE_USERDATA);
-  for (let offset = valueStart(index, NFTA_RULE_USERDATA); offset + 2 <= end; ) {
+  for (let offset = valueStart(index, NFTA_RULE_USERDATA); offset + 2 <= end;) {
     const type = buf[offset] as number;
     const length = buf[offset + 1] as number;
     if (offset + 2 + length > end) break;
@@ -143,7 +143,10 @@ function isIptablesExpression(name: string, buf: Buffer, data: AttributeIndex): 
   if (IPTABLES_EXPRESSIONS.has(name)) return true;
   if (name === 'log') return has(data, NFTA_LOG_GROUP);
   if (name === 'limit') {
-    return (be32Attribute(buf, data, NFTA_LIMIT_TYPE) ?? NFT_LIMIT_PKTS) === NFT_LIMIT_PKTS && (be32Attribute(buf, data, NFTA_LIMIT_FLAGS) ?? 0) === 0;
+    return (
+      (be32Attribute(buf, data, NFTA_LIMIT_TYPE) ?? NFT_LIMIT_PKTS) === NFT_LIMIT_PKTS &&
+      (be32Attribute(buf, data, NFTA_LIMIT_FLAGS) ?? 0) === 0
+    );
   }
   return false;
 }
@@ -169,15 +172,20 @@ function forEachExpression(
   visit: (name: string | undefined, data: AttributeIndex | undefined) => void,
 ): boolean {
   let malformed = false;
-  const listOk = forEachAttribute(buf, valueStart(rule, NFTA_RULE_EXPRESSIONS), valueEnd(rule, NFTA_RULE_EXPRESSIONS), (type, start, end) => {
-    if (type !== NFTA_LIST_ELEM) return;
-    const expression = indexAttributes(buf, start, end, NFTA_EXPR_DATA);
-    if (expression === undefined) {
-      malformed = true;
-      return;
-    }
-    visit(stringAttribute(buf, expression, NFTA_EXPR_NAME), nestedIndex(buf, expression, NFTA_EXPR_DATA, MAX_EXPR_DATA_ATTR));
-  });
+  const listOk = forEachAttribute(
+    buf,
+    valueStart(rule, NFTA_RULE_EXPRESSIONS),
+    valueEnd(rule, NFTA_RULE_EXPRESSIONS),
+    (type, start, end) => {
+      if (type !== NFTA_LIST_ELEM) return;
+      const expression = indexAttributes(buf, start, end, NFTA_EXPR_DATA);
+      if (expression === undefined) {
+        malformed = true;
+        return;
+      }
+      visit(stringAttribute(buf, expression, NFTA_EXPR_NAME), nestedIndex(buf, expression, NFTA_EXPR_DATA, MAX_EXPR_DATA_ATTR));
+    },
+  );
   return listOk && !malformed;
 }
 
@@ -259,13 +267,7 @@ function decodeRule(buf: Buffer, rule: AttributeIndex): DecodedRule | undefined 
 /** True when a base chain is exactly one of iptables' built-in chains of its table. */
 function isBuiltinBaseChain(table: string, chain: ChainRecord): boolean {
   const spec = BUILTIN_TABLES.get(table)?.find((candidate) => candidate.name === chain.name);
-  return (
-    spec !== undefined &&
-    chain.hook !== undefined &&
-    spec.hook === chain.hook.hooknum &&
-    spec.priority === chain.hook.priority &&
-    spec.type === chain.hook.type
-  );
+  return spec !== undefined && spec.hook === chain.hook?.hooknum && spec.priority === chain.hook.priority && spec.type === chain.hook.type;
 }
 
 /** Parses the concatenated table, chain and rule dumps of one family. */
@@ -348,7 +350,8 @@ function parseRuleset(data: Buffer, options: NftablesParseOptions): ParseResult<
   });
   if (problem !== undefined) return parseFailure(problem);
   // the table, chain and rule dumps each end with NLMSG_DONE: fewer means the answer was cut short
-  if (dumpsEnded < DUMPS_PER_RULESET) return parseFailure(`nftables: ${dumpsEnded} of ${DUMPS_PER_RULESET} dumps ended with NLMSG_DONE (truncated)`);
+  if (dumpsEnded < DUMPS_PER_RULESET)
+    return parseFailure(`nftables: ${dumpsEnded} of ${DUMPS_PER_RULESET} dumps ended with NLMSG_DONE (truncated)`);
 
   const result: IptablesTable[] = [];
   for (const [tableName, builtinChains] of BUILTIN_TABLES) {

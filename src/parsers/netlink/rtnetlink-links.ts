@@ -4,7 +4,13 @@
 
 import { endianness } from 'node:os';
 import type { LinkRecord } from '../../model/records/links.js';
-import { type NetDevRecord, RECEIVE_COUNTERS, type ReceiveCounter, TRANSMIT_COUNTERS, type TransmitCounter } from '../../model/records/net-dev.js';
+import {
+  type NetDevRecord,
+  RECEIVE_COUNTERS,
+  type ReceiveCounter,
+  TRANSMIT_COUNTERS,
+  type TransmitCounter,
+} from '../../model/records/net-dev.js';
 import { readCounter } from '../binary-counters.js';
 import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
 import {
@@ -39,18 +45,72 @@ const ARPHRD_IPGRE = 778;
 const ARPHRD_IP6GRE = 823;
 
 const LINK_TYPES = new Map<number, string>([
-  [0, 'netrom'], [1, 'ether'], [2, 'eether'], [3, 'ax25'], [4, 'pronet'], [5, 'chaos'], [6, 'ieee802'],
-  [7, 'arcnet'], [8, 'atalk'], [15, 'dlci'], [19, 'atm'], [23, 'metricom'], [24, 'ieee1394'],
-  [32, 'infiniband'], [256, 'slip'], [257, 'cslip'], [258, 'slip6'], [259, 'cslip6'], [260, 'rsrvd'],
-  [264, 'adapt'], [270, 'rose'], [271, 'x25'], [272, 'hwx25'], [280, 'can'], [281, 'mctp'], [512, 'ppp'],
-  [513, 'hdlc'], [516, 'lapb'], [517, 'ddcmp'], [518, 'rawhdlc'], [519, 'rawip'], [768, 'ipip'],
-  [769, 'tunnel6'], [770, 'frad'], [771, 'skip'], [772, 'loopback'], [773, 'ltalk'], [774, 'fddi'],
-  [775, 'bif'], [776, 'sit'], [777, 'ip/ddp'], [778, 'gre'], [779, 'pimreg'], [780, 'hippi'], [781, 'ash'],
-  [782, 'econet'], [783, 'irda'], [784, 'fcpp'], [785, 'fcal'], [786, 'fcpl'], [787, 'fcfb0'],
-  [800, 'tr'], [801, 'ieee802.11'], [802, 'ieee802.11/prism'], [803, 'ieee802.11/radiotap'],
-  [804, 'ieee802.15.4'], [805, 'ieee802.15.4/monitor'], [820, 'phonet'], [821, 'phonet_pipe'],
-  [822, 'caif'], [823, 'gre6'], [824, 'netlink'], [825, '6lowpan'], [826, 'vsockmon'],
-  [0xfffe, 'none'], [0xffff, 'void'],
+  [0, 'netrom'],
+  [1, 'ether'],
+  [2, 'eether'],
+  [3, 'ax25'],
+  [4, 'pronet'],
+  [5, 'chaos'],
+  [6, 'ieee802'],
+  [7, 'arcnet'],
+  [8, 'atalk'],
+  [15, 'dlci'],
+  [19, 'atm'],
+  [23, 'metricom'],
+  [24, 'ieee1394'],
+  [32, 'infiniband'],
+  [256, 'slip'],
+  [257, 'cslip'],
+  [258, 'slip6'],
+  [259, 'cslip6'],
+  [260, 'rsrvd'],
+  [264, 'adapt'],
+  [270, 'rose'],
+  [271, 'x25'],
+  [272, 'hwx25'],
+  [280, 'can'],
+  [281, 'mctp'],
+  [512, 'ppp'],
+  [513, 'hdlc'],
+  [516, 'lapb'],
+  [517, 'ddcmp'],
+  [518, 'rawhdlc'],
+  [519, 'rawip'],
+  [768, 'ipip'],
+  [769, 'tunnel6'],
+  [770, 'frad'],
+  [771, 'skip'],
+  [772, 'loopback'],
+  [773, 'ltalk'],
+  [774, 'fddi'],
+  [775, 'bif'],
+  [776, 'sit'],
+  [777, 'ip/ddp'],
+  [778, 'gre'],
+  [779, 'pimreg'],
+  [780, 'hippi'],
+  [781, 'ash'],
+  [782, 'econet'],
+  [783, 'irda'],
+  [784, 'fcpp'],
+  [785, 'fcal'],
+  [786, 'fcpl'],
+  [787, 'fcfb0'],
+  [800, 'tr'],
+  [801, 'ieee802.11'],
+  [802, 'ieee802.11/prism'],
+  [803, 'ieee802.11/radiotap'],
+  [804, 'ieee802.15.4'],
+  [805, 'ieee802.15.4/monitor'],
+  [820, 'phonet'],
+  [821, 'phonet_pipe'],
+  [822, 'caif'],
+  [823, 'gre6'],
+  [824, 'netlink'],
+  [825, '6lowpan'],
+  [826, 'vsockmon'],
+  [0xfffe, 'none'],
+  [0xffff, 'void'],
 ]);
 
 function linkTypeName(type: number): string {
@@ -85,7 +145,7 @@ function formatAddress(bytes: Buffer, type: number): string {
 function compressIPv6(groups: string[]): string {
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     if (groups[i] !== '0') {
       i++;
       continue;
@@ -174,10 +234,29 @@ export function rtnetlinkVolatileRanges(data: Buffer): [number, number][] {
 
 /** Fields of struct rtnl_link_stats64 (u64 each, host order) by index, as include/uapi/linux/if_link.h lists them. */
 const STATS64 = {
-  rxPackets: 0, txPackets: 1, rxBytes: 2, txBytes: 3, rxErrors: 4, txErrors: 5, rxDropped: 6, txDropped: 7,
-  multicast: 8, collisions: 9, rxLengthErrors: 10, rxOverErrors: 11, rxCrcErrors: 12, rxFrameErrors: 13,
-  rxFifoErrors: 14, rxMissedErrors: 15, txAbortedErrors: 16, txCarrierErrors: 17, txFifoErrors: 18,
-  txHeartbeatErrors: 19, txWindowErrors: 20, rxCompressed: 21, txCompressed: 22,
+  rxPackets: 0,
+  txPackets: 1,
+  rxBytes: 2,
+  txBytes: 3,
+  rxErrors: 4,
+  txErrors: 5,
+  rxDropped: 6,
+  txDropped: 7,
+  multicast: 8,
+  collisions: 9,
+  rxLengthErrors: 10,
+  rxOverErrors: 11,
+  rxCrcErrors: 12,
+  rxFrameErrors: 13,
+  rxFifoErrors: 14,
+  rxMissedErrors: 15,
+  txAbortedErrors: 16,
+  txCarrierErrors: 17,
+  txFifoErrors: 18,
+  txHeartbeatErrors: 19,
+  txWindowErrors: 20,
+  rxCompressed: 21,
+  txCompressed: 22,
 } as const;
 const STATS64_MIN_LEN = 23 * 8;
 
@@ -205,12 +284,18 @@ function parseDump(data: Buffer, wantLinks: boolean, wantCounters: boolean): Par
       if (mtuAt === -1 || valueEnd(attributes, IFLA_MTU) - mtuAt < 4) return `rtnetlink: link ${ifindex} lacks IFLA_MTU`;
       const operstateAt = valueStart(attributes, IFLA_OPERSTATE);
       const addressAt = valueStart(attributes, IFLA_ADDRESS);
-      const carrierAt = valueEnd(attributes, IFLA_CARRIER_CHANGES) - valueStart(attributes, IFLA_CARRIER_CHANGES) >= 4 ? valueStart(attributes, IFLA_CARRIER_CHANGES) : -1;
+      const carrierAt =
+        valueEnd(attributes, IFLA_CARRIER_CHANGES) - valueStart(attributes, IFLA_CARRIER_CHANGES) >= 4
+          ? valueStart(attributes, IFLA_CARRIER_CHANGES)
+          : -1;
       carrierChangesAt.push(carrierAt);
       links.push({
         ifindex,
         device,
-        operstate: operstateAt !== -1 && valueEnd(attributes, IFLA_OPERSTATE) > operstateAt ? (OPER_STATES[data[operstateAt] as number] ?? 'UNKNOWN') : 'UNKNOWN',
+        operstate:
+          operstateAt !== -1 && valueEnd(attributes, IFLA_OPERSTATE) > operstateAt
+            ? (OPER_STATES[data[operstateAt] as number] ?? 'UNKNOWN')
+            : 'UNKNOWN',
         mtu: readHostU32(data, mtuAt),
         address: addressAt === -1 ? '' : formatAddress(data.subarray(addressAt, valueEnd(attributes, IFLA_ADDRESS)), type),
         linkType: linkTypeName(type),
@@ -258,7 +343,7 @@ const NET_DEV_COLUMNS: readonly (readonly number[])[] = [
 function netDevColumn(data: Buffer, at: number, column: number): number {
   const fields = NET_DEV_COLUMNS[column] as readonly number[];
   let sum = 0;
-  for (let i = 0; i < fields.length; i++) sum += readHostCounter(data, at + 8 * (fields[i] as number));
+  for (const field of fields) sum += readHostCounter(data, at + 8 * field);
   return sum;
 }
 
@@ -266,7 +351,7 @@ function netDevColumn(data: Buffer, at: number, column: number): number {
 export function netDevColumnAt(view: DataView, at: number, column: number): number {
   const fields = NET_DEV_COLUMNS[column] as readonly number[];
   let sum = 0;
-  for (let i = 0; i < fields.length; i++) sum += readCounter(view, at + 8 * (fields[i] as number), !HOST_LITTLE_ENDIAN);
+  for (const field of fields) sum += readCounter(view, at + 8 * field, !HOST_LITTLE_ENDIAN);
   return sum;
 }
 

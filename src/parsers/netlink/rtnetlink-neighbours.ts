@@ -7,7 +7,15 @@
 import type { NeighbourCount } from '../../model/records/neighbours.js';
 import { NeighbourCounter, nudStateName } from '../neighbour-counts.js';
 import { parsed, parseFailure, type ParseResult } from '../parse-result.js';
-import { forEachNetlinkMessage, indexAttributes, neverThrow, NLMSG_DONE, readHostI32, readHostU16, stringAttribute } from './netlink-messages.js';
+import {
+  forEachNetlinkMessage,
+  indexAttributes,
+  neverThrow,
+  NLMSG_DONE,
+  readHostI32,
+  readHostU16,
+  stringAttribute,
+} from './netlink-messages.js';
 
 const RTM_NEWLINK = 16;
 const RTM_NEWNEIGH = 28;
@@ -49,7 +57,11 @@ export function parseRtnetlinkNeighbours(data: Buffer): ParseResult<NeighbourCou
       if (((data[start + 10] as number) & NTF_PROXY) !== 0) return undefined;
       // an AF_UNSPEC dump walks every neighbour table: ARP and NDP (DECnet's went in Linux 6.1)
       if (family !== AF_INET && family !== AF_INET6) return undefined;
-      entries.push({ ifindex: readHostI32(data, start + 4), family: family === AF_INET ? 'ipv4' : 'ipv6', state: readHostU16(data, start + 8) });
+      entries.push({
+        ifindex: readHostI32(data, start + 4),
+        family: family === AF_INET ? 'ipv4' : 'ipv6',
+        state: readHostU16(data, start + 8),
+      });
       return undefined;
     });
     if (problem !== undefined) return parseFailure(problem);
@@ -58,7 +70,8 @@ export function parseRtnetlinkNeighbours(data: Buffer): ParseResult<NeighbourCou
     for (const entry of entries) {
       const device = names.get(entry.ifindex);
       // a device made between the two dumps (a deleted one takes its neighbours with it): do not guess
-      if (device === undefined) return parseFailure(`rtnetlink neighbours: neighbour on ifindex ${entry.ifindex}, which the link dump does not have`);
+      if (device === undefined)
+        return parseFailure(`rtnetlink neighbours: neighbour on ifindex ${entry.ifindex}, which the link dump does not have`);
       counter.add(device, entry.family, nudStateName(entry.state));
     }
     return parsed(counter.result());

@@ -75,7 +75,7 @@ function extensionName(blob: Buffer, offset: number): string {
 /** `base`: where `blob` starts in the whole result, so that counter offsets point into the result. */
 function readEntries(blob: Buffer, base: number, layout: Layout): ParseResult<Entry[]> {
   const entries: Entry[] = [];
-  for (let offset = 0; offset < blob.length; ) {
+  for (let offset = 0; offset < blob.length;) {
     if (blob.length - offset < layout.entrySize) return parseFailure(`x_tables: truncated entry at offset ${offset}`);
     const targetOffset = readHostU16(blob, offset + layout.targetOffsetOffset);
     const next = readHostU16(blob, offset + layout.nextOffsetOffset);
@@ -83,7 +83,7 @@ function readEntries(blob: Buffer, base: number, layout: Layout): ParseResult<En
       return parseFailure(`x_tables: entry at offset ${offset} has target_offset ${targetOffset}, next_offset ${next}`);
     }
     const comments: string[] = [];
-    for (let match = offset + layout.entrySize; match < offset + targetOffset; ) {
+    for (let match = offset + layout.entrySize; match < offset + targetOffset;) {
       const size = readHostU16(blob, match);
       if (size < EXTENSION_HEADER_LEN || match + size > offset + targetOffset) {
         return parseFailure(`x_tables: match of size ${size} at offset ${match}`);
@@ -190,13 +190,20 @@ function parseTable(name: string, info: Buffer, blob: Buffer, base: number, layo
   return parsed({ name, chains: [...builtins, ...userChains] });
 }
 
-function ruleTarget(blob: Buffer, entry: Entry, chainAtOffset: ReadonlyMap<number, string>, layout: Layout): ParseResult<{ target: string; goto: boolean }> {
+function ruleTarget(
+  blob: Buffer,
+  entry: Entry,
+  chainAtOffset: ReadonlyMap<number, string>,
+  layout: Layout,
+): ParseResult<{ target: string; goto: boolean }> {
   if (entry.targetName !== STANDARD_TARGET) return parsed({ target: entry.targetName, goto: false });
   const verdict = standardVerdict(blob, entry);
   if (verdict === undefined) return parseFailure(`standard target without a verdict at offset ${entry.offset}`);
   if (verdict < 0) {
     const name = STANDARD_VERDICTS.get(verdict);
-    return name === undefined ? parseFailure(`unknown verdict ${verdict} at offset ${entry.offset}`) : parsed({ target: name, goto: false });
+    return name === undefined
+      ? parseFailure(`unknown verdict ${verdict} at offset ${entry.offset}`)
+      : parsed({ target: name, goto: false });
   }
   if (verdict === entry.offset + entry.next) return parsed({ target: '', goto: false }); // falls through: no -j
   const chain = chainAtOffset.get(verdict);
@@ -242,7 +249,8 @@ function parseEntries(data: Buffer): ParseResult<IptablesTable[]> {
     if (name === undefined || info === undefined || blob === undefined || info.length < GETINFO_LEN) {
       return parseFailure(`x_tables: truncated table record at offset ${offset}`);
     }
-    if (readHostU32(info, GETINFO_SIZE) !== blob.length) return parseFailure(`x_tables: ${name.toString()} size does not match its entries`);
+    if (readHostU32(info, GETINFO_SIZE) !== blob.length)
+      return parseFailure(`x_tables: ${name.toString()} size does not match its entries`);
     const table = parseTable(name.toString('utf8'), info, blob, blob.byteOffset - data.byteOffset, layout);
     if (!table.ok) return table;
     tables.push(table.value);

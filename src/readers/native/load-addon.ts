@@ -6,7 +6,9 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** Opaque handle of a thread pool inside the addon. */
-export type PoolHandle = { readonly __netnsReaderPool: unique symbol };
+export interface PoolHandle {
+  readonly __netnsReaderPool: unique symbol;
+}
 
 /**
  * What a request asks the addon for (native/src/requests.h, request_kind). The addon exports its own
@@ -75,7 +77,8 @@ export function unpackJobs(data: Buffer, meta: Float64Array): FinishedJob[] {
     }
     jobs.push({ jobId, stage, stageErrno, results });
   }
-  if (m !== meta.length || offset !== data.length) throw new Error(`native reader: batch of ${data.length} bytes does not match its description`);
+  if (m !== meta.length || offset !== data.length)
+    throw new Error(`native reader: batch of ${data.length} bytes does not match its description`);
   return jobs;
 }
 
@@ -91,7 +94,8 @@ export interface NetnsReaderAddon {
   readonly jobStages: Readonly<Record<string, number>>;
 }
 
-export type AddonLoad = { readonly ok: true; readonly addon: NetnsReaderAddon; readonly path: string } | { readonly ok: false; readonly reason: string };
+export type AddonLoad =
+  { readonly ok: true; readonly addon: NetnsReaderAddon; readonly path: string } | { readonly ok: false; readonly reason: string };
 
 // src/readers/native/ and dist/readers/native/ are both three levels below the package root
 export const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/netns_reader.node', import.meta.url));
@@ -113,10 +117,15 @@ export function loadNativeAddon(path: string = ADDON_PATH): AddonLoad {
   if (process.platform !== 'linux') return { ok: false, reason: `network namespaces need Linux, not ${process.platform}` };
   if (!existsSync(path)) return { ok: false, reason: `${path} is missing (the addon was not built at install)` };
   try {
-    const loaded = createRequire(import.meta.url)(path) as Partial<Record<(typeof EXPORTS)[number] | 'requestKinds' | 'jobStages', unknown>>;
+    const loaded = createRequire(import.meta.url)(path) as Partial<
+      Record<(typeof EXPORTS)[number] | 'requestKinds' | 'jobStages', unknown>
+    >;
     const missing = EXPORTS.filter((name) => typeof loaded[name] !== 'function');
     if (missing.length > 0) return { ok: false, reason: `${path} lacks ${missing.join(', ')}` };
-    const differ = [...tableMismatches(RequestKind, loaded.requestKinds).map((name) => `request kind ${name}`), ...tableMismatches(JobStage, loaded.jobStages).map((name) => `job stage ${name}`)];
+    const differ = [
+      ...tableMismatches(RequestKind, loaded.requestKinds).map((name) => `request kind ${name}`),
+      ...tableMismatches(JobStage, loaded.jobStages).map((name) => `job stage ${name}`),
+    ];
     if (differ.length > 0) return { ok: false, reason: `${path} was built from other sources (${differ.join(', ')} differ): rebuild it` };
     return { ok: true, addon: loaded as unknown as NetnsReaderAddon, path };
   } catch (error) {

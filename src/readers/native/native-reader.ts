@@ -8,7 +8,15 @@ import type { NetnsRef } from '../../model/netns-ref.js';
 import type { ReaderError } from '../../model/reader-error.js';
 import type { AnyNamespaceSource, NativeRead } from '../../sources/source.js';
 import { everySource, type NamespaceReader, type Reading, type Readings } from '../reader.js';
-import { JobStage, loadNativeAddon, RequestKind, unpackJobs, type AddonRequest, type NetnsReaderAddon, type PoolHandle } from './load-addon.js';
+import {
+  JobStage,
+  loadNativeAddon,
+  RequestKind,
+  unpackJobs,
+  type AddonRequest,
+  type NetnsReaderAddon,
+  type PoolHandle,
+} from './load-addon.js';
 
 export interface NativeReaderOptions {
   /** Threads that enter namespaces; each holds one namespace at a time. */
@@ -294,7 +302,9 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
       try {
         native.submit(pool, jobId, ns.path, addonRequests, ns.dev, ns.inode);
       } catch (error) {
-        finish(everyRequest(unique, { kind: 'tool-failed', detail: `native submit: ${error instanceof Error ? error.message : String(error)}` }));
+        finish(
+          everyRequest(unique, { kind: 'tool-failed', detail: `native submit: ${error instanceof Error ? error.message : String(error)}` }),
+        );
       }
     });
     settled.add(promise);
@@ -312,4 +322,3 @@ export function createNativeReader(options: NativeReaderOptions): NativeNamespac
 
   return { name: 'native', defaultParallelism: DEFAULT_PARALLELISM, read, close, stats: () => native.poolStats(pool) };
 }
-

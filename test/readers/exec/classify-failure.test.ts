@@ -9,9 +9,17 @@ const section = (status: string, stderr = '', data = '') => ({ data: Buffer.from
 
 describe('sectionToReading', () => {
   test('status 0 is the data, to be parsed as the exec backend declares', () => {
-    expect(sectionToReading(linksSource, section('0', '', '[]'), 1000, 3)).toEqual({ ok: true, data: Buffer.from('[]'), declaration: linksSource.exec, key: 3 });
+    expect(sectionToReading(linksSource, section('0', '', '[]'), 1000, 3)).toEqual({
+      ok: true,
+      data: Buffer.from('[]'),
+      declaration: linksSource.exec,
+      key: 3,
+    });
     expect(sectionToReading(netDevSource, section('0'), 1000, 0)).toMatchObject({ ok: true, declaration: netDevSource.exec });
-    expect(sectionToReading(iptablesLegacyIpv6Source, section('0'), 1000, 0)).toMatchObject({ ok: true, declaration: iptablesLegacyIpv6Source.exec });
+    expect(sectionToReading(iptablesLegacyIpv6Source, section('0'), 1000, 0)).toMatchObject({
+      ok: true,
+      declaration: iptablesLegacyIpv6Source.exec,
+    });
   });
 
   const failures = [
@@ -26,7 +34,12 @@ describe('sectionToReading', () => {
       detail: /not found or not executable: timeout: failed to run command/,
     },
     { status: '139', stderr: '', kind: 'tool-failed', detail: /killed by signal 11/ },
-    { status: '1', stderr: '\n  first line  \nsecond line', kind: 'tool-failed', detail: /^iptables-nft-save -c exited with status 1: first line$/ },
+    {
+      status: '1',
+      stderr: '\n  first line  \nsecond line',
+      kind: 'tool-failed',
+      detail: /^iptables-nft-save -c exited with status 1: first line$/,
+    },
   ] as const;
   for (const f of failures) {
     test(`status ${f.status} is ${f.kind}`, () => {

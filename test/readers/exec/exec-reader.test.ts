@@ -3,14 +3,25 @@
 // deleted namespace, an unprivileged nsenter).
 
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { NetnsRef } from '../../../src/model/netns-ref.js';
 import { createExecReader } from '../../../src/readers/exec/exec-reader.js';
-import type { NamespaceReader, Reading, Readings } from '../../../src/readers/reader.js';
+import type { Reading, Readings } from '../../../src/readers/reader.js';
 import type { AnyNamespaceSource } from '../../../src/sources/source.js';
 import { ALL_SOURCES, sourceNamed } from '../../support/sources.js';
 import { createNetnsLab, iptablesSaveIn, readProcNetDevIn, skipUnlessRoot, type NetnsLab } from '../../support/netns-lab.js';
@@ -27,7 +38,8 @@ function text(reading: Reading | undefined): string {
 }
 
 function errorOf(reading: Reading | undefined): { kind: string; detail: string } {
-  if (reading === undefined || reading.ok) throw new Error(`expected an error, got ${JSON.stringify(reading && { ...reading, data: String(reading.data) })}`);
+  if (reading === undefined || reading.ok)
+    throw new Error(`expected an error, got ${JSON.stringify(reading && { ...reading, data: String(reading.data) })}`);
   return reading.error;
 }
 
@@ -68,10 +80,24 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     lab = await createNetnsLab('exec');
     standins = mkdtempSync(join(tmpdir(), `${lab.prefix}tools-`));
     lab.onCleanup(() => rmSync(standins, { recursive: true, force: true }));
-    [nftNs, legacyNs] = await lab.addNamespaces(['nft', 'legacy']) as [string, string];
+    [nftNs, legacyNs] = (await lab.addNamespaces(['nft', 'legacy'])) as [string, string];
     // IPv6 off on the veths: router solicitations and MLD would move counters between two reads.
     await lab.vethPair({ ns: nftNs, dev: 'qg-nft', cidr: '10.77.0.1/24' }, { ns: legacyNs, dev: 'qr-legacy', cidr: '10.77.0.2/24' });
-    await lab.run(nftNs, ['iptables-nft', '-A', 'OUTPUT', '-p', 'udp', '--dport', '9999', '-m', 'comment', '--comment', 'nxt "quoted" \\ rule', '-j', 'ACCEPT']);
+    await lab.run(nftNs, [
+      'iptables-nft',
+      '-A',
+      'OUTPUT',
+      '-p',
+      'udp',
+      '--dport',
+      '9999',
+      '-m',
+      'comment',
+      '--comment',
+      'nxt "quoted" \\ rule',
+      '-j',
+      'ACCEPT',
+    ]);
     await lab.run(nftNs, ['ip6tables-nft', '-A', 'INPUT', '-p', 'udp', '--dport', '9999', '-j', 'DROP']);
     // DROP rather than no listener: an ICMP port unreachable would be one more packet to wait for.
     await lab.run(legacyNs, ['iptables-legacy', '-A', 'INPUT', '-p', 'udp', '--dport', '9999', '-j', 'DROP']);
@@ -106,7 +132,10 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     expect(nft6).toContain('-A INPUT -p udp -m udp --dport 9999 -j DROP');
 
     const legacy4 = text(legacy.get(sourceNamed('iptables-legacy-ipv4')));
-    expect(legacy.get(sourceNamed('iptables-legacy-ipv4'))).toMatchObject({ ok: true, declaration: sourceNamed('iptables-legacy-ipv4').exec });
+    expect(legacy.get(sourceNamed('iptables-legacy-ipv4'))).toMatchObject({
+      ok: true,
+      declaration: sourceNamed('iptables-legacy-ipv4').exec,
+    });
     expect(withoutTimestamps(legacy4)).toBe(withoutTimestamps(await iptablesSaveIn(legacyNs, 'iptables-legacy-save')));
     expect(legacy4).toContain('[7:896] -A INPUT -p udp -m udp --dport 9999 -j DROP');
 
@@ -140,7 +169,8 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     expect(text(readings.get(sourceNamed('snmp')))).toMatch(/^Ip: Forwarding/);
     expect(text(readings.get(sourceNamed('neighbours')))).toBe(await lab.run(nftNs, ['ip', '-j', 'neigh', 'show', 'nud', 'all']));
     const conntrack = readings.get(sourceNamed('conntrack-stat'));
-    const present = (await execa('ip', ['netns', 'exec', nftNs, 'test', '-e', '/proc/net/stat/nf_conntrack'], { reject: false })).exitCode === 0;
+    const present =
+      (await execa('ip', ['netns', 'exec', nftNs, 'test', '-e', '/proc/net/stat/nf_conntrack'], { reject: false })).exitCode === 0;
     if (present) expect(text(conntrack)).toMatch(/^entries\s+searched|^entries\s/);
     else expect(errorOf(conntrack).kind).toBe('not-present');
   });
@@ -176,7 +206,13 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     expect(replaced).toMatchObject({ kind: 'vanished', detail: expect.stringContaining('different namespace') });
 
     const held = await lab.holdUnnamedNamespace();
-    const heldRef: NetnsRef = { ...ref, name: `net:[${held.inode}]`, path: `/proc/${held.pid}/ns/net`, inode: held.inode, source: 'process' };
+    const heldRef: NetnsRef = {
+      ...ref,
+      name: `net:[${held.inode}]`,
+      path: `/proc/${held.pid}/ns/net`,
+      inode: held.inode,
+      source: 'process',
+    };
     expect((await reader.read(heldRef, ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))).toMatchObject({ ok: true });
     await lab.releaseUnnamedNamespace(held.pid);
     expect(errorOf((await reader.read(heldRef, ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))).kind).toBe('vanished');
@@ -198,10 +234,16 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     const denied = createExecReader({ timeoutMs: 5000, nsenterPath: unprivileged });
     const readings = await denied.read(namedRef(nftNs), ['net-dev', 'links'].map(sourceNamed));
     for (const reading of readings.values()) {
-      expect(errorOf(reading)).toEqual({ kind: 'enter-denied', detail: "nsenter: reassociate to namespace 'ns/net' failed: Operation not permitted" });
+      expect(errorOf(reading)).toEqual({
+        kind: 'enter-denied',
+        detail: "nsenter: reassociate to namespace 'ns/net' failed: Operation not permitted",
+      });
     }
     const missing = createExecReader({ timeoutMs: 5000, nsenterPath: join(standins, 'no-such-nsenter') });
-    expect(errorOf((await missing.read(namedRef(nftNs), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev')))).toMatchObject({ kind: 'tool-failed', detail: expect.stringContaining('not found') });
+    expect(errorOf((await missing.read(namedRef(nftNs), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev')))).toMatchObject({
+      kind: 'tool-failed',
+      detail: expect.stringContaining('not found'),
+    });
   });
 
   /** A directory with one stand-in `iptables-nft-save`, put first on the tools' PATH. */
@@ -221,7 +263,10 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     const started = performance.now();
     const readings = await hung.read(namedRef(nftNs), around);
     expect(performance.now() - started).toBeLessThan(3000);
-    expect(errorOf(readings.get(sourceNamed('iptables-nft-ipv4')))).toEqual({ kind: 'timeout', detail: 'iptables-nft-save -c killed after 300 ms' });
+    expect(errorOf(readings.get(sourceNamed('iptables-nft-ipv4')))).toEqual({
+      kind: 'timeout',
+      detail: 'iptables-nft-save -c killed after 300 ms',
+    });
     expect(text(readings.get(sourceNamed('net-dev')))).toBe(await readProcNetDevIn(nftNs));
     expect(text(readings.get(sourceNamed('links')))).toBe(await lab.run(nftNs, ['ip', '-j', '-s', '-s', 'link', 'show']));
     await expectNoProcessLeft(marker);
@@ -284,12 +329,19 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     const missing = await createExecReader({ timeoutMs: 5000, toolPath: bare }).read(namedRef(nftNs), around);
     expect(errorOf(missing.get(sourceNamed('iptables-nft-ipv4')))).toEqual({
       kind: 'tool-failed',
-      detail: "iptables-nft-save -c not found or not executable: timeout: failed to run command 'iptables-nft-save': No such file or directory",
+      detail:
+        "iptables-nft-save -c not found or not executable: timeout: failed to run command 'iptables-nft-save': No such file or directory",
     });
     expect(missing.get(sourceNamed('links'))).toMatchObject({ ok: true });
 
-    const crashing = await createExecReader({ timeoutMs: 5000, toolPath: standinPath('crash', 'echo "half a dump"\nkill -SEGV $$') }).read(namedRef(nftNs), around);
-    expect(errorOf(crashing.get(sourceNamed('iptables-nft-ipv4')))).toMatchObject({ kind: 'tool-failed', detail: expect.stringContaining('killed by signal 11') });
+    const crashing = await createExecReader({ timeoutMs: 5000, toolPath: standinPath('crash', 'echo "half a dump"\nkill -SEGV $$') }).read(
+      namedRef(nftNs),
+      around,
+    );
+    expect(errorOf(crashing.get(sourceNamed('iptables-nft-ipv4')))).toMatchObject({
+      kind: 'tool-failed',
+      detail: expect.stringContaining('killed by signal 11'),
+    });
 
     const failing = await createExecReader({
       timeoutMs: 5000,
@@ -321,6 +373,8 @@ describe.skipIf(skipUnlessRoot('exec reader tests'))('exec reader on real namesp
     void pending.then((readings) => (settled = readings));
     await Promise.resolve();
     expect(settled?.get(sourceNamed('net-dev'))).toMatchObject({ ok: true });
-    expect(errorOf((await closing.read(namedRef(nftNs), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))).detail).toContain('closed');
+    expect(errorOf((await closing.read(namedRef(nftNs), ['net-dev'].map(sourceNamed))).get(sourceNamed('net-dev'))).detail).toContain(
+      'closed',
+    );
   });
 });
