@@ -53,11 +53,14 @@ export function collectNamespace(work: NamespaceWork): Map<string, CollectorResu
   const { last, next } = work.cache.open(work.ns);
   const inputs = inputsOf(work.sources, work.readings);
   const shapes = new ReadingShapes(last, next, work.cache);
-  const context: CollectContext = { ns: work.ns, intern: work.intern, family: work.family };
+  const context = { ns: work.ns, intern: work.intern, family: work.family };
   const results = new Map<string, CollectorResult>();
   work.collectors.forEach((planned, index) => {
     const started = performance.now();
-    const run = runCollector(planned, last?.collectors[index], inputs, shapes, context);
+    // what the collector carried stays carried unless it carries something else (a refill never runs it)
+    next.carried[index] = last?.carried[index];
+    const carry = { carried: next.carried[index], carry: (value: unknown) => (next.carried[index] = value) };
+    const run = runCollector(planned, last?.collectors[index], inputs, shapes, { ...context, ...carry });
     next.collectors[index] = run.memo;
     const series = seriesOf(run, shapes);
     const seconds = work.readSeconds * planned.readShare + (performance.now() - started) / 1000;
@@ -102,7 +105,7 @@ class NamespaceInputs {
   parse(index: number, reading: OkReading): ParseOutcome {
     let result = this.parsed[index];
     if (result === undefined) {
-      result = reading.declaration.parse(reading.data);
+      result = 'file' in reading ? reading.declaration.parse(reading.data, reading.file) : reading.declaration.parse(reading.data);
       this.parsed[index] = result;
     }
     return result;
