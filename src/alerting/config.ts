@@ -121,6 +121,11 @@ export interface AlertConfig {
     readonly severity: Severity;
   };
   readonly haSplitBrain: { readonly for: string; readonly severity: Severity };
+  /**
+   * An HA router whose role changed at least `changes` times within `window` on one of its hosts
+   * (netns_router_ha_changes_total): keepalived ping-pong. A planned failover and back is 2.
+   */
+  readonly haFlapping: { readonly window: string; readonly changes: number; readonly for: string; readonly severity: Severity };
   readonly flapping: { readonly window: string; readonly changes: number; readonly for: string; readonly severity: Severity };
   /** Internal router ports whose every neighbour fails: the subnet behind it is cut off (not the gateway: see gatewayUnreachable). */
   readonly neighborFailures: {
@@ -184,6 +189,7 @@ export const alertConfig: AlertConfig = {
   internalPortDown: { namespaces: 'qrouter-.*', devices: 'qr-.*', for: '5m', severity: 'warning' },
   namespacesCollapsed: { kinds: 'qrouter|snat', ratio: 0.5, minimum: 10, lookback: '1h', for: '5m', severity: 'warning' },
   haSplitBrain: { for: '2m', severity: 'critical' },
+  haFlapping: { window: '1h', changes: 4, for: '5m', severity: 'warning' },
   flapping: { window: '15m', changes: 6, for: '5m', severity: 'warning' },
   neighborFailures: {
     devices: 'qr-.*|sg-.*|rfp-.*|fpr-.*|fg-.*',
@@ -221,6 +227,7 @@ export function withDurations(config: AlertConfig, forDuration: string, rateWind
     internalPortDown: f(config.internalPortDown),
     namespacesCollapsed: f(config.namespacesCollapsed),
     haSplitBrain: f(config.haSplitBrain),
+    haFlapping: f(config.haFlapping),
     flapping: f(config.flapping),
     neighborFailures: f(config.neighborFailures),
   };
