@@ -66,8 +66,8 @@ export async function readHostFileAndTime(path: string, maxBytes: number): Promi
   }
 }
 
-/** Nanoseconds since the epoch as seconds, the way every reader of a file's time here counts them. */
-export function secondsOf(nanoseconds: bigint): number {
+/** Nanoseconds since the epoch as seconds. */
+function secondsOf(nanoseconds: bigint): number {
   return Number(nanoseconds) / 1e9;
 }
 
