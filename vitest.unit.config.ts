@@ -39,6 +39,7 @@ export const unitTestFiles = [
   'test/pipeline/collection-plan.test.ts',
   'test/pipeline/conntrack-stat-refill.test.ts',
   'test/pipeline/interfaces-refill.test.ts',
+  'test/pipeline/neighbours-refill.test.ts',
   'test/pipeline/iptables-refill.test.ts',
   'test/pipeline/keeps-no-views.test.ts',
   'test/pipeline/netstat-files.test.ts',

@@ -41,7 +41,8 @@ const CONFIGURED: readonly Collector[] = COLLECTORS.map((collector) => configure
 
 const bytes = (dir: string, name: string): Buffer => readFileSync(`test/fixtures/${dir}/${name}`);
 const READS: [AnySource[], Buffer][] = [
-  [[netDevSource, linksSource], bytes('netlink', 'router.rtnetlink-stats.bin')],
+  // the router diagnostics' own link dump: it names the devices of its neighbour dump
+  [[netDevSource, linksSource], bytes('diagnostics', 'router.links.rtnetlink.bin')],
   [[iptablesNftIpv4Source, iptablesNftIpv6Source], bytes('netlink', 'router-nft-unspec.nfnetlink.bin')],
   [[iptablesLegacyIpv4Source], bytes('netlink', 'router-legacy-ipv4.xt-entries.bin')],
   [[iptablesLegacyIpv6Source], bytes('netlink', 'router-legacy-ipv6.xt-entries.bin')],
