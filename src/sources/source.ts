@@ -16,7 +16,13 @@ export type ExecRead =
    * table (no file, or an empty one: not present); a names file the exporter may not read still runs
    * the tool, so that its refusal is reported rather than taken for "no tables".
    */
-  | { readonly kind: 'tool'; readonly argv: readonly string[]; readonly onlyIfTablesIn?: string };
+  | {
+      readonly kind: 'tool';
+      readonly argv: readonly string[];
+      readonly onlyIfTablesIn?: string;
+      /** What error details call it, where argv is too long to quote (a script): `tc -s -j (script)`. */
+      readonly description?: string;
+    };
 
 /** How the native backend gets the input (see readers/native/native-reader.ts and native/src/requests.c). */
 export type NativeRead =

@@ -28,7 +28,7 @@ done
 export const tcSource = defineSource<TcTable>({
   name: 'tc',
   exec: {
-    read: { kind: 'tool', argv: ['sh', '-c', TC_SCRIPT, 'tc'] },
+    read: { kind: 'tool', argv: ['sh', '-c', TC_SCRIPT, 'tc'], description: 'tc -s -j qdisc/filter show (script)' },
     parse: (data) => parseTcScriptOutput(data.toString('utf8')),
   },
   native: {

@@ -17,6 +17,11 @@ export async function buildTcRouter(lab: NetnsLab, net: string): Promise<TcRoute
   await lab.vethPair({ ns: router, dev: 'qg-tc', cidr: `${net}.0.1/24` }, { ns: peer, dev: 'ext-tc', cidr: `${net}.0.2/24` });
   await lab.vethPair({ ns: router, dev: 'm-up', cidr: `${net}.1.1/24` }, { ns: peer, dev: 'm-peer', cidr: `${net}.1.2/24` });
   const r = (args: string[]) => lab.run(router, args);
+  // permanent neighbours both ways: no ARP probe moves a counter between two reads
+  const mac = async (ns: string, dev: string) =>
+    (JSON.parse(await lab.run(ns, ['ip', '-j', 'link', 'show', 'dev', dev])) as { address: string }[])[0]?.address ?? '';
+  await r(['ip', 'neigh', 'replace', `${net}.0.2`, 'lladdr', await mac(peer, 'ext-tc'), 'dev', 'qg-tc', 'nud', 'permanent']);
+  await lab.run(peer, ['ip', 'neigh', 'replace', `${net}.0.1`, 'lladdr', await mac(router, 'qg-tc'), 'dev', 'ext-tc', 'nud', 'permanent']);
   await r(['ip', 'link', 'add', 'm-down', 'type', 'veth', 'peer', 'name', 'm-down2']);
   await r(['tc', 'qdisc', 'add', 'dev', 'qg-tc', 'root', 'handle', '1:', 'htb', 'default', '10']);
   await r(['tc', 'class', 'add', 'dev', 'qg-tc', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '10mbit']);
