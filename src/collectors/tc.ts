@@ -1,7 +1,8 @@
 // Traffic control per namespace: the counters of every qdisc (node_exporter's qdisc collector, our
 // prefix, per namespace: a tbf or htb Neutron QoS puts on a qg- port) and those of the actions of
 // ingress filters (the police action of an ingress bandwidth limit): "my floating IP is slow" is
-// answered by their drops and overlimits. No qdisc or filter: no series.
+// answered by their drops and overlimits. No qdisc or filter: no series; nor for noqueue, which
+// never counts.
 
 import { family } from '../model/snapshot.js';
 import { tcSource } from '../sources/tc.js';
@@ -66,7 +67,9 @@ export const tcCollector = defineCollector({
     const table = input(tcSource);
     if (table === undefined) return;
     for (const q of table.qdiscs) {
-      if (!options.deviceFilter(q.device)) continue;
+      // noqueue (the default of veths, loopback and most virtual devices) has no queue and counts
+      // nothing: seven zeros per device, on every port of every router, would say nothing
+      if (q.kind === 'noqueue' || !options.deviceFilter(q.device)) continue;
       const labels = [ns.name, q.device, intern(q.kind), intern(q.handle), intern(q.parent)];
       out.counter(qdiscBytes, labels, q.bytes, tcSource, undefined);
       out.counter(qdiscPackets, labels, q.packets, tcSource, undefined);

@@ -25,6 +25,7 @@ async function kernelSeries(ns: string): Promise<string[]> {
   const qdiscs = JSON.parse(await run(['qdisc', 'show'])) as Json[];
   const out: string[] = [];
   for (const q of qdiscs) {
+    if (q.kind === 'noqueue') continue; // never counts; the collector leaves it out
     const labels = { netns: ns, device: q.dev, kind: q.kind, handle: q.handle, parent: q.root === true ? 'root' : (q.parent ?? '') };
     const l = labelText(labels);
     for (const [name, key] of [
