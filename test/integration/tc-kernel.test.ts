@@ -15,6 +15,7 @@ import { parseExposition, type ParsedSeries } from '../support/exposition.js';
 import { createNetnsLab, skipUnlessRoot, type NetnsLab } from '../support/netns-lab.js';
 import { buildTcRouter } from '../support/tc-lab.js';
 
+const HOSTILE = 'q"r\\😀';
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 type Json = Record<string, unknown>;
@@ -76,12 +77,47 @@ describe.skipIf(skipUnlessRoot('tc counters against the kernel'))('tc collector 
   let router: string;
   let peer: string;
   let fresh: string;
+  let hostile: string;
   let include: string;
 
   beforeAll(async () => {
     lab = await createNetnsLab('tck');
     ({ router, peer } = await buildTcRouter(lab, '10.83'));
     fresh = await lab.addNamespace('fresh');
+    // device names tc must carry through JSON, its text output and the script's word splitting
+    hostile = await lab.addNamespace('hostile');
+    const h = (args: string[]) => lab.run(hostile, args);
+    // IPv6 off before the links exist: no router solicitation or MLD report moves a counter
+    await h(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    await h(['ip', 'link', 'add', HOSTILE, 'type', 'veth', 'peer', 'name', 'x*y']);
+    await h(['ip', 'link', 'add', 'down-1', 'type', 'veth', 'peer', 'name', 'down-2']);
+    await h(['ip', 'link', 'set', HOSTILE, 'up']);
+    await h(['ip', 'link', 'set', 'x*y', 'up']);
+    await h(['tc', 'qdisc', 'add', 'dev', HOSTILE, 'ingress']);
+    await h(['tc', 'qdisc', 'add', 'dev', 'x*y', 'root', 'tbf', 'rate', '1mbit', 'burst', '32kbit', 'latency', '400ms']);
+    // to a device that is down: nothing loops back
+    await h([
+      'tc',
+      'filter',
+      'add',
+      'dev',
+      HOSTILE,
+      'parent',
+      'ffff:',
+      'protocol',
+      'all',
+      'u32',
+      'match',
+      'u32',
+      '0',
+      '0',
+      'action',
+      'mirred',
+      'egress',
+      'redirect',
+      'dev',
+      'down-1',
+    ]);
     include = escapeRegex(lab.prefix);
     await lab.sendUdp(peer, '10.83.0.1', 9, 6); // matched by pref 5: mirrored
     await lab.sendUdp(peer, '10.83.0.1', 7, 4); // pref 7: redirected to a device that is down (overlimits, ingress drops)
@@ -111,9 +147,10 @@ describe.skipIf(skipUnlessRoot('tc counters against the kernel'))('tc collector 
 
   for (const backend of ['native', 'exec'] as const) {
     test(`${backend}: every qdisc and filter action as the kernel counts it`, async () => {
-      const before = [...(await kernelSeries(router)), ...(await kernelSeries(peer))].sort();
+      const kernel = async () => [...(await kernelSeries(router)), ...(await kernelSeries(peer)), ...(await kernelSeries(hostile))].sort();
+      const before = await kernel();
       const series = await scrape(backend);
-      const after = [...(await kernelSeries(router)), ...(await kernelSeries(peer))].sort();
+      const after = await kernel();
       expect(after).toEqual(before); // quiet: nothing moved while the exporter read
       const ours = series
         .filter((s) => /^netns_(qdisc|tc_action)_/.test(s.name))
@@ -125,6 +162,8 @@ describe.skipIf(skipUnlessRoot('tc counters against the kernel'))('tc collector 
       expect(before).toContainEqual(expect.stringMatching(/^netns_qdisc_drops_total\{.*kind="ingress".*\} 7$/));
       expect(before).toContainEqual(expect.stringMatching(/^netns_tc_action_overlimits_total\{.*pref="7".*\} 4$/));
       expect(before).toContainEqual(expect.stringMatching(/^netns_qdisc_packets_total\{.*kind="bfifo".*\} [1-9]/));
+      expect(ours).toContainEqual(expect.stringMatching(/^netns_tc_action_packets_total\{.*device="q\\"r\\\\😀".*\} 0$/));
+      expect(ours).toContainEqual(expect.stringMatching(/^netns_qdisc_packets_total\{.*device="x\*y".*kind="tbf"/));
       for (const ns of [router, peer, fresh]) {
         expect(
           series.find((s) => s.name === 'netns_collector_success' && s.labels.netns === ns && s.labels.collector === 'tc')?.value,
