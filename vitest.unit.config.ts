@@ -30,6 +30,7 @@ export const unitTestFiles = [
   'test/parsers/carrier-changes.test.ts',
   'test/parsers/ip-link-json.test.ts',
   'test/parsers/neighbours.test.ts',
+  'test/parsers/tc.test.ts',
   'test/parsers/neutron-ha-state.test.ts',
   'test/parsers/nf-conntrack-stat.test.ts',
   'test/parsers/proc-integer.test.ts',

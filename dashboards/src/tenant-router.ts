@@ -509,6 +509,47 @@ function forwardingRow(board: dashboard.DashboardBuilder): void {
           ['netns_nf_conntrack_stat_invalid_total', 'invalid'],
         ],
       ).span(24),
+    )
+    .withPanel(
+      timeseriesPanel(
+        {
+          title: 'QoS drops (tc)',
+          description:
+            'Neutron QoS at work, per second (the tc collector, --collector.tc): packets the qdiscs on the router ports dropped and times they were over their limit (a tbf or htb bandwidth limit on qg-), and the drops and overlimits of ingress filter actions (police: an ingress bandwidth limit). "My floating IP is slow" with these rising is the limit, not the network. Empty where the collector is off or no port has a qdisc.',
+        },
+        'pps',
+      )
+        .min(0)
+        .withTarget(
+          rangeQuery(
+            'A',
+            rate(routerSelector('netns_qdisc_drops_total')),
+            '{{device}} {{kind}} {{handle}} drops ({{netns}} on {{instance}})',
+          ),
+        )
+        .withTarget(
+          rangeQuery(
+            'B',
+            rate(routerSelector('netns_qdisc_overlimits_total')),
+            '{{device}} {{kind}} {{handle}} overlimits ({{netns}} on {{instance}})',
+          ),
+        )
+        .withTarget(
+          rangeQuery(
+            'C',
+            rate(routerSelector('netns_tc_action_drops_total')),
+            '{{device}} ingress {{action}} pref {{pref}} drops ({{netns}} on {{instance}})',
+          ),
+        )
+        .withTarget(
+          rangeQuery(
+            'D',
+            rate(routerSelector('netns_tc_action_overlimits_total')),
+            '{{device}} ingress {{action}} pref {{pref}} overlimits ({{netns}} on {{instance}})',
+          ),
+        )
+        .height(9)
+        .span(24),
     );
 }
 

@@ -14,6 +14,7 @@ import { neighborCollector } from './neighbor.js';
 import { netstatCollector } from './netstat.js';
 import { neutronHaCollector } from './neutron-ha.js';
 import { sockstatCollector } from './sockstat.js';
+import { tcCollector } from './tc.js';
 
 export const COLLECTORS: readonly CollectorDeclaration[] = [
   interfacesCollector,
@@ -25,6 +26,7 @@ export const COLLECTORS: readonly CollectorDeclaration[] = [
   sockstatCollector,
   neighborCollector,
   neutronHaCollector,
+  tcCollector,
 ];
 
 /** The metric families of `collectors`, in exposition order. */

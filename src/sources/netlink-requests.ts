@@ -79,3 +79,18 @@ const RTM_GETNEIGH = 30;
 export function getNeighbourDumpRequest(): Buffer {
   return message(RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, 1, Buffer.alloc(12)); // struct ndmsg
 }
+
+const RTM_GETQDISC = 38;
+
+/**
+ * The tc read: an RTM_GETLINK dump (names for the ifindexes), then an RTM_GETQDISC dump (struct
+ * tcmsg, AF_UNSPEC, no TCA_DUMP_INVISIBLE: the qdiscs `tc qdisc show` lists). The addon follows them
+ * with the ingress filter dumps of the devices whose ingress or clsact qdisc the answer holds
+ * (`ingressFilters`, native/src/requests.c): filters are dumped one device at a time.
+ */
+export function getTcDumpRequests(): Buffer {
+  return Buffer.concat([
+    message(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 1, Buffer.alloc(16)), // struct ifinfomsg
+    message(RTM_GETQDISC, NLM_F_REQUEST | NLM_F_DUMP, 2, Buffer.alloc(20)), // struct tcmsg
+  ]);
+}
