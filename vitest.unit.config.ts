@@ -24,6 +24,8 @@ export const unitTestFiles = [
   'test/exposition/text-format.test.ts',
   'test/labels/labels-file.test.ts',
   'test/model/durations.test.ts',
+  'test/on-node/resolve-router.test.ts',
+  'test/on-node/verdicts.test.ts',
   'test/native/netlink-parsers.test.ts',
   'test/native/unpack-jobs.test.ts',
   'test/packaging/kubernetes-manifests.test.ts',

@@ -1,0 +1,3 @@
+export async function runTopCommand(_argv: readonly string[], _version: string): Promise<number> {
+  return Promise.resolve(2);
+}
