@@ -28,13 +28,15 @@ export interface NamespaceReading {
   readonly collectors: readonly string[];
 }
 
-export function readingOf(snapshot: NamespaceSnapshot, at: number): NamespaceReading {
+/** `only`: the families to copy (all when not given); `top` copies the few it sums, of every namespace. */
+export function readingOf(snapshot: NamespaceSnapshot, at: number, only?: ReadonlySet<string>): NamespaceReading {
   const families = new Map<string, SeriesValue[]>();
   const failures: CollectorFailure[] = [];
   for (const [collector, result] of snapshot.results) {
     for (const failure of result.failures) failures.push({ collector, kind: failure.kind, detail: failure.detail });
     for (const group of result.series) {
       const { labelNames, name } = group.family;
+      if (only !== undefined && !only.has(name)) continue;
       let list = families.get(name);
       if (list === undefined) {
         list = [];

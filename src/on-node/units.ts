@@ -7,6 +7,7 @@ const SI = ['', 'k', 'M', 'G', 'T', 'P'];
 export function si(value: number): string {
   if (!Number.isFinite(value)) return '-';
   if (value === 0) return '0';
+  if (Number.isInteger(value) && Math.abs(value) < 1000) return String(value);
   let scaled = Math.abs(value);
   let unit = 0;
   while (scaled >= 999.5 && unit < SI.length - 1) {
