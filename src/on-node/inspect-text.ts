@@ -80,7 +80,7 @@ export function renderInspectText(report: InspectReport, style: Style): string {
   const { conntrack } = report;
   out.push(style.bold('Conntrack'));
   if (conntrack.entries === undefined) out.push(`${INDENT}not loaded in this namespace`);
-  else out.push(`${INDENT}${conntrack.entries} entries of ${conntrack.limit ?? '?'} (${share(conntrack.use)})`);
+  else out.push(`${INDENT}entries ${conntrack.entries} of limit ${conntrack.limit ?? '?'} (${share(conntrack.use)})`);
   if (conntrack.stats.length > 0) out.push(...wrap(conntrack.stats.map((stat) => `${stat.name} ${si(stat.rate)}/s`)));
   out.push('');
 
