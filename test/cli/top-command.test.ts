@@ -182,4 +182,45 @@ describe.skipIf(skipUnlessRoot('top on real namespaces'))('netns-exporter top', 
     for (let waited = 0; waited < 5000 && (await alive()); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await alive()).toBe(false);
   });
+
+  test('colour on a terminal only, and not under NO_COLOR', async () => {
+    const socket = `${lab.prefix}colour`;
+    const tmux = (...args: string[]) => execa('tmux', ['-L', socket, ...args]);
+    lab.onCleanup(async () => {
+      await execa('tmux', ['-L', socket, 'kill-server'], { reject: false });
+    });
+    // panes stay after their program exits, so the screen it left can be read
+    await tmux('new-session', '-d', '-s', 'keep', 'sleep', '60');
+    await tmux('set-option', '-g', 'remain-on-exit', 'on');
+    const screenOf = async (session: string, env: string[]): Promise<string> => {
+      await tmux(
+        'new-session',
+        '-d',
+        '-s',
+        session,
+        ...env,
+        '-x',
+        '160',
+        '-y',
+        '10',
+        'node',
+        builtMain,
+        'top',
+        '--once',
+        '--interval=200ms',
+        ...only,
+      );
+      for (let waited = 0; waited < 20_000; waited += 100) {
+        if ((await tmux('display-message', '-p', '-t', session, '#{pane_dead}')).stdout.trim() === '1') break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return (await tmux('capture-pane', '-p', '-e', '-t', session)).stdout;
+    };
+    const coloured = await screenOf('tty', []);
+    expect(coloured).toContain('namespace');
+    expect(coloured).toContain('\u001b[7m'); // the header, inverse
+    const plain = await screenOf('nocolor', ['-e', 'NO_COLOR=1']);
+    expect(plain).toContain('namespace');
+    expect(plain).not.toContain('\u001b[');
+  });
 });
