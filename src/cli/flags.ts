@@ -48,6 +48,8 @@ export interface Subcommand {
   readonly description: string;
   readonly argument?: { readonly name: string; readonly description: string };
   readonly options: readonly Option[];
+  /** What --once means for it (the exporter: one scrape to stdout). */
+  readonly onceHelp?: string;
 }
 
 /** A subcommand's command line: the exporter configuration, its own options (by commander attribute name) and its argument. */
@@ -60,7 +62,9 @@ export interface SubcommandLine {
 function buildCommand(version: string, collectors: readonly CollectorDeclaration[], subcommand?: Subcommand): Command {
   const command = new Command(subcommand ? `netns-exporter ${subcommand.name}` : 'netns-exporter')
     .description(
-      subcommand?.description ?? 'Prometheus exporter for the interfaces, iptables and conntrack of every network namespace on the host.',
+      subcommand?.description ??
+        'Prometheus exporter for the interfaces, iptables and conntrack of every network namespace on the host. ' +
+          'Subcommands (each with its own --help): inspect <router>, top, rules.',
     )
     .version(version, '--version', 'print the version and exit')
     .helpOption('-h, --help', 'show this help and exit')
@@ -112,7 +116,7 @@ function buildCommand(version: string, collectors: readonly CollectorDeclaration
         .choices(BACKENDS)
         .default('auto'),
     )
-    .option('--once', 'print one scrape to stdout and exit', false);
+    .option('--once', subcommand?.onceHelp ?? 'print one scrape to stdout and exit', false);
 }
 
 function regexOption(flag: string, source: unknown): RegExp | undefined {

@@ -20,6 +20,7 @@ const inspectSubcommand = (): Subcommand => ({
     "Read one namespace twice, --interval apart, and report what is wrong with it (verdicts by the alert rules' thresholds) " +
     'and its rates. Exit status 0: no verdict; 1: a verdict; 2: bad input.',
   argument: { name: 'router', description: 'a namespace name, a Neutron id or a unique prefix of one, or a name from --netns.labels-file' },
+  onceHelp: 'no effect: inspect always reads twice and exits',
   options: nodeOptions(),
 });
 

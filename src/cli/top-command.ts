@@ -31,6 +31,7 @@ const topSubcommand = (): Subcommand => ({
     'A live table of every namespace (throughput, packets, errors, drops, conntrack, rule hits, failures), refreshed every --interval. ' +
     'Keys: n t p e d c h f sort by that column, < > move the sort, r reverse, k next kind (of those present), / filter by name, q quit. ' +
     'Without a terminal, or with --once or --output json, prints one table and exits.',
+  onceHelp: 'print one table (rates over --interval) and exit, also on a terminal',
   options: [
     ...nodeOptions(),
     new Option('--sort <column>', 'column to sort by, largest first (name: a-z)')

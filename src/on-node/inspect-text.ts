@@ -13,7 +13,11 @@ export function renderInspectText(report: InspectReport, style: Style): string {
   const about = [namespace.kind, namespace.id ? `id ${namespace.id}` : '', ...labels].filter((part) => part !== '').join(', ');
   out.push(`${style.bold(namespace.name)} (${about})`);
   out.push(style.dim(`rates over ${report.intervalSeconds.toFixed(2)} s, ${report.backend} backend`));
-  if (report.haState !== undefined) out.push(`HA: this host is ${report.haState.toUpperCase()} for this router`);
+  if (report.haState !== undefined) {
+    const onPurpose =
+      report.haState === 'primary' ? '' : ': its ports stay down and its gateway silent on purpose, so no port verdict applies';
+    out.push(`HA: this host is ${report.haState.toUpperCase()} for this router${onPurpose}`);
+  }
   out.push('');
 
   if (report.verdicts.length === 0) out.push(style.green('OK: no verdict'));

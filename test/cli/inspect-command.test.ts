@@ -55,7 +55,7 @@ describe.skipIf(skipUnlessRoot('inspect on real namespaces'))('netns-exporter in
     await lab.vethPair({ ns: healthy, dev: 'qg-c0c0', cidr: '10.92.0.2/24' }, { ns: external, dev: 'ext-c', cidr: '10.92.0.1/24' });
     // the broken router: its gateway port down, and its next hop a neighbour that never answered
     await execa('ip', ['-n', broken, 'link', 'set', 'dev', 'qg-b0b0', 'down']);
-    await execa('ip', ['-n', broken, 'neigh', 'replace', '10.91.0.1', 'dev', 'qg-b0b0', 'nud', 'failed']);
+    await gatewayFails();
     // the healthy one: its gateway answers (a permanent entry both ways, so no ARP moves a counter)
     const gatewayMac = await macOf(external, 'ext-c');
     const routerMac = await macOf(healthy, 'qg-c0c0');
@@ -74,11 +74,16 @@ describe.skipIf(skipUnlessRoot('inspect on real namespaces'))('netns-exporter in
     await lab?.cleanup();
   });
 
+  // The kernel's neighbour GC removes a FAILED entry no route holds on its next pass (every 15 s or
+  // so), so the entry is set again right before each run that needs it; within a run it stays.
+  const gatewayFails = () => execa('ip', ['-n', broken, 'neigh', 'replace', '10.91.0.1', 'dev', 'qg-b0b0', 'nud', 'failed']);
+
   const inspect = (backend: string, ...args: string[]) =>
     execa('node', [builtMain, 'inspect', ...args, ...only, `--collector.backend=${backend}`], { reject: false });
 
   describe.each(BACKENDS)('%s backend', (backend) => {
     test('a router with its gateway port down and a FAILED next hop: both named, exit 1', async () => {
+      await gatewayFails();
       const text = await inspect(backend, broken, '--interval=500ms');
       expect(text.exitCode, text.stderr).toBe(1);
       const lines = text.stdout.split('\n');
@@ -87,6 +92,7 @@ describe.skipIf(skipUnlessRoot('inspect on real namespaces'))('netns-exporter in
       expect(verdicts.some((line) => line.startsWith('CRITICAL gateway port qg-b0b0 is DOWN'))).toBe(true);
       expect(verdicts.some((line) => line.startsWith('CRITICAL gateway next hop on qg-b0b0 does not answer: 1 ipv4 FAILED'))).toBe(true);
 
+      await gatewayFails();
       const json = await inspect(backend, broken, '--interval=500ms', '--output=json');
       expect(json.exitCode, json.stderr).toBe(1);
       const report = JSON.parse(json.stdout) as InspectReport;
@@ -203,6 +209,7 @@ describe.skipIf(skipUnlessRoot('inspect on real namespaces'))('netns-exporter in
     expect(run.exitCode, run.stderr).toBe(1);
     const report = JSON.parse(run.stdout) as InspectReport;
     expect(report.verdicts.map((verdict) => verdict.check)).toEqual(['conntrack-full']);
+    await gatewayFails();
     const brokenRun = await inspect('native', broken, '--interval=200ms', '--output=json', `--alerts.config=${thresholds}`);
     // gatewayDown no longer covers qg-: only the unreachable next hop is left
     expect((JSON.parse(brokenRun.stdout) as InspectReport).verdicts.map((verdict) => verdict.check)).toEqual(['gateway-unreachable']);

@@ -9,6 +9,8 @@ import { applyOverrides } from '../../src/alerting/config-overrides.js';
 import { INSPECT_FORMAT, type InspectReport, type InterfaceReport } from '../../src/on-node/report.js';
 import { promqlRegex } from '../../src/on-node/promql-regex.js';
 import { verdictsOf } from '../../src/on-node/verdicts.js';
+import { renderInspectText } from '../../src/on-node/inspect-text.js';
+import { PLAIN } from '../../src/on-node/units.js';
 
 type Facts = Omit<InspectReport, 'verdicts'>;
 
@@ -91,6 +93,11 @@ test('an HA backup keeps its ports down and its gateway silent on purpose; a fau
   expect(checks(facts({ ...down, haState: 'backup' }))).toEqual([]);
   expect(checks(facts({ ...down, haState: 'primary' }))).toHaveLength(2);
   expect(checks(facts({ haState: 'fault' }))).toEqual(['ha-fault:']);
+  // (the HA state file is only read for qrouter-<uuid> namespaces, which a test lab cannot name: so here, not on the kernel)
+  const backup = facts({ ...down, haState: 'backup' });
+  const text = renderInspectText({ ...backup, verdicts: verdictsOf(backup, alertConfig) }, PLAIN);
+  expect(text).toContain('HA: this host is BACKUP for this router: its ports stay down and its gateway silent on purpose');
+  expect(text).toContain('OK: no verdict');
 });
 
 test('neighbours: a gateway FAILED at one read only is not a verdict; internal ports need `entries` failures', () => {
