@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { InspectReport } from '../../src/on-node/report.js';
+import { createStandIns } from '../hardening/stand-in-tools.js';
 import { builtMain } from '../support/built.js';
 import { createNetnsLab, skipUnlessRoot, type NetnsLab } from '../support/netns-lab.js';
 
@@ -168,6 +169,32 @@ describe.skipIf(skipUnlessRoot('inspect on real namespaces'))('netns-exporter in
       expect(report.rules.dropped).toEqual([expect.objectContaining({ ...drop, packets: 40, bytes: 40 * (100 + 8 + 20) })]);
       expect(report.rules.busiest[0]).toEqual(expect.objectContaining({ ...drop, packets: 40 }));
     });
+  });
+
+  test('a collector that fails is a verdict with its reason (exec backend, a crashing iptables-nft-save first on PATH)', async () => {
+    const standIns = await createStandIns();
+    lab.onCleanup(() => standIns.remove());
+    await standIns.script('iptables-nft-save', 'echo "iptables-nft-save: stand-in crash" >&2; exit 3');
+    const run = await execa(
+      'node',
+      [builtMain, 'inspect', healthy, '--interval=200ms', '--output=json', ...only, '--collector.backend=exec'],
+      {
+        reject: false,
+        env: { PATH: standIns.path },
+      },
+    );
+    expect(run.exitCode, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout) as InspectReport;
+    expect(report.failures.map((failure) => failure.collector)).toEqual(['iptables']);
+    expect(report.verdicts).toEqual([
+      expect.objectContaining({
+        check: 'collector-failed',
+        alert: 'NetnsCollectionFailing',
+        summary: expect.stringMatching(/^collector iptables failed: /),
+      }),
+    ]);
+    // the other collectors still report
+    expect(report.interfaces.map((port) => port.device)).toContain('qg-c0c0');
   });
 
   test('an unknown router: exit 2 and one line', async () => {
