@@ -25,6 +25,7 @@ export const unitTestFiles = [
   'test/labels/labels-file.test.ts',
   'test/model/durations.test.ts',
   'test/on-node/resolve-router.test.ts',
+  'test/on-node/top-table.test.ts',
   'test/on-node/verdicts.test.ts',
   'test/native/netlink-parsers.test.ts',
   'test/native/unpack-jobs.test.ts',
