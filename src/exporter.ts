@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { BuildInfo } from './build-info.js';
 import { nameFilter, type ExporterConfig } from './model/config.js';
 import type { CollectorDeclaration } from './collectors/collector.js';
+import { processesCollector } from './collectors/processes.js';
 import { COLLECTORS, familiesOf } from './collectors/registry.js';
 import { discoverNamespaces, type DiscoveryResult } from './discovery/discover-namespaces.js';
 import { LabelsFileSource } from './labels/labels-file-source.js';
@@ -87,6 +88,8 @@ export async function createExporter({
         netnsDirs: config.netnsDirs,
         scanProcesses: config.scanProcesses,
         includeHost: config.includeHost,
+        // the processes collector counts from discovery's walk of /proc, made for it even with --no-netns.scan-processes
+        listProcesses: config.collectors.includes(processesCollector.name),
       }));
 
   const collect = async (options: ScrapeOptions): Promise<MetricsBody> => {

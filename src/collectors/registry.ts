@@ -13,6 +13,7 @@ import { iptablesCollector } from './iptables.js';
 import { neighborCollector } from './neighbor.js';
 import { netstatCollector } from './netstat.js';
 import { neutronHaCollector } from './neutron-ha.js';
+import { processesCollector } from './processes.js';
 import { sockstatCollector } from './sockstat.js';
 
 export const COLLECTORS: readonly CollectorDeclaration[] = [
@@ -25,6 +26,7 @@ export const COLLECTORS: readonly CollectorDeclaration[] = [
   sockstatCollector,
   neighborCollector,
   neutronHaCollector,
+  processesCollector,
 ];
 
 /** The metric families of `collectors`, in exposition order. */

@@ -1,11 +1,12 @@
 // Finds every network namespace on the host: the named ones (bind mounts under /run/netns and any
 // other directory given) and the ones held only by a process (/proc/<pid>/ns/net), each once.
 
-import { Dirent, readlinkSync, statSync, type Stats } from 'node:fs';
+import { closeSync, Dirent, openSync, readFileSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { classifyNetnsName } from './netns-kind.js';
 import type { NetnsRef } from '../model/netns-ref.js';
+import { CMDLINE_BYTES, commHidesCommand, type NetnsProcess } from '../model/records/processes.js';
 
 export interface DiscoveryOptions {
   /** Directories whose entries are namespace bind mounts; default ['/run/netns']. */
@@ -14,6 +15,12 @@ export interface DiscoveryOptions {
   readonly scanProcesses: boolean;
   /** Report the exporter's own namespace, as `host`. */
   readonly includeHost: boolean;
+  /**
+   * Also say which processes live in each namespace (NetnsRef.processes), for the processes
+   * collector: the same walk of /proc as scanProcesses, made when either asks for it, reading the
+   * name of each process outside the exporter's own namespace.
+   */
+  readonly listProcesses?: boolean;
   /** Where to scan processes (e.g. the host's /proc mounted in a container); default '/proc'. */
   readonly procRoot?: string;
 }
@@ -62,10 +69,14 @@ export async function discoverNamespaces(options: DiscoveryOptions): Promise<Dis
   const nsfsDev = own.dev;
   const ownKey = identityKey({ dev: own.dev, inode: own.ino });
 
-  const [named, held] = await Promise.all([
+  const listProcesses = options.listProcesses === true;
+  const [named, walk] = await Promise.all([
     findNamed(options.netnsDirs, nsfsDev, errors),
-    options.scanProcesses ? findProcessHeld(options.procRoot ?? '/proc', nsfsDev, errors) : [],
+    options.scanProcesses || listProcesses
+      ? walkProcesses(options.procRoot ?? '/proc', nsfsDev, listProcesses ? own.ino : undefined, errors)
+      : undefined,
   ]);
+  const held = options.scanProcesses ? (walk?.refs ?? []) : [];
 
   const byIdentity = new Map<string, NetnsRef>();
   if (options.includeHost) {
@@ -88,9 +99,17 @@ export async function discoverNamespaces(options: DiscoveryOptions): Promise<Dis
     byIdentity.set(key, ref);
   }
 
-  const namespaces = [...byIdentity.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  let namespaces = [...byIdentity.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // The host's own processes are not listed (not read at all): they are node_exporter's. A walk that
+  // could not list /proc leaves every namespace's list unknown rather than empty.
+  const byInode = walk?.processes;
+  if (listProcesses && byInode !== undefined) {
+    namespaces = namespaces.map((ns) => (ns.source === 'host' ? ns : { ...ns, processes: byInode.get(ns.inode) ?? NO_PROCESSES }));
+  }
   return { namespaces, errors };
 }
+
+const NO_PROCESSES: readonly NetnsProcess[] = Object.freeze([]);
 
 /** Named namespaces in directory order, then by name within a directory (so duplicates resolve the same way every time). */
 async function findNamed(dirs: readonly string[], nsfsDev: number, errors: string[]): Promise<NetnsRef[]> {
@@ -131,14 +150,25 @@ async function findNamed(dirs: readonly string[], nsfsDev: number, errors: strin
   return refs.filter((ref): ref is NetnsRef => ref !== undefined);
 }
 
-/** One ref per process whose namespace link resolves, lowest pid first (duplicates are removed by the caller). */
-async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string[]): Promise<NetnsRef[]> {
+interface ProcessWalk {
+  /** One ref per process whose namespace link resolves, lowest pid first (duplicates are removed by the caller). */
+  readonly refs: NetnsRef[];
+  /** The processes of each namespace by inode, lowest pid first; undefined when they were not asked for or /proc could not be listed. */
+  readonly processes: Map<number, NetnsProcess[]> | undefined;
+}
+
+/**
+ * Reads every /proc/<pid>/ns/net once. With `ownInode`, also the name of every process whose
+ * namespace is not that one (the exporter's own), by inode: a few microseconds of system call each,
+ * and no read at all for the host's own processes, which are most of a host's.
+ */
+async function walkProcesses(procRoot: string, nsfsDev: number, ownInode: number | undefined, errors: string[]): Promise<ProcessWalk> {
   let entries: string[];
   try {
     entries = await readdir(procRoot);
   } catch (error) {
     errors.push(`cannot read ${procRoot} to find unnamed namespaces: ${describeError(error)}`);
-    return [];
+    return { refs: [], processes: undefined };
   }
   const pids = entries
     .filter((entry) => /^[0-9]+$/.test(entry))
@@ -146,6 +176,11 @@ async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string
     .sort((a, b) => a - b);
   let denied = 0;
   let firstDenied = '';
+  // Without CAP_SYS_PTRACE other users' processes (dnsmasq runs as nobody) cannot be examined: a count
+  // would leave them out, and a 0 would be made up. Their lists stay unknown (the collector fails).
+  const mayCount = ownInode !== undefined && mayExamineOtherUsers(errors);
+  const processes = mayCount ? new Map<number, NetnsProcess[]>() : undefined;
+  const names = new ProcessNameReader(procRoot);
   const refs = await mapSliced(pids, (pid): NetnsRef | undefined => {
     const path = `${procRoot}/${pid}/ns/net`;
     // readlink, not stat: the link text `net:[<inode>]` is the identity (every namespace file is on
@@ -163,7 +198,17 @@ async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string
     }
     const inode = /^net:\[([0-9]+)\]$/.exec(target)?.[1];
     if (inode === undefined) return undefined;
-    return { name: target, path, dev: nsfsDev, inode: Number(inode), kind: 'other', id: '', source: 'process' };
+    const ino = Number(inode);
+    if (processes !== undefined && ino !== ownInode) {
+      // a process that exits before its name is read is not counted: it is gone
+      const process = names.read(pid);
+      if (process !== undefined) {
+        const list = processes.get(ino);
+        if (list === undefined) processes.set(ino, [process]);
+        else list.push(process);
+      }
+    }
+    return { name: target, path, dev: nsfsDev, inode: ino, kind: 'other', id: '', source: 'process' };
   });
   // Once, not per process: without root this would otherwise be thousands of lines. Root is denied
   // too, for a process of another user namespace (a sandbox's or container runtime's init), so the
@@ -174,7 +219,64 @@ async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string
         "reading another user's needs CAP_SYS_PTRACE, and a process of another user namespace may refuse even root)",
     );
   }
-  return refs.filter((ref): ref is NetnsRef => ref !== undefined);
+  return { refs: refs.filter((ref): ref is NetnsRef => ref !== undefined), processes };
+}
+
+/** CAP_SYS_PTRACE, bit 19 of the effective set (linux/capability.h). */
+const CAP_SYS_PTRACE = 19n;
+
+/** True when this process has CAP_SYS_PTRACE (/proc/self/status CapEff), which examining other users' processes needs. */
+function mayExamineOtherUsers(errors: string[]): boolean {
+  let status: string;
+  try {
+    status = readFileSync('/proc/self/status', 'utf8');
+  } catch (error) {
+    errors.push(`processes are not counted: cannot read /proc/self/status: ${describeError(error)}`);
+    return false;
+  }
+  const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  if (effective !== undefined && ((BigInt(`0x${effective}`) >> CAP_SYS_PTRACE) & 1n) === 1n) return true;
+  errors.push("processes are not counted: without CAP_SYS_PTRACE other users' processes cannot be examined");
+  return false;
+}
+
+/**
+ * Reads a process's comm (and, where that cannot name the command, the start of its cmdline) into
+ * one buffer kept for the walk: open, one read, close, without the stat and the allocation of
+ * readFileSync (about half the time on /proc files, which report a size of 0 anyway).
+ */
+class ProcessNameReader {
+  private readonly buffer = Buffer.allocUnsafe(CMDLINE_BYTES);
+
+  constructor(private readonly procRoot: string) {}
+
+  read(pid: number): NetnsProcess | undefined {
+    const commBytes = this.readInto(`${this.procRoot}/${pid}/comm`);
+    if (commBytes === undefined) return undefined;
+    const end = commBytes > 0 && this.buffer[commBytes - 1] === 0x0a ? commBytes - 1 : commBytes;
+    const comm = this.buffer.toString('utf8', 0, end);
+    if (!commHidesCommand(comm, end)) return { pid, comm };
+    const cmdlineBytes = this.readInto(`${this.procRoot}/${pid}/cmdline`);
+    if (cmdlineBytes === undefined) return undefined;
+    return { pid, comm, cmdline: this.buffer.toString('utf8', 0, cmdlineBytes) };
+  }
+
+  /** Bytes read into the buffer, or undefined when the process is gone (or its file unreadable: not counted either). */
+  private readInto(path: string): number | undefined {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      return readSync(fd, this.buffer, 0, this.buffer.length, 0);
+    } catch {
+      return undefined; // ESRCH: it exited between open and read
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
 function namedRef(candidate: Candidate, stats: Stats, nsfsDev: number): NetnsRef | undefined {

@@ -15,6 +15,8 @@ interface ManifestEntry {
   readonly kind: NetnsRef['kind'];
   readonly id: string;
   readonly dir: string;
+  /** What discovery lists in it (NetnsRef.processes); none when absent. */
+  readonly processes?: NetnsRef['processes'];
 }
 
 function manifest(): ManifestEntry[] {
@@ -31,6 +33,7 @@ export function fixtureDiscovery(): () => Promise<DiscoveryResult> {
     kind: entry.kind,
     id: entry.id,
     source: 'named',
+    processes: entry.processes ?? [],
   }));
   return async () => ({ namespaces, errors: [] });
 }
