@@ -73,7 +73,7 @@ export async function discoverNamespaces(options: DiscoveryOptions): Promise<Dis
   const [named, walk] = await Promise.all([
     findNamed(options.netnsDirs, nsfsDev, errors),
     options.scanProcesses || listProcesses
-      ? walkProcesses(options.procRoot ?? '/proc', nsfsDev, listProcesses ? own.ino : undefined, errors)
+      ? walkProcesses(options.procRoot ?? '/proc', nsfsDev, own.ino, listProcesses, errors)
       : undefined,
   ]);
   const held = options.scanProcesses ? (walk?.refs ?? []) : [];
@@ -106,10 +106,26 @@ export async function discoverNamespaces(options: DiscoveryOptions): Promise<Dis
   if (listProcesses && byInode !== undefined) {
     namespaces = namespaces.map((ns) => (ns.source === 'host' ? ns : { ...ns, processes: byInode.get(ns.inode) ?? NO_PROCESSES }));
   }
+  if (walk?.examinesEveryone === true) namespaces = namespaces.map((ns) => withHolder(ns, walk));
   return { namespaces, errors };
 }
 
 const NO_PROCESSES: readonly NetnsProcess[] = Object.freeze([]);
+
+/**
+ * A namespace of kind other (`net:[<inode>]`, `cni-...`, a container's) with its holder: the lowest
+ * pid in it, its comm and its cgroup (two small reads, for these namespaces only). Neutron's own are
+ * named for what they are, and their lowest pid changes with every restart of a service.
+ */
+function withHolder(ns: NetnsRef, walk: ProcessWalk): NetnsRef {
+  if (ns.kind !== 'other' || ns.source === 'host') return ns;
+  const pid = walk.lowest.get(ns.inode);
+  if (pid === undefined) return ns;
+  const listed = ns.processes?.[0];
+  const comm = listed?.pid === pid ? listed.comm : walk.reader.comm(pid);
+  if (comm === undefined) return ns; // it exited meanwhile
+  return { ...ns, holder: { pid, comm, cgroup: walk.reader.text(pid, 'cgroup') ?? '' } };
+}
 
 /** Named namespaces in directory order, then by name within a directory (so duplicates resolve the same way every time). */
 async function findNamed(dirs: readonly string[], nsfsDev: number, errors: string[]): Promise<NetnsRef[]> {
@@ -155,20 +171,32 @@ interface ProcessWalk {
   readonly refs: NetnsRef[];
   /** The processes of each namespace by inode, lowest pid first; undefined when they were not asked for or /proc could not be listed. */
   readonly processes: Map<number, NetnsProcess[]> | undefined;
+  /** The lowest pid seen in each namespace but the exporter's own, by inode. */
+  readonly lowest: Map<number, number>;
+  /** True when the exporter may examine every process (CAP_SYS_PTRACE): the lowest pid seen is the lowest there is. */
+  readonly examinesEveryone: boolean;
+  readonly reader: ProcessNameReader;
 }
 
 /**
- * Reads every /proc/<pid>/ns/net once. With `ownInode`, also the name of every process whose
- * namespace is not that one (the exporter's own), by inode: a few microseconds of system call each,
+ * Reads every /proc/<pid>/ns/net once. With `listNames`, also the name of every process whose
+ * namespace is not `ownInode` (the exporter's own), by inode: a few microseconds of system call each,
  * and no read at all for the host's own processes, which are most of a host's.
  */
-async function walkProcesses(procRoot: string, nsfsDev: number, ownInode: number | undefined, errors: string[]): Promise<ProcessWalk> {
+async function walkProcesses(
+  procRoot: string,
+  nsfsDev: number,
+  ownInode: number,
+  listNames: boolean,
+  errors: string[],
+): Promise<ProcessWalk> {
+  const names = new ProcessNameReader(procRoot);
   let entries: string[];
   try {
     entries = await readdir(procRoot);
   } catch (error) {
     errors.push(`cannot read ${procRoot} to find unnamed namespaces: ${describeError(error)}`);
-    return { refs: [], processes: undefined };
+    return { refs: [], processes: undefined, lowest: new Map(), examinesEveryone: false, reader: names };
   }
   const pids = entries
     .filter((entry) => /^[0-9]+$/.test(entry))
@@ -178,9 +206,9 @@ async function walkProcesses(procRoot: string, nsfsDev: number, ownInode: number
   let firstDenied = '';
   // Without CAP_SYS_PTRACE other users' processes (dnsmasq runs as nobody) cannot be examined: a count
   // would leave them out, and a 0 would be made up. Their lists stay unknown (the collector fails).
-  const mayCount = ownInode !== undefined && mayExamineOtherUsers(errors);
-  const processes = mayCount ? new Map<number, NetnsProcess[]>() : undefined;
-  const names = new ProcessNameReader(procRoot);
+  const examinesEveryone = mayExamineOtherUsers(listNames ? errors : []);
+  const processes = listNames && examinesEveryone ? new Map<number, NetnsProcess[]>() : undefined;
+  const lowest = new Map<number, number>();
   const refs = await mapSliced(pids, (pid): NetnsRef | undefined => {
     const path = `${procRoot}/${pid}/ns/net`;
     // readlink, not stat: the link text `net:[<inode>]` is the identity (every namespace file is on
@@ -199,6 +227,7 @@ async function walkProcesses(procRoot: string, nsfsDev: number, ownInode: number
     const inode = /^net:\[([0-9]+)\]$/.exec(target)?.[1];
     if (inode === undefined) return undefined;
     const ino = Number(inode);
+    if (ino !== ownInode && !lowest.has(ino)) lowest.set(ino, pid); // pids in ascending order
     if (processes !== undefined && ino !== ownInode) {
       // a process that exits before its name is read is not counted: it is gone
       const process = names.read(pid);
@@ -219,13 +248,16 @@ async function walkProcesses(procRoot: string, nsfsDev: number, ownInode: number
         "reading another user's needs CAP_SYS_PTRACE, and a process of another user namespace may refuse even root)",
     );
   }
-  return { refs: refs.filter((ref): ref is NetnsRef => ref !== undefined), processes };
+  return { refs: refs.filter((ref): ref is NetnsRef => ref !== undefined), processes, lowest, examinesEveryone, reader: names };
 }
 
 /** CAP_SYS_PTRACE, bit 19 of the effective set (linux/capability.h). */
 const CAP_SYS_PTRACE = 19n;
 
-/** True when this process has CAP_SYS_PTRACE (/proc/self/status CapEff), which examining other users' processes needs. */
+/**
+ * True when this process has CAP_SYS_PTRACE (/proc/self/status CapEff), which examining other users'
+ * processes needs; when not, why not goes into `errors`.
+ */
 function mayExamineOtherUsers(errors: string[]): boolean {
   let status: string;
   try {
@@ -256,9 +288,19 @@ class ProcessNameReader {
     const end = commBytes > 0 && this.buffer[commBytes - 1] === 0x0a ? commBytes - 1 : commBytes;
     const comm = this.buffer.toString('utf8', 0, end);
     if (!commHidesCommand(comm, end)) return { pid, comm };
-    const cmdlineBytes = this.readInto(`${this.procRoot}/${pid}/cmdline`);
-    if (cmdlineBytes === undefined) return undefined;
-    return { pid, comm, cmdline: this.buffer.toString('utf8', 0, cmdlineBytes) };
+    const cmdline = this.text(pid, 'cmdline');
+    return cmdline === undefined ? undefined : { pid, comm, cmdline };
+  }
+
+  /** The process's comm without its newline; undefined when it is gone. */
+  comm(pid: number): string | undefined {
+    return this.text(pid, 'comm')?.replace(/\n$/, '');
+  }
+
+  /** The start of /proc/<pid>/<file> (CMDLINE_BYTES at most); undefined when the process is gone. */
+  text(pid: number, file: 'cmdline' | 'cgroup' | 'comm'): string | undefined {
+    const bytes = this.readInto(`${this.procRoot}/${pid}/${file}`);
+    return bytes === undefined ? undefined : this.buffer.toString('utf8', 0, bytes);
   }
 
   /** Bytes read into the buffer, or undefined when the process is gone (or its file unreadable: not counted either). */

@@ -2,7 +2,7 @@
 // tests run at the same time), so every check looks only at this lab's names and inodes.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -79,6 +79,8 @@ describe.skipIf(skipUnlessRoot('namespace discovery tests'))('discoverNamespaces
         kind: 'other',
         id: '',
         source: 'process',
+        // no Neutron name says what it is: the lowest pid in it, as the kernel shows it
+        holder: { pid: held.pid, comm: 'sleep', cgroup: readFileSync(`/proc/${held.pid}/cgroup`, 'utf8') },
       },
     ]);
     // The documented name is exactly what the kernel shows for the link.

@@ -157,6 +157,32 @@ describe.skipIf(skipUnlessRoot('processes collector tests'))('netns_processes vs
     await lab.releaseUnnamedNamespace(unnamed.pid);
   });
 
+  test.each(backends)(
+    '%s: netns_info names the holder of a namespace no Neutron name explains (lowest pid, as ip netns pids and /proc say)',
+    async (backend) => {
+      const unnamed = await lab.holdUnnamedNamespace();
+      try {
+        const { stdout } = await execa('node', [
+          builtMain,
+          '--once',
+          `--collector.backend=${backend}`,
+          `--netns.include=${escapeRegex(lab.prefix)}|^net:\\[${unnamed.inode}\\]$`,
+        ]);
+        const info = (netns: string) => select(parseExposition(stdout), 'netns_info', { netns })[0]?.labels;
+        const lowest = Math.min(...(await execa('ip', ['netns', 'pids', plain])).stdout.split('\n').filter(Boolean).map(Number));
+        const commOf = (pid: number) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        // this machine's own processes sit in a cgroup no runtime made (memory:/process_api/<32 hex>): no container labels
+        expect(info(plain)).toEqual({ netns: plain, kind: 'other', id: '', holder: commOf(lowest) });
+        expect(info(`net:[${unnamed.inode}]`)).toEqual({ netns: `net:[${unnamed.inode}]`, kind: 'other', id: '', holder: 'sleep' });
+        expect(commOf(unnamed.pid)).toBe('sleep');
+        // a Neutron namespace says what it is by its name: no holder
+        expect(info(router)).toEqual({ netns: router, kind: 'qrouter', id: router.slice('qrouter-'.length) });
+      } finally {
+        await lab.releaseUnnamedNamespace(unnamed.pid);
+      }
+    },
+  );
+
   test('processes that come and go during the walk: never a failure, and the ones that stay are counted exactly', async () => {
     const stable = await start(router, 'haproxy', [join(bin, 'haproxy'), '86400']);
     let churning = true;

@@ -17,6 +17,7 @@ interface ManifestEntry {
   readonly dir: string;
   /** What discovery lists in it (NetnsRef.processes); none when absent. */
   readonly processes?: NetnsRef['processes'];
+  readonly holder?: NetnsRef['holder'];
 }
 
 function manifest(): ManifestEntry[] {
@@ -34,6 +35,7 @@ export function fixtureDiscovery(): () => Promise<DiscoveryResult> {
     id: entry.id,
     source: 'named',
     processes: entry.processes ?? [],
+    ...(entry.holder === undefined ? {} : { holder: entry.holder }),
   }));
   return async () => ({ namespaces, errors: [] });
 }

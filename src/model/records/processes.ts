@@ -17,6 +17,18 @@ export interface NetnsProcess {
   readonly cmdline?: string;
 }
 
+/**
+ * The process holding a namespace that no Neutron name explains (kind other: `net:[<inode>]`, `cni-...`):
+ * the lowest pid living in it, for netns_info's holder labels.
+ */
+export interface NetnsHolder {
+  readonly pid: number;
+  /** Its /proc/<pid>/comm. */
+  readonly comm: string;
+  /** Its /proc/<pid>/cgroup as read (at most CMDLINE_BYTES); empty when it could not be read. */
+  readonly cgroup: string;
+}
+
 /** How much of /proc/<pid>/cmdline discovery reads: enough for an interpreter and its script's path. */
 export const CMDLINE_BYTES = 4096;
 
