@@ -92,7 +92,13 @@ async function main(): Promise<void> {
       includeRegex = fleet.includeRegex;
     }
     const include = new RegExp(includeRegex);
-    const discovered = await discoverNamespaces({ netnsDirs: ['/run/netns'], scanProcesses: false, includeHost: false });
+    // listProcesses as the exporter asks for it with the processes collector on (the default)
+    const discovered = await discoverNamespaces({
+      netnsDirs: ['/run/netns'],
+      scanProcesses: false,
+      includeHost: false,
+      listProcesses: true,
+    });
     const namespaces: NetnsRef[] = discovered.namespaces.filter((ns) => include.test(ns.name));
     const rows: [string, number][] = [];
     const stage = async (label: string, task: () => unknown): Promise<void> => {
@@ -203,7 +209,7 @@ async function main(): Promise<void> {
       metricsBody((sink) => renderSnapshot(snapshot, familiesOf(COLLECTORS), sink, { labelBlocks })).encoded('gzip'),
     );
     await stage('discovery (named + /proc scan)', () =>
-      discoverNamespaces({ netnsDirs: ['/run/netns'], scanProcesses: true, includeHost: false }),
+      discoverNamespaces({ netnsDirs: ['/run/netns'], scanProcesses: true, includeHost: false, listProcesses: true }),
     );
 
     console.log(`${namespaces.length} routers, ${bodyBytes} bytes of exposition, least CPU of ${ROUNDS} runs\n`);

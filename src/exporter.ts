@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import type { BuildInfo } from './build-info.js';
 import { nameFilter, type ExporterConfig } from './model/config.js';
 import type { CollectorDeclaration } from './collectors/collector.js';
+import { processesCollector } from './collectors/processes.js';
 import { COLLECTORS, familiesOf } from './collectors/registry.js';
 import { discoverNamespaces, type DiscoveryResult } from './discovery/discover-namespaces.js';
 import { LabelsFileSource } from './labels/labels-file-source.js';
@@ -101,6 +102,8 @@ export async function createCollection({
         netnsDirs: config.netnsDirs,
         scanProcesses: config.scanProcesses,
         includeHost: config.includeHost,
+        // the processes collector counts from discovery's walk of /proc, made for it even with --no-netns.scan-processes
+        listProcesses: config.collectors.includes(processesCollector.name),
       }));
   return {
     families,

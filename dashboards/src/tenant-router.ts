@@ -84,6 +84,11 @@ const SUCCESS_MAPPING: dashboard.ValueMapping[] = [
   },
 ];
 
+/** A process count: 0 (missing) in red, any other count as is. */
+const PROCESSES_MAPPING: dashboard.ValueMapping[] = [
+  { type: dashboard.MappingType.ValueToText, options: { '0': { text: 'none', color: 'red', index: 0 } } },
+];
+
 /** Receive above the axis, transmit below, for one pair of interface counters (`scale` e.g. bytes to bits). */
 function interfacePanel(
   title: string,
@@ -279,6 +284,44 @@ function routerRow(board: dashboard.DashboardBuilder, t: PanelThresholds): void 
         ])
         .height(7)
         .span(24),
+    )
+    .withPanel(
+      tablePanel(
+        {
+          title: 'Service processes',
+          description:
+            "Neutron's processes in each of the router's namespaces (netns_processes, counted by the exporter from /proc): now, and the fewest in the time range. haproxy is the metadata proxy (an HA router runs it only where it is primary), keepalived and neutron-keepalived-state-change are HA's, radvd sends IPv6 router advertisements. A 0 in red is a service that is missing; the alerts NetnsRouterKeepalivedMissing and NetnsRouterMetadataProxyMissing watch it.",
+        },
+        'short',
+      )
+        .withTarget(tableQuery('A', routerSelector('netns_processes')))
+        .withTarget(tableQuery('B', `min_over_time(${routerSelector('netns_processes')}[$__range])`))
+        .withTransformation(transform.merge())
+        .withTransformation(transform.columns({ 'Value #A': 'now', 'Value #B': 'fewest in range' }, ['cluster']))
+        .overrideByName('now', [
+          { id: 'mappings', value: PROCESSES_MAPPING },
+          { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } },
+        ])
+        .overrideByName('fewest in range', [
+          { id: 'mappings', value: PROCESSES_MAPPING },
+          { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } },
+        ])
+        .height(7)
+        .span(10),
+    )
+    .withPanel(
+      timeseriesPanel(
+        {
+          title: 'Service processes over time',
+          description:
+            'The same counts over time, per host: a drop to 0 and back is a service the agent respawned; keepalived and haproxy coming and going together on one host is a failover.',
+        },
+        'short',
+      )
+        .withTarget(rangeQuery('A', routerSelector('netns_processes'), '{{name}} ({{netns}} on {{instance}})'))
+        .min(0)
+        .height(7)
+        .span(14),
     );
 }
 
@@ -714,7 +757,7 @@ export function buildTenantRouterDashboard(t: PanelThresholds = ALERT_THRESHOLDS
   const board = dashboardFrame(
     UID.tenantRouter,
     'Network namespaces / Tenant router',
-    `One Neutron router on the hosts that carry it: its qrouter- and snat- namespaces, and in DVR fip- namespaces its own ports. HA role, interfaces, forwarding discards, iptables rules and conntrack. ${OVN_NOTE}`,
+    `One Neutron router on the hosts that carry it: its qrouter- and snat- namespaces, and in DVR fip- namespaces its own ports. HA role, service processes, interfaces, forwarding discards, iptables rules and conntrack. ${OVN_NOTE}`,
   )
     .withVariable(datasourceVariable())
     .withVariable(clusterVariable())

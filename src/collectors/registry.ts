@@ -13,6 +13,7 @@ import { iptablesCollector } from './iptables.js';
 import { neighborCollector } from './neighbor.js';
 import { netstatCollector } from './netstat.js';
 import { neutronHaCollector } from './neutron-ha.js';
+import { processesCollector } from './processes.js';
 import { sockstatCollector } from './sockstat.js';
 import { tcCollector } from './tc.js';
 
@@ -26,6 +27,7 @@ export const COLLECTORS: readonly CollectorDeclaration[] = [
   sockstatCollector,
   neighborCollector,
   neutronHaCollector,
+  processesCollector,
   tcCollector,
 ];
 

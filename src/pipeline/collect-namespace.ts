@@ -166,7 +166,10 @@ function collectAfresh(
   const kept: InputMemo[] = [];
   const records: Records[] = [];
   const counterReadings: (CounterReading | undefined)[] = [];
-  let refillable = true;
+  // A collector with no sources (processes: its numbers come from discovery) has no reading whose
+  // shape could vouch for its series: with nothing to compare, stillHolds would refill its first
+  // scrape's numbers forever. It runs every scrape.
+  let refillable = sources.length > 0;
   sources.forEach((source, i) => {
     const index = planned.inputs[i] ?? -1;
     const input = inputs.at(index);
