@@ -1,6 +1,7 @@
 // A fleet of Neutron-like routers for the scrape bench: `qrouter-<prefix><n>` namespaces, each with a
 // `qg-` (gateway) and a `qr-` (tenant) veth whose peers sit in one shared "fabric" namespace (the
-// br-ex / br-int side), ~45 iptables and a few ip6tables rules, and UDP traffic on every fourth one.
+// br-ex / br-int side), ~45 iptables and a few ip6tables rules, UDP traffic on every fourth one, and
+// Neutron-style QoS (tc) on the gateway port of every second one.
 //
 // Built fast and in steps (grow(500) after grow(100) adds 400): namespaces and veths through one
 // `ip -batch` each, then per router one `ip -n <ns> -batch` and one iptables-restore and
@@ -149,6 +150,19 @@ export async function createRouterFleet(): Promise<RouterFleet> {
       );
       await execa('nsenter', [`--net=/run/netns/${ns}`, '--', 'iptables-restore', '-w'], { input: ipv4Ruleset(a) });
       await execa('nsenter', [`--net=/run/netns/${ns}`, '--', 'ip6tables-restore', '-w'], { input: ipv6Ruleset(a) });
+      // Neutron QoS on every second router (a bandwidth limit on its gateway port): a tbf egress and an
+      // ingress qdisc with one u32 filter, Neutron's `protocol all u32 match u32 0 0`, with mirred in
+      // place of police (no act_police in this kernel; the action's counters read the same)
+      if (i % 2 === 0) {
+        await execa('tc', ['-n', ns, '-batch', '-'], {
+          input: [
+            `qdisc add dev ${a.qg} root tbf rate 10mbit burst 128kbit latency 50ms`,
+            `qdisc add dev ${a.qg} ingress`,
+            `filter add dev ${a.qg} parent ffff: protocol all prio 1 u32 match u32 0 0 action mirred egress mirror dev ${a.qr}`,
+            '',
+          ].join('\n'),
+        });
+      }
       onProgress?.(++done);
     });
     size = total;

@@ -13,8 +13,9 @@
 // cost less, whatever the JavaScript does.
 //
 //   npm run build && BENCH=stage-costs bench/run.sh [N=1000] [include regex of an existing fleet]
+//   STAGE_COSTS_WITHOUT=netstat,sockstat BENCH=stage-costs bench/run.sh ...   # the same with some collectors off
 
-import { COLLECTORS, familiesOf } from '../src/collectors/registry.js';
+import { COLLECTORS as ALL_COLLECTORS, familiesOf } from '../src/collectors/registry.js';
 import { discoverNamespaces } from '../src/discovery/discover-namespaces.js';
 import type { NetnsRef } from '../src/model/netns-ref.js';
 import { LabelBlockCache } from '../src/exposition/label-blocks.js';
@@ -38,6 +39,8 @@ import { createRouterFleet, type RouterFleet } from './router-fixture.js';
 
 const ROUNDS = 5;
 const count = Number(process.argv[2] ?? 1000);
+const without = new Set((process.env.STAGE_COSTS_WITHOUT ?? '').split(',').filter((name) => name !== ''));
+const COLLECTORS = ALL_COLLECTORS.filter((collector) => !without.has(collector.name));
 // as the exporter plans them: netstat reads only the files that print a selected field
 const plan = planCollection(COLLECTORS.map((collector) => configured(collector, {}, readInOwnNamespace)));
 const planned = plan.collectors;
@@ -89,7 +92,13 @@ async function main(): Promise<void> {
       includeRegex = fleet.includeRegex;
     }
     const include = new RegExp(includeRegex);
-    const discovered = await discoverNamespaces({ netnsDirs: ['/run/netns'], scanProcesses: false, includeHost: false });
+    // listProcesses as the exporter asks for it with the processes collector on (the default)
+    const discovered = await discoverNamespaces({
+      netnsDirs: ['/run/netns'],
+      scanProcesses: false,
+      includeHost: false,
+      listProcesses: true,
+    });
     const namespaces: NetnsRef[] = discovered.namespaces.filter((ns) => include.test(ns.name));
     const rows: [string, number][] = [];
     const stage = async (label: string, task: () => unknown): Promise<void> => {
@@ -135,12 +144,16 @@ async function main(): Promise<void> {
       await oneThread.close();
     }
     // sources that share one native read are timed together (the same NativeRead declaration)
-    for (const names of [
+    const shared = [
       ['net-dev', 'links'],
       ['iptables-nft-ipv4', 'iptables-nft-ipv6'],
       ['iptables-legacy-ipv4', 'iptables-legacy-ipv6'],
       ['conntrack-count', 'conntrack-max'],
-    ]) {
+    ];
+    // every other source read in the namespaces (the router diagnostics' files and dumps) alone
+    const others = ALL_SOURCES.filter((source) => !shared.flat().includes(source.name)).map((source) => [source.name]);
+    for (const names of [...shared, ...others]) {
+      if (sourcesNamed(names).length === 0) continue;
       await stage(`  ${names.join(' + ')} alone`, readAll(sourcesNamed(names)));
     }
     const readings: Readings[] = await Promise.all(namespaces.map((ns) => reader.read(ns, ALL_SOURCES)));
@@ -196,7 +209,7 @@ async function main(): Promise<void> {
       metricsBody((sink) => renderSnapshot(snapshot, familiesOf(COLLECTORS), sink, { labelBlocks })).encoded('gzip'),
     );
     await stage('discovery (named + /proc scan)', () =>
-      discoverNamespaces({ netnsDirs: ['/run/netns'], scanProcesses: true, includeHost: false }),
+      discoverNamespaces({ netnsDirs: ['/run/netns'], scanProcesses: true, includeHost: false, listProcesses: true }),
     );
 
     console.log(`${namespaces.length} routers, ${bodyBytes} bytes of exposition, least CPU of ${ROUNDS} runs\n`);

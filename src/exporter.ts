@@ -2,9 +2,11 @@
 // single-flight collection and exposition. `scrape()` returns the /metrics body of one collection.
 
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { BuildInfo } from './build-info.js';
 import { nameFilter, type ExporterConfig } from './model/config.js';
 import type { CollectorDeclaration } from './collectors/collector.js';
+import { processesCollector } from './collectors/processes.js';
 import { COLLECTORS, familiesOf } from './collectors/registry.js';
 import { discoverNamespaces, type DiscoveryResult } from './discovery/discover-namespaces.js';
 import { LabelsFileSource } from './labels/labels-file-source.js';
@@ -17,6 +19,7 @@ import { createSelfMetrics } from './exposition/self-metrics.js';
 import { readInOwnNamespace } from './readers/own-namespace.js';
 import type { NamespaceReader } from './readers/reader.js';
 import { collectSnapshot, planCollection, type CollectionState } from './pipeline/collect-snapshot.js';
+import type { MetricFamily, Snapshot } from './model/snapshot.js';
 import { FamilyCache } from './pipeline/family-cache.js';
 import { Interner } from './pipeline/interner.js';
 import { NamespaceCache } from './pipeline/namespace-cache.js';
@@ -50,26 +53,41 @@ export interface ExporterParts {
   readonly collectors?: readonly CollectorDeclaration[];
 }
 
+/**
+ * The exporter's collection without the exposition: discovery, the enabled collectors and the state
+ * kept between scrapes, for whatever reads snapshots (the exporter, `inspect`, `top`). One way of
+ * reading namespaces for all of them.
+ */
+export interface Collection {
+  /** One snapshot of the namespaces that pass the --netns.include/exclude filter and `only` (all when not given). */
+  collect(options?: { readonly deadline?: number; readonly only?: (name: string) => boolean }): Promise<Snapshot>;
+  /** Lists the namespaces (the same discovery a collection runs), filtered by --netns.include/exclude. */
+  discover(): Promise<DiscoveryResult>;
+  /** The families of the enabled collectors, in exposition order. */
+  readonly families: readonly MetricFamily[];
+  /** The --netns.labels-file mapping, when one is given (re-read by collect() when it changed). */
+  readonly labelsFile: LabelsFileSource | undefined;
+}
+
+export type CollectionParts = Omit<ExporterParts, 'build'> & { readonly registry: Registry };
+
 /** Throws LabelsFileError when --netns.labels-file is unreadable or malformed at start. */
-export async function createExporter({
+export async function createCollection({
   config,
   reader,
   logger,
-  build,
   discover,
   collectors: registered = COLLECTORS,
-}: ExporterParts): Promise<Exporter> {
+  registry,
+}: CollectionParts): Promise<Collection> {
   // each enabled collector with its own options, from its own flags (checked by parseFlags)
   const collectors = registered
     .filter((collector) => config.collectors.includes(collector.name))
     .map((collector) => collector.configure(config.collectorFlags, readInOwnNamespace));
   const plan = planCollection(collectors);
   const netnsFilter = nameFilter(config.netnsInclude, config.netnsExclude);
-  const selfMetrics = createSelfMetrics(build);
-  const labelsFile = config.labelsFile ? await LabelsFileSource.open(config.labelsFile, logger, selfMetrics.registry) : undefined;
-  const collection = new SingleFlight<MetricsBody>();
-  // kept from scrape to scrape: readings' shapes, collectors' templates, label values and the label
-  // blocks rendered for them
+  const labelsFile = config.labelsFile ? await LabelsFileSource.open(config.labelsFile, logger, registry) : undefined;
+  // kept from scrape to scrape: readings' shapes, collectors' templates and label values
   const families = familiesOf(collectors);
   const state: CollectionState = {
     cache: new NamespaceCache(),
@@ -77,9 +95,6 @@ export async function createExporter({
     family: new FamilyCache(families).family,
     scrapes: 0,
   };
-  const labelBlocks = new LabelBlockCache();
-  const chunks = new ChunkPool();
-  const namespaceLines = new NamespaceLineCache();
   const discoverHost =
     discover ??
     (() =>
@@ -87,22 +102,47 @@ export async function createExporter({
         netnsDirs: config.netnsDirs,
         scanProcesses: config.scanProcesses,
         includeHost: config.includeHost,
+        // the processes collector counts from discovery's walk of /proc, made for it even with --no-netns.scan-processes
+        listProcesses: config.collectors.includes(processesCollector.name),
       }));
+  return {
+    families,
+    labelsFile,
+    discover: async () => {
+      const found = await discoverHost();
+      return { ...found, namespaces: found.namespaces.filter((ns) => netnsFilter(ns.name)) };
+    },
+    collect: async ({ deadline, only } = {}) => {
+      await labelsFile?.refresh();
+      return collectSnapshot({
+        discover: discoverHost,
+        reader,
+        plan,
+        netnsFilter: only === undefined ? netnsFilter : (name) => netnsFilter(name) && only(name),
+        parallelism: config.parallelism ?? reader.defaultParallelism,
+        maxSeries: config.maxSeries,
+        logger,
+        state,
+        deadline,
+      });
+    },
+  };
+}
+
+/** Throws LabelsFileError when --netns.labels-file is unreadable or malformed at start. */
+export async function createExporter(parts: ExporterParts): Promise<Exporter> {
+  const { config, reader, build } = parts;
+  const selfMetrics = createSelfMetrics(build);
+  const { collect: collectSnapshotOnce, families, labelsFile } = await createCollection({ ...parts, registry: selfMetrics.registry });
+  const collection = new SingleFlight<MetricsBody>();
+  // kept from scrape to scrape: the label blocks rendered for the collection's label rows
+  const labelBlocks = new LabelBlockCache();
+  const chunks = new ChunkPool();
+  const namespaceLines = new NamespaceLineCache();
 
   const collect = async (options: ScrapeOptions): Promise<MetricsBody> => {
     const started = performance.now();
-    await labelsFile?.refresh();
-    const collected = await collectSnapshot({
-      discover: discoverHost,
-      reader,
-      plan,
-      netnsFilter,
-      parallelism: config.parallelism ?? reader.defaultParallelism,
-      maxSeries: config.maxSeries,
-      logger,
-      state,
-      deadline: scrapeDeadline(started, options.timeoutSeconds),
-    });
+    const collected = await collectSnapshotOnce({ deadline: scrapeDeadline(started, options.timeoutSeconds) });
     const timeoutSeconds =
       options.timeoutSeconds !== undefined && Number.isFinite(options.timeoutSeconds) && options.timeoutSeconds > 0
         ? options.timeoutSeconds

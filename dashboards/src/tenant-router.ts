@@ -84,6 +84,11 @@ const SUCCESS_MAPPING: dashboard.ValueMapping[] = [
   },
 ];
 
+/** A process count: 0 (missing) in red, any other count as is. */
+const PROCESSES_MAPPING: dashboard.ValueMapping[] = [
+  { type: dashboard.MappingType.ValueToText, options: { '0': { text: 'none', color: 'red', index: 0 } } },
+];
+
 /** Receive above the axis, transmit below, for one pair of interface counters (`scale` e.g. bytes to bits). */
 function interfacePanel(
   title: string,
@@ -340,6 +345,44 @@ function routerRow(board: dashboard.DashboardBuilder, t: PanelThresholds): void 
         ])
         .height(7)
         .span(24),
+    )
+    .withPanel(
+      tablePanel(
+        {
+          title: 'Service processes',
+          description:
+            "Neutron's processes in each of the router's namespaces (netns_processes, counted by the exporter from /proc): now, and the fewest in the time range. haproxy is the metadata proxy (an HA router runs it only where it is primary), keepalived and neutron-keepalived-state-change are HA's, radvd sends IPv6 router advertisements. A 0 in red is a service that is missing; the alerts NetnsRouterKeepalivedMissing and NetnsRouterMetadataProxyMissing watch it.",
+        },
+        'short',
+      )
+        .withTarget(tableQuery('A', routerSelector('netns_processes')))
+        .withTarget(tableQuery('B', `min_over_time(${routerSelector('netns_processes')}[$__range])`))
+        .withTransformation(transform.merge())
+        .withTransformation(transform.columns({ 'Value #A': 'now', 'Value #B': 'fewest in range' }, ['cluster']))
+        .overrideByName('now', [
+          { id: 'mappings', value: PROCESSES_MAPPING },
+          { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } },
+        ])
+        .overrideByName('fewest in range', [
+          { id: 'mappings', value: PROCESSES_MAPPING },
+          { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } },
+        ])
+        .height(7)
+        .span(10),
+    )
+    .withPanel(
+      timeseriesPanel(
+        {
+          title: 'Service processes over time',
+          description:
+            'The same counts over time, per host: a drop to 0 and back is a service the agent respawned; keepalived and haproxy coming and going together on one host is a failover.',
+        },
+        'short',
+      )
+        .withTarget(rangeQuery('A', routerSelector('netns_processes'), '{{name}} ({{netns}} on {{instance}})'))
+        .min(0)
+        .height(7)
+        .span(14),
     );
 }
 
@@ -570,6 +613,47 @@ function forwardingRow(board: dashboard.DashboardBuilder): void {
           ['netns_nf_conntrack_stat_invalid_total', 'invalid'],
         ],
       ).span(24),
+    )
+    .withPanel(
+      timeseriesPanel(
+        {
+          title: 'QoS drops (tc)',
+          description:
+            'Neutron QoS at work, per second (the tc collector, --collector.tc): packets the qdiscs on the router ports dropped and times they were over their limit (a tbf or htb bandwidth limit on qg-), and the drops and overlimits of ingress filter actions (police: an ingress bandwidth limit). "My floating IP is slow" with these rising is the limit, not the network. Empty where the collector is off or no port has a qdisc.',
+        },
+        'pps',
+      )
+        .min(0)
+        .withTarget(
+          rangeQuery(
+            'A',
+            rate(routerSelector('netns_qdisc_drops_total')),
+            '{{device}} {{kind}} {{handle}} drops ({{netns}} on {{instance}})',
+          ),
+        )
+        .withTarget(
+          rangeQuery(
+            'B',
+            rate(routerSelector('netns_qdisc_overlimits_total')),
+            '{{device}} {{kind}} {{handle}} overlimits ({{netns}} on {{instance}})',
+          ),
+        )
+        .withTarget(
+          rangeQuery(
+            'C',
+            rate(routerSelector('netns_tc_action_drops_total')),
+            '{{device}} ingress {{action}} pref {{pref}} drops ({{netns}} on {{instance}})',
+          ),
+        )
+        .withTarget(
+          rangeQuery(
+            'D',
+            rate(routerSelector('netns_tc_action_overlimits_total')),
+            '{{device}} ingress {{action}} pref {{pref}} overlimits ({{netns}} on {{instance}})',
+          ),
+        )
+        .height(9)
+        .span(24),
     );
 }
 
@@ -734,7 +818,7 @@ export function buildTenantRouterDashboard(t: PanelThresholds = ALERT_THRESHOLDS
   const board = dashboardFrame(
     UID.tenantRouter,
     'Network namespaces / Tenant router',
-    `One Neutron router on the hosts that carry it: its qrouter- and snat- namespaces, and in DVR fip- namespaces its own ports. HA role, interfaces, forwarding discards, iptables rules and conntrack. ${OVN_NOTE}`,
+    `One Neutron router on the hosts that carry it: its qrouter- and snat- namespaces, and in DVR fip- namespaces its own ports. HA role, service processes, interfaces, forwarding discards, iptables rules and conntrack. ${OVN_NOTE}`,
   )
     .withVariable(datasourceVariable())
     .withVariable(clusterVariable())

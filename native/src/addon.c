@@ -5,7 +5,7 @@
  *   createPool(threads, recvTimeoutMs, onJobDone) -> pool
  *   submit(pool, jobId, nsPath, requests, dev?, ino?)
  *                                                  requests: [readFile, path] | [netlink, protocol, Buffer]
- *                                                  | [xtables, 4|6], kinds from requestKinds;
+ *                                                  | [xtables, 4|6] | [tc, protocol, Buffer], kinds from requestKinds;
  *                                                  dev/ino: the namespace discovery saw (checked with fstat)
  *   destroyPool(pool)
  *   poolStats(pool) -> { threadIds: number[], broken: boolean, queued: number }
@@ -258,7 +258,8 @@ static const char *read_request(napi_env env, napi_value tuple, request *r) {
       if (!request_path_allowed(r->path))
         return "file request path must be a file under /proc/thread-self/net/ (no empty, . or .. component)";
       return NULL;
-    case REQUEST_NETLINK: {
+    case REQUEST_NETLINK:
+    case REQUEST_TC: {
       int32_t protocol = -1;
       bool is_buffer = false;
       void *bytes = NULL;
@@ -401,6 +402,7 @@ static const named_value REQUEST_KINDS[] = {
     {"readFile", REQUEST_READ_FILE},
     {"netlink", REQUEST_NETLINK},
     {"xtables", REQUEST_XTABLES},
+    {"tc", REQUEST_TC},
 };
 
 static const named_value JOB_STAGES[] = {

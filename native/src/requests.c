@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
 
@@ -152,6 +154,62 @@ static int netlink_exchange(int fd, const struct nlmsghdr *req, unsigned char *s
   return EAGAIN;
 }
 
+/* The ifindexes of the RTM_NEWQDISC messages in `data` whose parent is TC_H_INGRESS: the ingress and
+ * clsact qdiscs (both hang there). Only the fixed struct tcmsg is read; the attributes are left to the
+ * TypeScript parser. */
+static int ingress_ifindexes(const unsigned char *data, size_t len, int **out, size_t *count) {
+  *out = NULL;
+  *count = 0;
+  size_t cap = 0;
+  int left = (int)len;
+  for (const struct nlmsghdr *h = (const struct nlmsghdr *)data; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+    if (h->nlmsg_type != RTM_NEWQDISC || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct tcmsg))) continue;
+    struct tcmsg t;
+    memcpy(&t, NLMSG_DATA(h), sizeof t);
+    if (t.tcm_parent != TC_H_INGRESS) continue;
+    if (*count == cap) {
+      size_t grown = cap ? 2 * cap : 8;
+      int *bigger = realloc(*out, grown * sizeof **out);
+      if (!bigger) {
+        free(*out);
+        *out = NULL;
+        return ENOMEM;
+      }
+      *out = bigger;
+      cap = grown;
+    }
+    (*out)[(*count)++] = t.tcm_ifindex;
+  }
+  return 0;
+}
+
+/* After the messages of a REQUEST_TC: one RTM_GETTFILTER dump per ingress device, with the parent
+ * `tc filter show dev X ingress` asks for (TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS), which names the
+ * ingress block of an ingress qdisc and of a clsact one alike). A device deleted since the qdisc dump
+ * answers with an empty dump. The kernel dumps filters of one device only (tc_dump_tfilter). */
+static int ingress_filter_dumps(int fd, unsigned char *scratch, byte_buffer *out) {
+  int *ifindexes = NULL;
+  size_t count = 0;
+  int err = ingress_ifindexes(out->data, out->len, &ifindexes, &count);
+  for (size_t i = 0; !err && i < count; i++) {
+    struct {
+      struct nlmsghdr h;
+      struct tcmsg t;
+    } req;
+    memset(&req, 0, sizeof req);
+    req.h.nlmsg_len = NLMSG_LENGTH(sizeof req.t);
+    req.h.nlmsg_type = RTM_GETTFILTER;
+    req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    req.h.nlmsg_seq = (unsigned int)(100 + i);
+    req.t.tcm_family = AF_UNSPEC;
+    req.t.tcm_ifindex = ifindexes[i];
+    req.t.tcm_parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS);
+    err = netlink_exchange(fd, &req.h, scratch, out);
+  }
+  free(ifindexes);
+  return err;
+}
+
 static int serve_netlink(request *r, int recv_timeout_ms) {
   int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, r->protocol);
   if (fd < 0) return errno;
@@ -173,6 +231,7 @@ static int serve_netlink(request *r, int recv_timeout_ms) {
     err = netlink_exchange(fd, req, scratch, &r->result);
     offset += NLMSG_ALIGN(req->nlmsg_len);
   }
+  if (!err && r->kind == REQUEST_TC) err = ingress_filter_dumps(fd, scratch, &r->result);
   free(scratch);
   close(fd);
   return err;
@@ -289,6 +348,7 @@ void request_serve(request *r, int recv_timeout_ms) {
       err = read_whole_file(r->path, &r->result);
       break;
     case REQUEST_NETLINK:
+    case REQUEST_TC:
       err = serve_netlink(r, recv_timeout_ms);
       break;
     case REQUEST_XTABLES:

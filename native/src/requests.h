@@ -9,14 +9,16 @@
 typedef enum {
   REQUEST_READ_FILE = 1, /* a file under /proc/thread-self/net/ (see request_path_allowed) */
   REQUEST_NETLINK = 2,   /* one or more netlink request messages, each answered in full, on one socket */
-  REQUEST_XTABLES = 3    /* legacy x_tables: every table in ip(6)_tables_names via getsockopt */
+  REQUEST_XTABLES = 3,   /* legacy x_tables: every table in ip(6)_tables_names via getsockopt */
+  REQUEST_TC = 4         /* REQUEST_NETLINK (a qdisc dump among the messages), then a filter dump of the
+                            ingress hook of every device that has an ingress or clsact qdisc */
 } request_kind;
 
 typedef struct {
   request_kind kind;
   char *path;             /* REQUEST_READ_FILE */
-  int protocol;           /* REQUEST_NETLINK: NETLINK_ROUTE, NETLINK_NETFILTER */
-  unsigned char *message; /* REQUEST_NETLINK: complete nlmsghdr-framed messages, back to back */
+  int protocol;           /* REQUEST_NETLINK, REQUEST_TC: NETLINK_ROUTE, NETLINK_NETFILTER */
+  unsigned char *message; /* REQUEST_NETLINK, REQUEST_TC: complete nlmsghdr-framed messages, back to back */
   size_t message_len;
   int family;             /* REQUEST_XTABLES: 4 or 6 */
 

@@ -127,6 +127,15 @@ export interface AlertConfig {
    */
   readonly haFlapping: { readonly window: string; readonly changes: number; readonly for: string; readonly severity: Severity };
   readonly flapping: { readonly window: string; readonly changes: number; readonly for: string; readonly severity: Severity };
+  /** A qdhcp- namespace without dnsmasq (netns_processes): its network's instances get no DHCP. */
+  readonly dhcpServerMissing: { readonly for: string; readonly severity: Severity };
+  /** An HA router (it has an L3 agent state file on this host) without keepalived: it cannot fail over. */
+  readonly keepalivedMissing: { readonly for: string; readonly severity: Severity };
+  /**
+   * A router that may serve metadata here (not an HA backup) without haproxy, while at least
+   * `minRouters` other routers of its host have one (so a deployment without router metadata proxies is silent).
+   */
+  readonly metadataProxyMissing: { readonly minRouters: number; readonly for: string; readonly severity: Severity };
   /** Internal router ports whose every neighbour fails: the subnet behind it is cut off (not the gateway: see gatewayUnreachable). */
   readonly neighborFailures: {
     readonly devices: string;
@@ -191,6 +200,10 @@ export const alertConfig: AlertConfig = {
   haSplitBrain: { for: '2m', severity: 'critical' },
   haFlapping: { window: '1h', changes: 4, for: '5m', severity: 'warning' },
   flapping: { window: '15m', changes: 6, for: '5m', severity: 'warning' },
+  // The agents' process monitors respawn a dead service within a minute or two (check_child_processes_interval 60s).
+  dhcpServerMissing: { for: '5m', severity: 'warning' },
+  keepalivedMissing: { for: '5m', severity: 'warning' },
+  metadataProxyMissing: { minRouters: 1, for: '10m', severity: 'warning' },
   neighborFailures: {
     devices: 'qr-.*|sg-.*|rfp-.*|fpr-.*|fg-.*',
     states: NEIGHBOUR_FAILED,
@@ -229,6 +242,9 @@ export function withDurations(config: AlertConfig, forDuration: string, rateWind
     haSplitBrain: f(config.haSplitBrain),
     haFlapping: f(config.haFlapping),
     flapping: f(config.flapping),
+    dhcpServerMissing: f(config.dhcpServerMissing),
+    keepalivedMissing: f(config.keepalivedMissing),
+    metadataProxyMissing: f(config.metadataProxyMissing),
     neighborFailures: f(config.neighborFailures),
   };
 }

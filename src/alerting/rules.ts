@@ -333,6 +333,65 @@ export function buildAlertingRules(config: AlertConfig = alertConfig): AlertingR
       'a link that goes up and down, or a port Neutron keeps re-plugging.',
   });
 
+  // Neutron's service processes (netns_processes, counted from the exporter's walk of /proc). Each
+  // alert asks for the processes collector's success in that namespace, so that a collector that is
+  // off or failing (no CAP_SYS_PTRACE) is never read as "no process".
+  const processesKnown = `${sel('netns_collector_success', 'collector="processes"')} == 1`;
+  const processes = (name: string, ...matchers: string[]): string => sel('netns_processes', `name="${name}"`, ...matchers);
+  const dhcp = config.dhcpServerMissing;
+  add({
+    alert: 'NetnsDhcpServerMissing',
+    // the collector reports dnsmasq 0 in every qdhcp- namespace where none runs
+    expr: withIdentity(`${processes('dnsmasq', 'netns=~"qdhcp-.*"')} == 0`),
+    for: dhcp.for,
+    severity: dhcp.severity,
+    scope: 'namespace',
+    symptom: 'service_down',
+    summary: 'No dnsmasq in {{ $labels.netns }}',
+    description:
+      `DHCP namespace {{ $labels.netns }} on {{ $labels.instance }} runs {{ $value }} dnsmasq processes, for ${dhcp.for}: ` +
+      "instances on this network get no DHCP answer from this agent (renewals and new boots fail once the network's other agents are gone too).",
+  });
+  const keep = config.keepalivedMissing;
+  // HA: the L3 agent keeps a state file for the router on this host (netns_router_ha_state). The
+  // collector's 0 needs neutron-keepalived-state-change still running; the `or` also sees both gone.
+  const haRouter = `group by (${keys.namespace}) (${sel('netns_router_ha_state')})`;
+  add({
+    alert: 'NetnsRouterKeepalivedMissing',
+    expr: withIdentity(
+      `(\n  max by (${keys.namespace}) (${processes('keepalived')})\n  or on(${keys.namespace})\n  ${haRouter} * 0\n) == 0\n` +
+        `and on(${keys.namespace})\n${haRouter}\nand on(${keys.namespace})\n${processesKnown}`,
+    ),
+    for: keep.for,
+    severity: keep.severity,
+    scope: 'namespace',
+    symptom: 'service_down',
+    summary: 'HA router {{ $labels.netns }} runs no keepalived',
+    description:
+      `HA router {{ $labels.netns }} on {{ $labels.instance }} has an L3 agent state file and runs {{ $value }} keepalived processes, for ${keep.for}: ` +
+      'this host takes no part in VRRP for the router, so it can neither take over nor hand over the router when a host fails.',
+  });
+  const meta = config.metadataProxyMissing;
+  const proxies = processes('haproxy', 'netns=~"qrouter-.*"');
+  add({
+    alert: 'NetnsRouterMetadataProxyMissing',
+    // an HA router runs its metadata proxy only where it is primary: backups and faults are left out
+    expr: withIdentity(
+      `${proxies} == 0\n` +
+        `unless on(${keys.namespace})\n  max by (${keys.namespace}) (${sel('netns_router_ha_state', 'state="primary"')}) == 0\n` +
+        `and on(${keys.host})\n  count by (${keys.host}) (${proxies} > 0) >= ${meta.minRouters}`,
+    ),
+    for: meta.for,
+    severity: meta.severity,
+    scope: 'namespace',
+    symptom: 'service_down',
+    summary: 'Router {{ $labels.netns }} has no metadata proxy',
+    description:
+      `Router {{ $labels.netns }} on {{ $labels.instance }} runs {{ $value }} haproxy processes (the metadata proxy), for ${meta.for}, ` +
+      `while at least ${meta.minRouters} other router${meta.minRouters === 1 ? '' : 's'} of this host run${meta.minRouters === 1 ? 's' : ''} one: ` +
+      'instances behind it get no answer from 169.254.169.254, so cloud-init waits at boot.',
+  });
+
   // The gateway's next hop does not answer: FAILED/INCOMPLETE entries on an up qg- port and nothing
   // on that port that answers. A qg- has one next hop, so one failed entry is the whole signal;
   // failed entries beside answering ones (a peer that went away) are not. HA backups are left out.

@@ -39,9 +39,33 @@ function optionsOf(flag: CollectorFlag): Option[] {
 /** Where commander keeps a flag's value (it camel-cases words with dashes: neutron.haConfsDir). */
 const attributeOf = (flag: CollectorFlag): string => new Option(`--${flag.name}`).attributeName();
 
-function buildCommand(version: string, collectors: readonly CollectorDeclaration[]): Command {
-  const command = new Command('netns-exporter')
-    .description('Prometheus exporter for the interfaces, iptables and conntrack of every network namespace on the host.')
+/**
+ * A subcommand of the same binary (`netns-exporter inspect <router>`, `netns-exporter top`): every
+ * exporter flag, which says what is read and how, plus its own options and at most one argument.
+ */
+export interface Subcommand {
+  readonly name: string;
+  readonly description: string;
+  readonly argument?: { readonly name: string; readonly description: string };
+  readonly options: readonly Option[];
+  /** What --once means for it (the exporter: one scrape to stdout). */
+  readonly onceHelp?: string;
+}
+
+/** A subcommand's command line: the exporter configuration, its own options (by commander attribute name) and its argument. */
+export interface SubcommandLine {
+  readonly config: ExporterConfig;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly argument: string | undefined;
+}
+
+function buildCommand(version: string, collectors: readonly CollectorDeclaration[], subcommand?: Subcommand): Command {
+  const command = new Command(subcommand ? `netns-exporter ${subcommand.name}` : 'netns-exporter')
+    .description(
+      subcommand?.description ??
+        'Prometheus exporter for the interfaces, iptables and conntrack of every network namespace on the host. ' +
+          'Subcommands (each with its own --help): inspect <router>, top, rules.',
+    )
     .version(version, '--version', 'print the version and exit')
     .helpOption('-h, --help', 'show this help and exit')
     .exitOverride()
@@ -78,6 +102,8 @@ function buildCommand(version: string, collectors: readonly CollectorDeclaration
       .option(`--no-collector.${collector.name}`, `disable the ${collector.name} collector`);
   }
   for (const flag of collectorFlags(collectors)) for (const option of optionsOf(flag)) command.addOption(option);
+  if (subcommand?.argument) command.argument(`<${subcommand.argument.name}>`, subcommand.argument.description);
+  for (const option of subcommand?.options ?? []) command.addOption(option);
   return command
     .option('--collector.timeout <duration>', 'time allowed to read one namespace (e.g. 5s, 500ms)', '10s')
     .option(
@@ -90,7 +116,7 @@ function buildCommand(version: string, collectors: readonly CollectorDeclaration
         .choices(BACKENDS)
         .default('auto'),
     )
-    .option('--once', 'print one scrape to stdout and exit', false);
+    .option('--once', subcommand?.onceHelp ?? 'print one scrape to stdout and exit', false);
 }
 
 function regexOption(flag: string, source: unknown): RegExp | undefined {
@@ -137,7 +163,26 @@ export function parseFlags(
   version: string,
   collectors: readonly CollectorDeclaration[] = COLLECTORS,
 ): ExporterConfig {
-  const command = buildCommand(version, collectors);
+  return parseCommandLine(argv, version, collectors).config;
+}
+
+/** The command line of a subcommand (the arguments after its name): the same flags, checked the same way, and its own. */
+export function parseSubcommandFlags(
+  argv: readonly string[],
+  version: string,
+  subcommand: Subcommand,
+  collectors: readonly CollectorDeclaration[] = COLLECTORS,
+): SubcommandLine {
+  return parseCommandLine(argv, version, collectors, subcommand);
+}
+
+function parseCommandLine(
+  argv: readonly string[],
+  version: string,
+  collectors: readonly CollectorDeclaration[],
+  subcommand?: Subcommand,
+): SubcommandLine {
+  const command = buildCommand(version, collectors, subcommand);
   let helpText = '';
   command.configureOutput({ outputError: () => undefined, writeOut: (text) => (helpText += text) });
   try {
@@ -175,12 +220,13 @@ export function parseFlags(
     })
     .map((collector) => collector.name);
 
-  return {
+  const config: ExporterConfig = {
     listenAddress,
     telemetryPath,
     maxRequests: integerFlag('web.max-requests', opts['web.maxRequests'], 0),
     webConfigFile: opts['web.config.file'] as string | undefined,
-    logLevel: opts['log.level'] as LogLevel,
+    // a subcommand's output is for a person: its log says only what went wrong, unless asked
+    logLevel: subcommand && command.getOptionValueSource('log.level') === 'default' ? 'warn' : (opts['log.level'] as LogLevel),
     netnsDirs: (opts['netns.dir'] as string[] | undefined) ?? ['/run/netns'],
     scanProcesses: opts['netns.scanProcesses'] !== false,
     includeHost: opts['netns.includeHost'] === true,
@@ -196,4 +242,5 @@ export function parseFlags(
     backend: opts['collector.backend'] as Backend,
     once: opts.once === true,
   };
+  return { config, options: opts, argument: command.args[0] };
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Entry point: flags -> config -> exporter -> HTTP server (or one scrape to stdout with --once);
-// `netns-exporter rules ...` writes the alert rules instead (rules-command.ts).
+// `netns-exporter rules ...` writes the alert rules instead (rules-command.ts), `inspect <router>`
+// and `top` show namespaces to a person on the node (inspect-command.ts, top-command.ts).
 // Start-up problems are one line on stderr and a non-zero exit, never a stack trace.
 
-import { opendirSync } from 'node:fs';
 import type { ServerOptions } from 'node:http';
 import { readBuildInfo } from '../build-info.js';
 import { createExporter } from '../exporter.js';
@@ -14,7 +14,10 @@ import { createApp } from '../server/app.js';
 import { createWebServer } from '../server/listen.js';
 import { loadWebConfig, WebConfigError } from '../server/web-config.js';
 import { FlagError, parseFlags } from './flags.js';
+import { runInspectCommand } from './inspect-command.js';
+import { netnsDirProblem } from './open-collection.js';
 import { runRulesCommand } from './rules-command.js';
+import { runTopCommand } from './top-command.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -33,28 +36,16 @@ function fail(message: string, exitCode: number): never {
   process.exit(exitCode);
 }
 
-/**
- * Why a --netns.dir cannot serve, or undefined. Checked once at start: a directory that cannot be
- * listed would otherwise only show up as a discovery error on every scrape while nothing is
- * reported. A missing one is fine, as /run/netns on a host where no namespace was named yet.
- */
-function netnsDirProblem(dir: string): string | undefined {
-  try {
-    opendirSync(dir).closeSync();
-    return undefined;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'ENOTDIR') return `--netns.dir ${dir} is not a directory`;
-    if (code === 'EACCES' || code === 'EPERM') return `cannot read --netns.dir ${dir}: permission denied`;
-    return `cannot read --netns.dir ${dir}: ${(error as Error).message}`;
-  }
-}
-
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'rules') {
     const exitCode = await runRulesCommand(argv.slice(1));
+    process.stdout.write('', () => process.exit(exitCode));
+    return;
+  }
+  if (argv[0] === 'inspect' || argv[0] === 'top') {
+    const run = argv[0] === 'inspect' ? runInspectCommand : runTopCommand;
+    const exitCode = await run(argv.slice(1), readBuildInfo().version);
     process.stdout.write('', () => process.exit(exitCode));
     return;
   }

@@ -2,13 +2,14 @@
 // selector, cluster label, URLs and thresholds, without touching the code. The thresholds file
 // (YAML) overrides any field of the shipped configuration; flags override the file. Bad input is one
 // line on stderr and exit code 2.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { alertConfig, type AlertConfig } from '../alerting/config.js';
 import { AlertConfigError, applyOverrides } from '../alerting/config-overrides.js';
 import { renderPrometheusRule, renderRulesFile } from '../alerting/render.js';
+import { AlertConfigFileError, readAlertConfigFile } from './alert-config-file.js';
 
 export const RULES_FILE_NAME = 'netns-exporter.rules.yml';
 export const PROMETHEUS_RULE_FILE_NAME = 'prometheusrule.yaml';
@@ -54,26 +55,12 @@ function program(): Command {
 }
 
 async function configFrom(options: RulesOptions): Promise<AlertConfig> {
-  let config = alertConfig;
-  if (options.config !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(options.config, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read --config ${options.config}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    let document: unknown;
-    try {
-      document = parse(text);
-    } catch (error) {
-      throw new UsageError(`--config ${options.config}: not valid YAML: ${(error as Error).message.split('\n')[0]?.replace(/:$/, '')}`);
-    }
-    try {
-      config = applyOverrides(config, document);
-    } catch (error) {
-      if (error instanceof AlertConfigError) throw new UsageError(`--config ${options.config}: ${error.message}`);
-      throw error;
-    }
+  let config: AlertConfig;
+  try {
+    config = await readAlertConfigFile(options.config, '--config');
+  } catch (error) {
+    if (error instanceof AlertConfigFileError) throw new UsageError(error.message);
+    throw error;
   }
   const flags: Record<string, string | undefined> = {
     selector: options.selector,

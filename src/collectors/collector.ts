@@ -94,7 +94,11 @@ export interface CollectorDefinition<O> {
    */
   options(flag: FlagReader, own: OwnNamespaceInput): O;
   readonly families: readonly MetricFamily[];
-  /** What it reads in every namespace under these options. */
+  /**
+   * What it reads in every namespace under these options. None is allowed (processes counts what
+   * discovery saw, NetnsRef.processes): such a collector runs every scrape, never refilled, since no
+   * reading's shape can vouch for its numbers (pipeline/collect-namespace.ts).
+   */
   sources(options: O): readonly AnySource[];
   collect(context: CollectContext & { readonly options: O }, input: CollectorInput, out: SeriesOutput): void;
 }

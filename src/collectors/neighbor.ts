@@ -3,6 +3,8 @@
 // thousands of neighbours).
 
 import { family } from '../model/snapshot.js';
+import { namedNeighbourCounts } from '../parsers/neighbour-counts.js';
+import { linksSource } from '../sources/links.js';
 import { neighboursSource } from '../sources/neighbours.js';
 import { defineCollector } from './collector.js';
 import { DEVICE_FLAGS, deviceOptions } from './interfaces.js';
@@ -21,10 +23,16 @@ export const neighborCollector = defineCollector({
   flags: DEVICE_FLAGS,
   options: deviceOptions,
   families: [entriesFamily],
-  sources: () => [neighboursSource],
+  // links names the devices of a neighbour dump (the native input; `ip neigh` names them itself)
+  sources: () => [neighboursSource, linksSource],
   collect({ ns, options, intern }, input, out) {
-    for (const { device, family: addressFamily, state, count } of input(neighboursSource) ?? []) {
-      if (!options.deviceFilter(device)) continue;
+    const counts = input(neighboursSource);
+    if (counts === undefined) return;
+    const links = input(linksSource)?.links;
+    // without the links, entries known only by ifindex cannot be named: that input's failure is reported
+    const named = counts.some((count) => typeof count.device === 'number') ? namedNeighbourCounts(counts, links ?? []) : counts;
+    for (const { device, family: addressFamily, state, count } of named) {
+      if (typeof device === 'number' || !options.deviceFilter(device)) continue;
       out.gauge(entriesFamily, [ns.name, device, addressFamily, intern(state)], count);
     }
   },

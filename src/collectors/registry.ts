@@ -13,7 +13,9 @@ import { iptablesCollector } from './iptables.js';
 import { neighborCollector } from './neighbor.js';
 import { netstatCollector } from './netstat.js';
 import { neutronHaCollector } from './neutron-ha.js';
+import { processesCollector } from './processes.js';
 import { sockstatCollector } from './sockstat.js';
+import { tcCollector } from './tc.js';
 
 export const COLLECTORS: readonly CollectorDeclaration[] = [
   interfacesCollector,
@@ -25,6 +27,8 @@ export const COLLECTORS: readonly CollectorDeclaration[] = [
   sockstatCollector,
   neighborCollector,
   neutronHaCollector,
+  processesCollector,
+  tcCollector,
 ];
 
 /** The metric families of `collectors`, in exposition order. */

@@ -1,11 +1,12 @@
 // Finds every network namespace on the host: the named ones (bind mounts under /run/netns and any
 // other directory given) and the ones held only by a process (/proc/<pid>/ns/net), each once.
 
-import { Dirent, readlinkSync, statSync, type Stats } from 'node:fs';
+import { closeSync, Dirent, openSync, readFileSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { classifyNetnsName } from './netns-kind.js';
 import type { NetnsRef } from '../model/netns-ref.js';
+import { CMDLINE_BYTES, commHidesCommand, type NetnsProcess } from '../model/records/processes.js';
 
 export interface DiscoveryOptions {
   /** Directories whose entries are namespace bind mounts; default ['/run/netns']. */
@@ -14,6 +15,12 @@ export interface DiscoveryOptions {
   readonly scanProcesses: boolean;
   /** Report the exporter's own namespace, as `host`. */
   readonly includeHost: boolean;
+  /**
+   * Also say which processes live in each namespace (NetnsRef.processes), for the processes
+   * collector: the same walk of /proc as scanProcesses, made when either asks for it, reading the
+   * name of each process outside the exporter's own namespace.
+   */
+  readonly listProcesses?: boolean;
   /** Where to scan processes (e.g. the host's /proc mounted in a container); default '/proc'. */
   readonly procRoot?: string;
 }
@@ -62,10 +69,14 @@ export async function discoverNamespaces(options: DiscoveryOptions): Promise<Dis
   const nsfsDev = own.dev;
   const ownKey = identityKey({ dev: own.dev, inode: own.ino });
 
-  const [named, held] = await Promise.all([
+  const listProcesses = options.listProcesses === true;
+  const [named, walk] = await Promise.all([
     findNamed(options.netnsDirs, nsfsDev, errors),
-    options.scanProcesses ? findProcessHeld(options.procRoot ?? '/proc', nsfsDev, errors) : [],
+    options.scanProcesses || listProcesses
+      ? walkProcesses(options.procRoot ?? '/proc', nsfsDev, own.ino, listProcesses, errors)
+      : undefined,
   ]);
+  const held = options.scanProcesses ? (walk?.refs ?? []) : [];
 
   const byIdentity = new Map<string, NetnsRef>();
   if (options.includeHost) {
@@ -88,8 +99,32 @@ export async function discoverNamespaces(options: DiscoveryOptions): Promise<Dis
     byIdentity.set(key, ref);
   }
 
-  const namespaces = [...byIdentity.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  let namespaces = [...byIdentity.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // The host's own processes are not listed (not read at all): they are node_exporter's. A walk that
+  // could not list /proc leaves every namespace's list unknown rather than empty.
+  const byInode = walk?.processes;
+  if (listProcesses && byInode !== undefined) {
+    namespaces = namespaces.map((ns) => (ns.source === 'host' ? ns : { ...ns, processes: byInode.get(ns.inode) ?? NO_PROCESSES }));
+  }
+  if (walk?.examinesEveryone === true) namespaces = namespaces.map((ns) => withHolder(ns, walk));
   return { namespaces, errors };
+}
+
+const NO_PROCESSES: readonly NetnsProcess[] = Object.freeze([]);
+
+/**
+ * A namespace of kind other (`net:[<inode>]`, `cni-...`, a container's) with its holder: the lowest
+ * pid in it, its comm and its cgroup (two small reads, for these namespaces only). Neutron's own are
+ * named for what they are, and their lowest pid changes with every restart of a service.
+ */
+function withHolder(ns: NetnsRef, walk: ProcessWalk): NetnsRef {
+  if (ns.kind !== 'other' || ns.source === 'host') return ns;
+  const pid = walk.lowest.get(ns.inode);
+  if (pid === undefined) return ns;
+  const listed = ns.processes?.[0];
+  const comm = listed?.pid === pid ? listed.comm : walk.reader.comm(pid);
+  if (comm === undefined) return ns; // it exited meanwhile
+  return { ...ns, holder: { pid, comm, cgroup: walk.reader.text(pid, 'cgroup') ?? '' } };
 }
 
 /** Named namespaces in directory order, then by name within a directory (so duplicates resolve the same way every time). */
@@ -131,14 +166,37 @@ async function findNamed(dirs: readonly string[], nsfsDev: number, errors: strin
   return refs.filter((ref): ref is NetnsRef => ref !== undefined);
 }
 
-/** One ref per process whose namespace link resolves, lowest pid first (duplicates are removed by the caller). */
-async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string[]): Promise<NetnsRef[]> {
+interface ProcessWalk {
+  /** One ref per process whose namespace link resolves, lowest pid first (duplicates are removed by the caller). */
+  readonly refs: NetnsRef[];
+  /** The processes of each namespace by inode, lowest pid first; undefined when they were not asked for or /proc could not be listed. */
+  readonly processes: Map<number, NetnsProcess[]> | undefined;
+  /** The lowest pid seen in each namespace but the exporter's own, by inode. */
+  readonly lowest: Map<number, number>;
+  /** True when the exporter may examine every process (CAP_SYS_PTRACE): the lowest pid seen is the lowest there is. */
+  readonly examinesEveryone: boolean;
+  readonly reader: ProcessNameReader;
+}
+
+/**
+ * Reads every /proc/<pid>/ns/net once. With `listNames`, also the name of every process whose
+ * namespace is not `ownInode` (the exporter's own), by inode: a few microseconds of system call each,
+ * and no read at all for the host's own processes, which are most of a host's.
+ */
+async function walkProcesses(
+  procRoot: string,
+  nsfsDev: number,
+  ownInode: number,
+  listNames: boolean,
+  errors: string[],
+): Promise<ProcessWalk> {
+  const names = new ProcessNameReader(procRoot);
   let entries: string[];
   try {
     entries = await readdir(procRoot);
   } catch (error) {
     errors.push(`cannot read ${procRoot} to find unnamed namespaces: ${describeError(error)}`);
-    return [];
+    return { refs: [], processes: undefined, lowest: new Map(), examinesEveryone: false, reader: names };
   }
   const pids = entries
     .filter((entry) => /^[0-9]+$/.test(entry))
@@ -146,6 +204,11 @@ async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string
     .sort((a, b) => a - b);
   let denied = 0;
   let firstDenied = '';
+  // Without CAP_SYS_PTRACE other users' processes (dnsmasq runs as nobody) cannot be examined: a count
+  // would leave them out, and a 0 would be made up. Their lists stay unknown (the collector fails).
+  const examinesEveryone = mayExamineOtherUsers(listNames ? errors : []);
+  const processes = listNames && examinesEveryone ? new Map<number, NetnsProcess[]>() : undefined;
+  const lowest = new Map<number, number>();
   const refs = await mapSliced(pids, (pid): NetnsRef | undefined => {
     const path = `${procRoot}/${pid}/ns/net`;
     // readlink, not stat: the link text `net:[<inode>]` is the identity (every namespace file is on
@@ -163,7 +226,18 @@ async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string
     }
     const inode = /^net:\[([0-9]+)\]$/.exec(target)?.[1];
     if (inode === undefined) return undefined;
-    return { name: target, path, dev: nsfsDev, inode: Number(inode), kind: 'other', id: '', source: 'process' };
+    const ino = Number(inode);
+    if (ino !== ownInode && !lowest.has(ino)) lowest.set(ino, pid); // pids in ascending order
+    if (processes !== undefined && ino !== ownInode) {
+      // a process that exits before its name is read is not counted: it is gone
+      const process = names.read(pid);
+      if (process !== undefined) {
+        const list = processes.get(ino);
+        if (list === undefined) processes.set(ino, [process]);
+        else list.push(process);
+      }
+    }
+    return { name: target, path, dev: nsfsDev, inode: ino, kind: 'other', id: '', source: 'process' };
   });
   // Once, not per process: without root this would otherwise be thousands of lines. Root is denied
   // too, for a process of another user namespace (a sandbox's or container runtime's init), so the
@@ -174,7 +248,77 @@ async function findProcessHeld(procRoot: string, nsfsDev: number, errors: string
         "reading another user's needs CAP_SYS_PTRACE, and a process of another user namespace may refuse even root)",
     );
   }
-  return refs.filter((ref): ref is NetnsRef => ref !== undefined);
+  return { refs: refs.filter((ref): ref is NetnsRef => ref !== undefined), processes, lowest, examinesEveryone, reader: names };
+}
+
+/** CAP_SYS_PTRACE, bit 19 of the effective set (linux/capability.h). */
+const CAP_SYS_PTRACE = 19n;
+
+/**
+ * True when this process has CAP_SYS_PTRACE (/proc/self/status CapEff), which examining other users'
+ * processes needs; when not, why not goes into `errors`.
+ */
+function mayExamineOtherUsers(errors: string[]): boolean {
+  let status: string;
+  try {
+    status = readFileSync('/proc/self/status', 'utf8');
+  } catch (error) {
+    errors.push(`processes are not counted: cannot read /proc/self/status: ${describeError(error)}`);
+    return false;
+  }
+  const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  if (effective !== undefined && ((BigInt(`0x${effective}`) >> CAP_SYS_PTRACE) & 1n) === 1n) return true;
+  errors.push("processes are not counted: without CAP_SYS_PTRACE other users' processes cannot be examined");
+  return false;
+}
+
+/**
+ * Reads a process's comm (and, where that cannot name the command, the start of its cmdline) into
+ * one buffer kept for the walk: open, one read, close, without the stat and the allocation of
+ * readFileSync (about half the time on /proc files, which report a size of 0 anyway).
+ */
+class ProcessNameReader {
+  private readonly buffer = Buffer.allocUnsafe(CMDLINE_BYTES);
+
+  constructor(private readonly procRoot: string) {}
+
+  read(pid: number): NetnsProcess | undefined {
+    const commBytes = this.readInto(`${this.procRoot}/${pid}/comm`);
+    if (commBytes === undefined) return undefined;
+    const end = commBytes > 0 && this.buffer[commBytes - 1] === 0x0a ? commBytes - 1 : commBytes;
+    const comm = this.buffer.toString('utf8', 0, end);
+    if (!commHidesCommand(comm, end)) return { pid, comm };
+    const cmdline = this.text(pid, 'cmdline');
+    return cmdline === undefined ? undefined : { pid, comm, cmdline };
+  }
+
+  /** The process's comm without its newline; undefined when it is gone. */
+  comm(pid: number): string | undefined {
+    return this.text(pid, 'comm')?.replace(/\n$/, '');
+  }
+
+  /** The start of /proc/<pid>/<file> (CMDLINE_BYTES at most); undefined when the process is gone. */
+  text(pid: number, file: 'cmdline' | 'cgroup' | 'comm'): string | undefined {
+    const bytes = this.readInto(`${this.procRoot}/${pid}/${file}`);
+    return bytes === undefined ? undefined : this.buffer.toString('utf8', 0, bytes);
+  }
+
+  /** Bytes read into the buffer, or undefined when the process is gone (or its file unreadable: not counted either). */
+  private readInto(path: string): number | undefined {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      return readSync(fd, this.buffer, 0, this.buffer.length, 0);
+    } catch {
+      return undefined; // ESRCH: it exited between open and read
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
 function namedRef(candidate: Candidate, stats: Stats, nsfsDev: number): NetnsRef | undefined {

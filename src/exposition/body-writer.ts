@@ -91,7 +91,7 @@ export class BodyWriter {
    * optimized: per line two copies (through a short-lived Uint8Array view; Buffer#subarray would
    * construct a Buffer, slower) and a few digit stores, and no string.
    */
-  lines(name: Uint8Array, blocks: Uint8Array, ends: Uint32Array, values: ArrayLike<number>): void {
+  lines(name: Uint8Array, blocks: Uint8Array, ends: readonly number[], values: ArrayLike<number>): void {
     const buffer = blocks.buffer;
     const base = blocks.byteOffset;
     let start = 0;

@@ -6,7 +6,7 @@ import { family } from '../model/snapshot.js';
 export const netnsInfoFamily = family(
   'netns_info',
   'gauge',
-  'A network namespace found on the host; value is always 1. kind is the Neutron prefix (qrouter, qdhcp, snat, fip, qlbaas, ovnmeta), host or other; id is what follows the prefix.',
+  'A network namespace found on the host; value is always 1. kind is the Neutron prefix (qrouter, qdhcp, snat, fip, qlbaas, ovnmeta), host or other; id is what follows the prefix. A namespace of kind other held by a process also has holder (the name of its lowest pid) and, where the cgroup of that process says, container_id and pod_uid (after any labels-file labels).',
   ['netns', 'kind', 'id'],
 );
 export const collectorSuccessFamily = family(

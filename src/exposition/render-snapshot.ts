@@ -25,6 +25,7 @@ import {
   seriesFamily,
   vanishedFamily,
 } from './exporter-families.js';
+import { withHolderLabels } from './holder-labels.js';
 import { LabelBlockCache } from './label-blocks.js';
 import { NamespaceLineCache } from './namespace-lines.js';
 import { familyHeader, seriesLine } from './text-format.js';
@@ -101,7 +102,7 @@ export async function renderSnapshot(
   let seriesCount = 0;
   for (const { ns, results } of snapshot.namespaces) {
     namespacesByKind.set(ns.kind, (namespacesByKind.get(ns.kind) ?? 0) + 1);
-    info.lines.push(namespaceLines.infoLine(ns, options.infoLabels?.(ns)));
+    info.lines.push(namespaceLines.infoLine(ns, withHolderLabels(ns, options.infoLabels?.(ns))));
     let succeeded = true;
     snapshot.collectors.forEach((collectorName, index) => {
       const result = results.get(collectorName);

@@ -1,4 +1,7 @@
-// What discovery knows about one network namespace: how to enter it and what to call it.
+// What discovery knows about one network namespace: how to enter it, what to call it and, when
+// asked, which processes live in it.
+
+import type { NetnsHolder, NetnsProcess } from './records/processes.js';
 
 /** Neutron's namespace kinds (from the name prefix), plus the exporter's own namespace and everything else. */
 export type NetnsKind = 'qrouter' | 'qdhcp' | 'snat' | 'fip' | 'qlbaas' | 'ovnmeta' | 'host' | 'other';
@@ -16,4 +19,14 @@ export interface NetnsRef {
   readonly id: string;
   /** Where it was found. */
   readonly source: 'named' | 'process' | 'host';
+  /**
+   * The processes living in it when discovery walked /proc, lowest pid first (DiscoveryOptions.listProcesses);
+   * undefined when their list is not known: not asked for, the exporter's own namespace, or /proc unreadable.
+   */
+  readonly processes?: readonly NetnsProcess[];
+  /**
+   * For kind `other` (no Neutron name says what it is): the lowest pid living in it, when discovery
+   * walked /proc and may examine every process; undefined otherwise.
+   */
+  readonly holder?: NetnsHolder;
 }

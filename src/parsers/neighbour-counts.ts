@@ -43,9 +43,9 @@ export function nudStateName(state: number): string {
 
 /** Counts entries by (device, family, state); the result is sorted by device, family, then state. */
 export class NeighbourCounter {
-  private readonly counts = new Map<string, { device: string; family: 'ipv4' | 'ipv6'; state: string; count: number }>();
+  private readonly counts = new Map<string, { device: string | number; family: 'ipv4' | 'ipv6'; state: string; count: number }>();
 
-  add(device: string, family: 'ipv4' | 'ipv6', state: string): void {
+  add(device: string | number, family: 'ipv4' | 'ipv6', state: string): void {
     const key = JSON.stringify([device, family, state]);
     const entry = this.counts.get(key);
     if (entry) entry.count++;
@@ -53,7 +53,31 @@ export class NeighbourCounter {
   }
 
   result(): NeighbourCount[] {
-    const order = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-    return [...this.counts.values()].sort((a, b) => order(a.device, b.device) || order(a.family, b.family) || order(a.state, b.state));
+    return sortCounts([...this.counts.values()]);
   }
+}
+
+/**
+ * Counts by ifindex (an RTM_GETNEIGH dump's) with their devices named from a link table, in the order
+ * `ip -j neigh` counts come in. An entry on an ifindex the table lacks is left out: the device was
+ * made between the link read and the neighbour read (a deleted one takes its entries with it), and a
+ * guessed name would be wrong; it is counted from the next scrape on.
+ */
+export function namedNeighbourCounts(
+  counts: readonly NeighbourCount[],
+  links: readonly { readonly ifindex: number; readonly device: string }[],
+): NeighbourCount[] {
+  const names = new Map<number, string>();
+  for (const link of links) names.set(link.ifindex, link.device);
+  const named: NeighbourCount[] = [];
+  for (const count of counts) {
+    const device = typeof count.device === 'number' ? names.get(count.device) : count.device;
+    if (device !== undefined) named.push(device === count.device ? count : { ...count, device });
+  }
+  return sortCounts(named);
+}
+
+function sortCounts<T extends NeighbourCount>(counts: T[]): T[] {
+  const order = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0);
+  return counts.sort((a, b) => order(a.device, b.device) || order(a.family, b.family) || order(a.state, b.state));
 }

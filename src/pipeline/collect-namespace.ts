@@ -183,7 +183,10 @@ function collectAfresh(
   const kept: InputMemo[] = [];
   const records: Records[] = [];
   const counterReadings: (CounterReading | undefined)[] = [];
-  let refillable = true;
+  // A collector with no sources (processes: its numbers come from discovery) has no reading whose
+  // shape could vouch for its series: with nothing to compare, stillHolds would refill its first
+  // scrape's numbers forever. It runs every scrape.
+  let refillable = sources.length > 0;
   sources.forEach((source, i) => {
     const index = planned.inputs[i] ?? -1;
     const input = inputs.at(index);
@@ -281,10 +284,16 @@ class ReadingShapes implements CounterValues {
     return check.kind === 'changed' ? undefined : check.kept;
   }
 
-  /** The kept reading for this reading: the held one, or this one kept anew under a new generation. */
+  /**
+   * The kept reading for the records parsed from this reading: a held binary one (same length and
+   * bytes around the counters: the counters sit where they sat), one kept anew this scrape, or this
+   * one kept anew under a new generation. A held text is kept anew too: it has the kept words, but a
+   * number of another length moves every byte offset after it, and the records give the offsets of
+   * this text (collectors refilled from the held one see another generation, and parse once).
+   */
   keep(reading: OkReading, layout: ReadingLayout<unknown>, parsed: unknown): KeptReading {
-    const held = this.heldFor(reading, layout);
-    if (held !== undefined) return held;
+    const check = this.checked[reading.key] ?? this.check(reading, layout);
+    if (check.kind === 'held-binary' || check.kind === 'kept-anew') return check.kept;
     const generation = this.cache.newGeneration();
     const kept: KeptReading =
       layout.kind === 'binary'

@@ -70,14 +70,27 @@ export function nftRulesetDumpRequests(): Buffer {
 const RTM_GETNEIGH = 30;
 
 /**
- * The neighbour caches of every family with the names of their devices: an RTM_GETLINK dump, then an
- * RTM_GETNEIGH dump (struct ndmsg with AF_UNSPEC and no NTF_PROXY: the ARP and NDP tables, not the
- * proxy entries), sent one after the other on one NETLINK_ROUTE socket. Neighbour messages carry only
- * an ifindex; parseRtnetlinkNeighbours() names them from the link dump in front.
+ * The neighbour caches of every family: an RTM_GETNEIGH dump (struct ndmsg with AF_UNSPEC and no
+ * NTF_PROXY: the ARP and NDP tables, not the proxy entries). Its messages carry only an ifindex; the
+ * neighbor collector names the devices from the link dump the interfaces read anyway, rather than
+ * from a second dump of every link with its statistics in front of it (as until 0.1: larger than the
+ * neighbour dump itself, and parsed every scrape; docs/performance.md).
  */
-export function getNeighbourDumpRequests(): Buffer {
+export function getNeighbourDumpRequest(): Buffer {
+  return message(RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, 1, Buffer.alloc(12)); // struct ndmsg
+}
+
+const RTM_GETQDISC = 38;
+
+/**
+ * The tc read: an RTM_GETLINK dump (names for the ifindexes), then an RTM_GETQDISC dump (struct
+ * tcmsg, AF_UNSPEC, no TCA_DUMP_INVISIBLE: the qdiscs `tc qdisc show` lists). The addon follows them
+ * with the ingress filter dumps of the devices whose ingress or clsact qdisc the answer holds
+ * (`ingressFilters`, native/src/requests.c): filters are dumped one device at a time.
+ */
+export function getTcDumpRequests(): Buffer {
   return Buffer.concat([
     message(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 1, Buffer.alloc(16)), // struct ifinfomsg
-    message(RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, 2, Buffer.alloc(12)), // struct ndmsg
+    message(RTM_GETQDISC, NLM_F_REQUEST | NLM_F_DUMP, 2, Buffer.alloc(20)), // struct tcmsg
   ]);
 }

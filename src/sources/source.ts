@@ -16,14 +16,24 @@ export type ExecRead =
    * table (no file, or an empty one: not present); a names file the exporter may not read still runs
    * the tool, so that its refusal is reported rather than taken for "no tables".
    */
-  | { readonly kind: 'tool'; readonly argv: readonly string[]; readonly onlyIfTablesIn?: string };
+  | {
+      readonly kind: 'tool';
+      readonly argv: readonly string[];
+      readonly onlyIfTablesIn?: string;
+      /** What error details call it, where argv is too long to quote (a script): `tc -s -j (script)`. */
+      readonly description?: string;
+    };
 
 /** How the native backend gets the input (see readers/native/native-reader.ts and native/src/requests.c). */
 export type NativeRead =
   /** A file under /proc/thread-self/net/, read on a thread that entered the namespace. */
   | { readonly kind: 'file'; readonly path: string }
-  /** Netlink requests sent one after the other on one socket; the answer is every reply message. */
-  | { readonly kind: 'netlink'; readonly protocol: number; readonly messages: Buffer }
+  /**
+   * Netlink requests sent one after the other on one socket; the answer is every reply message. With
+   * `ingressFilters`, the addon then dumps the ingress filters of every device whose ingress or clsact
+   * qdisc is among the replies (the kernel dumps filters one device at a time).
+   */
+  | { readonly kind: 'netlink'; readonly protocol: number; readonly messages: Buffer; readonly ingressFilters?: boolean }
   /** Every legacy x_tables table of one family, framed by the addon (parsers/netlink/xtables-entries.ts). */
   | { readonly kind: 'xtables'; readonly family: 4 | 6 }
   /**

@@ -15,7 +15,7 @@ const SRC = resolve(new URL('../../src', import.meta.url).pathname);
 const LAYERS: readonly (readonly string[])[] = [
   ['model'],
   ['parsers', 'logging.ts', 'build-info.ts', 'discovery', 'alerting', 'host'],
-  ['sources', 'labels', 'exposition'],
+  ['sources', 'labels', 'exposition', 'on-node'],
   ['collectors', 'readers', 'server'],
   ['pipeline'],
   ['exporter.ts'],
@@ -23,7 +23,7 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 
 /** Layers whose code must not do I/O of its own: no fs, no processes (sources declare reads; readers make them). */
-const PURE = new Set(['model', 'alerting', 'parsers', 'sources', 'collectors', 'pipeline', 'exposition']);
+const PURE = new Set(['model', 'alerting', 'parsers', 'sources', 'collectors', 'pipeline', 'exposition', 'on-node']);
 const IO_MODULES = /^(node:)?(fs|fs\/promises|child_process)$|^execa$/;
 
 /** The folder under src/ (or the file, for files at the top). */

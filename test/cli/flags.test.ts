@@ -49,6 +49,7 @@ describe('defaults', () => {
       'sockstat',
       'neighbor',
       'neutron_ha',
+      'processes',
     ]);
     expect(config.iptablesRules).toBe(true);
     expect(config.iptablesChainInclude).toBeUndefined();
@@ -80,6 +81,7 @@ test('switches and values', () => {
     '--no-collector.neighbor',
     '--no-collector.carrier_changes',
     '--no-collector.neutron_ha',
+    '--no-collector.processes',
     '--iptables.chain.include=^neutron-',
     '--iptables.chain.exclude=-snat$',
     '--collector.netstat.fields=Tcp_.*',

@@ -25,13 +25,14 @@ const probe = (name: string, flags: Parameters<typeof defineCollector>[0]['flags
   });
 
 describe('the registry', () => {
-  test('--device.include and --device.exclude, listed by three collectors, are two flags', () => {
+  test('--device.include and --device.exclude, listed by four collectors, are two flags', () => {
     const names = collectorFlags(COLLECTORS).map((flag) => flag.name);
     expect(names.filter((name) => name.startsWith('device.'))).toEqual(['device.include', 'device.exclude']);
     expect(COLLECTORS.filter((collector) => collector.flags.includes(DEVICE_FLAGS[0])).map((c) => c.name)).toEqual([
       'interfaces',
       'carrier_changes',
       'neighbor',
+      'tc',
     ]);
   });
 

@@ -2,7 +2,7 @@
 // tests run at the same time), so every check looks only at this lab's names and inodes.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -79,6 +79,8 @@ describe.skipIf(skipUnlessRoot('namespace discovery tests'))('discoverNamespaces
         kind: 'other',
         id: '',
         source: 'process',
+        // no Neutron name says what it is: the lowest pid in it, as the kernel shows it
+        holder: { pid: held.pid, comm: 'sleep', cgroup: readFileSync(`/proc/${held.pid}/cgroup`, 'utf8') },
       },
     ]);
     // The documented name is exactly what the kernel shows for the link.
@@ -224,6 +226,56 @@ describe.skipIf(skipUnlessRoot('namespace discovery tests'))('discoverNamespaces
     const found = new Set(result.namespaces.map((ns) => ns.name));
     expect(names.filter((name) => !found.has(name))).toEqual([]);
     await lab.deleteNamespaces(names);
+  });
+});
+
+describe('the process lists over a /proc where processes exit during the walk', () => {
+  test('a process gone between its namespace link and its name is not counted; the others are, by namespace', async () => {
+    const proc = mkdtempSync(join(tmpdir(), 'netns-exporter-proc-'));
+    try {
+      const link = async (pid: number, inode: number) => {
+        mkdirSync(join(proc, String(pid), 'ns'), { recursive: true });
+        await execa('ln', ['-s', `net:[${inode}]`, join(proc, String(pid), 'ns', 'net')]);
+      };
+      // 10: dnsmasq; 11: exited after its link was read (no comm left); 12: a console script whose
+      // comm is cut, with its command line; 13: the exporter's own namespace, whose names are not read
+      await link(10, 4026599990);
+      writeFileSync(join(proc, '10', 'comm'), 'dnsmasq\n');
+      await link(11, 4026599990);
+      await link(12, 4026599991);
+      writeFileSync(join(proc, '12', 'comm'), 'neutron-keepali\n');
+      writeFileSync(join(proc, '12', 'cmdline'), '/usr/bin/python3\0/usr/bin/neutron-keepalived-state-change\0--router_id=x\0');
+      await link(13, ownInode);
+      const result = await discoverNamespaces({
+        netnsDirs: [],
+        scanProcesses: true,
+        includeHost: false,
+        procRoot: proc,
+        listProcesses: true,
+      });
+      expect(result.errors).toEqual([]);
+      expect(result.namespaces.map((ns) => [ns.name, ns.processes])).toEqual([
+        ['net:[4026599990]', [{ pid: 10, comm: 'dnsmasq' }]],
+        [
+          'net:[4026599991]',
+          [{ pid: 12, comm: 'neutron-keepali', cmdline: '/usr/bin/python3\0/usr/bin/neutron-keepalived-state-change\0--router_id=x\0' }],
+        ],
+      ]);
+      // without listProcesses nothing is read beyond the links
+      const unlisted = await discoverNamespaces({ netnsDirs: [], scanProcesses: true, includeHost: false, procRoot: proc });
+      expect(unlisted.namespaces.map((ns) => ns.processes)).toEqual([undefined, undefined]);
+      // listProcesses without scanProcesses: the walk is made, and no process-held namespace is reported
+      const listedOnly = await discoverNamespaces({
+        netnsDirs: [],
+        scanProcesses: false,
+        includeHost: false,
+        procRoot: proc,
+        listProcesses: true,
+      });
+      expect(listedOnly).toEqual({ namespaces: [], errors: [] });
+    } finally {
+      rmSync(proc, { recursive: true, force: true });
+    }
   });
 });
 

@@ -103,6 +103,34 @@ describe.skipIf(skipUnlessRoot('backend parity tests'))('native and exec backend
       'RETURN',
     ]);
     await lab.run(legacy, ['iptables-legacy', '-t', 'nat', '-A', 'POSTROUTING', '-j', 'MASQUERADE']);
+    // traffic control (the tc collector): a tbf on the gateway port, an ingress u32 filter with an action
+    await r(['tc', 'qdisc', 'add', 'dev', 'qg-x', 'root', 'handle', '1:', 'tbf', 'rate', '1mbit', 'burst', '32kbit', 'latency', '400ms']);
+    await r(['tc', 'qdisc', 'add', 'dev', 'qg-x', 'ingress']);
+    await r([
+      'tc',
+      'filter',
+      'add',
+      'dev',
+      'qg-x',
+      'parent',
+      'ffff:',
+      'protocol',
+      'ip',
+      'prio',
+      '3',
+      'u32',
+      'match',
+      'ip',
+      'dport',
+      '7',
+      '0xffff',
+      'action',
+      'mirred',
+      'egress',
+      'mirror',
+      'dev',
+      'qr-n1',
+    ]);
     await lab.sendUdp(dhcp, '10.71.0.1', 9, 4);
     await lab.sendUdp(legacy, '10.72.0.1', 7, 3);
     await lab.sendUdp(legacy, 'fd00:72::1', 6666, 2);
@@ -115,7 +143,13 @@ describe.skipIf(skipUnlessRoot('backend parity tests'))('native and exec backend
   });
 
   async function scrape(backend: 'exec' | 'native'): Promise<string[]> {
-    const { stdout } = await execa('node', [builtMain, '--once', `--collector.backend=${backend}`, `--netns.include=${include}`]);
+    const { stdout } = await execa('node', [
+      builtMain,
+      '--once',
+      `--collector.backend=${backend}`,
+      '--collector.tc',
+      `--netns.include=${include}`,
+    ]);
     return parseExposition(stdout)
       .filter((series) => !MOVING.test(series.name))
       .map(key)
@@ -146,5 +180,7 @@ describe.skipIf(skipUnlessRoot('backend parity tests'))('native and exec backend
       ).toBe(true);
     }
     expect(exec.some((line) => line.includes('backend="legacy"') && line.includes('chain="user-chain"'))).toBe(true);
+    expect(exec.some((line) => line.startsWith('netns_qdisc_packets_total{') && line.includes('kind="tbf"'))).toBe(true);
+    expect(exec.some((line) => /^netns_tc_action_packets_total\{.*action="mirred".* 3$/.test(line))).toBe(true);
   });
 });

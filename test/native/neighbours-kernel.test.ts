@@ -1,17 +1,19 @@
 // Ground truth for the neighbour counts (root): a namespace whose neighbour cache holds exactly the
-// entries added here, read both ways: the native reader's request (getNeighbourDumpRequests() through
-// the built addon) and the exec backend's `ip -j neigh show nud all`. Both parses must equal what
+// entries added here, read both ways: the native reader's request (getNeighbourDumpRequest() through
+// the built addon, its devices named from a link dump as the neighbor collector names them) and the exec backend's `ip -j neigh show nud all`. Both parses must equal what
 // was set up. No traffic at all: IPv6 is on on the device but it has no address (addrgenmode none),
 // so no MLD report makes a multicast entry, and no entry is used, so none changes state.
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { NeighbourCount } from '../../src/model/records/neighbours.js';
 import { parseIpNeighJson } from '../../src/parsers/ip-neigh-json.js';
+import { namedNeighbourCounts } from '../../src/parsers/neighbour-counts.js';
 import { parseRtnetlinkNeighbours } from '../../src/parsers/netlink/rtnetlink-neighbours.js';
 import type { ParseResult } from '../../src/parsers/parse-result.js';
 import { RequestKind } from '../../src/readers/native/load-addon.js';
-import { getNeighbourDumpRequests, NETLINK_ROUTE } from '../../src/sources/netlink-requests.js';
+import { getLinkDumpRequest, getNeighbourDumpRequest, NETLINK_ROUTE } from '../../src/sources/netlink-requests.js';
 import { openAddonSession, type AddonSession } from '../support/netlink-request.js';
+import { rtnetlinkLinks } from '../support/rtnetlink.js';
 import { createNetnsLab, skipUnlessRoot, type NetnsLab } from '../support/netns-lab.js';
 
 const HOSTILE = 'qr-"n\\😀';
@@ -77,9 +79,12 @@ describe.skipIf(skipUnlessRoot('neighbour counts against the kernel'))(
     }, 30_000);
 
     test('both backends count exactly the entries added', async () => {
-      const dump = await session.answer(router, [RequestKind.netlink, NETLINK_ROUTE, getNeighbourDumpRequests()]);
+      const dump = await session.answer(router, [RequestKind.netlink, NETLINK_ROUTE, getNeighbourDumpRequest()]);
+      const links = valueOf(rtnetlinkLinks(await session.answer(router, [RequestKind.netlink, NETLINK_ROUTE, getLinkDumpRequest()])));
       const json = await lab.run(router, ['ip', '-j', 'neigh', 'show', 'nud', 'all']);
-      expect(valueOf(parseRtnetlinkNeighbours(dump))).toEqual(EXPECTED);
+      const byIndex = valueOf(parseRtnetlinkNeighbours(dump));
+      expect(byIndex.every((count) => typeof count.device === 'number')).toBe(true);
+      expect(namedNeighbourCounts(byIndex, links)).toEqual(EXPECTED);
       expect(valueOf(parseIpNeighJson(json))).toEqual(EXPECTED);
     });
 

@@ -41,14 +41,15 @@ describe.skipIf(skipUnless(addon !== undefined, 'native request kinds', reason))
       // shows the kind was recognized (not refused as unknown)
       expect(() => submit([[RequestKind.netlink, 0, Buffer.from([1, 2, 3])]])).toThrow(/netlink request messages are malformed/);
       expect(() => submit([[RequestKind.xtables, 5]])).toThrow(/xtables request needs family 4 or 6/);
+      expect(() => submit([[RequestKind.tc, 0, Buffer.from([1, 2, 3])]])).toThrow(/netlink request messages are malformed/);
       expect(() => submit([[RequestKind.readFile, '/etc/shadow']])).toThrow(/file request path must be/);
     });
   });
 });
 
 test('a table that differs is named where it differs', () => {
-  expect(tableMismatches(RequestKind, { readFile: 1, netlink: 3, xtables: 2 })).toEqual(['netlink', 'xtables']);
-  expect(tableMismatches(RequestKind, { readFile: 1, netlink: 2 })).toEqual(['xtables']);
-  expect(tableMismatches(RequestKind, { ...RequestKind, sockets: 4 })).toEqual(['sockets']);
-  expect(tableMismatches(RequestKind, undefined)).toEqual(['readFile', 'netlink', 'xtables']);
+  expect(tableMismatches(RequestKind, { readFile: 1, netlink: 3, xtables: 2, tc: 4 })).toEqual(['netlink', 'xtables']);
+  expect(tableMismatches(RequestKind, { readFile: 1, netlink: 2, tc: 4 })).toEqual(['xtables']);
+  expect(tableMismatches(RequestKind, { ...RequestKind, sockets: 5 })).toEqual(['sockets']);
+  expect(tableMismatches(RequestKind, undefined)).toEqual(['readFile', 'netlink', 'xtables', 'tc']);
 });

@@ -1,13 +1,16 @@
 // Neighbour counts from both backends' inputs, captured at the same moment in the router diagnostics
 // namespace (test/fixtures/diagnostics, SOURCES.md): `ip -j neigh show nud all` and the answer to
-// getNeighbourDumpRequests() (a link dump, then a neighbour dump). Broken variants are cut from them.
+// getNeighbourDumpRequest() (a neighbour dump, its devices by ifindex, named from the link dump
+// router.links.rtnetlink.bin as the neighbor collector names them). Broken variants are cut from them.
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { describe, expect, test } from 'vitest';
 import type { NeighbourCount } from '../../src/model/records/neighbours.js';
 import { parseIpNeighJson } from '../../src/parsers/ip-neigh-json.js';
 import { forEachNetlinkMessage, readHostU16 } from '../../src/parsers/netlink/netlink-messages.js';
-import { parseRtnetlinkNeighbours } from '../../src/parsers/netlink/rtnetlink-neighbours.js';
+import { namedNeighbourCounts } from '../../src/parsers/neighbour-counts.js';
+import { parseRtnetlinkNeighbours, rtnetlinkNeighbourVolatileRanges } from '../../src/parsers/netlink/rtnetlink-neighbours.js';
+import { rtnetlinkLinks } from '../support/rtnetlink.js';
 import { expectParse } from './expect-parse.js';
 import { readFixture } from './read-fixture.js';
 
@@ -36,8 +39,14 @@ const ROUTER: NeighbourCount[] = [
   { device: 'qr-noarp', family: 'ipv4', state: 'noarp', count: 1 }, // a device with ARP off
 ];
 
-const RTM_NEWLINK = 16;
 const RTM_NEWNEIGH = 28;
+
+const LINKS = expectParse(rtnetlinkLinks(bytes('router.links.rtnetlink.bin')), undefined) ?? [];
+/** The native parse with its devices named, as the neighbor collector reports it. */
+const named = (dump: Buffer): NeighbourCount[] | undefined => {
+  const counts = expectParse(parseRtnetlinkNeighbours(dump), undefined);
+  return counts && namedNeighbourCounts(counts, LINKS);
+};
 
 /** [start, end) of every message in a dump, with its type. */
 function messages(data: Buffer): { type: number; start: number; end: number }[] {
@@ -47,14 +56,6 @@ function messages(data: Buffer): { type: number; start: number; end: number }[] 
     return undefined;
   });
   return list;
-}
-
-function without(data: Buffer, keep: (m: { type: number; start: number; end: number }, index: number) => boolean): Buffer {
-  return Buffer.concat(
-    messages(data)
-      .filter(keep)
-      .map((m) => data.subarray(m.start, (m.end + 3) & ~3)),
-  );
 }
 
 /** A copy of the dump with the ndmsg of the `nth` neighbour changed by `edit(copy, payloadStart)`. */
@@ -80,7 +81,7 @@ describe('neighbour counts, both backends', () => {
   ];
   for (const c of cases) {
     test(c.name, () => {
-      expect(expectParse(parseRtnetlinkNeighbours(bytes(c.dump)), undefined)).toEqual(c.want);
+      expect(named(bytes(c.dump))).toEqual(c.want);
       expect(expectParse(parseIpNeighJson(json(c.json)), undefined)).toEqual(c.want);
     });
   }
@@ -101,30 +102,48 @@ describe('parseRtnetlinkNeighbours on edited dumps', () => {
     }
   });
 
-  test('without the link dump: a parse error', () => {
-    const firstDone = messages(dump).findIndex((m) => m.type === 3);
-    expectParse(parseRtnetlinkNeighbours(without(dump, (_m, i) => i > firstDone)), /outside the neighbour dump|1 of 2 dumps/);
+  test('devices come by ifindex, and are named from the link dump', () => {
+    const counts = expectParse(parseRtnetlinkNeighbours(dump), undefined) ?? [];
+    expect(counts.every((count) => typeof count.device === 'number')).toBe(true);
+    expect(total(counts)).toBe(total(ROUTER));
   });
 
-  test('a neighbour on a link the link dump lacks: a parse error, not a guessed name', () => {
-    const links = messages(dump).filter((m) => m.type === RTM_NEWLINK);
-    const hostileLink = links.find((m) => dump.subarray(m.start, m.end).includes(Buffer.from(HOSTILE)));
-    expect(hostileLink).toBeDefined();
-    expectParse(
-      parseRtnetlinkNeighbours(without(dump, (m) => m.start !== hostileLink?.start)),
-      /^rtnetlink neighbours: neighbour on ifindex \d+, which the link dump does not have$/,
-    );
+  test('a message after the end of the dump: a parse error', () => {
+    expectParse(parseRtnetlinkNeighbours(Buffer.concat([dump, dump])), /^rtnetlink neighbours: a message after the dump ended$/);
+  });
+
+  test('a neighbour on a link the link table lacks is left out, not given a guessed name', () => {
+    const hostile = LINKS.find((link) => link.device === HOSTILE);
+    expect(hostile).toBeDefined();
+    const counts = expectParse(parseRtnetlinkNeighbours(dump), undefined) ?? [];
+    expect(
+      namedNeighbourCounts(
+        counts,
+        LINKS.filter((link) => link !== hostile),
+      ),
+    ).toEqual(ROUTER.filter((c) => c.device !== HOSTILE));
+  });
+
+  test('volatile ranges: the cache ages and probe count, nothing of its ndmsg', () => {
+    const neighbours = messages(dump).filter((m) => m.type === RTM_NEWNEIGH);
+    const ranges = rtnetlinkNeighbourVolatileRanges(dump);
+    // NDA_CACHEINFO and NDA_PROBES in every entry the kernel dumps
+    expect(ranges.length).toBe(2 * neighbours.length);
+    for (const [start, end] of ranges) {
+      const owner = neighbours.find((m) => m.start <= start && end <= m.end);
+      expect(owner).toBeDefined();
+      expect(start).toBeGreaterThanOrEqual((owner?.start ?? 0) + 16 + 12);
+    }
   });
 
   test('a proxy entry is not counted', () => {
     const edited = editNeighbour(dump, 0, (copy, at) => (copy[at + 10] = (copy[at + 10] as number) | 0x08));
-    const counts = expectParse(parseRtnetlinkNeighbours(edited), undefined) ?? [];
-    expect(total(counts)).toBe(total(ROUTER) - 1);
+    expect(total(named(edited) ?? [])).toBe(total(ROUTER) - 1);
   });
 
   test('a family other than ARP and NDP is not counted', () => {
     const edited = editNeighbour(dump, 0, (copy, at) => (copy[at] = 7)); // AF_BRIDGE
-    expect(total(expectParse(parseRtnetlinkNeighbours(edited), undefined) ?? [])).toBe(total(ROUTER) - 1);
+    expect(total(named(edited) ?? [])).toBe(total(ROUTER) - 1);
   });
 
   test('several NUD bits are named in bit order, as ip prints them', () => {
@@ -133,8 +152,7 @@ describe('parseRtnetlinkNeighbours on edited dumps', () => {
       if (endianness() === 'LE') copy.writeUInt16LE(0x82, at + 8);
       else copy.writeUInt16BE(0x82, at + 8);
     });
-    const counts = expectParse(parseRtnetlinkNeighbours(edited), undefined) ?? [];
-    expect(counts.filter((c) => c.device === HOSTILE)).toEqual([
+    expect((named(edited) ?? []).filter((c) => c.device === HOSTILE)).toEqual([
       { device: HOSTILE, family: 'ipv4', state: 'permanent', count: 1 },
       { device: HOSTILE, family: 'ipv4', state: 'reachable,permanent', count: 1 },
     ]);

@@ -220,3 +220,29 @@ test('--collector.netstat.fields and --iptables.chain.include choose the series'
   expect([...ruleChains]).toEqual(['neutron-l3-agent-INPUT']);
   expect(text).toContain(`netns_iptables_chain_rules{netns="${ROUTER}",backend="nft",family="ipv4",table="filter",chain="INPUT"} 1\n`);
 });
+
+test('--collector.tc adds the captured qdiscs and ingress filter actions, and changes no other line', async () => {
+  const text = await scrapeFixtures(['--collector.tc']);
+  const ingress = `netns="${ROUTER}",device="qr-5d2c8b7e-0f",kind="ingress",handle="ffff:",parent="ffff:fff1"`;
+  expect(text).toContain(`netns_qdisc_drops_total{${ingress}} 3\n`);
+  expect(text).toContain(`netns_qdisc_packets_total{${ingress}} 13\n`);
+  expect(text).toContain(
+    `netns_qdisc_packets_total{netns="${ROUTER}",device="qg-3a4b5c6d-7e",kind="tbf",handle="8005:",parent="root"} 0\n`,
+  );
+  const action = `netns="${ROUTER}",device="qr-5d2c8b7e-0f",parent="ffff:",pref="1",kind="u32",handle="800::800",action="mirred",order="1"`;
+  expect(text).toContain(`netns_tc_action_overlimits_total{${action}} 3\n`);
+  expect(text).toContain(`netns_tc_action_packets_total{${action}} 3\n`);
+  expect(text).not.toContain('kind="noqueue"');
+  // the dhcp fixture has only noqueue qdiscs: success and no series
+  expect(text).toContain('netns_collector_success{netns="qdhcp-8e1f0c3a-7b2d-4c55-8f0e-2a9c4d6b1e77",collector="tc"} 1\n');
+  const without = (exposition: string) =>
+    stable(exposition)
+      .split('\n')
+      .filter((line) => !/netns_(qdisc|tc_action)_|collector="tc"|^netns_scrape_series /.test(line))
+      .join('\n');
+  const plain = await scrapeFixtures();
+  expect(without(text)).toBe(without(plain));
+  // the router's tbf and ingress qdisc (7 series each) and its one action (3)
+  const seriesOf = (exposition: string) => Number(/^netns_scrape_series (\d+)$/m.exec(exposition)?.[1]);
+  expect(seriesOf(text) - seriesOf(plain)).toBe(17);
+});

@@ -95,4 +95,19 @@ describe('netstat collector', () => {
     expect(second.lines).toEqual(fresh(changed).lines);
     expect(second.lines.some((line) => line.startsWith('netns_netstat_TcpExt_ListenDropz'))).toBe(true);
   });
+
+  test('one file of another shape, another renumbered: every counter still moves on the refills after', () => {
+    // scrape 2 parses again (snmp6 has a line more) while snmp keeps its words: snmp's counters must
+    // be found in the text read then, whose numbers have other lengths than the kept one's
+    const runs = collectorRuns([netstatCollector], options);
+    runs.run(readings(files));
+    const grown = { ...files, snmp: renumbered(files.snmp, 3), snmp6: Buffer.from(`${files.snmp6.toString()}Ip6Extra 1\n`) };
+    const second = runs.run(readings(grown));
+    expect(second.ran).toEqual(['netstat']);
+    expect(second.lines).toEqual(fresh(grown).lines);
+    const third = { ...grown, snmp: renumbered(files.snmp, 17) };
+    const again = runs.run(readings(third));
+    expect(again.failures).toEqual([]);
+    expect(again.lines).toEqual(fresh(third).lines);
+  });
 });

@@ -6,6 +6,9 @@
 // and with no capability at all the exporter still starts, serves /metrics, reports
 // netns_collector_success 0 with the reason (enter-denied) in its log, and keeps running.
 // docs/security.md explains the set; keep the two in step.
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startExporter, type ExporterProcess } from '../support/exporter-process.js';
@@ -63,6 +66,11 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
     ]);
     await lab.run(router, ['ip6tables-legacy', '-A', 'FORWARD', '-i', 'qr-priv0', '-j', 'ACCEPT']);
     await lab.run(plain, ['iptables-nft', '-A', 'OUTPUT', '-d', '10.9.9.9/32', '-j', 'REJECT']);
+    // A root process in the router (a copy of sleep, so its name is haproxy's): nobody counts it only with CAP_SYS_PTRACE.
+    const bin = mkdtempSync(join(tmpdir(), 'nxt-priv-bin-'));
+    lab.onCleanup(() => rmSync(bin, { recursive: true, force: true }));
+    copyFileSync('/usr/bin/sleep', join(bin, 'haproxy'));
+    await lab.startProcess(router, [join(bin, 'haproxy'), '86400']);
     // A namespace no name points to, held by a root process: reachable only through /proc/<pid>/ns/net.
     held = await lab.holdUnnamedNamespace();
     heldName = `net:[${held.inode}]`;
@@ -124,6 +132,14 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
       rulesIn(router, 'legacy', 'ipv4'),
       rulesIn(router, 'legacy', 'ipv6'),
     ]).toEqual([1, 1, 1, 1]);
+    expect(
+      rootSeries.get(
+        `netns_processes${JSON.stringify([
+          ['name', 'haproxy'],
+          ['netns', router],
+        ])}`,
+      ),
+    ).toBe(1);
     expect(rulesIn(plain, 'nft', 'ipv4')).toBe(1);
     expect(rulesIn(heldName, 'nft', 'ipv4')).toBe(1);
     const success = [...rootSeries].filter(([key]) => key.startsWith('netns_collector_success'));
@@ -145,7 +161,8 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
     }
   });
 
-  // every collector that reads inside the namespace; neutron_ha reads a host file, and has none here
+  // every collector that reads inside the namespace; neutron_ha reads a host file, and has none here;
+  // processes reads nothing inside (it needs only CAP_SYS_PTRACE)
   const INSIDE = ['interfaces', 'iptables', 'conntrack', 'carrier_changes', 'conntrack_stat', 'netstat', 'sockstat', 'neighbor'];
   const losses: { dropped: Capability; failed: (lab: { router: string; plain: string; held: string }) => string[]; log: RegExp }[] = [
     // setns(2) into a namespace owned by the initial user namespace needs CAP_SYS_ADMIN there.
@@ -187,13 +204,22 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
     });
   }
 
-  test("without CAP_SYS_PTRACE: namespaces held only by other users' processes are not seen; named ones are complete", async () => {
+  test("without CAP_SYS_PTRACE: namespaces held only by other users' processes are not seen, processes are not counted; named ones are otherwise complete", async () => {
     const result = await scrapeOnce(user, without('sys_ptrace'), args, { main });
     expect(result.exitCode, result.stderr).toBe(0);
     const series = labSeries(parseExposition(result.stdout));
     expect([...series.keys()].some((key) => key.includes(JSON.stringify(heldName)))).toBe(false);
-    const namedOnly = new Map([...rootSeries].filter(([key]) => !key.includes(JSON.stringify(heldName))));
+    // and processes are not counted (other users' could not be seen): a failure, not a 0
+    const namedOnly = new Map(
+      [...rootSeries]
+        .filter(([key]) => !key.includes(JSON.stringify(heldName)) && !key.startsWith('netns_processes'))
+        .map(([key, value]): [string, number] => [
+          key,
+          key.startsWith('netns_collector_success') && key.includes('"processes"') ? 0 : value,
+        ]),
+    );
     expect(series).toEqual(namedOnly);
+    expect(successOf(parseExposition(result.stdout))[`${router}/processes`]).toBe(0);
     expect(result.stderr).toMatch(/could not examine the network namespace of \d+ processes/);
   });
 
@@ -216,7 +242,11 @@ describe.skipIf(skipUnlessRoot('least-privilege tests (setpriv, namespaces, ipta
         // The held namespace is invisible without CAP_SYS_PTRACE; the named ones are reported as failing.
         expect(success).toEqual(
           Object.fromEntries(
-            [router, plain].flatMap((ns) => [...INSIDE.map((collector) => [`${ns}/${collector}`, 0]), [`${ns}/neutron_ha`, 1]]),
+            [router, plain].flatMap((ns) => [
+              ...INSIDE.map((collector) => [`${ns}/${collector}`, 0]),
+              [`${ns}/neutron_ha`, 1],
+              [`${ns}/processes`, 0],
+            ]),
           ),
         );
       }

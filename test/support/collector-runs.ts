@@ -22,6 +22,8 @@ export const TEST_NS: NetnsRef = {
   kind: 'qrouter',
   id: 'runs',
   source: 'named',
+  // as discovery lists them (for the processes collector): the router's metadata proxy
+  processes: [{ pid: 4242, comm: 'haproxy' }],
 };
 /** Flags as the command line gives them, by name without dashes: `{ 'device.include': '^qr-' }`. */
 export type CollectorFlagsGiven = Readonly<Record<string, string | boolean>>;
@@ -50,8 +52,11 @@ export interface CollectorRun {
 }
 
 export interface CollectorRuns {
-  /** One scrape of the namespace: collect, then rotate the cache as a scrape ends. */
-  run(readings: Readings): CollectorRun;
+  /**
+   * One scrape of the namespace: collect, then rotate the cache as a scrape ends. `seen` is the
+   * namespace as this scrape's discovery saw it (the same name; its processes may differ).
+   */
+  run(readings: Readings, seen?: NetnsRef): CollectorRun;
   /** The cache the runs share (to inspect what is kept). */
   readonly cache: NamespaceCache;
 }
@@ -78,10 +83,10 @@ export function collectorRuns(
   );
   return {
     cache,
-    run(readings) {
+    run(readings, seen = ns) {
       ran = [];
       const results = collectNamespace({
-        ns,
+        ns: seen,
         readings,
         readSeconds: 0,
         sources: plan.sources,

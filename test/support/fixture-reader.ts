@@ -15,6 +15,9 @@ interface ManifestEntry {
   readonly kind: NetnsRef['kind'];
   readonly id: string;
   readonly dir: string;
+  /** What discovery lists in it (NetnsRef.processes); none when absent. */
+  readonly processes?: NetnsRef['processes'];
+  readonly holder?: NetnsRef['holder'];
 }
 
 function manifest(): ManifestEntry[] {
@@ -31,6 +34,8 @@ export function fixtureDiscovery(): () => Promise<DiscoveryResult> {
     kind: entry.kind,
     id: entry.id,
     source: 'named',
+    processes: entry.processes ?? [],
+    ...(entry.holder === undefined ? {} : { holder: entry.holder }),
   }));
   return async () => ({ namespaces, errors: [] });
 }

@@ -4,7 +4,7 @@
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { execa } from 'execa';
 import { isRoot, skipUnless } from './gates.js';
@@ -62,6 +62,14 @@ export interface NetnsLab {
   holdUnnamedNamespace(): Promise<HeldNamespace>;
   /** Kills the process holding an unnamed namespace (so the namespace goes away). */
   releaseUnnamedNamespace(pid: number): Promise<void>;
+  /**
+   * Starts `argv` inside `ns` (a namespace of this lab) with `ip netns exec`, which execs it in place,
+   * so the pid is the command's; no shell. Resolves with the pid once the command runs (its
+   * /proc/<pid>/comm is no longer `ip`); killed at cleanup, or by stopProcess.
+   */
+  startProcess(ns: string, argv: readonly string[]): Promise<number>;
+  /** Kills a process startProcess started and waits until it is reaped (gone from /proc). */
+  stopProcess(pid: number): Promise<void>;
   /** `ip netns delete <name>` for a namespace of this lab; rejects when that fails. */
   deleteNamespace(name: string): Promise<void>;
   /** Deletes many in one `ip -batch` process when the names need no quoting; rejects when one fails. */
@@ -202,6 +210,34 @@ export async function createNetnsLab(tag: string): Promise<NetnsLab> {
     async releaseUnnamedNamespace(pid) {
       const child = holders.get(pid);
       if (!child) throw new Error(`pid ${pid} is not held by this lab`);
+      holders.delete(pid);
+      await killAndWait(child);
+    },
+
+    async startProcess(ns, argv) {
+      owned(ns);
+      const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: 'ignore' });
+      child.on('error', () => undefined); // a failed spawn leaves pid undefined, reported just below
+      const pid = child.pid;
+      if (pid === undefined) throw new Error(`could not start ${argv[0] ?? ''} in ${ns}`);
+      holders.set(pid, child);
+      for (let waited = 0; waited < 5000; waited += 5) {
+        let comm = '';
+        try {
+          comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        } catch {
+          // not there yet, or exited (seen below)
+        }
+        if (comm !== '' && comm !== 'ip') return pid;
+        if (child.exitCode !== null) throw new Error(`${argv[0] ?? ''} in ${ns} exited with status ${child.exitCode}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      throw new Error(`${argv[0] ?? ''} (pid ${pid}) did not start in ${ns} within 5 s`);
+    },
+
+    async stopProcess(pid) {
+      const child = holders.get(pid);
+      if (!child) throw new Error(`pid ${pid} was not started by this lab`);
       holders.delete(pid);
       await killAndWait(child);
     },

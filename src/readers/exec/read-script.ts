@@ -114,5 +114,6 @@ export function execReadWords(name: string, read: ExecRead): string[] {
 /** What a source's read runs, for error details. */
 export function execReadDescription(source: AnyNamespaceSource): string {
   const read = source.exec.read;
-  return read.kind === 'file' ? `cat ${read.path}` : read.argv.join(' ');
+  if (read.kind === 'file') return `cat ${read.path}`;
+  return read.description ?? read.argv.join(' ');
 }

@@ -21,13 +21,16 @@ export const RequestKind = {
   netlink: 2,
   /** Every legacy x_tables table of one family. */
   xtables: 3,
+  /** Netlink messages with a qdisc dump, then the filters of each ingress qdisc's device (native/src/requests.c). */
+  tc: 4,
 } as const;
 
 /** One request tuple as the addon takes it (see native/src/addon.c). */
 export type AddonRequest =
   | readonly [kind: typeof RequestKind.readFile, path: string]
   | readonly [kind: typeof RequestKind.netlink, protocol: number, messages: Buffer]
-  | readonly [kind: typeof RequestKind.xtables, family: 4 | 6];
+  | readonly [kind: typeof RequestKind.xtables, family: 4 | 6]
+  | readonly [kind: typeof RequestKind.tc, protocol: number, messages: Buffer];
 
 /** Where a job stopped (native/src/pool.h, job_stage); the addon exports its own table as `jobStages`. */
 export const JobStage = {

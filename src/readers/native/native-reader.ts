@@ -33,7 +33,9 @@ function addonRequestOf(read: NativeRead): AddonRequest {
     case 'file':
       return [RequestKind.readFile, read.path];
     case 'netlink':
-      return [RequestKind.netlink, read.protocol, read.messages];
+      return read.ingressFilters === true
+        ? [RequestKind.tc, read.protocol, read.messages]
+        : [RequestKind.netlink, read.protocol, read.messages];
     case 'xtables':
       return [RequestKind.xtables, read.family];
     case 'home-file':
