@@ -5,6 +5,7 @@
 // No root needed.
 //
 //   BENCH=pipeline-micro bench/run.sh [routers=1000] [rounds=5] [scrapes=10]
+//   BENCH_HA_ROUTERS=1 BENCH=pipeline-micro bench/run.sh    # every router an HA router (a state file each)
 
 import { readFileSync } from 'node:fs';
 import type { Collector } from '../src/collectors/collector.js';
@@ -55,6 +56,11 @@ const READS: [AnySource[], Buffer][] = [
   [[neighboursSource], bytes('diagnostics', 'router.neigh.rtnetlink.bin')],
 ];
 
+const HA_ROUTERS = process.env.BENCH_HA_ROUTERS === '1';
+const HA_STATE = Buffer.from('primary');
+/** When the state files were written, as the host reader would report it. */
+const HA_STATE_FILE = { modifiedSeconds: 1_700_000_000 };
+
 interface Setup {
   readonly name: string;
   scrape(): Promise<void>;
@@ -98,9 +104,12 @@ function setup(name: string, collectors: readonly Collector[]): Setup {
             readings.set(source, { ok: true, data, declaration: source.native, key });
           }
         }
-        // the bench routers have no HA state file, as on a host without an L3 agent
-        for (const source of plan.hostSources)
-          readings.set(source, { ok: false, error: { kind: 'not-present', detail: `${source.name}: no file` } });
+        // the bench routers have no HA state file, as on a host without an L3 agent; with
+        // BENCH_HA_ROUTERS=1 every one is an HA router whose state file says "primary"
+        for (const source of plan.hostSources) {
+          const state = { ok: true as const, data: HA_STATE, declaration: source.host, key: keyOf(source), file: HA_STATE_FILE };
+          readings.set(source, HA_ROUTERS ? state : { ok: false, error: { kind: 'not-present', detail: `${source.name}: no file` } });
+        }
         return {
           ns,
           results: collectNamespace({

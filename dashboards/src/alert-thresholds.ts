@@ -10,6 +10,10 @@ export interface PanelThresholds {
   readonly conntrackCriticalRatio: number;
   /** Share of the scrape timeout above which the slow-scrape alert counts a scrape as slow. */
   readonly slowScrapeRatioOfTimeout: number;
+  /** HA role changes within `haFlappingWindow` on one host from which NetnsRouterHAFlapping fires. */
+  readonly haFlappingChanges: number;
+  /** The window NetnsRouterHAFlapping counts role changes in (a PromQL duration). */
+  readonly haFlappingWindow: string;
 }
 
 /** The thresholds of `alertConfig` in src/alerting/rules.ts, which the shipped rules are generated from. */
@@ -17,6 +21,8 @@ export const ALERT_THRESHOLDS: PanelThresholds = {
   conntrackWarningRatio: alertConfig.conntrack.warningRatio,
   conntrackCriticalRatio: alertConfig.conntrack.criticalRatio,
   slowScrapeRatioOfTimeout: alertConfig.slowScrape.ratioOfTimeout,
+  haFlappingChanges: alertConfig.haFlapping.changes,
+  haFlappingWindow: alertConfig.haFlapping.window,
 };
 
 /** A ratio as people read it in a description: 0.75 becomes "75 %". */

@@ -150,6 +150,20 @@ export function haRoleQuery(): string {
   );
 }
 
+/** keepalived's states in the role timeline, with their colours; a state's value is its position plus one. */
+const HA_TIMELINE_STATES: readonly (readonly [string, string])[] = [
+  ['primary', 'green'],
+  ['backup', 'blue'],
+  ['fault', 'red'],
+  ['unknown', 'orange'],
+];
+
+/** The router's keepalived state on each host as one number (1 primary, 2 backup, 3 fault, 4 unknown), for a state timeline. */
+export function haTimelineQuery(): string {
+  const lanes = HA_TIMELINE_STATES.map(([state], i) => `(${routerSelector('netns_router_ha_state', `state="${state}"`)} == 1) * ${i + 1}`);
+  return `max by (cluster, job, instance) (${lanes.join(' or ')})`;
+}
+
 /** Colours of the HA role column: keepalived's states and the inferred ones. */
 const HA_ROLE_COLOURS: dashboard.ValueMapping[] = [
   {
@@ -260,6 +274,53 @@ function routerRow(board: dashboard.DashboardBuilder, t: PanelThresholds): void 
         .withTarget(instantQuery('A', `max(${conntrackUse(ROUTER_NAMESPACES)})`, 'use'))
         .height(7)
         .span(2),
+    )
+    .withPanel(
+      stateTimelinePanel({
+        title: 'HA role over time',
+        description:
+          "keepalived's role of the router on each selected host over time (netns_router_ha_state, from the L3 agent's ha_confs state file): a failover shows as the colours of two hosts swapping, keepalived ping-pong as stripes. Empty where the exporter does not read ha_confs (containerised Neutron: see docs/install.md).",
+      })
+        .mappings([
+          {
+            type: dashboard.MappingType.ValueToText,
+            options: Object.fromEntries(
+              HA_TIMELINE_STATES.map(([state, colour], i) => [String(i + 1), { text: state, color: colour, index: i }]),
+            ),
+          },
+        ])
+        .withTarget(rangeQuery('A', haTimelineQuery(), '{{instance}}'))
+        .height(7)
+        .span(14),
+    )
+    .withPanel(
+      statPanel(
+        {
+          title: 'Last HA role change',
+          description:
+            "How long ago the router's HA role last changed on any selected host (netns_router_ha_last_change_timestamp_seconds: the state file's write that changed it, as the exporter saw it). Until the exporter has seen a change since it started, this is the file's last write, which an L3 agent restart also makes.",
+        },
+        's',
+      )
+        .withTarget(instantQuery('A', `time() - max(${routerSelector('netns_router_ha_last_change_timestamp_seconds')})`, 'ago'))
+        .height(7)
+        .span(5),
+    )
+    .withPanel(
+      statPanel(
+        {
+          title: 'HA role changes in range',
+          description: `Role changes of the router within the dashboard's time range on the selected host that saw the most (netns_router_ha_changes_total, counted by the exporter since it started; a failover changes every host once). Orange from ${t.haFlappingChanges}: NetnsRouterHAFlapping fires at ${t.haFlappingChanges} changes within ${t.haFlappingWindow}, so over a longer range orange is a hint and the alert is the judge.`,
+        },
+        'short',
+      )
+        .thresholds(thresholds('green', [1, 'blue'], [t.haFlappingChanges, 'orange']))
+        .decimals(0)
+        .withTarget(
+          instantQuery('A', `max(round(increase(${routerSelector('netns_router_ha_changes_total')}[$__range]))) or vector(0)`, 'changes'),
+        )
+        .height(7)
+        .span(5),
     )
     .withPanel(
       tablePanel(

@@ -121,6 +121,11 @@ export interface AlertConfig {
     readonly severity: Severity;
   };
   readonly haSplitBrain: { readonly for: string; readonly severity: Severity };
+  /**
+   * An HA router whose role changed at least `changes` times within `window` on one of its hosts
+   * (netns_router_ha_changes_total): keepalived ping-pong. A planned failover and back is 2.
+   */
+  readonly haFlapping: { readonly window: string; readonly changes: number; readonly for: string; readonly severity: Severity };
   readonly flapping: { readonly window: string; readonly changes: number; readonly for: string; readonly severity: Severity };
   /** A qdhcp- namespace without dnsmasq (netns_processes): its network's instances get no DHCP. */
   readonly dhcpServerMissing: { readonly for: string; readonly severity: Severity };
@@ -193,6 +198,7 @@ export const alertConfig: AlertConfig = {
   internalPortDown: { namespaces: 'qrouter-.*', devices: 'qr-.*', for: '5m', severity: 'warning' },
   namespacesCollapsed: { kinds: 'qrouter|snat', ratio: 0.5, minimum: 10, lookback: '1h', for: '5m', severity: 'warning' },
   haSplitBrain: { for: '2m', severity: 'critical' },
+  haFlapping: { window: '1h', changes: 4, for: '5m', severity: 'warning' },
   flapping: { window: '15m', changes: 6, for: '5m', severity: 'warning' },
   // The agents' process monitors respawn a dead service within a minute or two (check_child_processes_interval 60s).
   dhcpServerMissing: { for: '5m', severity: 'warning' },
@@ -234,6 +240,7 @@ export function withDurations(config: AlertConfig, forDuration: string, rateWind
     internalPortDown: f(config.internalPortDown),
     namespacesCollapsed: f(config.namespacesCollapsed),
     haSplitBrain: f(config.haSplitBrain),
+    haFlapping: f(config.haFlapping),
     flapping: f(config.flapping),
     dhcpServerMissing: f(config.dhcpServerMissing),
     keepalivedMissing: f(config.keepalivedMissing),

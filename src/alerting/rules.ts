@@ -651,5 +651,38 @@ export function buildAlertingRules(config: AlertConfig = alertConfig): AlertingR
         '',
       )}): ` + 'both answer for the same gateway and tenant addresses, and traffic flaps between them.',
   });
+  // Per router, the host that saw the most changes: a failover changes the role on each host once,
+  // so a sum over the hosts would count every failover twice. increase() copes with the counter
+  // starting at 0 when the exporter starts or first sees the router, and with resets.
+  const haFlap = config.haFlapping;
+  const changesIn = (selector: string): string => `increase(${selector}[${haFlap.window}])`;
+  const changesQuery = t.query(
+    changesIn(sel('netns_router_ha_changes_total', `${keys.cluster}=%q`, 'id=%q')),
+    t.clusterValue,
+    '$labels.id',
+  );
+  const sinceQuery = t.query(
+    `min(time() - ${sel('netns_router_ha_last_change_timestamp_seconds', `${keys.cluster}=%q`, 'id=%q')})`,
+    t.clusterValue,
+    '$labels.id',
+  );
+  add({
+    alert: 'NetnsRouterHAFlapping',
+    expr: withRouterProject(`max by (${keys.router}) (
+  ${changesIn(sel('netns_router_ha_changes_total'))}
+) >= ${haFlap.changes}`),
+    for: haFlap.for,
+    severity: haFlap.severity,
+    scope: 'router',
+    symptom: 'ha_flapping',
+    kind: 'qrouter',
+    summary: 'HA router {{ $labels.id }} keeps changing its primary',
+    description:
+      `Router {{ $labels.id }} changed its HA role {{ $value | humanize }} times in ${haFlap.window} on one host ` +
+      `(threshold ${haFlap.changes}, for ${haFlap.for}): keepalived hands the router back and forth, and each change ` +
+      `moves its gateway and tenant addresses. Changes per host: ${t.hosts(changesQuery, ' ({{ $s.Value | humanize }})')}.` +
+      `{{ with ${haQuery} }} Now: ${t.hosts(haQuery, ' {{ $s.Labels.state }}')}.{{ end }}` +
+      `{{ with ${sinceQuery} }} Last change {{ . | first | value | humanizeDuration }} ago.{{ end }}`,
+  });
   return rules;
 }

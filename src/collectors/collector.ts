@@ -25,6 +25,15 @@ export interface CollectContext {
    * kernel prints (netstat's Proto_Field). A family the collector declared is that very object.
    */
   family(name: string, type: MetricFamily['type'], help: string, labelNames: readonly string[]): MetricFamily;
+  /**
+   * What this collector carried over from its last run in this namespace (carry), undefined the
+   * first time: history a collector keeps itself (the HA role it last saw, the changes it counted).
+   * The exporter's namespace cache holds it and drops it with the namespace. It is what the
+   * collector carried, of whatever type: check it (instanceof) before use.
+   */
+  readonly carried: unknown;
+  /** Carries `value` to this collector's next run in this namespace; without a call, `carried` carries on. */
+  carry(value: unknown): void;
 }
 
 /**
@@ -140,7 +149,11 @@ export function defineCollector<O>(definition: CollectorDefinition<O>): Collecto
         families,
         sources: definition.sources(options),
         collect: (context, input, out) =>
-          definition.collect({ ns: context.ns, intern: context.intern, family: context.family, options }, input, out),
+          definition.collect(
+            { ns: context.ns, intern: context.intern, family: context.family, carried: context.carried, carry: context.carry, options },
+            input,
+            out,
+          ),
       };
     },
   });

@@ -42,6 +42,35 @@ export async function readHostFile(path: string, maxBytes?: number): Promise<Hos
   }
 }
 
+/** A host file's bytes with the time it was last written, or why there are none. */
+export type TimedHostFileRead = { readonly ok: true; readonly data: Buffer; readonly modifiedSeconds: number } | HostFileFailure;
+
+/**
+ * As readHostFile, with the file's modification time (seconds since the epoch, from its nanoseconds)
+ * taken on the same open file after reading it: a write between the two can pair old bytes with the
+ * new time, never new bytes with an old time.
+ */
+export async function readHostFileAndTime(path: string, maxBytes: number): Promise<TimedHostFileRead> {
+  try {
+    const file = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(maxBytes);
+      const { bytesRead } = await file.read(buffer, 0, maxBytes, 0);
+      const info = await file.stat({ bigint: true });
+      return { ok: true, data: buffer.subarray(0, bytesRead), modifiedSeconds: secondsOf(info.mtimeNs) };
+    } finally {
+      await file.close();
+    }
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** Nanoseconds since the epoch as seconds. */
+function secondsOf(nanoseconds: bigint): number {
+  return Number(nanoseconds) / 1e9;
+}
+
 /** The same, synchronously: only for start-up, before anything is served. */
 export function readHostFileSync(path: string): HostFileRead {
   try {

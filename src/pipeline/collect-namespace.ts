@@ -53,11 +53,13 @@ export function collectNamespace(work: NamespaceWork): Map<string, CollectorResu
   const { last, next } = work.cache.open(work.ns);
   const inputs = inputsOf(work.sources, work.readings);
   const shapes = new ReadingShapes(last, next, work.cache);
-  const context: CollectContext = { ns: work.ns, intern: work.intern, family: work.family };
+  const context: NamespaceContext = { ns: work.ns, intern: work.intern, family: work.family };
   const results = new Map<string, CollectorResult>();
   work.collectors.forEach((planned, index) => {
     const started = performance.now();
-    const run = runCollector(planned, last?.collectors[index], inputs, shapes, context);
+    // what the collector carried stays carried unless it carries something else (a refill never runs it)
+    next.carried[index] = last?.carried[index];
+    const run = runCollector(planned, last?.collectors[index], inputs, shapes, context, next.carried, index);
     next.collectors[index] = run.memo;
     const series = seriesOf(run, shapes);
     const seconds = work.readSeconds * planned.readShare + (performance.now() - started) / 1000;
@@ -102,7 +104,7 @@ class NamespaceInputs {
   parse(index: number, reading: OkReading): ParseOutcome {
     let result = this.parsed[index];
     if (result === undefined) {
-      result = reading.declaration.parse(reading.data);
+      result = 'file' in reading ? reading.declaration.parse(reading.data, reading.file) : reading.declaration.parse(reading.data);
       this.parsed[index] = result;
     }
     return result;
@@ -119,6 +121,9 @@ function layoutOf(declaration: ReadingDeclaration): ReadingLayout<unknown> | und
 
 // ---- 2. the collector run
 
+/** What every collector of the namespace runs with (CollectContext without what each one carries). */
+type NamespaceContext = Omit<CollectContext, 'carried' | 'carry'>;
+
 type CollectorRun =
   /** Every input has the shape the memo was made from: its templates take this scrape's counters. */
   | { readonly kind: 'refilled'; readonly memo: Extract<CollectorMemo, { readonly kind: 'refillable' }> }
@@ -130,10 +135,12 @@ function runCollector(
   memo: CollectorMemo | undefined,
   inputs: NamespaceInputs,
   shapes: ReadingShapes,
-  context: CollectContext,
+  context: NamespaceContext,
+  carried: unknown[],
+  place: number,
 ): CollectorRun {
   if (memo?.kind === 'refillable' && stillHolds(planned, memo.inputs, inputs, shapes)) return { kind: 'refilled', memo };
-  return collectAfresh(planned, memo?.templates, inputs, shapes, context);
+  return collectAfresh(planned, memo?.templates, inputs, shapes, context, carried, place);
 }
 
 /** True when every input is as the memo has it: absent where it was, the kept shape (and generation) where it was read. */
@@ -159,9 +166,19 @@ function collectAfresh(
   previous: readonly SeriesTemplate[] | undefined,
   inputs: NamespaceInputs,
   shapes: ReadingShapes,
-  context: CollectContext,
+  namespace: NamespaceContext,
+  carried: unknown[],
+  place: number,
 ): CollectorRun {
   const { collector, sources } = planned;
+  // `carried`: what each collector of the namespace carries, by its place in the plan
+  const context: CollectContext = {
+    ...namespace,
+    carried: carried[place],
+    carry: (value) => {
+      carried[place] = value;
+    },
+  };
   const failures: ReaderError[] = [];
   const kept: InputMemo[] = [];
   const records: Records[] = [];

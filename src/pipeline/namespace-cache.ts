@@ -1,7 +1,8 @@
 // What the pipeline keeps of each namespace from one scrape to the next: the shape of each reading
-// that has a layout (to tell "same records, new counters" from "parse again") and each collector's
-// templates. Owned by the exporter and handed to every scrape; a scrape starts with what the one
-// before kept and ends with only what it read, so a deleted namespace's state goes with it.
+// that has a layout (to tell "same records, new counters" from "parse again"), each collector's
+// templates, and what a collector carries over itself (the HA role it last saw). Owned by the
+// exporter and handed to every scrape; a scrape starts with what the one before kept and ends with
+// only what it read, so a deleted namespace's state goes with it.
 
 import type { NetnsRef } from '../model/netns-ref.js';
 import type { BinaryLayout } from '../sources/source.js';
@@ -36,6 +37,8 @@ export class NamespaceState {
   readonly readings: (KeptReading | undefined)[] = [];
   /** By the collector's position in the plan. */
   readonly collectors: (CollectorMemo | undefined)[] = [];
+  /** What each collector carries to its next run here (CollectContext.carried), by its position in the plan. */
+  readonly carried: unknown[] = [];
 }
 
 /** The same file in the same place under the same name: a recreated namespace starts afresh. */

@@ -4,30 +4,36 @@
 
 import type { NetnsRef } from '../model/netns-ref.js';
 import type { ReaderError } from '../model/reader-error.js';
-import type { AnyNamespaceSource, AnySource } from '../sources/source.js';
+import type { AnyNamespaceSource, AnySource, HostFileFacts } from '../sources/source.js';
 
 type AnyHostSource = Extract<AnySource, { readonly host: unknown }>;
+
+/** The declaration that parses a reading made inside a namespace: `source.native` or `source.exec`, as the backend read it. */
+export type NamespaceReadingDeclaration = AnyNamespaceSource['native'] | AnyNamespaceSource['exec'];
 
 /**
  * The declaration that parses a reading: its source's declaration for the backend that read it
  * (`source.native`, `source.exec` or `source.host`), with the layout a refill reads its counters by.
  */
-export type ReadingDeclaration = AnyNamespaceSource['native'] | AnyNamespaceSource['exec'] | AnyHostSource['host'];
+export type ReadingDeclaration = NamespaceReadingDeclaration | AnyHostSource['host'];
+
+interface ReadBytes {
+  readonly ok: true;
+  readonly data: Buffer;
+  /**
+   * Which read of the namespace gave these bytes, numbered by the position (in the list of
+   * sources read) of the first source it answers: sources answered by one read (the native link
+   * dump serves net-dev and links) have the same key and the very same bytes. The same sources
+   * in the same order get the same keys every scrape.
+   */
+  readonly key: number;
+}
 
 /** What one source gave: bytes, what parses them and which read they came from; or why there are none. */
 export type Reading =
-  | {
-      readonly ok: true;
-      readonly data: Buffer;
-      readonly declaration: ReadingDeclaration;
-      /**
-       * Which read of the namespace gave these bytes, numbered by the position (in the list of
-       * sources read) of the first source it answers: sources answered by one read (the native link
-       * dump serves net-dev and links) have the same key and the very same bytes. The same sources
-       * in the same order get the same keys every scrape.
-       */
-      readonly key: number;
-    }
+  | (ReadBytes & { readonly declaration: NamespaceReadingDeclaration })
+  /** A host file's bytes, with what the host reader saw of the file as it read them (its mtime). */
+  | (ReadBytes & { readonly declaration: AnyHostSource['host']; readonly file: HostFileFacts })
   | { readonly ok: false; readonly error: ReaderError };
 
 /** A reading with bytes. */

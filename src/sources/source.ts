@@ -94,13 +94,20 @@ export interface NamespaceSource<T> {
   readonly native: NativeSource<T>;
 }
 
+/** What the host reader knows of a host file besides its bytes, taken when it read them. */
+export interface HostFileFacts {
+  /** When the file was last written (its mtime), in seconds since the epoch. */
+  readonly modifiedSeconds: number;
+}
+
 /** A file of the host (the exporter's own mount namespace) about a namespace; a missing file is "not present". */
 export interface HostSource<T> {
   readonly name: string;
   readonly host: {
     /** The file for this namespace, or undefined where it has none (not a router, an id that is no UUID, no directory configured). */
     path(ns: NetnsRef): string | undefined;
-    parse(data: Buffer): ParseResult<T>;
+    /** Its bytes, and when it was written (a role change's time, for the HA state file). */
+    parse(data: Buffer, file: HostFileFacts): ParseResult<T>;
   };
 }
 

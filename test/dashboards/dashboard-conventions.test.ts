@@ -435,11 +435,19 @@ describe('thresholds come from the alert configuration', () => {
       conntrackWarningRatio: alertConfig.conntrack.warningRatio,
       conntrackCriticalRatio: alertConfig.conntrack.criticalRatio,
       slowScrapeRatioOfTimeout: alertConfig.slowScrape.ratioOfTimeout,
+      haFlappingChanges: alertConfig.haFlapping.changes,
+      haFlappingWindow: alertConfig.haFlapping.window,
     });
   });
 
   test('conntrack and slow-scrape panels colour by the thresholds given, in both dashboards', () => {
-    const custom: PanelThresholds = { conntrackWarningRatio: 0.55, conntrackCriticalRatio: 0.65, slowScrapeRatioOfTimeout: 0.45 };
+    const custom: PanelThresholds = {
+      conntrackWarningRatio: 0.55,
+      conntrackCriticalRatio: 0.65,
+      slowScrapeRatioOfTimeout: 0.45,
+      haFlappingChanges: 9,
+      haFlappingWindow: '2h',
+    };
     const fleet = buildFleetOverviewDashboard(custom);
     const router = buildTenantRouterDashboard(custom);
     for (const [board, title] of [
@@ -455,6 +463,9 @@ describe('thresholds come from the alert configuration', () => {
     const table = panel(fleet, 'Conntrack use against limit, highest first');
     const use = table.fieldConfig!.overrides.find((o) => o.matcher.options === 'use')!.properties.find((p) => p.id === 'thresholds')!;
     expect(stepsOf(use.value as { steps: { value: number | null }[] })).toEqual([null, 0.55, 0.65]);
+    const flapping = panel(router, 'HA role changes in range');
+    expect(stepsOf(flapping.fieldConfig?.defaults.thresholds)).toEqual([null, 1, 9]);
+    expect(flapping.description).toContain('fires at 9 changes within 2h');
     const slowest = panel(fleet, 'Slowest scrape');
     expect(stepsOf(slowest.fieldConfig?.defaults.thresholds)).toEqual([null, 0.45, 1]);
     expect(targetsOf(panel(fleet, 'Scrape and collection duration')).find((t) => t.refId === 'D')!.expr).toMatch(/ \* 0\.45$/);

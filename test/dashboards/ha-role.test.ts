@@ -1,8 +1,9 @@
 // The tenant router dashboard's "HA role per host" query, evaluated by promtool's PromQL engine over
 // series shaped like the exporter's, for routers spread over several hosts (one exporter target per
 // host). keepalived's state wins where the exporter reads ha_confs; elsewhere a down qg- port is a
-// backup only while another host has the port up, else the router is down. A real exporter cannot
-// be used here: ha_confs state files need UUID router ids, which the test lab's namespaces lack.
+// backup only while another host has the port up, else the router is down. Several hosts are several
+// exporter targets, which one machine's namespaces cannot be: the series are written here, in the
+// exporter's shape (test/integration/ha-history.test.ts checks the exporter's own HA series).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,6 +165,90 @@ describe.skipIf(skipUnless(!promtoolMissing, 'the HA role query under promtool',
       const result = await runPromtool('wrong', promtoolTests([wrong]));
       expect(result.exitCode).not.toBe(0);
       expect(result.all).toMatch(/state="down"/);
+    });
+  },
+);
+
+// The HA history panels under promtool: a router that fails over from net1 to net2 at 3m and back at
+// 6m (as the exporter reports it: the state set, the change count and the change time per host).
+const HISTORY_ROUTER = '66666666-6666-4666-8666-666666666666';
+const HISTORY_HOSTS = [
+  // role per minute 0..10, change count, change time (seconds)
+  {
+    host: 'net1:9445',
+    roles: 'P P P B B B P P P P P',
+    changes: '0 0 0 1 1 1 2 2 2 2 2',
+    changed: '-600 -600 -600 180 180 180 360 360 360 360 360',
+  },
+  {
+    host: 'net2:9445',
+    roles: 'B B B P P P B B B B B',
+    changes: '0 0 0 1 1 1 2 2 2 2 2',
+    changed: '-900 -900 -900 179 179 179 359 359 359 359 359',
+  },
+] as const;
+
+function historySeries(): { series: string; values: string }[] {
+  return HISTORY_HOSTS.flatMap(({ host, roles, changes, changed }) => {
+    const where = `job="${JOB}", instance="${host}", netns="qrouter-${HISTORY_ROUTER}", id="${HISTORY_ROUTER}"`;
+    const states = HA_STATES.map((state) => ({
+      series: `netns_router_ha_state{${where}, state="${state}"}`,
+      values: roles
+        .split(' ')
+        .map((role) => (({ P: 'primary', B: 'backup' }) as const)[role as 'P' | 'B'] === state ? 1 : 0)
+        .join(' '),
+    }));
+    return [
+      ...states,
+      { series: `netns_router_ha_changes_total{${where}}`, values: changes },
+      { series: `netns_router_ha_last_change_timestamp_seconds{${where}}`, values: changed },
+    ];
+  });
+}
+
+function panelExpr(panel: string, range = '1h'): string {
+  const vars = { job: JOB, instance: '.*', router: HISTORY_ROUTER, router_prefix: HISTORY_ROUTER.slice(0, 11), __range: range };
+  return listDashboardQueries(buildTenantRouterDashboard(), vars).find((q) => q.panel === panel)!.expr;
+}
+
+function historyTests(): unknown {
+  const lane = (host: string, value: number) => ({ labels: `{job="${JOB}", instance="${host}"}`, value });
+  return {
+    rule_files: [],
+    evaluation_interval: '1m',
+    tests: [
+      {
+        interval: '1m',
+        input_series: historySeries(),
+        promql_expr_test: [
+          // the timeline: 1 primary, 2 backup, one lane per host
+          { expr: panelExpr('HA role over time [A]'), eval_time: '1m', exp_samples: [lane('net1:9445', 1), lane('net2:9445', 2)] },
+          { expr: panelExpr('HA role over time [A]'), eval_time: '4m', exp_samples: [lane('net1:9445', 2), lane('net2:9445', 1)] },
+          { expr: panelExpr('HA role over time [A]'), eval_time: '7m', exp_samples: [lane('net1:9445', 1), lane('net2:9445', 2)] },
+          // the newest change on any host, 6m (360 s) at 10m: 240 s ago
+          { expr: panelExpr('Last HA role change [A]'), eval_time: '10m', exp_samples: [{ labels: '{}', value: 240 }] },
+          // two changes in the range (the most any host saw); none in a range after them
+          { expr: panelExpr('HA role changes in range [A]'), eval_time: '10m', exp_samples: [{ labels: '{}', value: 2 }] },
+          { expr: panelExpr('HA role changes in range [A]', '3m'), eval_time: '10m', exp_samples: [{ labels: '{}', value: 0 }] },
+        ],
+      },
+    ],
+  };
+}
+
+describe.skipIf(skipUnless(!promtoolMissing, 'the HA history panels under promtool', 'promtool not found (apt install prometheus)'))(
+  'tenant router dashboard: HA role over time, last change, changes in range, evaluated by promtool',
+  () => {
+    test('a failover and back', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'netns-ha-history-'));
+      try {
+        const file = join(dir, 'history.test.yml');
+        await writeFile(file, stringify(historyTests()));
+        const result = await execa('promtool', ['test', 'rules', file], { reject: false, all: true });
+        expect(result.exitCode, result.all).toBe(0);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   },
 );

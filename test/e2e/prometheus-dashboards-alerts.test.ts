@@ -7,7 +7,7 @@
 //
 // Panels on the router-diagnostics metrics (netstat, neighbours, carrier changes, conntrack stats,
 // the scrape timeout) return data only with an exporter that exports them.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,7 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
   let dhcpNamespace: string;
   let traffic: NodeJS.Timeout | undefined;
   let labelsPath: string;
+  let haConfs: string;
   let openstack: Server;
   let openstackAddress: string;
   // What the openstack-exporter stand-in serves: its router series for r1, or nothing.
@@ -46,14 +47,15 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
   beforeAll(async () => {
     lab = await createNetnsLab('e2e');
     dir = await mkdtemp(join(tmpdir(), 'netns-e2e-'));
-    const router = await lab.addNeutronNamespace('qrouter', 'r1');
-    const snat = await lab.addNeutronNamespace('snat', 'r1');
+    // r1 is named as Neutron names it (a UUID id), so that it can have an HA state file
+    const { name: router, id: r1 } = await lab.addNeutronNamespaceWithId('qrouter');
+    const { name: snat } = await lab.addNeutronNamespaceWithId('snat', r1);
     const dhcp = await lab.addNeutronNamespace('qdhcp', 'n1');
     const fip = await lab.addNeutronNamespace('fip', 'ext');
     const downRouter = await lab.addNeutronNamespace('qrouter', 'r2');
     fipNamespace = fip;
     dhcpNamespace = dhcp;
-    routerId = router.slice('qrouter-'.length);
+    routerId = r1;
     downRouterId = downRouter.slice('qrouter-'.length);
 
     await lab.vethPair({ ns: dhcp, dev: 'tap-n1', cidr: '10.70.0.2/24' }, { ns: router, dev: 'qr-n1', cidr: '10.70.0.1/24' });
@@ -130,7 +132,15 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
     const rules = join(dir, 'rules.yml');
     await writeFile(rules, renderRulesFile(withDurations(alertConfig, '0s', '5s')));
 
-    exporter = await startExporter([`--netns.include=${escapeRegex(lab.prefix)}`, `--netns.labels-file=${labelsPath}`]);
+    // this host is r1's HA primary (what the role timeline and the last-change panel show)
+    haConfs = join(dir, 'ha_confs');
+    await mkdir(join(haConfs, routerId), { recursive: true });
+    await writeFile(join(haConfs, routerId, 'state'), 'primary');
+    exporter = await startExporter([
+      `--netns.include=${escapeRegex(lab.prefix)}|^(qrouter|snat)-${routerId}$`,
+      `--netns.labels-file=${labelsPath}`,
+      `--neutron.ha-confs-dir=${haConfs}`,
+    ]);
     prometheus = await startPrometheus({
       job: JOB,
       targets: [exporter.address],
@@ -305,4 +315,29 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
     const alerts = await prometheus.alerts();
     expect(alerts.filter((a) => ['NetnsCollectionFailing', 'NetnsExporterDown'].includes(a.labels.alertname ?? ''))).toEqual([]);
   });
+
+  // Last: r1 is a backup for a moment here, which the gateway alerts above would see.
+  test("a failover and back reach Prometheus: the change count, the change time and the router's HA panels", async () => {
+    const stateFile = join(haConfs, routerId, 'state');
+    const changes = `netns_router_ha_changes_total{job="${JOB}", id="${routerId}"}`;
+    await prometheus.waitFor(`${changes} == 0`, 10_000);
+    for (const [role, count] of [
+      ['backup', 1],
+      ['primary', 2],
+    ] as const) {
+      await writeFile(stateFile, role); // as the L3 agent writes it
+      await prometheus.waitFor(`${changes} == ${count}`, 15_000);
+    }
+    const written = Number((await stat(stateFile, { bigint: true })).mtimeNs) / 1e9;
+    const changed = await prometheus.query(`netns_router_ha_last_change_timestamp_seconds{job="${JOB}", id="${routerId}"}`);
+    expect(changed.map((series) => Number(series.value[1]))).toEqual([written]);
+
+    const queries = listDashboardQueries(await shippedDashboard('netns-tenant-router.json'), vars());
+    const panel = async (title: string) => prometheus.query(queries.find((q) => q.panel === title)!.expr);
+    expect((await panel('HA role over time [A]')).map((series) => [series.metric.instance, series.value[1]])).toEqual([
+      [exporter.address, '1'],
+    ]);
+    const [since] = await panel('Last HA role change [A]');
+    expect(since!.value[0] - Number(since!.value[1])).toBeCloseTo(written, 0);
+  }, 60_000);
 });

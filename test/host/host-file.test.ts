@@ -1,10 +1,10 @@
 // The one reader of host files: bytes or an error code, never a throw; a size cap that reads no more;
 // a version that changes when the file is rewritten. On a temporary directory, no root needed.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { hostFileVersion, readHostFile, readHostFileSync } from '../../src/host/host-file.js';
+import { hostFileVersion, readHostFile, readHostFileAndTime, readHostFileSync } from '../../src/host/host-file.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -44,4 +44,18 @@ test('the version changes when the file is rewritten', async () => {
   const after = await hostFileVersion(path);
   expect(before.ok && after.ok).toBe(true);
   expect(after).not.toEqual(before);
+});
+
+test('with its time: the bytes and the mtime the kernel keeps, set or written', async () => {
+  const path = join(dir, 'timed-state');
+  await writeFile(path, 'backup');
+  // a time with a fraction, set by hand: what a write leaves is whatever the clock said
+  await utimes(path, 1_700_000_000.25, 1_700_000_100.5);
+  expect(await readHostFileAndTime(path, 16)).toEqual({ ok: true, data: Buffer.from('backup'), modifiedSeconds: 1_700_000_100.5 });
+  await writeFile(path, 'primary');
+  const written = Number((await stat(path, { bigint: true })).mtimeNs) / 1e9;
+  expect(written).toBeGreaterThan(1_700_000_100.5);
+  expect(await readHostFileAndTime(path, 16)).toEqual({ ok: true, data: Buffer.from('primary'), modifiedSeconds: written });
+  expect(await readHostFileAndTime(join(dir, 'no-such-router', 'state'), 16)).toMatchObject({ ok: false, code: 'ENOENT' });
+  expect(await readHostFileAndTime(dir, 16)).toMatchObject({ ok: false, code: 'EISDIR' });
 });

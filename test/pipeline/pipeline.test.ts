@@ -2,7 +2,7 @@
 // namespaces, compared with a committed expected.prom. `UPDATE_EXPECTED=1 npx vitest run test/pipeline`
 // rewrites it (review the diff!). Values that change run to run (timings, process metrics) are
 // masked, not faked.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { expect, test } from 'vitest';
@@ -33,11 +33,15 @@ export async function scrapeFixtures(argv: string[] = []): Promise<string> {
 }
 
 function stable(text: string): string {
-  return text
-    .split('\n')
-    .filter((line) => !VOLATILE.test(line) && !/^# (HELP|TYPE) (process_|nodejs_|netns_exporter_build_info)/.test(line))
-    .map((line) => line.replace(/^(netns_scrape_(?:collection_)?duration_seconds(?:\{[^}]*\})?) .*$/, '$1 <masked>'))
-    .join('\n');
+  return (
+    text
+      .split('\n')
+      .filter((line) => !VOLATILE.test(line) && !/^# (HELP|TYPE) (process_|nodejs_|netns_exporter_build_info)/.test(line))
+      .map((line) => line.replace(/^(netns_scrape_(?:collection_)?duration_seconds(?:\{[^}]*\})?) .*$/, '$1 <masked>'))
+      // the state file's mtime: when this checkout wrote it (the HA test below checks the value)
+      .map((line) => line.replace(/^(netns_router_ha_last_change_timestamp_seconds\{[^}]*\}) .*$/, '$1 <masked>'))
+      .join('\n')
+  );
 }
 
 test('exposition equals expected.prom', async () => {
@@ -189,14 +193,20 @@ test('router diagnostics: netstat, sockstat, conntrack statistics, neighbours, c
   const id = ROUTER.slice('qrouter-'.length);
   expect(text).toContain(`netns_router_ha_state{netns="${ROUTER}",id="${id}",state="primary"} 1\n`);
   expect(text).toContain(`netns_router_ha_state{netns="${ROUTER}",id="${id}",state="backup"} 0\n`);
+  // first sight: no change seen yet, and the time is the file's last write
+  const written = Number(statSync(join(HA_CONFS, id, 'state'), { bigint: true }).mtimeNs) / 1e9;
+  expect(text).toContain(`netns_router_ha_last_change_timestamp_seconds{netns="${ROUTER}",id="${id}"} ${written}\n`);
+  expect(text).toContain(`netns_router_ha_changes_total{netns="${ROUTER}",id="${id}"} 0\n`);
   // only qrouter namespaces with a state file
   expect(text).not.toMatch(/netns_router_ha_state\{netns="qdhcp-/);
+  expect(text).not.toMatch(/netns_router_ha_(changes_total|last_change_timestamp_seconds)\{netns="qdhcp-/);
   expect(text).toContain(`netns_collector_success{netns="${ROUTER}",collector="neutron_ha"} 1\n`);
 });
 
 test('no HA state directory: no HA series, and no failure', async () => {
   const text = await scrapeFixtures(['--neutron.ha-confs-dir=/nonexistent/ha_confs']);
   expect(text).not.toContain('netns_router_ha_state{');
+  expect(text).not.toContain('netns_router_ha_changes_total{');
   expect(text).toContain(`netns_collector_success{netns="${ROUTER}",collector="neutron_ha"} 1\n`);
 });
 

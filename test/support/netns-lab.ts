@@ -3,7 +3,7 @@
 // arguments only ever travel as argv elements, never through a shell.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { execa } from 'execa';
@@ -38,6 +38,13 @@ export interface NetnsLab {
    * cleaned up like the others.
    */
   addNeutronNamespace(kind: NeutronKind, suffix: string): Promise<string>;
+  /**
+   * A namespace named exactly as Neutron names one, `<kind>-<uuid>`, for what needs a real id (the
+   * HA state file path takes UUIDs only). The uuid is random but starts with this lab's hex, and
+   * the namespace is cleaned up like the others. `id`: one this lab made before (to make it again
+   * after a delete). Returns the name and the id.
+   */
+  addNeutronNamespaceWithId(kind: NeutronKind, id?: string): Promise<{ readonly name: string; readonly id: string }>;
   /** `ip netns attach <prefix><suffix> <pid>`: names the namespace a process is in; returns the full name. */
   attachNamespace(suffix: string, pid: number): Promise<string>;
   /** `ip netns exec <ns> <argv...>` without a shell; resolves with stdout exactly as written, rejects on failure. */
@@ -87,13 +94,15 @@ export function skipUnlessRoot(what: string): boolean {
 
 export async function createNetnsLab(tag: string): Promise<NetnsLab> {
   if (!/^[a-z0-9-]{1,20}$/.test(tag)) throw new Error(`lab tag must be short [a-z0-9-]: ${JSON.stringify(tag)}`);
-  const prefix = `nxt-${tag}-${randomBytes(3).toString('hex')}-`;
+  const hex = randomBytes(3).toString('hex');
+  const prefix = `nxt-${tag}-${hex}-`;
   const namespaces = new Set<string>();
   const holders = new Map<number, ChildProcess>();
   const extraCleanup: (() => Promise<void> | void)[] = [];
 
   const owned = (name: string): void => {
-    if (!name.includes(prefix)) throw new Error(`${JSON.stringify(name)} is not a namespace of this lab (${prefix})`);
+    if (!name.includes(prefix) && !namespaces.has(name))
+      throw new Error(`${JSON.stringify(name)} is not a namespace of this lab (${prefix})`);
   };
 
   // Last resort when the test process dies without afterAll: leave nothing behind.
@@ -130,6 +139,14 @@ export async function createNetnsLab(tag: string): Promise<NetnsLab> {
       namespaces.add(name);
       await execa('ip', ['netns', 'add', name]);
       return name;
+    },
+
+    async addNeutronNamespaceWithId(kind, id = `${hex}${randomUUID().slice(hex.length)}`) {
+      if (!id.startsWith(hex) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error(`${JSON.stringify(id)} is not an id of this lab (${hex})`);
+      const name = `${kind}-${id}`;
+      namespaces.add(name);
+      await execa('ip', ['netns', 'add', name]);
+      return { name, id };
     },
 
     async attachNamespace(suffix, pid) {
