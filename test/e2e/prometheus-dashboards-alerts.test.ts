@@ -6,7 +6,8 @@
 // alert expression must be valid, and one alert is made to fire for real.
 //
 // Panels on the router-diagnostics metrics (netstat, neighbours, carrier changes, conntrack stats,
-// the scrape timeout) return data only with an exporter that exports them.
+// the scrape timeout) return data only with an exporter that exports them; the QoS panel only with
+// --collector.tc (off by default) and a qdisc on a router port, which r1's gateway port gets.
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -68,6 +69,18 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
     // real fault for the fleet's drop panels, which must show these namespaces and no other.
     await lab.vethPair({ ns: fip, dev: 'fg-mtu', cidr: '10.82.0.2/24' }, { ns: dhcp, dev: 'tap-mtu', cidr: '10.82.0.1/24' });
     await lab.run(dhcp, ['ip', 'link', 'set', 'dev', 'tap-mtu', 'mtu', '1280']);
+    // Neutron QoS on r1's gateway port, for the router dashboard's QoS panel (the exporter runs with
+    // --collector.tc): a tbf bandwidth limit, and an ingress u32 filter with an action (mirred, to a
+    // spare veth: this kernel has no act_police, and every action reports the same statistics).
+    await lab.run(router, ['ip', 'link', 'add', 'mirror-r1', 'type', 'veth', 'peer', 'name', 'mirror-r1b']);
+    await lab.run(router, ['ip', 'link', 'set', 'dev', 'mirror-r1', 'up']);
+    await lab.run(router, ['ip', 'link', 'set', 'dev', 'mirror-r1b', 'up']);
+    await lab.run(router, ['tc', 'qdisc', 'add', 'dev', 'qg-r1', 'root', 'tbf', 'rate', '10mbit', 'burst', '32kbit', 'latency', '400ms']);
+    await lab.run(router, ['tc', 'qdisc', 'add', 'dev', 'qg-r1', 'ingress']);
+    await lab.run(router, [
+      ...['tc', 'filter', 'add', 'dev', 'qg-r1', 'parent', 'ffff:', 'protocol', 'all', 'prio', '1', 'u32', 'match', 'u32', '0', '0'],
+      ...['action', 'mirred', 'egress', 'mirror', 'dev', 'mirror-r1'],
+    ]);
     await lab.run(router, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     await lab.run(dhcp, ['ip', 'route', 'add', 'default', 'via', '10.70.0.1']);
     const r = (argv: string[]) => lab.run(router, argv);
@@ -140,6 +153,7 @@ describe.skipIf(skipUnlessRoot('end-to-end tests with a real Prometheus'))('dash
       `--netns.include=${escapeRegex(lab.prefix)}|^(qrouter|snat)-${routerId}$`,
       `--netns.labels-file=${labelsPath}`,
       `--neutron.ha-confs-dir=${haConfs}`,
+      '--collector.tc',
     ]);
     prometheus = await startPrometheus({
       job: JOB,
