@@ -3,16 +3,15 @@
 // verdict, 1 a verdict (or the namespace vanished), 2 bad input (an unknown router, an ambiguous
 // prefix with its candidates, a bad flag), each with a one-line reason on stderr.
 
-import { createLogger } from '../logging.js';
 import { readingOf, type NamespaceReading } from '../on-node/namespace-reading.js';
 import { inspectReport } from '../on-node/inspect-report.js';
 import { renderInspectText } from '../on-node/inspect-text.js';
 import { resolveRouter } from '../on-node/resolve-router.js';
 import type { Collection } from '../exporter.js';
 import type { NetnsRef } from '../model/netns-ref.js';
-import { FlagError, parseSubcommandFlags, type Subcommand } from './flags.js';
-import { nodeOptions, nodeOptionsOf, sleep, styleFor } from './node-options.js';
-import { openCollection, StartError } from './open-collection.js';
+import type { Subcommand } from './flags.js';
+import { nodeOptions, sleep, styleFor } from './node-options.js';
+import { startSubcommand } from './open-collection.js';
 
 const inspectSubcommand = (): Subcommand => ({
   name: 'inspect',
@@ -29,31 +28,9 @@ function say(message: string): void {
 }
 
 export async function runInspectCommand(argv: readonly string[], version: string): Promise<number> {
-  let line;
-  let options;
-  try {
-    line = parseSubcommandFlags(argv, version, inspectSubcommand());
-    options = await nodeOptionsOf(line.options);
-  } catch (error) {
-    if (error instanceof FlagError) {
-      if (error.exitCode === 0) process.stdout.write(`${error.message}\n`);
-      else say(error.message);
-      return error.exitCode;
-    }
-    throw error;
-  }
-  const logger = createLogger(line.config.logLevel);
-  let opened;
-  try {
-    opened = await openCollection(line.config, logger);
-  } catch (error) {
-    if (error instanceof StartError) {
-      say(error.message);
-      return error.exitCode;
-    }
-    throw error;
-  }
-  const { reader, collection } = opened;
+  const started = await startSubcommand(argv, version, inspectSubcommand(), say);
+  if (started.kind === 'exit') return started.exitCode;
+  const { line, options, reader, collection } = started;
   try {
     const discovered = await collection.discover();
     const labelsOf = (ns: NetnsRef) => collection.labelsFile?.labels(ns) ?? [];

@@ -1,6 +1,6 @@
-// What `inspect` and `top` start with, as the exporter starts: the --netns.dir check, the reader
-// backend and the exporter's collection (src/exporter.ts createCollection), so that they read
-// namespaces exactly as a scrape does. Problems are a StartError: one line and an exit status.
+// What `inspect` and `top` start with, as the exporter starts: their command line, the --netns.dir
+// check, the reader backend and the exporter's collection (src/exporter.ts createCollection), so that
+// they read namespaces exactly as a scrape does. Problems are one line and an exit status.
 
 import { opendirSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -8,8 +8,11 @@ import { Registry } from 'prom-client';
 import { createCollection, type Collection } from '../exporter.js';
 import { LabelsFileError } from '../labels/labels-file-source.js';
 import type { ExporterConfig } from '../model/config.js';
+import { createLogger } from '../logging.js';
 import type { NamespaceReader } from '../readers/reader.js';
 import { BackendUnavailableError, selectReader } from '../readers/select-reader.js';
+import { FlagError, parseSubcommandFlags, type Subcommand, type SubcommandLine } from './flags.js';
+import { nodeOptionsOf, type NodeOptions } from './node-options.js';
 
 export class StartError extends Error {
   constructor(
@@ -60,5 +63,49 @@ export async function openCollection(
     await reader.close();
     if (error instanceof LabelsFileError) throw new StartError(error.message, 2);
     throw error;
+  }
+}
+
+/** A subcommand ready to run, or the exit status it ends with (its reason already printed). */
+export type SubcommandStart =
+  | { readonly kind: 'exit'; readonly exitCode: number }
+  | {
+      readonly kind: 'started';
+      readonly line: SubcommandLine;
+      readonly options: NodeOptions;
+      readonly logger: Logger;
+      readonly reader: NamespaceReader;
+      readonly collection: Collection;
+    };
+
+/**
+ * Parses a subcommand's command line and opens its collection; `--help` and `--version` print to
+ * stdout and exit 0, a bad flag or start problem goes to `say` with its exit status.
+ */
+export async function startSubcommand(
+  argv: readonly string[],
+  version: string,
+  subcommand: Subcommand,
+  say: (message: string) => void,
+): Promise<SubcommandStart> {
+  let line: SubcommandLine;
+  let options: NodeOptions;
+  try {
+    line = parseSubcommandFlags(argv, version, subcommand);
+    options = await nodeOptionsOf(line.options);
+  } catch (error) {
+    if (!(error instanceof FlagError)) throw error;
+    if (error.exitCode === 0) process.stdout.write(`${error.message}\n`);
+    else say(error.message);
+    return { kind: 'exit', exitCode: error.exitCode };
+  }
+  const logger = createLogger(line.config.logLevel);
+  try {
+    const { reader, collection } = await openCollection(line.config, logger);
+    return { kind: 'started', line, options, logger, reader, collection };
+  } catch (error) {
+    if (!(error instanceof StartError)) throw error;
+    say(error.message);
+    return { kind: 'exit', exitCode: error.exitCode };
   }
 }

@@ -6,7 +6,6 @@
 import { Option } from 'commander';
 import type { Logger } from 'pino';
 import type { Collection } from '../exporter.js';
-import { createLogger } from '../logging.js';
 import { readingOf, type NamespaceReading } from '../on-node/namespace-reading.js';
 import {
   DEFAULT_SORT,
@@ -21,9 +20,9 @@ import {
   type TopView,
 } from '../on-node/top-table.js';
 import type { Style } from '../on-node/units.js';
-import { FlagError, parseSubcommandFlags, type Subcommand } from './flags.js';
-import { nodeOptions, nodeOptionsOf, sleep, styleFor } from './node-options.js';
-import { openCollection, StartError } from './open-collection.js';
+import type { Subcommand } from './flags.js';
+import { nodeOptions, sleep, styleFor } from './node-options.js';
+import { startSubcommand } from './open-collection.js';
 
 const topSubcommand = (): Subcommand => ({
   name: 'top',
@@ -64,31 +63,9 @@ function rowsBetween(before: Round, after: Round, collection: Collection): TopRo
 }
 
 export async function runTopCommand(argv: readonly string[], version: string): Promise<number> {
-  let line;
-  let options;
-  try {
-    line = parseSubcommandFlags(argv, version, topSubcommand());
-    options = await nodeOptionsOf(line.options);
-  } catch (error) {
-    if (error instanceof FlagError) {
-      if (error.exitCode === 0) process.stdout.write(`${error.message}\n`);
-      else say(error.message);
-      return error.exitCode;
-    }
-    throw error;
-  }
-  const logger = createLogger(line.config.logLevel);
-  let opened;
-  try {
-    opened = await openCollection(line.config, logger);
-  } catch (error) {
-    if (error instanceof StartError) {
-      say(error.message);
-      return error.exitCode;
-    }
-    throw error;
-  }
-  const { reader, collection } = opened;
+  const started = await startSubcommand(argv, version, topSubcommand(), say);
+  if (started.kind === 'exit') return started.exitCode;
+  const { line, options, logger, reader, collection } = started;
   const kind = line.options.kind as string | undefined;
   const view: TopView = { sort: String(line.options.sort), reversed: false, ...(kind === undefined ? {} : { kind }) };
   const interactive = process.stdout.isTTY && process.stdin.isTTY && !line.config.once && options.output === 'text';
