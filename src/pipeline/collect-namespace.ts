@@ -19,13 +19,12 @@ import type { CollectorMemo, InputMemo, KeptReading, NamespaceCache, NamespaceSt
 import { keepShape, sameKeptShape } from './reading-shape.js';
 import {
   fillTemplate,
-  templateSeries,
   TemplateBuilder,
   type CounterReading,
   type CounterValues,
   type SeriesTemplate,
 } from './series-templates.js';
-import { keepTextShape, readTextNumbers } from './text-shape.js';
+import { copyOwnBytes, keepTextShape, readTextNumbers, type KeptTextShape } from './text-shape.js';
 
 /** A collector with the sources it reads under this exporter's options. */
 export interface PlannedCollector {
@@ -60,8 +59,8 @@ export function collectNamespace(work: NamespaceWork): Map<string, CollectorResu
     // what the collector carried stays carried unless it carries something else (a refill never runs it)
     next.carried[index] = last?.carried[index];
     const run = runCollector(planned, last?.collectors[index], inputs, shapes, context, next.carried, index);
-    next.collectors[index] = run.memo;
     const series = seriesOf(run, shapes);
+    next.collectors[index] = memoWithSeries(run.memo, series);
     const seconds = work.readSeconds * planned.readShare + (performance.now() - started) / 1000;
     results.set(planned.collector.name, { series, failures: run.kind === 'collected' ? run.failures : [], seconds });
   });
@@ -218,7 +217,7 @@ function collectAfresh(
     counterReadings[i] =
       shape.kind === 'binary'
         ? { kind: 'binary', key: reading.key, layout: shape.layout }
-        : { kind: 'text', key: reading.key, kept: shape.text };
+        : { kind: 'text', key: reading.key, positions: shapes.positionsOf(reading.key) };
   });
 
   const declared = (source: Source<unknown>): number => {
@@ -240,15 +239,41 @@ function collectAfresh(
     refillable = false;
   }
   const templates = builder.finish(previous);
-  const memo: CollectorMemo = refillable ? { kind: 'refillable', inputs: kept, templates } : { kind: 'collect-again', templates };
+  const memo: CollectorMemo = refillable
+    ? { kind: 'refillable', inputs: kept, templates, series: templates.map((template) => template.parsed) }
+    : { kind: 'collect-again', templates };
   return { kind: 'collected', memo, failures };
 }
 
 // ---- 3. series
 
-function seriesOf(run: CollectorRun, values: CounterValues): SeriesGroup[] {
-  if (run.kind === 'refilled') return run.memo.templates.map((template) => fillTemplate(template, values));
-  return run.memo.templates.map(templateSeries);
+/**
+ * The series of the run: the templates as parsed, or refilled with this scrape's counters. A refill
+ * in which no counter moved hands out last scrape's very array (exposition only reads it).
+ */
+function seriesOf(run: CollectorRun, values: CounterValues): readonly SeriesGroup[] {
+  const { memo } = run;
+  if (memo.kind === 'collect-again') return memo.templates.map((template) => template.parsed);
+  if (run.kind === 'collected') return memo.series;
+  const { templates, series: was } = memo;
+  // made only once a group moved: an idle namespace's refill allocates nothing
+  let series: SeriesGroup[] | undefined;
+  for (let i = 0; i < templates.length; i++) {
+    const previous = was[i];
+    const group = fillTemplate(templates[i] as SeriesTemplate, values, previous);
+    if (series === undefined) {
+      if (group === previous) continue;
+      series = was.slice(0, i);
+    }
+    series.push(group);
+  }
+  return series ?? was;
+}
+
+/** The memo the next scrape starts from: a refillable one remembers the series of this scrape. */
+function memoWithSeries(memo: CollectorMemo, series: readonly SeriesGroup[]): CollectorMemo {
+  if (memo.kind === 'collect-again' || memo.series === series) return memo;
+  return { ...memo, series };
 }
 
 // ---- the kept shapes of the namespace's readings
@@ -257,12 +282,16 @@ function seriesOf(run: CollectorRun, values: CounterValues): SeriesGroup[] {
 type ShapeCheck =
   /** A binary reading with the kept shape: its counters are read from `view`. */
   | { readonly kind: 'held-binary'; readonly kept: KeptReading; readonly view: DataView }
-  /** A text with the kept words around its numbers, which were read while checking. */
+  /** A text with the kept words around other numbers, which were read while checking. */
   | { readonly kind: 'held-text'; readonly kept: KeptReading; readonly numbers: Float64Array }
-  /** Kept anew this scrape (parsed, with another shape or none kept). */
-  | { readonly kind: 'kept-anew'; readonly kept: KeptReading }
+  /** A text byte for byte the last scrape's: its numbers are read only if a template has no earlier series. */
+  | { readonly kind: 'same-text'; readonly kept: KeptReading; readonly data: Buffer }
+  /** Kept anew this scrape (parsed, with another shape or none kept); a text's numbers are at `positions`. */
+  | { readonly kind: 'kept-anew'; readonly kept: KeptReading; readonly positions: Int32Array }
   /** Not the kept shape, and not (yet) kept anew. */
   | { readonly kind: 'changed' };
+
+const NO_POSITIONS: Int32Array = new Int32Array(0);
 
 /**
  * Readings of one namespace this scrape against what the last scrape kept, by reading key: checked
@@ -295,13 +324,24 @@ class ReadingShapes implements CounterValues {
     const check = this.checked[reading.key] ?? this.check(reading, layout);
     if (check.kind === 'held-binary' || check.kind === 'kept-anew') return check.kept;
     const generation = this.cache.newGeneration();
-    const kept: KeptReading =
-      layout.kind === 'binary'
-        ? { kind: 'binary', shape: keepShape(reading.data, layout.volatileRanges(reading.data, parsed)), layout, generation }
-        : { kind: 'text', text: keepTextShape(reading.data), generation };
-    this.checked[reading.key] = { kind: 'kept-anew', kept };
+    let positions: Int32Array = NO_POSITIONS;
+    let kept: KeptReading;
+    if (layout.kind === 'binary') {
+      kept = { kind: 'binary', shape: keepShape(reading.data, layout.volatileRanges(reading.data, parsed)), layout, generation };
+    } else {
+      const made = keepTextShape(reading.data);
+      positions = made.positions;
+      kept = { kind: 'text', text: made.kept, generation };
+    }
+    this.checked[reading.key] = { kind: 'kept-anew', kept, positions };
     this.next.readings[reading.key] = kept;
     return kept;
+  }
+
+  /** Where the numbers of a text kept anew this scrape are (the parse that kept it makes its templates from them). */
+  positionsOf(key: number): Int32Array {
+    const check = this.checked[key];
+    return check?.kind === 'kept-anew' ? check.positions : NO_POSITIONS;
   }
 
   view(key: number): DataView | undefined {
@@ -311,7 +351,15 @@ class ReadingShapes implements CounterValues {
 
   numbers(key: number): Float64Array | undefined {
     const check = this.checked[key];
-    return check?.kind === 'held-text' ? check.numbers : undefined;
+    if (check?.kind === 'held-text') return check.numbers;
+    if (check?.kind !== 'same-text' || check.kept.kind !== 'text') return undefined;
+    // a template with no series of the last scrape to hand out again (none is expected: see unchanged)
+    const numbers = this.cache.scratch(key, check.kept.text.numbers);
+    return readTextNumbers(check.kept.text, check.data, numbers) ? numbers : undefined;
+  }
+
+  unchanged(key: number): boolean {
+    return this.checked[key]?.kind === 'same-text';
   }
 
   private check(reading: OkReading, layout: ReadingLayout<unknown>): ShapeCheck {
@@ -320,11 +368,23 @@ class ReadingShapes implements CounterValues {
     if (kept?.kind === 'binary' && kept.layout === layout) {
       if (sameKeptShape(kept.shape, reading.data)) check = { kind: 'held-binary', kept, view: viewOf(reading.data) };
     } else if (kept?.kind === 'text' && layout.kind === 'numbers-in-text') {
-      const numbers = this.cache.scratch(reading.key, kept.text.numbers);
-      if (readTextNumbers(kept.text, reading.data, numbers)) check = { kind: 'held-text', kept, numbers };
+      check = this.checkText(reading.key, kept, kept.text, reading.data);
     }
     this.checked[reading.key] = check;
     if (check.kind !== 'changed') this.next.readings[reading.key] = check.kept;
     return check;
+  }
+
+  /**
+   * A text against the last scrape's: the same bytes (one memcmp), or the same words around other
+   * numbers. The next scrape compares with these bytes, kept in a new object of the same generation:
+   * the last scrape's state stays as it was, so its series and its bytes always go together.
+   */
+  private checkText(key: number, kept: KeptReading, text: KeptTextShape, data: Buffer): ShapeCheck {
+    if (text.bytes.equals(data)) return { kind: 'same-text', kept, data };
+    const numbers = this.cache.scratch(key, text.numbers);
+    if (!readTextNumbers(text, data, numbers)) return { kind: 'changed' };
+    const now: KeptReading = { kind: 'text', text: { bytes: copyOwnBytes(data), numbers: text.numbers }, generation: kept.generation };
+    return { kind: 'held-text', kept: now, numbers };
   }
 }

@@ -9,6 +9,7 @@ import type { BinaryLayout } from '../sources/source.js';
 import type { KeptShape } from './reading-shape.js';
 import type { KeptTextShape } from './text-shape.js';
 import type { SeriesTemplate } from './series-templates.js';
+import type { SeriesGroup } from '../model/snapshot.js';
 
 /**
  * A reading kept to compare later ones with, and when it was kept: `generation` changes whenever a
@@ -28,7 +29,13 @@ export type CollectorMemo =
    * The templates can be refilled from later readings of the same shape: the collection had no
    * failure and every input it read was kept (had a layout: binary, or /proc text).
    */
-  | { readonly kind: 'refillable'; readonly inputs: readonly InputMemo[]; readonly templates: readonly SeriesTemplate[] }
+  | {
+      readonly kind: 'refillable';
+      readonly inputs: readonly InputMemo[];
+      readonly templates: readonly SeriesTemplate[];
+      /** What the templates gave last scrape, one group each: handed out again where no counter moved. */
+      readonly series: readonly SeriesGroup[];
+    }
   /** The collector runs again next scrape; its templates only lend their label rows (TemplateBuilder.finish). */
   | { readonly kind: 'collect-again'; readonly templates: readonly SeriesTemplate[] };
 

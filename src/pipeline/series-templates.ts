@@ -7,14 +7,14 @@
 import type { SeriesOutput } from '../collectors/collector.js';
 import type { LabelRows, MetricFamily, SeriesGroup } from '../model/snapshot.js';
 import type { AnySource, BinaryLayout } from '../sources/source.js';
-import { numberIndex, type KeptTextShape } from './text-shape.js';
+import { numberIndex } from './text-shape.js';
 
 /** The kept reading a template's counters are read from again, by its key (readers/reader.ts). */
 export type CounterReading =
   /** Counters at byte offsets, read by the layout. */
   | { readonly kind: 'binary'; readonly key: number; readonly layout: BinaryLayout<unknown> }
-  /** Numbers of a text, by their index among the text's numbers (found once, from the kept shape). */
-  | { readonly kind: 'text'; readonly key: number; readonly kept: KeptTextShape };
+  /** Numbers of a text, by their index among the text's numbers (found once, from where the parsed text has them). */
+  | { readonly kind: 'text'; readonly key: number; readonly positions: Int32Array };
 
 /**
  * Where a template's counters are: the series `series[j]` is the counter at `at[j]` (a byte offset,
@@ -46,6 +46,8 @@ export interface SeriesTemplate {
   /** The values of the parse: exactly as long as `labels`, and never changed once made. */
   readonly constants: readonly number[];
   readonly counters: TemplateCounters;
+  /** The series as the parse made them (`constants` as values), made once: a template without counters hands it out every scrape. */
+  readonly parsed: SeriesGroup;
 }
 
 const NO_COUNTERS: TemplateCounters = { kind: 'none' };
@@ -54,6 +56,8 @@ const NO_COUNTERS: TemplateCounters = { kind: 'none' };
 export interface CounterValues {
   view(key: number): DataView | undefined;
   numbers(key: number): Float64Array | undefined;
+  /** True when the reading is byte for byte the one of the last scrape: every counter in it is as it was. */
+  unchanged(key: number): boolean;
 }
 
 interface DraftCounters {
@@ -88,7 +92,7 @@ export class TemplateBuilder implements SeriesOutput {
 
   counter(family: MetricFamily, labels: readonly string[], value: number, source: AnySource, at: number | undefined, kind = 0): void {
     const reading = at === undefined ? undefined : this.readingOf(source);
-    const place = reading === undefined || at === undefined ? -1 : reading.kind === 'text' ? numberIndex(reading.kept, at) : at;
+    const place = reading === undefined || at === undefined ? -1 : reading.kind === 'text' ? numberIndex(reading.positions, at) : at;
     if (reading === undefined || place < 0) {
       this.gauge(family, labels, value);
       return;
@@ -116,11 +120,13 @@ export class TemplateBuilder implements SeriesOutput {
       const shared = made.find((entry) => sameRowObjects(entry.rows, draft.rows))?.labels;
       const labels = shared ?? earlier.take(draft.family, draft.rows);
       if (shared === undefined) made.push({ rows: draft.rows, labels });
+      const constants = draft.constants.slice();
       return {
         family: draft.family,
         labels,
-        constants: draft.constants.slice(),
+        constants,
         counters: draft.counters === undefined ? NO_COUNTERS : countersOf(draft.counters, arrays),
+        parsed: { family: draft.family, labels, values: constants },
       };
     });
   }
@@ -181,31 +187,53 @@ function countersOf(draft: DraftCounters, arrays: SharedArrays): TemplateCounter
   return { kind: 'binary', key: reading.key, layout: reading.layout, counterKind: draft.counterKind, series, at };
 }
 
-/** This scrape's series of a template: the parse's values, with counters read from this scrape's readings. */
-export function fillTemplate(template: SeriesTemplate, values: CounterValues): SeriesGroup {
+/**
+ * This scrape's series of a template: the parse's values, with counters read from this scrape's
+ * readings. `previous` is what the same template gave last scrape: when every counter reads as it
+ * did then (an idle router's error counters, its socket counts), that very group is handed out again,
+ * so an unchanged series costs no new object at all (every group of a scrape lives until its
+ * exposition is written, long enough to be promoted and swept by the old generation's collector).
+ */
+export function fillTemplate(template: SeriesTemplate, values: CounterValues, previous: SeriesGroup | undefined): SeriesGroup {
   const { counters } = template;
   // nothing moves: the very same values array (exposition only reads it)
-  if (counters.kind === 'none') return templateSeries(template);
-  // A copy of the constants with the counters read over them: a plain array, because a new
-  // Float64Array of this size has its bytes outside the heap and costs several times the copy.
-  const filled = template.constants.slice();
+  if (counters.kind === 'none') return template.parsed;
   const { series, at } = counters;
   if (counters.kind === 'text') {
+    if (previous !== undefined && values.unchanged(counters.key)) return previous;
     const numbers = values.numbers(counters.key);
-    if (numbers === undefined) return templateSeries(template);
+    if (numbers === undefined) return template.parsed;
+    if (previous !== undefined && sameTextCounters(previous.values, series, at, numbers)) return previous;
+    // A copy of the constants with the counters read over them: a plain array, because a new
+    // Float64Array of this size has its bytes outside the heap and costs several times the copy.
+    const filled = template.constants.slice();
     for (let j = 0; j < at.length; j++) filled[series[j] ?? 0] = numbers[at[j] ?? 0] ?? 0;
-  } else {
-    const view = values.view(counters.key);
-    if (view === undefined) return templateSeries(template);
-    const { layout, counterKind } = counters;
-    for (let j = 0; j < at.length; j++) filled[series[j] ?? 0] = layout.readCounter(view, at[j] ?? 0, counterKind);
+    return { family: template.family, labels: template.labels, values: filled };
   }
+  const view = values.view(counters.key);
+  if (view === undefined) return template.parsed;
+  const { layout, counterKind } = counters;
+  if (previous !== undefined && sameBinaryCounters(previous.values, series, at, view, layout, counterKind)) return previous;
+  const filled = template.constants.slice();
+  for (let j = 0; j < at.length; j++) filled[series[j] ?? 0] = layout.readCounter(view, at[j] ?? 0, counterKind);
   return { family: template.family, labels: template.labels, values: filled };
 }
 
-/** The template's series as the cold path made them: the values are the parse's. */
-export function templateSeries(template: SeriesTemplate): SeriesGroup {
-  return { family: template.family, labels: template.labels, values: template.constants };
+function sameTextCounters(was: ArrayLike<number>, series: Places, at: Places, numbers: Float64Array): boolean {
+  for (let j = 0; j < at.length; j++) if (was[series[j] ?? 0] !== numbers[at[j] ?? 0]) return false;
+  return true;
+}
+
+function sameBinaryCounters(
+  was: ArrayLike<number>,
+  series: Places,
+  at: Places,
+  view: DataView,
+  layout: BinaryLayout<unknown>,
+  counterKind: number,
+): boolean {
+  for (let j = 0; j < at.length; j++) if (was[series[j] ?? 0] !== layout.readCounter(view, at[j] ?? 0, counterKind)) return false;
+  return true;
 }
 
 function sameNumbers(a: Places, b: readonly number[]): boolean {

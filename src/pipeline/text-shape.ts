@@ -6,18 +6,27 @@
 // records; its numbers are read in one pass, without splitting lines or making a record.
 // Whitespace is a separator whatever its length; a line break is a word of its own.
 
-/** A text reading kept to compare later ones with. */
+/**
+ * A text reading kept to compare later ones with: the last one read that had this shape, copied (a
+ * reader may hand out views into a larger buffer). Byte for byte the same next scrape (an idle
+ * router's snmp6, most sockstat files) means the same numbers, found with one memcmp; otherwise
+ * the words around the numbers are compared with these bytes' words.
+ */
 export interface KeptTextShape {
-  /** The reading with each numeric word replaced by one NUMBER byte (the reading is ASCII). */
-  readonly skeleton: Buffer;
-  /** Byte offset of each numeric word in the kept reading, ascending (a Map of them took 25 KB a namespace). */
-  readonly positions: Int32Array;
+  readonly bytes: Buffer;
+  /** How many numeric words the text has. */
   readonly numbers: number;
 }
 
-/** Index among the numbers of the numeric word at byte offset `at` of the kept reading; -1 when none starts there. */
-export function numberIndex(kept: KeptTextShape, at: number): number {
-  const { positions } = kept;
+/** A text kept anew, and where its numbers are (only the parse that kept it needs them: see numberIndex). */
+export interface NewTextShape {
+  readonly kept: KeptTextShape;
+  /** Byte offset of each numeric word, ascending (a Map of them took 25 KB a namespace). */
+  readonly positions: Int32Array;
+}
+
+/** Index among the numbers of the numeric word at byte offset `at` of a text kept anew; -1 when none starts there. */
+export function numberIndex(positions: Int32Array, at: number): number {
   let low = 0;
   let high = positions.length - 1;
   while (low <= high) {
@@ -30,7 +39,6 @@ export function numberIndex(kept: KeptTextShape, at: number): number {
   return -1;
 }
 
-const NUMBER = 0;
 const SPACE = 0x20;
 const TAB = 0x09;
 const NEWLINE = 0x0a;
@@ -61,8 +69,14 @@ function numberOf(data: Buffer, start: number, end: number): number {
   return negative ? -value : value;
 }
 
-export function keepTextShape(data: Buffer): KeptTextShape {
-  const skeleton: number[] = [];
+/** A copy of the bytes in memory of their own (a pooled Buffer would keep its whole 8 KB slab alive). */
+export function copyOwnBytes(data: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(data.length);
+  data.copy(copy);
+  return copy;
+}
+
+export function keepTextShape(data: Buffer): NewTextShape {
   const positions: number[] = [];
   let wordStart = true;
   for (let at = 0; at < data.length;) {
@@ -71,45 +85,48 @@ export function keepTextShape(data: Buffer): KeptTextShape {
       const end = numericWordEnd(data, at);
       if (end !== -1) {
         positions.push(at);
-        skeleton.push(NUMBER);
         at = end;
         wordStart = false;
         continue;
       }
     }
-    skeleton.push(byte);
     wordStart = isBlank(byte);
     at++;
   }
-  return { skeleton: Buffer.from(skeleton), positions: Int32Array.from(positions), numbers: positions.length };
+  return { kept: { bytes: copyOwnBytes(data), numbers: positions.length }, positions: Int32Array.from(positions) };
 }
 
 /**
  * Reads the numbers of `data` into `into` (at least kept.numbers long), in order, when it has the kept
  * shape; false otherwise. Between two numbers the bytes must be the kept ones exactly, blanks
  * included: the kernel pads its columns the same way every time, and a difference there means
- * another layout, to be parsed again. (A number always follows a blank in the kept text, and so in a
- * matching one: each is a whole word.)
+ * another layout, to be parsed again. A numeric word is one that starts after a blank (or at the
+ * start) and ends at a blank (or at the end), in the kept text and so in a matching one.
  */
 export function readTextNumbers(kept: KeptTextShape, data: Buffer, into: Float64Array): boolean {
-  const { skeleton } = kept;
+  const { bytes } = kept;
   const length = data.length;
   let count = 0;
-  let s = 0;
   let at = 0;
-  while (s < skeleton.length) {
-    const expected = skeleton[s] as number;
-    if (expected !== NUMBER) {
-      if (at >= length || data[at] !== expected) return false;
-      at++;
-      s++;
-      continue;
+  let wordStart = true;
+  for (let k = 0; k < bytes.length;) {
+    const expected = bytes[k] as number;
+    if (wordStart && !isBlank(expected)) {
+      const keptEnd = numericWordEnd(bytes, k);
+      if (keptEnd !== -1) {
+        const end = numericWordEnd(data, at);
+        if (end === -1) return false;
+        into[count++] = numberOf(data, at, end);
+        at = end;
+        k = keptEnd;
+        wordStart = false;
+        continue;
+      }
     }
-    const end = numericWordEnd(data, at);
-    if (end === -1) return false;
-    into[count++] = numberOf(data, at, end);
-    at = end;
-    s++;
+    if (at >= length || data[at] !== expected) return false;
+    wordStart = isBlank(expected);
+    at++;
+    k++;
   }
   return at === length && count === kept.numbers;
 }

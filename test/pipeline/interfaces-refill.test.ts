@@ -69,6 +69,30 @@ describe('link dump memo', () => {
     expect(lines(second).some((line) => line.startsWith('netns_network_receive_bytes_total') && !line.endsWith(' 0'))).toBe(true);
   });
 
+  test('a refill in which no counter moved hands out the very groups of the last scrape; a moved one is new', () => {
+    const runs = collectorRuns([interfacesCollector]);
+    runs.run(readings(dump));
+    const moved = withMovedFields(dump);
+    const second = runs.run(readings(moved));
+    // the same bytes again, in a new Buffer: every group is the one of the scrape before
+    const again = runs.run(readings(Buffer.from(moved)));
+    expect(again.ran).toEqual([]);
+    expect(again.series.length).toBe(second.series.length);
+    again.series.forEach((group, i) => expect(group).toBe(second.series[i]));
+    // one receive counter of the first link moved: only the group holding it is new, and it has the new value
+    // IFLA_STATS64 starts with rx_packets
+    const at = parsedOf(moved).countersAt[0] ?? -1;
+    expect(at).toBeGreaterThan(0);
+    const oneMoved = Buffer.from(moved);
+    oneMoved.writeBigUInt64LE(oneMoved.readBigUInt64LE(at) + 7n, at);
+    const third = runs.run(readings(oneMoved));
+    expect(third.ran).toEqual([]);
+    expect(lines(third)).toEqual(lines(fresh(oneMoved)));
+    const renewed = third.series.filter((group, i) => group !== again.series[i]);
+    expect(renewed).toHaveLength(1);
+    expect(lines(third)).not.toEqual(lines(again));
+  });
+
   test.each([
     ['an MTU', (data: Buffer) => data.indexOf(Buffer.from([0xdc, 0x05, 0x00, 0x00]))], // 1500 in host order
     ['a device name', (data: Buffer) => data.indexOf(Buffer.from(links[1]?.device ?? 'lo'))],

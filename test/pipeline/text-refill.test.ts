@@ -40,7 +40,7 @@ const fresh = (texts: typeof files) => collectorRuns([netstatCollector], options
 
 describe('text shape', () => {
   test('a renumbered text has the kept shape, and its numbers in order', () => {
-    const kept = keepTextShape(files.snmp);
+    const { kept, positions } = keepTextShape(files.snmp);
     const moved = renumbered(files.snmp, 5);
     const numbers = textNumbers(kept, moved);
     expect(numbers).toBeDefined();
@@ -51,6 +51,17 @@ describe('text shape', () => {
         ?.map(Number),
     );
     expect(kept.numbers).toBeGreaterThan(50);
+    // where the kept text's numbers start: each position begins the number the parse would read there
+    const text = files.snmp.toString('latin1');
+    expect(positions.length).toBe(kept.numbers);
+    expect(Array.from(positions, (at) => Number(/^-?\d+/.exec(text.slice(at))?.[0]))).toEqual(text.match(/(?<=^|\s)-?\d+(?=\s|$)/g)?.map(Number));
+  });
+
+  test('the kept bytes are a copy: a reader reusing its buffer does not change them', () => {
+    const data = Buffer.from(files.snmp);
+    const { kept } = keepTextShape(data);
+    data.fill(0x20);
+    expect(kept.bytes.equals(files.snmp)).toBe(true);
   });
 
   test.each([
@@ -61,7 +72,7 @@ describe('text shape', () => {
     ['a line more', (text: string) => `${text}Ip: 1\n`],
     ['cut short', (text: string) => text.slice(0, -5)],
   ])('%s is another shape', (_what, edit) => {
-    const kept = keepTextShape(files.snmp);
+    const { kept } = keepTextShape(files.snmp);
     expect(textNumbers(kept, Buffer.from(edit(files.snmp.toString())))).toBeUndefined();
   });
 });
@@ -84,6 +95,30 @@ describe('netstat collector', () => {
       expect(again.lines).not.toEqual(first.lines);
       expect(again.lines.some((line) => / -\d+$/.test(line))).toBe(true);
     }
+  });
+
+  test('a text byte for byte the last one hands out the last series; the next change still reads its numbers', () => {
+    const runs = collectorRuns([netstatCollector], options);
+    runs.run(readings(files));
+    const moved = { snmp: renumbered(files.snmp, 3), netstat: renumbered(files.netstat, 4), snmp6: files.snmp6 };
+    const second = runs.run(readings(moved));
+    // the same bytes again (new Buffers, as a reader hands them out): the same series objects
+    const copy = { snmp: Buffer.from(moved.snmp), netstat: Buffer.from(moved.netstat), snmp6: Buffer.from(moved.snmp6) };
+    const third = runs.run(readings(copy));
+    expect(third.ran).toEqual([]);
+    expect(third.lines).toEqual(fresh(moved).lines);
+    expect(third.series).toEqual(second.series);
+    third.series.forEach((group, i) => expect(group).toBe(second.series[i]));
+    // after the unchanged scrape, a renumbered text is compared with the bytes last read
+    const later = { ...moved, snmp: renumbered(files.snmp, 29) };
+    const fourth = runs.run(readings(later));
+    expect(fourth.ran).toEqual([]);
+    expect(fourth.lines).toEqual(fresh(later).lines);
+    expect(fourth.lines).not.toEqual(third.lines);
+    // and back to the very first text: not the last one, so its numbers are read, not assumed
+    const fifth = runs.run(readings(files));
+    expect(fifth.ran).toEqual([]);
+    expect(fifth.lines).toEqual(fresh(files).lines);
   });
 
   test('a changed word is parsed again', () => {
