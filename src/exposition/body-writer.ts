@@ -108,6 +108,17 @@ export class BodyWriter {
     }
   }
 
+  /** One line: `name`, the first `end` bytes of `blocks` (one label block), the value and a newline. */
+  line(name: Uint8Array, blocks: Uint8Array, end: number, value: number): void {
+    this.room(name.length + end + MAX_VALUE_BYTES + 1);
+    const chunk = this.chunk;
+    chunk.set(name, this.used);
+    this.used += name.length;
+    chunk.set(new Uint8Array(blocks.buffer, blocks.byteOffset, end), this.used);
+    this.used += end;
+    this.valueLine(value);
+  }
+
   /** Bytes as they are (lines rendered earlier). */
   bytes(value: Uint8Array): void {
     this.room(value.length);

@@ -26,7 +26,7 @@ import {
   vanishedFamily,
 } from './exporter-families.js';
 import { withHolderLabels } from './holder-labels.js';
-import { LabelBlockCache } from './label-blocks.js';
+import { LabelBlockCache, type RenderedBlocks } from './label-blocks.js';
 import { NamespaceLineCache } from './namespace-lines.js';
 import { familyHeader, seriesLine } from './text-format.js';
 
@@ -62,10 +62,17 @@ export function snapshotFamilies(collectorFamilies: readonly MetricFamily[]): Me
   ];
 }
 
-/** What goes under each family: series groups of the namespaces, or finished lines (as text, or rendered). */
+/**
+ * What goes under each family: series groups of the namespaces, or finished lines (as text, or
+ * rendered). `columns[i]` says which of `groups[i]`'s values are this family's: -1 for a family's
+ * own group (all of them), k for the k-th value of a row of several families (RowSeries), whose
+ * label block, the same for each of its families, was looked up once (`rowBlocks[i]`).
+ */
 interface FamilyContent {
   readonly family: MetricFamily;
   readonly groups: SeriesGroup[];
+  readonly columns: number[];
+  readonly rowBlocks: (RenderedBlocks | undefined)[];
   readonly lines: (string | Buffer)[];
 }
 
@@ -81,13 +88,19 @@ export async function renderSnapshot(
   sink: ChunkSink,
   options: RenderOptions = {},
 ): Promise<void> {
-  const contents: FamilyContent[] = snapshotFamilies(collectorFamilies).map((family) => ({ family, groups: [], lines: [] }));
+  const contents: FamilyContent[] = snapshotFamilies(collectorFamilies).map((family) => ({
+    family,
+    groups: [],
+    columns: [],
+    rowBlocks: [],
+    lines: [],
+  }));
   const byFamily = new Map(contents.map((content) => [content.family, content]));
   const contentOf = (family: MetricFamily): FamilyContent => {
     let content = byFamily.get(family);
     if (content === undefined) {
       // A family no collector declared: still written, after the known ones, rather than lost.
-      content = { family, groups: [], lines: [] };
+      content = { family, groups: [], columns: [], rowBlocks: [], lines: [] };
       contents.push(content);
       byFamily.set(family, content);
     }
@@ -97,6 +110,7 @@ export async function renderSnapshot(
   const success = contentOf(collectorSuccessFamily);
 
   const namespaceLines = options.namespaceLines ?? new NamespaceLineCache();
+  const labelBlocks = options.labelBlocks ?? new LabelBlockCache();
   const namespacesByKind = new Map<string, number>(NAMESPACE_KINDS.map((kind) => [kind, 0]));
   const seconds = snapshot.collectors.map(() => 0);
   let seriesCount = 0;
@@ -114,8 +128,21 @@ export async function renderSnapshot(
       if (result.failures.length > 0) succeeded = false;
       for (const group of result.series) {
         if (group.values.length === 0) continue;
-        contentOf(group.family).groups.push(group);
         seriesCount += group.values.length;
+        if (!('families' in group)) {
+          const content = contentOf(group.family);
+          content.groups.push(group);
+          content.columns.push(-1);
+          content.rowBlocks.push(undefined);
+          continue;
+        }
+        const blocks = labelBlocks.blocks(group.families[0]?.labelNames ?? [], group.labels);
+        group.families.forEach((family, k) => {
+          const content = contentOf(family);
+          content.groups.push(group);
+          content.columns.push(k);
+          content.rowBlocks.push(blocks);
+        });
       }
     });
     if (succeeded) {
@@ -143,14 +170,13 @@ export async function renderSnapshot(
   if (snapshot.timeoutSeconds !== undefined) scrape(scrapeTimeoutFamily, [], snapshot.timeoutSeconds);
 
   const writer = new BodyWriter(sink, options.chunks);
-  const labelBlocks = options.labelBlocks ?? new LabelBlockCache();
   const maxSliceMs = options.maxSliceMs ?? 10;
   let sliceStarted = performance.now();
   let chunksSeen = 0;
   // the clock is read every few groups, not after each: a router has some 80 groups, most of one
   // series (a netstat field), and a chunk of output, which gives a turn anyway, is 0.6 ms of writing
   let groupsSinceClock = 0;
-  for (const { family, groups, lines } of contents) {
+  for (const { family, groups, columns, rowBlocks, lines } of contents) {
     if (groups.length === 0 && lines.length === 0) continue;
     writer.text(familyHeader(family));
     for (const line of lines) {
@@ -158,9 +184,16 @@ export async function renderSnapshot(
       else writer.bytes(line);
     }
     const name = Buffer.from(family.name, 'utf8');
-    for (const group of groups) {
-      const { bytes, ends } = labelBlocks.blocks(family.labelNames, group.labels);
-      writer.lines(name, bytes, ends, group.values);
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g] as SeriesGroup;
+      const column = columns[g] as number;
+      const row = rowBlocks[g];
+      if (row === undefined || column < 0) {
+        const { bytes, ends } = labelBlocks.blocks(family.labelNames, group.labels);
+        writer.lines(name, bytes, ends, group.values);
+      } else {
+        writer.line(name, row.bytes, row.ends[0] ?? 0, group.values[column] as number);
+      }
       const behind = writer.drained();
       if (behind !== undefined) {
         await behind; // the sink (zlib) is behind: its 'drain' comes from a later turn of the event loop

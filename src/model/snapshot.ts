@@ -27,10 +27,34 @@ export type LabelRows = readonly (readonly string[])[];
  * rows in it stay the same (pipeline/series-templates.ts), and exposition keeps what it rendered for
  * an array as long as the array lives: so an unchanged namespace costs a scrape its values only.
  */
-export interface SeriesGroup {
+export interface FamilySeries {
   readonly family: MetricFamily;
   readonly labels: LabelRows;
   readonly values: ArrayLike<number>;
+}
+
+/**
+ * One series of each of several families, all with the same label names and one row of values
+ * (`labels` holds that one row): `values[k]` is the value of `families[k]`. What a namespace has of
+ * families of one series each (its netstat fields, its socket counts): one group for all of them
+ * instead of a group, a values array and a label lookup per family and namespace.
+ */
+export interface RowSeries {
+  readonly families: readonly MetricFamily[];
+  readonly labels: LabelRows;
+  readonly values: ArrayLike<number>;
+}
+
+export type SeriesGroup = FamilySeries | RowSeries;
+
+/** Each series of a group as (family, label values, value), in order. */
+export function forEachSeries(group: SeriesGroup, visit: (family: MetricFamily, labels: readonly string[], value: number) => void): void {
+  if ('families' in group) {
+    const row = group.labels[0] ?? [];
+    group.families.forEach((family, k) => visit(family, row, group.values[k] ?? 0));
+    return;
+  }
+  group.labels.forEach((row, i) => visit(group.family, row, group.values[i] ?? 0));
 }
 
 export interface CollectorResult {

@@ -3,7 +3,7 @@
 // and may refill value arrays; two readings a few seconds apart are what rates are made from.
 
 import type { NetnsRef } from '../model/netns-ref.js';
-import type { NamespaceSnapshot } from '../model/snapshot.js';
+import { forEachSeries, type NamespaceSnapshot } from '../model/snapshot.js';
 
 /** One series: its labels by name, and its value. */
 export interface SeriesValue {
@@ -35,19 +35,17 @@ export function readingOf(snapshot: NamespaceSnapshot, at: number, only?: Readon
   for (const [collector, result] of snapshot.results) {
     for (const failure of result.failures) failures.push({ collector, kind: failure.kind, detail: failure.detail });
     for (const group of result.series) {
-      const { labelNames, name } = group.family;
-      if (only !== undefined && !only.has(name)) continue;
-      let list = families.get(name);
-      if (list === undefined) {
-        list = [];
-        families.set(name, list);
-      }
-      for (let i = 0; i < group.labels.length; i++) {
-        const row = group.labels[i] ?? [];
+      forEachSeries(group, (family, row, value) => {
+        if (only !== undefined && !only.has(family.name)) return;
+        let list = families.get(family.name);
+        if (list === undefined) {
+          list = [];
+          families.set(family.name, list);
+        }
         const labels: Record<string, string> = {};
-        labelNames.forEach((label, j) => (labels[label] = row[j] ?? ''));
-        list.push({ labels, value: Number(group.values[i] ?? 0) });
-      }
+        family.labelNames.forEach((label, j) => (labels[label] = row[j] ?? ''));
+        list.push({ labels, value: Number(value) });
+      });
     }
   }
   return { ns: snapshot.ns, at, families, failures, collectors: [...snapshot.results.keys()] };

@@ -17,13 +17,7 @@ import type { OkReading, Reading, ReadingDeclaration, Readings } from '../reader
 import type { AnySource, ReadingLayout, Source } from '../sources/source.js';
 import type { CollectorMemo, InputMemo, KeptReading, NamespaceCache, NamespaceState } from './namespace-cache.js';
 import { keepShape, sameKeptShape } from './reading-shape.js';
-import {
-  fillTemplate,
-  TemplateBuilder,
-  type CounterReading,
-  type CounterValues,
-  type SeriesTemplate,
-} from './series-templates.js';
+import { fillTemplate, TemplateBuilder, type CounterReading, type CounterValues, type SeriesTemplate } from './series-templates.js';
 import { copyOwnBytes, keepTextShape, readTextNumbers, type KeptTextShape } from './text-shape.js';
 
 /** A collector with the sources it reads under this exporter's options. */

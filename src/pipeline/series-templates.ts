@@ -39,15 +39,19 @@ export type TemplateCounters =
  */
 type Places = readonly number[];
 
-/** The series one collector made for one family from (at most) one reading. */
+/**
+ * The series one collector made for one family from (at most) one reading, or for one row of
+ * label values across several families of one series each (a RowSeries).
+ */
 export interface SeriesTemplate {
-  readonly family: MetricFamily;
-  readonly labels: LabelRows;
-  /** The values of the parse: exactly as long as `labels`, and never changed once made. */
+  /**
+   * The series as the parse made them (`constants` as values), made once: its families and labels
+   * are every refill's, and a template without counters hands it out every scrape.
+   */
+  readonly parsed: SeriesGroup;
+  /** The values of the parse, one per series of `parsed`, never changed once made. */
   readonly constants: readonly number[];
   readonly counters: TemplateCounters;
-  /** The series as the parse made them (`constants` as values), made once: a template without counters hands it out every scrape. */
-  readonly parsed: SeriesGroup;
 }
 
 const NO_COUNTERS: TemplateCounters = { kind: 'none' };
@@ -70,6 +74,14 @@ interface DraftCounters {
 interface Draft {
   readonly family: MetricFamily;
   readonly rows: (readonly string[])[];
+  readonly constants: number[];
+  counters: DraftCounters | undefined;
+}
+
+/** Single-series drafts of several families with equal label values, counters from one reading (or none). */
+interface RowDraft {
+  readonly families: MetricFamily[];
+  readonly row: readonly string[];
   readonly constants: number[];
   counters: DraftCounters | undefined;
 }
@@ -110,23 +122,27 @@ export class TemplateBuilder implements SeriesOutput {
   /**
    * The templates, with label-row arrays shared between families whose rows are the same row objects
    * (a rule's packets and bytes) and taken over from `previous` (the last scrape's) where equal.
+   * Families with one series here and the same label values become one row template (rowsOf).
    */
   finish(previous: readonly SeriesTemplate[] | undefined): SeriesTemplate[] {
     const earlier = new RowsByFamily(previous);
     const made: { readonly rows: readonly (readonly string[])[]; readonly labels: LabelRows }[] = [];
     // the 16 counter families of a namespace's interfaces have the same places: one array for all
     const arrays = new SharedArrays();
-    return this.drafts.map((draft): SeriesTemplate => {
-      const shared = made.find((entry) => sameRowObjects(entry.rows, draft.rows))?.labels;
-      const labels = shared ?? earlier.take(draft.family, draft.rows);
-      if (shared === undefined) made.push({ rows: draft.rows, labels });
+    return rowsOf(this.drafts).map((draft): SeriesTemplate => {
+      const rows = 'families' in draft ? [draft.row] : draft.rows;
+      const key = 'families' in draft ? (draft.families[0] as MetricFamily) : draft.family;
+      const shared = made.find((entry) => sameRowObjects(entry.rows, rows))?.labels;
+      const labels = shared ?? earlier.take(key, rows);
+      if (shared === undefined) made.push({ rows, labels });
       const constants = draft.constants.slice();
       return {
-        family: draft.family,
-        labels,
+        parsed:
+          'families' in draft
+            ? { families: draft.families, labels, values: constants }
+            : { family: draft.family, labels, values: constants },
         constants,
         counters: draft.counters === undefined ? NO_COUNTERS : countersOf(draft.counters, arrays),
-        parsed: { family: draft.family, labels, values: constants },
       };
     });
   }
@@ -142,6 +158,65 @@ export class TemplateBuilder implements SeriesOutput {
     draft.rows.push(labels);
     draft.constants.push(value);
   }
+}
+
+/**
+ * The drafts with every family that has one series (one draft of one row) joined to a row draft of
+ * the same label names and values whose counters come from the same reading: a namespace's 16
+ * netstat fields become two rows (snmp's and snmp6's), its socket counts two, its conntrack
+ * statistics one. A row draft sits where its first family's draft was; a family of several drafts
+ * stays as it is, so that no family's series change order.
+ */
+function rowsOf(drafts: readonly Draft[]): (Draft | RowDraft)[] {
+  const draftsOf = new Map<MetricFamily, number>();
+  for (const draft of drafts) draftsOf.set(draft.family, (draftsOf.get(draft.family) ?? 0) + 1);
+  const out: (Draft | RowDraft)[] = [];
+  const open: RowDraft[] = [];
+  for (const draft of drafts) {
+    const row = draft.rows[0];
+    if (row === undefined || draft.rows.length !== 1 || draftsOf.get(draft.family) !== 1) {
+      out.push(draft);
+      continue;
+    }
+    const { counters } = draft;
+    let joined = open.find(
+      (candidate) =>
+        sameNames(candidate.families[0]?.labelNames ?? [], draft.family.labelNames) &&
+        sameRow(candidate.row, row) &&
+        (counters === undefined ||
+          candidate.counters === undefined ||
+          (candidate.counters.reading.key === counters.reading.key && candidate.counters.counterKind === counters.counterKind)),
+    );
+    if (joined === undefined) {
+      joined = { families: [], row, constants: [], counters: undefined };
+      open.push(joined);
+      out.push(joined);
+    }
+    if (counters !== undefined) {
+      joined.counters ??= { reading: counters.reading, counterKind: counters.counterKind, series: [], at: [] };
+      joined.counters.series.push(joined.families.length);
+      joined.counters.at.push(counters.at[0] ?? 0);
+    }
+    joined.families.push(draft.family);
+    joined.constants.push(draft.constants[0] ?? 0);
+  }
+  // a row of one family has nothing to share: it stays that family's draft
+  return out.map((draft) => ('families' in draft && draft.families.length === 1 ? singleDraft(draft) : draft));
+}
+
+function singleDraft(row: RowDraft): Draft {
+  return { family: row.families[0] as MetricFamily, rows: [row.row], constants: row.constants, counters: row.counters };
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameRow(a: readonly string[], b: readonly string[]): boolean {
+  return a === b || sameNames(a, b);
 }
 
 /** One array for equal lists of numbers within one collection. */
@@ -163,10 +238,11 @@ class RowsByFamily {
   private readonly byFamily = new Map<MetricFamily, LabelRows[]>();
 
   constructor(templates: readonly SeriesTemplate[] | undefined) {
-    for (const template of templates ?? []) {
-      const list = this.byFamily.get(template.family);
-      if (list === undefined) this.byFamily.set(template.family, [template.labels]);
-      else if (!list.includes(template.labels)) list.push(template.labels);
+    for (const { parsed } of templates ?? []) {
+      const family = 'families' in parsed ? (parsed.families[0] as MetricFamily) : parsed.family;
+      const list = this.byFamily.get(family);
+      if (list === undefined) this.byFamily.set(family, [parsed.labels]);
+      else if (!list.includes(parsed.labels)) list.push(parsed.labels);
     }
   }
 
@@ -208,7 +284,7 @@ export function fillTemplate(template: SeriesTemplate, values: CounterValues, pr
     // Float64Array of this size has its bytes outside the heap and costs several times the copy.
     const filled = template.constants.slice();
     for (let j = 0; j < at.length; j++) filled[series[j] ?? 0] = numbers[at[j] ?? 0] ?? 0;
-    return { family: template.family, labels: template.labels, values: filled };
+    return withValues(template.parsed, filled);
   }
   const view = values.view(counters.key);
   if (view === undefined) return template.parsed;
@@ -216,7 +292,14 @@ export function fillTemplate(template: SeriesTemplate, values: CounterValues, pr
   if (previous !== undefined && sameBinaryCounters(previous.values, series, at, view, layout, counterKind)) return previous;
   const filled = template.constants.slice();
   for (let j = 0; j < at.length; j++) filled[series[j] ?? 0] = layout.readCounter(view, at[j] ?? 0, counterKind);
-  return { family: template.family, labels: template.labels, values: filled };
+  return withValues(template.parsed, filled);
+}
+
+/** The group `parsed` is, with other values. */
+function withValues(parsed: SeriesGroup, values: readonly number[]): SeriesGroup {
+  return 'families' in parsed
+    ? { families: parsed.families, labels: parsed.labels, values }
+    : { family: parsed.family, labels: parsed.labels, values };
 }
 
 function sameTextCounters(was: ArrayLike<number>, series: Places, at: Places, numbers: Float64Array): boolean {

@@ -54,7 +54,9 @@ describe('text shape', () => {
     // where the kept text's numbers start: each position begins the number the parse would read there
     const text = files.snmp.toString('latin1');
     expect(positions.length).toBe(kept.numbers);
-    expect(Array.from(positions, (at) => Number(/^-?\d+/.exec(text.slice(at))?.[0]))).toEqual(text.match(/(?<=^|\s)-?\d+(?=\s|$)/g)?.map(Number));
+    expect(Array.from(positions, (at) => Number(/^-?\d+/.exec(text.slice(at))?.[0]))).toEqual(
+      text.match(/(?<=^|\s)-?\d+(?=\s|$)/g)?.map(Number),
+    );
   });
 
   test('the kept bytes are a copy: a reader reusing its buffer does not change them', () => {
