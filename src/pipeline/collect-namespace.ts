@@ -18,7 +18,7 @@ import type { AnySource, ReadingLayout, Source } from '../sources/source.js';
 import type { CollectorMemo, InputMemo, KeptReading, NamespaceCache, NamespaceState } from './namespace-cache.js';
 import { keepShape, sameKeptShape } from './reading-shape.js';
 import { fillTemplate, TemplateBuilder, type CounterReading, type CounterValues, type SeriesTemplate } from './series-templates.js';
-import { copyOwnBytes, keepTextShape, readTextNumbers, type KeptTextShape } from './text-shape.js';
+import { keepReadText, keepTextShape, readTextNumbers, type KeptTextShape } from './text-shape.js';
 
 /** A collector with the sources it reads under this exporter's options. */
 export interface PlannedCollector {
@@ -323,7 +323,7 @@ class ReadingShapes implements CounterValues {
     if (layout.kind === 'binary') {
       kept = { kind: 'binary', shape: keepShape(reading.data, layout.volatileRanges(reading.data, parsed)), layout, generation };
     } else {
-      const made = keepTextShape(reading.data);
+      const made = keepTextShape(reading.data, this.cache.scrape);
       positions = made.positions;
       kept = { kind: 'text', text: made.kept, generation };
     }
@@ -371,14 +371,17 @@ class ReadingShapes implements CounterValues {
 
   /**
    * A text against the last scrape's: the same bytes (one memcmp), or the same words around other
-   * numbers. The next scrape compares with these bytes, kept in a new object of the same generation:
-   * the last scrape's state stays as it was, so its series and its bytes always go together.
+   * numbers, whose bytes then replace the kept ones for the next scrape to compare with.
    */
   private checkText(key: number, kept: KeptReading, text: KeptTextShape, data: Buffer): ShapeCheck {
-    if (text.bytes.equals(data)) return { kind: 'same-text', kept, data };
+    const scrape = this.cache.scrape;
+    if (text.readIn === scrape - 1 && text.bytes.equals(data)) {
+      text.readIn = scrape;
+      return { kind: 'same-text', kept, data };
+    }
     const numbers = this.cache.scratch(key, text.numbers);
     if (!readTextNumbers(text, data, numbers)) return { kind: 'changed' };
-    const now: KeptReading = { kind: 'text', text: { bytes: copyOwnBytes(data), numbers: text.numbers }, generation: kept.generation };
-    return { kind: 'held-text', kept: now, numbers };
+    keepReadText(text, data, scrape);
+    return { kind: 'held-text', kept, numbers };
   }
 }

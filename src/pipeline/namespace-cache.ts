@@ -57,6 +57,8 @@ export class NamespaceCache {
   private previous = new Map<string, NamespaceState>();
   private next = new Map<string, NamespaceState>();
   private generations = 0;
+  /** Scrapes ended (rotate): the number of the scrape in progress, as text shapes record it (KeptTextShape.readIn). */
+  private scrapes = 0;
   /** Arrays the numbers of text readings are read into, reused from namespace to namespace (see scratch). */
   private readonly scratches: Float64Array[] = [];
 
@@ -69,6 +71,11 @@ export class NamespaceCache {
   }
 
   /** A generation number no kept reading has had. */
+  /** The scrape in progress; the one before it made the state `open` returns as `last`. */
+  get scrape(): number {
+    return this.scrapes;
+  }
+
   newGeneration(): number {
     return ++this.generations;
   }
@@ -90,6 +97,7 @@ export class NamespaceCache {
 
   /** Ends a scrape: what it kept is what the next one sees. */
   rotate(): void {
+    this.scrapes++;
     this.previous = this.next;
     this.next = new Map();
   }

@@ -7,15 +7,30 @@
 // Whitespace is a separator whatever its length; a line break is a word of its own.
 
 /**
- * A text reading kept to compare later ones with: the last one read that had this shape, copied (a
- * reader may hand out views into a larger buffer). Byte for byte the same next scrape (an idle
- * router's snmp6, most sockstat files) means the same numbers, found with one memcmp; otherwise
- * the words around the numbers are compared with these bytes' words.
+ * A text reading kept to compare later ones with: the last one read that had this shape (copied: a
+ * reader may hand out views into a larger buffer), and the scrape that read it. Byte for byte the
+ * same next scrape (an idle router's snmp6, most sockstat files) means the same numbers, found with
+ * one memcmp; otherwise the words around the numbers are compared with these bytes' words, and a
+ * matching text is copied over them (in place while the length stays: no allocation a scrape for a
+ * busy router's snmp).
  */
 export interface KeptTextShape {
-  readonly bytes: Buffer;
+  bytes: Buffer;
+  /**
+   * The scrape (NamespaceCache.scrape) whose reading `bytes` are. Equal bytes vouch for the last
+   * scrape's series only when they are that scrape's: a scrape that ended without rotating the
+   * cache (a bug, never expected) may have written its bytes here without its series being kept.
+   */
+  readIn: number;
   /** How many numeric words the text has. */
   readonly numbers: number;
+}
+
+/** Keeps `data` as the text last read (same shape), in the bytes already kept when it has their length. */
+export function keepReadText(kept: KeptTextShape, data: Buffer, scrape: number): void {
+  if (kept.bytes.length === data.length) data.copy(kept.bytes);
+  else kept.bytes = copyOwnBytes(data);
+  kept.readIn = scrape;
 }
 
 /** A text kept anew, and where its numbers are (only the parse that kept it needs them: see numberIndex). */
@@ -76,7 +91,7 @@ export function copyOwnBytes(data: Buffer): Buffer {
   return copy;
 }
 
-export function keepTextShape(data: Buffer): NewTextShape {
+export function keepTextShape(data: Buffer, scrape: number): NewTextShape {
   const positions: number[] = [];
   let wordStart = true;
   for (let at = 0; at < data.length;) {
@@ -93,7 +108,7 @@ export function keepTextShape(data: Buffer): NewTextShape {
     wordStart = isBlank(byte);
     at++;
   }
-  return { kept: { bytes: copyOwnBytes(data), numbers: positions.length }, positions: Int32Array.from(positions) };
+  return { kept: { bytes: copyOwnBytes(data), readIn: scrape, numbers: positions.length }, positions: Int32Array.from(positions) };
 }
 
 /**

@@ -40,7 +40,7 @@ const fresh = (texts: typeof files) => collectorRuns([netstatCollector], options
 
 describe('text shape', () => {
   test('a renumbered text has the kept shape, and its numbers in order', () => {
-    const { kept, positions } = keepTextShape(files.snmp);
+    const { kept, positions } = keepTextShape(files.snmp, 0);
     const moved = renumbered(files.snmp, 5);
     const numbers = textNumbers(kept, moved);
     expect(numbers).toBeDefined();
@@ -61,7 +61,7 @@ describe('text shape', () => {
 
   test('the kept bytes are a copy: a reader reusing its buffer does not change them', () => {
     const data = Buffer.from(files.snmp);
-    const { kept } = keepTextShape(data);
+    const { kept } = keepTextShape(data, 0);
     data.fill(0x20);
     expect(kept.bytes.equals(files.snmp)).toBe(true);
   });
@@ -74,7 +74,7 @@ describe('text shape', () => {
     ['a line more', (text: string) => `${text}Ip: 1\n`],
     ['cut short', (text: string) => text.slice(0, -5)],
   ])('%s is another shape', (_what, edit) => {
-    const { kept } = keepTextShape(files.snmp);
+    const { kept } = keepTextShape(files.snmp, 0);
     expect(textNumbers(kept, Buffer.from(edit(files.snmp.toString())))).toBeUndefined();
   });
 });
@@ -117,6 +117,12 @@ describe('netstat collector', () => {
     expect(fourth.ran).toEqual([]);
     expect(fourth.lines).toEqual(fresh(later).lines);
     expect(fourth.lines).not.toEqual(third.lines);
+    // the same bytes in a scrape that ended without rotating the cache, then once more: the bytes
+    // kept are that scrape's, not those of the series kept, so the numbers are read again
+    const loose = { ...later, snmp: renumbered(files.snmp, 31) };
+    runs.runWithoutRotating(readings(loose));
+    const after = runs.run(readings(loose));
+    expect(after.lines).toEqual(fresh(loose).lines);
     // and back to the very first text: not the last one, so its numbers are read, not assumed
     const fifth = runs.run(readings(files));
     expect(fifth.ran).toEqual([]);

@@ -57,6 +57,8 @@ export interface CollectorRuns {
    * namespace as this scrape's discovery saw it (the same name; its processes may differ).
    */
   run(readings: Readings, seen?: NetnsRef): CollectorRun;
+  /** A scrape that collects but never ends (the cache is not rotated), as one cut short by a bug would. */
+  runWithoutRotating(readings: Readings, seen?: NetnsRef): CollectorRun;
   /** The cache the runs share (to inspect what is kept). */
   readonly cache: NamespaceCache;
 }
@@ -84,6 +86,11 @@ export function collectorRuns(
   return {
     cache,
     run(readings, seen = ns) {
+      const run = this.runWithoutRotating(readings, seen);
+      cache.rotate();
+      return run;
+    },
+    runWithoutRotating(readings: Readings, seen = ns) {
       ran = [];
       const results = collectNamespace({
         ns: seen,
@@ -95,7 +102,6 @@ export function collectorRuns(
         family: families.family,
         cache,
       });
-      cache.rotate();
       const series = [...results.values()].flatMap((result) => [...result.series]);
       const failures = [...results.values()].flatMap((result) => [...result.failures]);
       return { series, lines: seriesLines(series), failures, ran };
