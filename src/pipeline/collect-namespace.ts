@@ -56,10 +56,13 @@ export function collectNamespace(work: NamespaceWork): Map<string, CollectorResu
     const series = seriesOf(run, shapes);
     next.collectors[index] = memoWithSeries(run.memo, series);
     const seconds = work.readSeconds * planned.readShare + (performance.now() - started) / 1000;
-    results.set(planned.collector.name, { series, failures: run.kind === 'collected' ? run.failures : [], seconds });
+    results.set(planned.collector.name, { series, failures: run.kind === 'collected' ? run.failures : NO_FAILURES, seconds });
   });
   return results;
 }
+
+/** The failures of a refill: none (one frozen array for every refill, not a new one per collector and namespace). */
+const NO_FAILURES: readonly ReaderError[] = Object.freeze([]);
 
 // ---- 1. inputs
 

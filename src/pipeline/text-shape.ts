@@ -6,6 +6,8 @@
 // records; its numbers are read in one pass, without splitting lines or making a record.
 // Whitespace is a separator whatever its length; a line break is a word of its own.
 
+import { copyOwnBytes } from './reading-shape.js';
+
 /**
  * A text reading kept to compare later ones with: the last one read that had this shape (copied: a
  * reader may hand out views into a larger buffer), and the scrape that read it. Byte for byte the
@@ -82,13 +84,6 @@ function numberOf(data: Buffer, start: number, end: number): number {
   if (negative) at++;
   for (; at < end; at++) value = value * 10 + ((data[at] as number) - ZERO);
   return negative ? -value : value;
-}
-
-/** A copy of the bytes in memory of their own (a pooled Buffer would keep its whole 8 KB slab alive). */
-export function copyOwnBytes(data: Buffer): Buffer {
-  const copy = Buffer.allocUnsafeSlow(data.length);
-  data.copy(copy);
-  return copy;
 }
 
 export function keepTextShape(data: Buffer, scrape: number): NewTextShape {
