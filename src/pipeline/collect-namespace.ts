@@ -326,7 +326,7 @@ class ReadingShapes implements CounterValues {
     if (layout.kind === 'binary') {
       kept = { kind: 'binary', shape: keepShape(reading.data, layout.volatileRanges(reading.data, parsed)), layout, generation };
     } else {
-      const made = keepTextShape(reading.data, this.cache.scrape);
+      const made = keepTextShape(reading.data, this.cache.scrape, (data) => this.cache.texts.share(data));
       positions = made.positions;
       kept = { kind: 'text', text: made.kept, generation };
     }
@@ -380,6 +380,7 @@ class ReadingShapes implements CounterValues {
     const scrape = this.cache.scrape;
     if (text.readIn === scrape - 1 && text.bytes.equals(data)) {
       text.readIn = scrape;
+      if (text.shared !== undefined) this.cache.texts.handOn(text.shared);
       return { kind: 'same-text', kept, data };
     }
     const numbers = this.cache.scratch(key, text.numbers);

@@ -9,6 +9,7 @@ import type { BinaryLayout } from '../sources/source.js';
 import type { KeptShape } from './reading-shape.js';
 import type { KeptTextShape } from './text-shape.js';
 import type { SeriesTemplate } from './series-templates.js';
+import { SharedTexts } from './shared-texts.js';
 import type { SeriesGroup } from '../model/snapshot.js';
 
 /**
@@ -59,6 +60,8 @@ export class NamespaceCache {
   private generations = 0;
   /** Scrapes ended (rotate): the number of the scrape in progress, as text shapes record it (KeptTextShape.readIn). */
   private scrapes = 0;
+  /** Kept texts equal in many namespaces, kept once. */
+  readonly texts = new SharedTexts();
   /** Arrays the numbers of text readings are read into, reused from namespace to namespace (see scratch). */
   private readonly scratches: Float64Array[] = [];
 
@@ -98,6 +101,7 @@ export class NamespaceCache {
   /** Ends a scrape: what it kept is what the next one sees. */
   rotate(): void {
     this.scrapes++;
+    this.texts.rotate();
     this.previous = this.next;
     this.next = new Map();
   }

@@ -7,6 +7,7 @@
 // Whitespace is a separator whatever its length; a line break is a word of its own.
 
 import { copyOwnBytes } from './reading-shape.js';
+import type { SharedText } from './shared-texts.js';
 
 /**
  * A text reading kept to compare later ones with: the last one read that had this shape (copied: a
@@ -24,14 +25,17 @@ export interface KeptTextShape {
    * cache (a bug, never expected) may have written its bytes here without its series being kept.
    */
   readIn: number;
+  /** Set while `bytes` are shared with other namespaces' kept texts (shared-texts.ts): never written then. */
+  shared: SharedText | undefined;
   /** How many numeric words the text has. */
   readonly numbers: number;
 }
 
 /** Keeps `data` as the text last read (same shape), in the bytes already kept when it has their length. */
 export function keepReadText(kept: KeptTextShape, data: Buffer, scrape: number): void {
-  if (kept.bytes.length === data.length) data.copy(kept.bytes);
+  if (kept.shared === undefined && kept.bytes.length === data.length) data.copy(kept.bytes);
   else kept.bytes = copyOwnBytes(data);
+  kept.shared = undefined;
   kept.readIn = scrape;
 }
 
@@ -86,7 +90,11 @@ function numberOf(data: Buffer, start: number, end: number): number {
   return negative ? -value : value;
 }
 
-export function keepTextShape(data: Buffer, scrape: number): NewTextShape {
+/**
+ * Keeps a text anew (a parse read it): its bytes from `share` when given (bytes equal to it that
+ * other namespaces keep), else a copy of its own; and where its numbers are.
+ */
+export function keepTextShape(data: Buffer, scrape: number, share?: (data: Buffer) => SharedText): NewTextShape {
   const positions: number[] = [];
   let wordStart = true;
   for (let at = 0; at < data.length;) {
@@ -103,7 +111,9 @@ export function keepTextShape(data: Buffer, scrape: number): NewTextShape {
     wordStart = isBlank(byte);
     at++;
   }
-  return { kept: { bytes: copyOwnBytes(data), readIn: scrape, numbers: positions.length }, positions: Int32Array.from(positions) };
+  const shared = share?.(data);
+  const bytes = shared?.bytes ?? copyOwnBytes(data);
+  return { kept: { bytes, readIn: scrape, shared, numbers: positions.length }, positions: Int32Array.from(positions) };
 }
 
 /**

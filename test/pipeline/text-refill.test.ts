@@ -13,7 +13,7 @@ function textNumbers(kept: KeptTextShape, data: Buffer): Float64Array | undefine
 }
 import type { Readings } from '../../src/readers/reader.js';
 import { netstatFileSource, snmp6Source, snmpSource } from '../../src/sources/netstat.js';
-import { collectorRuns } from '../support/collector-runs.js';
+import { collectorRuns, TEST_NS } from '../support/collector-runs.js';
 import { nativeReadings } from '../support/native-readings.js';
 
 const diagnostics = (name: string): Buffer => readFileSync(new URL(`../fixtures/diagnostics/${name}`, import.meta.url));
@@ -32,6 +32,13 @@ function renumbered(text: Buffer, seed: number): Buffer {
   let n = seed;
   return Buffer.from(
     text.toString('latin1').replace(/(?<=^|\s)-?\d+(?=\s|$)/g, () => String(n++ % 7 === 0 ? -(n * 13) : n * 1_000_003 + (n % 3) * 2 ** 40)),
+  );
+}
+
+/** Every number of the text changed to another of the same length (so the text keeps its length). */
+function renumberedSameLength(text: Buffer): Buffer {
+  return Buffer.from(
+    text.toString('latin1').replace(/(?<=^|\s)\d+(?=\s|$)/g, (digits) => String((Number(digits[0]) + 1) % 10) + digits.slice(1)),
   );
 }
 
@@ -127,6 +134,28 @@ describe('netstat collector', () => {
     const fifth = runs.run(readings(files));
     expect(fifth.ran).toEqual([]);
     expect(fifth.lines).toEqual(fresh(files).lines);
+  });
+
+  test("namespaces with the same text share its bytes; one whose text changes never writes the other's", () => {
+    const runs = collectorRuns([netstatCollector], options);
+    const other = { ...TEST_NS, name: 'qrouter-other', inode: TEST_NS.inode + 1 };
+    const moved = { ...files, snmp: renumbered(files.snmp, 3) };
+    const [a, b] = [files, moved];
+    // scrape 1: both read text a (kept once, shared)
+    runs.runWithoutRotating(readings(a));
+    runs.run(readings(a), other);
+    // scrape 2: the other namespace reads a again, then the first one's text changes (same length, so
+    // its bytes would be written in place were they its own)
+    const lengthsEqual = renumberedSameLength(files.snmp);
+    const c = { ...files, snmp: lengthsEqual };
+    const freshOther = (texts: typeof files) => collectorRuns([netstatCollector], options, other).run(readings(texts));
+    expect(runs.runWithoutRotating(readings(a), other).lines).toEqual(freshOther(a).lines);
+    expect(runs.run(readings(c)).lines).toEqual(fresh(c).lines);
+    // scrape 3: the other namespace now reads what the first read in scrape 2: its numbers, not its last series
+    const third = runs.run(readings(c), other);
+    expect(third.lines).toEqual(freshOther(c).lines);
+    expect(third.lines).not.toEqual(freshOther(a).lines);
+    expect(runs.run(readings(b)).lines).toEqual(fresh(b).lines);
   });
 
   test('a changed word is parsed again', () => {
