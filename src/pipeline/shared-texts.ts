@@ -48,6 +48,6 @@ function equalIn(table: ReadonlyMap<number, readonly Buffer[]>, hash: number, da
 /** FNV-1a over the bytes (32 bits): cheap, and a collision only costs a Buffer comparison. */
 function hashOf(data: Buffer): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < data.length; i++) hash = Math.imul(hash ^ (data[i] as number), 0x01000193);
+  for (const byte of data) hash = Math.imul(hash ^ byte, 0x01000193);
   return hash >>> 0;
 }
