@@ -88,7 +88,9 @@ static int run_job(pool *p, job *j) {
     return 0;
   }
   close(fd);
-  for (size_t i = 0; i < j->request_count; i++) request_serve(&j->requests[i], p->recv_timeout_ms);
+  request_context context = REQUEST_CONTEXT_INIT;
+  for (size_t i = 0; i < j->request_count; i++) request_serve(&j->requests[i], p->recv_timeout_ms, &context);
+  request_context_close(&context);
 #ifdef NETNS_READER_TEST_HOOKS
   int home = p->fail_return_for_test ? -1 : p->home_netns_fd;
 #else

@@ -73,9 +73,21 @@ int request_netlink_message_valid(const unsigned char *message, size_t len) {
   return offset == NLMSG_ALIGN(len);
 }
 
+/* Opens a file the request names: one under NET_DIR relative to the job's descriptor of that directory
+ * (opened on first use), any other (an allowed exact path) as it is. */
+static int open_request_file(const char *path, request_context *context) {
+  size_t n = strlen(NET_DIR);
+  if (strncmp(path, NET_DIR, n) != 0) return open(path, O_RDONLY | O_CLOEXEC);
+  if (context->net_dir_fd < 0) {
+    context->net_dir_fd = open(NET_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (context->net_dir_fd < 0) return -1;
+  }
+  return openat(context->net_dir_fd, path + n, O_RDONLY | O_CLOEXEC);
+}
+
 /* Reads to end of file in a loop: procfs reports sizes of 0 or 4096, so stat() cannot size the read. */
-static int read_whole_file(const char *path, byte_buffer *out) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+static int read_whole_file(const char *path, byte_buffer *out, request_context *context) {
+  int fd = open_request_file(path, context);
   if (fd < 0) return errno;
   for (;;) {
     if (byte_buffer_reserve(out, 4096)) {
@@ -210,30 +222,44 @@ static int ingress_filter_dumps(int fd, unsigned char *scratch, byte_buffer *out
   return err;
 }
 
-static int serve_netlink(request *r, int recv_timeout_ms) {
-  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, r->protocol);
-  if (fd < 0) return errno;
+static int open_netlink(int protocol, int recv_timeout_ms) {
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+  if (fd < 0) return -errno;
   struct timeval timeout = {.tv_sec = recv_timeout_ms / 1000, .tv_usec = (recv_timeout_ms % 1000) * 1000};
   if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0) {
     int err = errno;
     close(fd);
-    return err;
+    return -err;
   }
-  unsigned char *scratch = malloc(NETLINK_RECV_SIZE);
-  if (!scratch) {
-    close(fd);
-    return ENOMEM;
+  return fd;
+}
+
+static int serve_netlink(request *r, int recv_timeout_ms, request_context *context) {
+  if (!context->scratch) {
+    context->scratch = malloc(NETLINK_RECV_SIZE);
+    if (!context->scratch) return ENOMEM;
+  }
+  /* NETLINK_ROUTE dumps of one job share the context's socket; any other protocol gets its own */
+  int shared = r->protocol == NETLINK_ROUTE;
+  int fd = shared ? context->route_fd : -1;
+  if (fd < 0) {
+    fd = open_netlink(r->protocol, recv_timeout_ms);
+    if (fd < 0) return -fd;
+    if (shared) context->route_fd = fd;
   }
   int err = 0;
   size_t offset = 0;
   while (!err && offset < r->message_len) {
     const struct nlmsghdr *req = (const struct nlmsghdr *)(r->message + offset);
-    err = netlink_exchange(fd, req, scratch, &r->result);
+    err = netlink_exchange(fd, req, context->scratch, &r->result);
     offset += NLMSG_ALIGN(req->nlmsg_len);
   }
-  if (!err && r->kind == REQUEST_TC) err = ingress_filter_dumps(fd, scratch, &r->result);
-  free(scratch);
-  close(fd);
+  if (!err && r->kind == REQUEST_TC) err = ingress_filter_dumps(fd, context->scratch, &r->result);
+  /* after a failure the socket may still hold the rest of an answer: the next request gets a new one */
+  if (!shared || err) {
+    close(fd);
+    if (shared) context->route_fd = -1;
+  }
   return err;
 }
 
@@ -297,11 +323,11 @@ static int xtables_append_header(int family, byte_buffer *out) {
 /* Lists tables from ip(6)_tables_names first: asking for a table that is not listed would make the
  * kernel instantiate it in this namespace. A table that disappears between the listing and the
  * getsockopt (ENOENT) is skipped, as if it had not been listed. */
-static int serve_xtables(request *r) {
+static int serve_xtables(request *r, request_context *context) {
   byte_buffer names = {0};
   const char *names_path =
       r->family == 6 ? "/proc/thread-self/net/ip6_tables_names" : "/proc/thread-self/net/ip_tables_names";
-  int err = read_whole_file(names_path, &names);
+  int err = read_whole_file(names_path, &names, context);
   if (err) {
     byte_buffer_free(&names);
     return err;
@@ -341,18 +367,18 @@ static int serve_xtables(request *r) {
   return err;
 }
 
-void request_serve(request *r, int recv_timeout_ms) {
+void request_serve(request *r, int recv_timeout_ms, request_context *context) {
   int err;
   switch (r->kind) {
     case REQUEST_READ_FILE:
-      err = read_whole_file(r->path, &r->result);
+      err = read_whole_file(r->path, &r->result, context);
       break;
     case REQUEST_NETLINK:
     case REQUEST_TC:
-      err = serve_netlink(r, recv_timeout_ms);
+      err = serve_netlink(r, recv_timeout_ms, context);
       break;
     case REQUEST_XTABLES:
-      err = serve_xtables(r);
+      err = serve_xtables(r, context);
       break;
     default:
       err = EINVAL;
@@ -368,6 +394,15 @@ void request_serve(request *r, int recv_timeout_ms) {
       r->result.cap = r->result.len ? r->result.len : 1;
     }
   }
+}
+
+void request_context_close(request_context *context) {
+  if (context->route_fd >= 0) close(context->route_fd);
+  if (context->net_dir_fd >= 0) close(context->net_dir_fd);
+  free(context->scratch);
+  context->route_fd = -1;
+  context->net_dir_fd = -1;
+  context->scratch = NULL;
 }
 
 void request_free(request *r) {

@@ -26,8 +26,24 @@ typedef struct {
   byte_buffer result;     /* result: the bytes read (empty on error) */
 } request;
 
+/* What the requests of one job share, made on first use inside the job's namespace and closed before
+ * the thread leaves it: a NETLINK_ROUTE socket (the link, neighbour and tc dumps ask one after the
+ * other on it, as `ip` does) with its receive buffer, and a descriptor of /proc/thread-self/net/ (the
+ * namespace's files are opened relative to it instead of walking /proc/thread-self/net from the root
+ * for each). Start it with REQUEST_CONTEXT_INIT. */
+typedef struct {
+  int route_fd;
+  unsigned char *scratch;
+  int net_dir_fd;
+} request_context;
+
+#define REQUEST_CONTEXT_INIT {.route_fd = -1, .scratch = NULL, .net_dir_fd = -1}
+
 /* Runs one request in the calling thread's current network namespace. */
-void request_serve(request *r, int recv_timeout_ms);
+void request_serve(request *r, int recv_timeout_ms, request_context *context);
+
+/* Closes what the job's requests opened (call inside the namespace, before setns back). */
+void request_context_close(request_context *context);
 
 /* Only files under /proc/thread-self/net/ (plain components: no "", "." or "..") may be read, plus an
  * explicit list of exact paths (none today). */
