@@ -4,6 +4,7 @@
 // scrapes render no label at all and only write values.
 
 import type { LabelRows } from '../model/snapshot.js';
+import { sameStrings } from '../model/same-strings.js';
 import { labelBlock } from './text-format.js';
 
 /**
@@ -29,19 +30,12 @@ export class LabelBlockCache {
    */
   blocks(labelNames: readonly string[], rows: LabelRows): RenderedBlocks {
     let cached = this.byRows.get(rows);
-    if (cached === undefined || !sameNames(cached.labelNames, labelNames)) {
+    if (cached === undefined || !sameStrings(cached.labelNames, labelNames)) {
       cached = { labelNames, ...render(labelNames, rows) };
       this.byRows.set(rows, cached);
     }
     return cached;
   }
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function render(labelNames: readonly string[], rows: LabelRows): RenderedBlocks {

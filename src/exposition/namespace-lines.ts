@@ -5,6 +5,7 @@
 // exporter; entries of namespaces a scrape did not see are dropped at its end.
 
 import type { NetnsRef } from '../model/netns-ref.js';
+import { sameStrings } from '../model/same-strings.js';
 import { collectorSuccessFamily, netnsInfoFamily } from './exporter-families.js';
 import { seriesLine } from './text-format.js';
 
@@ -48,7 +49,7 @@ export class NamespaceLineCache {
   /** `netns_collector_success{netns,collector} 1` for each of `collectors`, in order. */
   allSucceeded(ns: NetnsRef, collectors: readonly string[]): Buffer {
     let lines = this.success.get(ns.name) ?? this.nextSuccess.get(ns.name);
-    if (lines === undefined || !sameNames(lines.collectors, collectors)) {
+    if (lines === undefined || !sameStrings(lines.collectors, collectors)) {
       const text = collectors.map((collector) => seriesLine(collectorSuccessFamily, [ns.name, collector], 1)).join('');
       lines = { collectors: [...collectors], bytes: Buffer.from(text, 'utf8') };
     }
@@ -61,12 +62,6 @@ export class NamespaceLineCache {
     [this.info, this.nextInfo] = [this.nextInfo, new Map<string, InfoLine>()];
     [this.success, this.nextSuccess] = [this.nextSuccess, new Map<string, SuccessLines>()];
   }
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function sameLabels(a: ExtraLabels, b: ExtraLabels): boolean {

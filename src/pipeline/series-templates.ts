@@ -6,6 +6,7 @@
 
 import type { SeriesOutput } from '../collectors/collector.js';
 import type { LabelRows, MetricFamily, SeriesGroup } from '../model/snapshot.js';
+import { sameStrings } from '../model/same-strings.js';
 import type { AnySource, BinaryLayout } from '../sources/source.js';
 import { numberIndex } from './text-shape.js';
 
@@ -181,8 +182,8 @@ function rowsOf(drafts: readonly Draft[]): (Draft | RowDraft)[] {
     const { counters } = draft;
     let joined = open.find(
       (candidate) =>
-        sameNames(candidate.families[0]?.labelNames ?? [], draft.family.labelNames) &&
-        sameRow(candidate.row, row) &&
+        sameStrings(candidate.families[0]?.labelNames ?? [], draft.family.labelNames) &&
+        sameStrings(candidate.row, row) &&
         (counters === undefined ||
           candidate.counters === undefined ||
           (candidate.counters.reading.key === counters.reading.key && candidate.counters.counterKind === counters.counterKind)),
@@ -206,17 +207,6 @@ function rowsOf(drafts: readonly Draft[]): (Draft | RowDraft)[] {
 
 function singleDraft(row: RowDraft): Draft {
   return { family: row.families[0] as MetricFamily, rows: [row.row], constants: row.constants, counters: row.counters };
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function sameRow(a: readonly string[], b: readonly string[]): boolean {
-  return a === b || sameNames(a, b);
 }
 
 /** One array for equal lists of numbers within one collection. */
