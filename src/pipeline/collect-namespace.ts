@@ -17,6 +17,7 @@ import type { OkReading, Reading, ReadingDeclaration, Readings } from '../reader
 import type { AnySource, ReadingLayout, Source } from '../sources/source.js';
 import type { CollectorMemo, InputMemo, KeptReading, NamespaceCache, NamespaceState } from './namespace-cache.js';
 import { keepShape, sameKeptShape } from './reading-shape.js';
+import type { SharedLists } from './shared-lists.js';
 import { fillTemplate, TemplateBuilder, type CounterReading, type CounterValues, type SeriesTemplate } from './series-templates.js';
 import { keepReadText, keepTextShape, readTextNumbers, type KeptTextShape } from './text-shape.js';
 
@@ -52,7 +53,7 @@ export function collectNamespace(work: NamespaceWork): Map<string, CollectorResu
     const started = performance.now();
     // what the collector carried stays carried unless it carries something else (a refill never runs it)
     next.carried[index] = last?.carried[index];
-    const run = runCollector(planned, last?.collectors[index], inputs, shapes, context, next.carried, index);
+    const run = runCollector(planned, last?.collectors[index], inputs, shapes, context, next.carried, index, work.cache.lists);
     const series = seriesOf(run, shapes);
     next.collectors[index] = memoWithSeries(run.memo, series);
     const seconds = work.readSeconds * planned.readShare + (performance.now() - started) / 1000;
@@ -134,9 +135,10 @@ function runCollector(
   context: NamespaceContext,
   carried: unknown[],
   place: number,
+  lists: SharedLists,
 ): CollectorRun {
   if (memo?.kind === 'refillable' && stillHolds(planned, memo.inputs, inputs, shapes)) return { kind: 'refilled', memo };
-  return collectAfresh(planned, memo?.templates, inputs, shapes, context, carried, place);
+  return collectAfresh(planned, memo?.templates, inputs, shapes, context, carried, place, lists);
 }
 
 /** True when every input is as the memo has it: absent where it was, the kept shape (and generation) where it was read. */
@@ -165,6 +167,7 @@ function collectAfresh(
   namespace: NamespaceContext,
   carried: unknown[],
   place: number,
+  lists: SharedLists,
 ): CollectorRun {
   const { collector, sources } = planned;
   // `carried`: what each collector of the namespace carries, by its place in the plan
@@ -224,7 +227,7 @@ function collectAfresh(
   };
   // eslint-disable-next-line @typescript-eslint/no-unsafe-return -- the records of the source asked for, of the type it declares
   const input: CollectorInput = (source) => records[declared(source)];
-  const builder = new TemplateBuilder((source) => counterReadings[declared(source)]);
+  const builder = new TemplateBuilder((source) => counterReadings[declared(source)], lists);
   try {
     collector.collect(context, input, builder);
   } catch (error) {

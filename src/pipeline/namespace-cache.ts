@@ -9,6 +9,7 @@ import type { BinaryLayout } from '../sources/source.js';
 import type { KeptShape } from './reading-shape.js';
 import type { KeptTextShape } from './text-shape.js';
 import type { SeriesTemplate } from './series-templates.js';
+import { SharedLists } from './shared-lists.js';
 import { SharedTexts } from './shared-texts.js';
 import type { SeriesGroup } from '../model/snapshot.js';
 
@@ -62,6 +63,8 @@ export class NamespaceCache {
   private scrapes = 0;
   /** Kept texts equal in many namespaces, kept once. */
   readonly texts = new SharedTexts();
+  /** Lists equal in many namespaces' templates made this scrape, made once. */
+  readonly lists = new SharedLists();
   /** Arrays the numbers of text readings are read into, reused from namespace to namespace (see scratch). */
   private readonly scratches: Float64Array[] = [];
 
@@ -102,6 +105,7 @@ export class NamespaceCache {
   rotate(): void {
     this.scrapes++;
     this.texts.rotate();
+    this.lists.rotate();
     this.previous = this.next;
     this.next = new Map();
   }

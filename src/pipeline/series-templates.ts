@@ -8,6 +8,7 @@ import type { SeriesOutput } from '../collectors/collector.js';
 import type { LabelRows, MetricFamily, SeriesGroup } from '../model/snapshot.js';
 import { sameStrings } from '../model/same-strings.js';
 import type { AnySource, BinaryLayout } from '../sources/source.js';
+import { SharedLists } from './shared-lists.js';
 import { numberIndex } from './text-shape.js';
 
 /** The kept reading a template's counters are read from again, by its key (readers/reader.ts). */
@@ -96,8 +97,14 @@ export class TemplateBuilder implements SeriesOutput {
   private readonly drafts: Draft[] = [];
   private readonly lastOfFamily = new Map<MetricFamily, Draft>();
 
-  /** `readingOf` says where a source's counters are this scrape (undefined: not kept, no counters). */
-  constructor(private readonly readingOf: (source: AnySource) => CounterReading | undefined) {}
+  /**
+   * `readingOf` says where a source's counters are this scrape (undefined: not kept, no counters);
+   * `lists` shares the templates' lists of places and families with other namespaces' this scrape.
+   */
+  constructor(
+    private readonly readingOf: (source: AnySource) => CounterReading | undefined,
+    private readonly lists: SharedLists = new SharedLists(),
+  ) {}
 
   gauge(family: MetricFamily, labels: readonly string[], value: number): void {
     this.add(this.lastOfFamily.get(family) ?? this.draft(family), labels, value);
@@ -128,8 +135,9 @@ export class TemplateBuilder implements SeriesOutput {
   finish(previous: readonly SeriesTemplate[] | undefined): SeriesTemplate[] {
     const earlier = new RowsByFamily(previous);
     const made: { readonly rows: readonly (readonly string[])[]; readonly labels: LabelRows }[] = [];
-    // the 16 counter families of a namespace's interfaces have the same places: one array for all
-    const arrays = new SharedArrays();
+    // the 16 counter families of a namespace's interfaces have the same places, and routers of one
+    // host the same places in their texts: one array for all (SharedLists)
+    const { lists } = this;
     return rowsOf(this.drafts).map((draft): SeriesTemplate => {
       const rows = 'families' in draft ? [draft.row] : draft.rows;
       const key = 'families' in draft ? (draft.families[0] as MetricFamily) : draft.family;
@@ -140,10 +148,10 @@ export class TemplateBuilder implements SeriesOutput {
       return {
         parsed:
           'families' in draft
-            ? { families: draft.families, labels, values: constants }
+            ? { families: lists.families(draft.families), labels, values: constants }
             : { family: draft.family, labels, values: constants },
         constants,
-        counters: draft.counters === undefined ? NO_COUNTERS : countersOf(draft.counters, arrays),
+        counters: draft.counters === undefined ? NO_COUNTERS : countersOf(draft.counters, lists),
       };
     });
   }
@@ -209,20 +217,6 @@ function singleDraft(row: RowDraft): Draft {
   return { family: row.families[0] as MetricFamily, rows: [row.row], constants: row.constants, counters: row.counters };
 }
 
-/** One array for equal lists of numbers within one collection. */
-class SharedArrays {
-  private readonly arrays: Places[] = [];
-
-  of(numbers: readonly number[]): Places {
-    let array = this.arrays.find((candidate) => sameNumbers(candidate, numbers));
-    if (array === undefined) {
-      array = numbers.slice();
-      this.arrays.push(array);
-    }
-    return array;
-  }
-}
-
 /** The last scrape's rows of each family, in order, to be taken over where they are equal. */
 class RowsByFamily {
   private readonly byFamily = new Map<MetricFamily, LabelRows[]>();
@@ -244,11 +238,11 @@ class RowsByFamily {
   }
 }
 
-function countersOf(draft: DraftCounters, arrays: SharedArrays): TemplateCounters {
+function countersOf(draft: DraftCounters, lists: SharedLists): TemplateCounters {
   const { reading } = draft;
   // most templates have a counter in every series: 0..n-1, one array for all templates of that length
-  const series = arrays.of(draft.series);
-  const at = arrays.of(draft.at);
+  const series = lists.numbers(draft.series);
+  const at = lists.numbers(draft.at);
   if (reading.kind === 'text') return { kind: 'text', key: reading.key, series, at };
   return { kind: 'binary', key: reading.key, layout: reading.layout, counterKind: draft.counterKind, series, at };
 }
@@ -306,12 +300,6 @@ function sameBinaryCounters(
   counterKind: number,
 ): boolean {
   for (let j = 0; j < at.length; j++) if (was[series[j] ?? 0] !== layout.readCounter(view, at[j] ?? 0, counterKind)) return false;
-  return true;
-}
-
-function sameNumbers(a: Places, b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
