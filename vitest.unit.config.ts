@@ -59,6 +59,7 @@ export const unitTestFiles = [
   'test/pipeline/text-refill.test.ts',
   'test/pipeline/row-series.test.ts',
   'test/pipeline/shared-texts.test.ts',
+  'test/pipeline/shared-lists.test.ts',
   'test/readers/exec/classify-failure.test.ts',
   'test/readers/exec/framed-output.test.ts',
   'test/unit-tier.test.ts',
