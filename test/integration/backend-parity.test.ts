@@ -8,6 +8,7 @@ import { loadNativeAddon } from '../../src/readers/native/load-addon.js';
 import { builtMain } from '../support/built.js';
 import { parseExposition, type ParsedSeries } from '../support/exposition.js';
 import { createNetnsLab, skipUnlessRoot, type NetnsLab } from '../support/netns-lab.js';
+import { ingressMirredFilter } from '../support/tc-lab.js';
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const MOVING = /^(netns_nf_conntrack_entries$|netns_scrape_|process_|nodejs_|netns_exporter_build_info$)/;
@@ -106,31 +107,7 @@ describe.skipIf(skipUnlessRoot('backend parity tests'))('native and exec backend
     // traffic control (the tc collector): a tbf on the gateway port, an ingress u32 filter with an action
     await r(['tc', 'qdisc', 'add', 'dev', 'qg-x', 'root', 'handle', '1:', 'tbf', 'rate', '1mbit', 'burst', '32kbit', 'latency', '400ms']);
     await r(['tc', 'qdisc', 'add', 'dev', 'qg-x', 'ingress']);
-    await r([
-      'tc',
-      'filter',
-      'add',
-      'dev',
-      'qg-x',
-      'parent',
-      'ffff:',
-      'protocol',
-      'ip',
-      'prio',
-      '3',
-      'u32',
-      'match',
-      'ip',
-      'dport',
-      '7',
-      '0xffff',
-      'action',
-      'mirred',
-      'egress',
-      'mirror',
-      'dev',
-      'qr-n1',
-    ]);
+    await r(ingressMirredFilter('qg-x', 'ip', 3, ['ip', 'dport', '7', '0xffff'], [['mirror', 'qr-n1']]));
     await lab.sendUdp(dhcp, '10.71.0.1', 9, 4);
     await lab.sendUdp(legacy, '10.72.0.1', 7, 3);
     await lab.sendUdp(legacy, 'fd00:72::1', 6666, 2);

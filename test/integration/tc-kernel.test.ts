@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { builtMain } from '../support/built.js';
 import { parseExposition, type ParsedSeries } from '../support/exposition.js';
 import { createNetnsLab, skipUnlessRoot, type NetnsLab } from '../support/netns-lab.js';
-import { buildTcRouter } from '../support/tc-lab.js';
+import { buildTcRouter, ingressMirredFilter } from '../support/tc-lab.js';
 
 const HOSTILE = 'q"r\\😀';
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -96,28 +96,7 @@ describe.skipIf(skipUnlessRoot('tc counters against the kernel'))('tc collector 
     await h(['tc', 'qdisc', 'add', 'dev', HOSTILE, 'ingress']);
     await h(['tc', 'qdisc', 'add', 'dev', 'x*y', 'root', 'tbf', 'rate', '1mbit', 'burst', '32kbit', 'latency', '400ms']);
     // to a device that is down: nothing loops back
-    await h([
-      'tc',
-      'filter',
-      'add',
-      'dev',
-      HOSTILE,
-      'parent',
-      'ffff:',
-      'protocol',
-      'all',
-      'u32',
-      'match',
-      'u32',
-      '0',
-      '0',
-      'action',
-      'mirred',
-      'egress',
-      'redirect',
-      'dev',
-      'down-1',
-    ]);
+    await h(ingressMirredFilter(HOSTILE, 'all', undefined, ['u32', '0', '0'], [['redirect', 'down-1']]));
     include = escapeRegex(lab.prefix);
     await lab.sendUdp(peer, '10.83.0.1', 9, 6); // matched by pref 5: mirrored
     await lab.sendUdp(peer, '10.83.0.1', 7, 4); // pref 7: redirected to a device that is down (overlimits, ingress drops)

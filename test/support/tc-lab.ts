@@ -5,6 +5,29 @@
 
 import type { NetnsLab } from './netns-lab.js';
 
+/** One action of an ingress filter: `action mirred egress <how> dev <to>`. */
+export type MirredAction = readonly ['mirror' | 'redirect', string];
+
+/**
+ * argv of `tc filter add dev <dev> parent ffff: protocol <protocol> [prio <prio>] u32 match <match...>`
+ * followed by one mirred action per entry of `actions`: Neutron's ingress filter form, with mirred
+ * in place of police.
+ */
+export function ingressMirredFilter(
+  dev: string,
+  protocol: string,
+  prio: number | undefined,
+  match: readonly string[],
+  actions: readonly MirredAction[],
+): string[] {
+  return [
+    ...['tc', 'filter', 'add', 'dev', dev, 'parent', 'ffff:', 'protocol', protocol],
+    ...(prio === undefined ? [] : ['prio', String(prio)]),
+    ...['u32', 'match', ...match],
+    ...actions.flatMap(([how, to]) => ['action', 'mirred', 'egress', how, 'dev', to]),
+  ];
+}
+
 export interface TcRouter {
   readonly router: string;
   readonly peer: string;
@@ -28,110 +51,22 @@ export async function buildTcRouter(lab: NetnsLab, net: string): Promise<TcRoute
   await r(['tc', 'qdisc', 'add', 'dev', 'qg-tc', 'parent', '1:10', 'handle', '10:', 'bfifo', 'limit', '100kb']);
   await r(['tc', 'qdisc', 'add', 'dev', 'qg-tc', 'ingress']);
   // Neutron's form, with mirred in place of police: parent ffff:, protocol all, u32 match u32 0 0
-  await r([
-    'tc',
-    'filter',
-    'add',
-    'dev',
-    'qg-tc',
-    'parent',
-    'ffff:',
-    'protocol',
-    'ip',
-    'prio',
-    '5',
-    'u32',
-    'match',
-    'ip',
-    'dport',
-    '9',
-    '0xffff',
-    'action',
-    'mirred',
-    'egress',
-    'mirror',
-    'dev',
-    'm-up',
-  ]);
-  await r([
-    'tc',
-    'filter',
-    'add',
-    'dev',
-    'qg-tc',
-    'parent',
-    'ffff:',
-    'protocol',
-    'ip',
-    'prio',
-    '7',
-    'u32',
-    'match',
-    'ip',
-    'dport',
-    '7',
-    '0xffff',
-    'action',
-    'mirred',
-    'egress',
-    'redirect',
-    'dev',
-    'm-down',
-  ]);
-  await r([
-    'tc',
-    'filter',
-    'add',
-    'dev',
-    'qg-tc',
-    'parent',
-    'ffff:',
-    'protocol',
-    'ip',
-    'prio',
-    '6',
-    'u32',
-    'match',
-    'ip',
-    'dport',
-    '6',
-    '0xffff',
-    'action',
-    'mirred',
-    'egress',
-    'mirror',
-    'dev',
-    'm-up',
-    'action',
-    'mirred',
-    'egress',
-    'redirect',
-    'dev',
-    'm-down',
-  ]);
+  await r(ingressMirredFilter('qg-tc', 'ip', 5, ['ip', 'dport', '9', '0xffff'], [['mirror', 'm-up']]));
+  await r(ingressMirredFilter('qg-tc', 'ip', 7, ['ip', 'dport', '7', '0xffff'], [['redirect', 'm-down']]));
+  await r(
+    ingressMirredFilter(
+      'qg-tc',
+      'ip',
+      6,
+      ['ip', 'dport', '6', '0xffff'],
+      [
+        ['mirror', 'm-up'],
+        ['redirect', 'm-down'],
+      ],
+    ),
+  );
   // last, and dropping nothing: ARP has to pass for the UDP to be sent at all
-  await r([
-    'tc',
-    'filter',
-    'add',
-    'dev',
-    'qg-tc',
-    'parent',
-    'ffff:',
-    'protocol',
-    'all',
-    'u32',
-    'match',
-    'u32',
-    '0',
-    '0',
-    'action',
-    'mirred',
-    'egress',
-    'mirror',
-    'dev',
-    'm-up',
-  ]);
+  await r(ingressMirredFilter('qg-tc', 'all', undefined, ['u32', '0', '0'], [['mirror', 'm-up']]));
   await lab.run(peer, ['tc', 'qdisc', 'add', 'dev', 'ext-tc', 'root', 'tbf', 'rate', '1mbit', 'burst', '32kbit', 'latency', '400ms']);
   return { router, peer };
 }
